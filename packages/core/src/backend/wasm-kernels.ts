@@ -1,0 +1,187 @@
+/**
+ * Fast training gradients for the tfjs wasm backend (Node): registers, for backendName 'wasm' only,
+ *  - Conv2DBackpropFilter (missing from tfjs-backend-wasm 4.22, so conv nets could not train on wasm),
+ *  - Conv2DBackpropInput  (the built-in one is a naive loop, ~12x slower than the forward conv),
+ *  - MaxPoolGrad          (the built-in one is slow and sends tied maxima's gradient to the LAST max,
+ *                          unlike the cpu backend's FIRST max).
+ * The conv gradients are expressed through the backend's fast XNNPACK forward Conv2D (see
+ * conv2d-backprop-filter.ts / conv2d-backprop-input.ts); MaxPoolGrad is one pass over wasm-heap views
+ * (max-pool-grad.ts). Gradient functions (registerGradient) and other backends are untouched.
+ *
+ * The conv kernels run tfjs ops inside the kernel: the engine disables tape recording while a kernel
+ * runs (kernelDepth > 0), intermediates are released by tf.tidy, and the kernel returns the result
+ * Tensor itself, which the engine adopts as the kernel output (no copy, no leak).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterViaConv, type Conv2DBackpropFilterParams } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputViaConv, type Conv2DBackpropInputParams } from './conv2d-backprop-input.js';
+import { maxPoolGradFirstMax } from './max-pool-grad.js';
+
+const BACKEND_NAME = 'wasm';
+
+/** Kernels replaced/added for the wasm backend by {@link registerWasmGradientKernels}. */
+export const WASM_GRADIENT_KERNEL_NAMES: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'];
+
+/** Marks our kernel functions (global symbol, so duplicated module instances still recognise them). */
+const MARK = Symbol.for('@fewshot/core:wasm-gradient-kernel');
+
+interface MarkedKernelFunc extends tf.KernelFunc {
+  [MARK]?: { original: tf.KernelConfig | undefined };
+}
+
+/** The part of tfjs-backend-wasm's BackendWasm used by MaxPoolGrad. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  incRef?(dataId: tf.DataId): void;
+}
+
+function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
+  const b = backend as Partial<WasmHeapBackend> | null;
+  return b != null && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
+}
+
+/**
+ * Runs `fn` on the kernel inputs as Tensors (engine.runKernel passes Tensors; a bare TensorInfo gets a
+ * temporary Tensor view) and returns its result Tensor, which becomes the kernel output.
+ */
+function runOnTensors(backend: unknown, infos: tf.TensorInfo[], fn: (ts: tf.Tensor4D[]) => tf.Tensor): tf.Tensor {
+  const views: tf.Tensor[] = [];
+  try {
+    const tensors = infos.map((info) => {
+      if (info instanceof tf.Tensor) return info as tf.Tensor4D;
+      (backend as WasmHeapBackend).incRef?.(info.dataId);
+      const view = tf.engine().makeTensorFromTensorInfo(info, backend as tf.KernelBackend);
+      views.push(view);
+      return view as tf.Tensor4D;
+    });
+    return fn(tensors);
+  } finally {
+    for (const v of views) v.dispose();
+  }
+}
+
+function input(inputs: tf.NamedTensorInfoMap, name: string, kernelName: string): tf.TensorInfo {
+  const t = inputs[name];
+  if (t == null) throw new Error(`${kernelName}: missing input '${name}'`);
+  return t;
+}
+
+type KernelFactory = (original: tf.KernelConfig | undefined) => tf.KernelFunc;
+
+const conv2DBackpropFilterKernel: KernelFactory = () => ({ inputs, backend, attrs }) => {
+  const a = attrs as unknown as Conv2DBackpropFilterParams;
+  const x = input(inputs, 'x', 'Conv2DBackpropFilter');
+  const dy = input(inputs, 'dy', 'Conv2DBackpropFilter');
+  return runOnTensors(backend, [x, dy], ([xt, dyt]) =>
+    conv2dBackpropFilterViaConv(xt!, dyt!, {
+      strides: a.strides,
+      pad: a.pad,
+      dataFormat: a.dataFormat,
+      dimRoundingMode: a.dimRoundingMode,
+      filterShape: a.filterShape,
+      dilations: a.dilations,
+    }),
+  );
+};
+
+const conv2DBackpropInputKernel: KernelFactory = () => ({ inputs, backend, attrs }) => {
+  const a = attrs as unknown as Conv2DBackpropInputParams;
+  const dy = input(inputs, 'dy', 'Conv2DBackpropInput');
+  const filter = input(inputs, 'filter', 'Conv2DBackpropInput');
+  return runOnTensors(backend, [dy, filter], ([dyt, ft]) =>
+    conv2dBackpropInputViaConv(dyt!, ft!, {
+      strides: a.strides,
+      pad: a.pad,
+      dataFormat: a.dataFormat,
+      dimRoundingMode: a.dimRoundingMode,
+      inputShape: a.inputShape,
+      dilations: a.dilations,
+    }),
+  );
+};
+
+const maxPoolGradKernel: KernelFactory = (original) => (args) => {
+  const { inputs, backend, attrs } = args;
+  const a = attrs as unknown as tf.MaxPoolGradAttrs;
+  const dy = input(inputs, 'dy', 'MaxPoolGrad');
+  const x = input(inputs, 'input', 'MaxPoolGrad');
+  if (!isWasmHeapBackend(backend) || x.shape.length !== 4) {
+    if (original) return original.kernelFunc(args);
+    throw new Error('MaxPoolGrad: expected the wasm backend and a rank-4 input');
+  }
+  const info = tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+  if (dy.shape.length !== 4 || info.outShape.some((v, i) => v !== dy.shape[i])) {
+    throw new Error(`MaxPoolGrad: dy shape [${dy.shape.join(',')}] does not match the pool output [${info.outShape.join(',')}]`);
+  }
+  const out = backend.makeOutput(x.shape, 'float32');
+  // Views are taken after the allocation above, which may grow (and detach) the wasm heap.
+  const dx = backend.typedArrayFromHeap(out) as Float32Array;
+  dx.fill(0);
+  maxPoolGradFirstMax(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), dx, info);
+  return out;
+};
+
+const FACTORIES: ReadonlyArray<readonly [string, KernelFactory]> = [
+  ['Conv2DBackpropFilter', conv2DBackpropFilterKernel],
+  ['Conv2DBackpropInput', conv2DBackpropInputKernel],
+  ['MaxPoolGrad', maxPoolGradKernel],
+];
+
+function registered(kernelName: string): tf.KernelConfig | undefined {
+  return tf.getKernel(kernelName, BACKEND_NAME) as tf.KernelConfig | undefined;
+}
+
+function isOurs(config: tf.KernelConfig | undefined): boolean {
+  return config != null && (config.kernelFunc as MarkedKernelFunc)[MARK] != null;
+}
+
+/**
+ * Registers the fast gradient kernels for the 'wasm' backend (replacing wasm's own Conv2DBackpropInput
+ * and MaxPoolGrad, adding Conv2DBackpropFilter). Idempotent. Call it after
+ * `import '@tensorflow/tfjs-backend-wasm'` (which registers the wasm kernels), before or after
+ * `tf.setBackend('wasm')`. Throws if no wasm kernels are registered yet.
+ */
+export function registerWasmGradientKernels(): void {
+  if (tf.getKernelsForBackend(BACKEND_NAME).length === 0) {
+    throw new Error(
+      "registerWasmGradientKernels(): no kernels are registered for the 'wasm' backend; " +
+        "import '@tensorflow/tfjs-backend-wasm' before calling it",
+    );
+  }
+  for (const [kernelName, factory] of FACTORIES) {
+    const existing = registered(kernelName);
+    if (isOurs(existing)) continue;
+    if (existing) tf.unregisterKernel(kernelName, BACKEND_NAME);
+    const kernelFunc: MarkedKernelFunc = factory(existing);
+    kernelFunc[MARK] = { original: existing };
+    const config: tf.KernelConfig = { kernelName, backendName: BACKEND_NAME, kernelFunc };
+    // Keep the displaced kernel's setup/dispose hooks (they run on setBackend) so restoring it works.
+    if (existing?.setupFunc) config.setupFunc = existing.setupFunc;
+    if (existing?.disposeFunc) config.disposeFunc = existing.disposeFunc;
+    tf.registerKernel(config);
+  }
+}
+
+/** Restores the wasm backend's own kernels (Conv2DBackpropFilter becomes unregistered again). Idempotent. */
+export function unregisterWasmGradientKernels(): void {
+  for (const [kernelName] of FACTORIES) {
+    const existing = registered(kernelName);
+    if (!isOurs(existing)) continue;
+    const original = (existing!.kernelFunc as MarkedKernelFunc)[MARK]!.original;
+    tf.unregisterKernel(kernelName, BACKEND_NAME);
+    if (original) tf.registerKernel(original);
+  }
+}
+
+/** True when all kernels of {@link WASM_GRADIENT_KERNEL_NAMES} are ours. */
+export function wasmGradientKernelsRegistered(): boolean {
+  return FACTORIES.every(([kernelName]) => isOurs(registered(kernelName)));
+}

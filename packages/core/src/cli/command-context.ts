@@ -1,0 +1,40 @@
+import type { Argv } from 'yargs';
+import { StreamProgress, SilentProgress, type ProgressSink } from '../progress.js';
+import type { BackendChoice } from '../backend/select-backend.js';
+
+/** Where a command writes: results to `out` (stdout), progress and messages to `err` (stderr). */
+export interface CliIo {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Options every command accepts. */
+export interface GlobalArgs {
+  backend?: BackendChoice;
+  verbose?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function progressFor(args: GlobalArgs, io: CliIo): ProgressSink {
+  return args.quiet ? new SilentProgress() : new StreamProgress(io.err);
+}
+
+/** `--set key=value` (repeatable) and `--backend`, shared by the commands that read an experiment. */
+export function withExperimentOptions<T>(y: Argv<T>) {
+  return y
+    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value: --set train.epochs=5 (repeatable)' })
+    .option('backend', { choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const, describe: 'compute backend (overrides the config)' });
+}
+
+/** `--backend X` becomes an override, so the resolved config saved with the results records it. */
+export function overridesOf(args: { set?: string[]; backend?: string }): string[] {
+  return [...(args.set ?? []), ...(args.backend ? [`backend=${args.backend}`] : [])];
+}
+
+export function percent(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** A wrong combination of command-line options (exit code 2, like yargs' own usage errors). */
+export class UsageError extends Error {}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { createContainer } from '../../container.js';
+import { selectBackend } from '../../backend/select-backend.js';
+import { PairModel } from '../../model/pair-model.js';
+import { SampleStore } from '../../data/sample-store.js';
+import { LabeledSet } from '../../labeled-set.js';
+import { DataError } from '../../errors.js';
+import { progressFor, type CliIo, type GlobalArgs } from '../command-context.js';
+
+interface Args extends GlobalArgs {
+  model: string;
+  support: string;
+  files: string[];
+  top: number;
+}
+
+export interface Classification {
+  readonly file: string;
+  readonly label: string;
+  /** Per-class score (probability of "same", or negated distance), best first, `top` of them. */
+  readonly ranking: readonly { label: string; score: number }[];
+}
+
+export function classifyCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
+  return {
+    command: 'classify <files..>',
+    describe: 'Classify files by their nearest support class (one sub-folder per class in --support, one or more examples each)',
+    builder: (y) =>
+      y
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'files to classify' })
+        .option('model', { type: 'string', demandOption: true, describe: 'model folder written by `fewshot train`' })
+        .option('support', { type: 'string', demandOption: true, describe: 'support folder: <class>/<example files>' })
+        .option('top', { type: 'number', default: 3, describe: 'how many classes to list per file' })
+        .option('backend', { choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const, default: 'auto' as const, describe: 'compute backend' })
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON array' }) as never,
+    handler: async (args) => {
+      const progress = progressFor(args, io);
+      const meta = await PairModel.readMeta(args.model);
+      const plugins = await createContainer(meta.plugins, args.model);
+      const modality = plugins.registry.modality(meta.modality);
+      const backend = await selectBackend(args.backend ?? 'auto');
+      const model = await PairModel.load(args.model);
+      const support = await modality.load({ name: '--support', path: path.resolve(args.support), layout: 'folder', options: {} });
+      support.requireClasses(1, 'classification');
+      const queries = new LabeledSet(args.files.map((f, i) => ({ id: String(i).padStart(6, '0'), path: path.resolve(f), label: '?' })), 'the files to classify');
+      const all = new LabeledSet([...support.samples, ...queries.samples.map((q) => ({ ...q, label: `\u0000query/${q.id}` }))], args.support);
+      const decoded = await SampleStore.decode(all, modality, meta.preprocess, { progress, label: 'decoding' });
+      const emb = model.embed(decoded.store, decoded.set.samples.map((_, i) => i));
+      const supportRows = decoded.set.samples.map((s, i) => [s, i] as const).filter(([s]) => !s.label.startsWith('\u0000'));
+      const queryRows = decoded.set.samples.map((s, i) => [s, i] as const).filter(([s]) => s.label.startsWith('\u0000'));
+      if (queryRows.length === 0) throw new DataError('no files to classify');
+      const left = new Int32Array(queryRows.length * supportRows.length);
+      const right = new Int32Array(left.length);
+      let k = 0;
+      for (const [, q] of queryRows) for (const [, s] of supportRows) (left[k] = q), (right[k++] = s);
+      const scores = model.scorePairs(emb, left, right);
+      const results: Classification[] = queryRows.map(([q], qi) => {
+        const sums = new Map<string, { sum: number; n: number }>();
+        supportRows.forEach(([s], si) => {
+          const e = sums.get(s.label) ?? { sum: 0, n: 0 };
+          e.sum += scores[qi * supportRows.length + si]!;
+          e.n++;
+          sums.set(s.label, e);
+        });
+        const ranking = [...sums.entries()].map(([label, e]) => ({ label, score: e.sum / e.n })).sort((a, b) => b.score - a.score);
+        return { file: q.path, label: ranking[0]!.label, ranking: ranking.slice(0, Math.max(1, args.top)) };
+      });
+      model.dispose();
+      if (args.json) io.out.write(JSON.stringify({ backend: backend.name, model: path.resolve(args.model), results }) + '\n');
+      else for (const r of results) io.out.write(`${r.file}: ${r.label}  (${r.ranking.map((x) => `${x.label} ${x.score.toFixed(3)}`).join(', ')})\n`);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import { configToYaml, loadConfig, parseConfigText, type LoadedConfig } from '../../config/load-config.js';
+import { openExperiment, pixelBaseline } from '../../experiment.js';
+import { PairModel, type PairModelMeta } from '../../model/pair-model.js';
+import { runEvaluation } from '../../eval/run-evaluation.js';
+import { writeAtomic } from '../../model/model-io.js';
+import { ConfigError } from '../../errors.js';
+import { UsageError, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
+
+interface Args extends GlobalArgs {
+  experiment?: string;
+  model?: string;
+  runs?: string;
+  baseline?: 'pixel';
+  out?: string;
+  set: string[];
+}
+
+export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
+  return {
+    command: 'eval [experiment]',
+    describe: 'Evaluate a trained model (or the pixel baseline) on explicit one-shot runs or on random N-way K-shot episodes',
+    builder: (y) =>
+      withExperimentOptions(
+        y
+          .positional('experiment', { type: 'string', describe: 'experiment YAML (data.test and eval settings); defaults to the config saved with --model' })
+          .option('model', { type: 'string', describe: 'model folder written by `fewshot train`' })
+          .option('baseline', { choices: ['pixel'] as const, describe: 'evaluate the raw-input nearest-neighbour baseline instead of a model' })
+          .option('runs', { type: 'string', describe: "folder of explicit runs in Lake's format (runNN/training, runNN/test, runNN/class_labels.txt)" })
+          .option('out', { type: 'string', describe: 'write eval.json and the resolved config.yaml to this folder' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' })
+          .check((a) => {
+            if (!a.model && !a.baseline) throw new UsageError('give --model DIR or --baseline pixel');
+            if (a.model && a.baseline) throw new UsageError('give either --model or --baseline, not both');
+            if (!a.model && !a.experiment) throw new UsageError('--baseline needs an experiment YAML (for its data and preprocessing)');
+            return true;
+          }),
+      ) as never,
+    handler: async (args) => {
+      const progress = progressFor(args, io);
+      let meta: PairModelMeta | undefined;
+      if (args.model) meta = await PairModel.readMeta(args.model);
+      const loaded = await loadExperiment(args, meta);
+      const exp = await openExperiment(loaded);
+      const model = args.model ? await PairModel.load(args.model) : pixelBaseline(exp);
+      const runs = args.runs ? path.resolve(args.runs) : loaded.config.data.runs && !loaded.config.data.test ? path.resolve(loaded.dataRoot, loaded.config.data.runs) : undefined;
+      const report = await runEvaluation(exp, model, { ...(runs ? { runs } : {}), modelName: args.model ?? 'pixel nearest neighbour', progress });
+      model.dispose();
+      if (args.out) {
+        await writeAtomic(path.join(args.out, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
+        await writeAtomic(path.join(args.out, 'config.yaml'), configToYaml(loaded));
+      }
+      if (args.json) io.out.write(JSON.stringify(report) + '\n');
+      else
+        io.out.write(
+          `${report.ways}-way ${report.shots}-shot accuracy: ${percent(report.accuracy)} ± ${percent(report.ci95)} (95% CI over ${report.episodes} episodes, ${report.trials} trials)\n` +
+            `model: ${report.model} (${report.modelKind}); data: ${report.data}; backend: ${report.backend}; ${report.seconds.toFixed(1)} s\n`,
+        );
+    },
+  };
+}
+
+/** The experiment of an evaluation: the YAML given, else the config saved beside the model; the model decides decoding. */
+async function loadExperiment(args: Args, meta: PairModelMeta | undefined): Promise<LoadedConfig> {
+  const overrides = overridesOf(args);
+  let loaded: LoadedConfig;
+  if (args.experiment) loaded = await loadConfig(args.experiment, overrides);
+  else {
+    const saved = path.join(args.model!, 'config.yaml');
+    if (existsSync(saved)) loaded = await loadConfig(saved, overrides);
+    else if (meta) loaded = parseConfigText(`modality: ${meta.modality}\ndata: {}\n`, '<model>', overrides);
+    else throw new ConfigError('no experiment given');
+  }
+  if (meta) {
+    // the model decides how inputs are decoded and which plugins decode them
+    const config = { ...loaded.config, modality: meta.modality, plugins: [...new Set([...loaded.config.plugins, ...meta.plugins])], data: { ...loaded.config.data, preprocess: { ...meta.preprocess } } };
+    loaded = { ...loaded, config };
+  }
+  return loaded;
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * The experiment YAML schema. Every section has defaults, so a minimal experiment names only its data.
+ * Objects are strict: an unknown key is an error (with a suggestion for a misspelt one).
+ * `prefault` (zod 4) runs a section's default through its schema, so nested defaults apply.
+ */
+
+/** One split of a data set: a folder, its layout and which groups (alphabets, classes) to take. */
+export const SplitSchema = z.strictObject({
+  /** Folder, relative to `data.root` (itself relative to $FEWSHOT_DATA, default ./data) or absolute. */
+  path: z.string().min(1),
+  /** Layout id understood by the modality; defaults to `data.layout`. */
+  layout: z.string().min(1).optional(),
+  /** Only these top-level groups (Omniglot: alphabets; folder layout: classes). */
+  include: z.array(z.string().min(1)).optional(),
+  /** All but these top-level groups. */
+  exclude: z.array(z.string().min(1)).optional(),
+  /** Layout-specific options. */
+  options: z.record(z.string(), z.unknown()).prefault({}),
+});
+export type SplitConfig = z.infer<typeof SplitSchema>;
+
+/** N-way K-shot Q-query episodes. */
+export const EpisodesSchema = z.strictObject({
+  ways: z.int().min(2).max(1000).default(20),
+  shots: z.int().min(1).max(1000).default(1),
+  queries: z.int().min(1).max(1000).default(1),
+  episodes: z.int().min(1).max(1_000_000).default(1000),
+});
+export type EpisodesConfig = z.infer<typeof EpisodesSchema>;
+
+export const DataSchema = z.strictObject({
+  /** Base folder of the relative split paths; relative to $FEWSHOT_DATA (default ./data). */
+  root: z.string().default('.'),
+  /** Default layout of every split. */
+  layout: z.string().min(1).optional(),
+  /** Modality-specific decoding settings (validated by the modality's own schema). */
+  preprocess: z.record(z.string(), z.unknown()).prefault({}),
+  train: SplitSchema.optional(),
+  validation: SplitSchema.optional(),
+  test: SplitSchema.optional(),
+  /** Folder of explicit one-shot runs in Lake's format (`runNN/training`, `runNN/test`, `runNN/class_labels.txt`). */
+  runs: z.string().min(1).optional(),
+  /** What to do with a sample that cannot be decoded: stop with an error, or skip it and list it. */
+  onBadSample: z.enum(['error', 'skip']).default('error'),
+});
+export type DataConfig = z.infer<typeof DataSchema>;
+
+export const ModelSchema = z.strictObject({
+  /** `siamese`: shared-weight twin encoder + distance head; `naive`: the lecture's baseline, dense layers on the concatenated pair. */
+  type: z.enum(['siamese', 'naive']).default('siamese'),
+  /** Encoder id (see `fewshot plugins`); defaults to the modality's default encoder. */
+  encoder: z.string().min(1).optional(),
+  encoderOptions: z.record(z.string(), z.unknown()).prefault({}),
+  /** `contrastive`: Euclidean distance + contrastive loss; `l1-sigmoid`: Koch et al. 2015; `cosine`: scaled cosine + sigmoid. */
+  head: z.enum(['contrastive', 'l1-sigmoid', 'cosine']).default('l1-sigmoid'),
+  /** Margin of the contrastive loss. */
+  margin: z.number().positive().max(1000).default(1),
+  naive: z
+    .strictObject({
+      hidden: z.array(z.int().min(1).max(65536)).min(1).default([256, 64]),
+      dropout: z.number().min(0).max(0.95).default(0),
+    })
+    .prefault({}),
+});
+export type ModelConfig = z.infer<typeof ModelSchema>;
+
+export const ScheduleSchema = z.strictObject({
+  type: z.enum(['constant', 'step', 'exponential', 'cosine']).default('constant'),
+  /** step: multiply by `gamma` every `stepEpochs`; exponential: by `gamma` every epoch. */
+  gamma: z.number().positive().max(1).default(0.5),
+  stepEpochs: z.int().min(1).default(10),
+  /** cosine: floor of the learning rate. */
+  minLearningRate: z.number().min(0).default(0),
+  /** Linear warm-up from 0 over this many epochs. */
+  warmupEpochs: z.int().min(0).default(0),
+});
+
+export const TrainSchema = z.strictObject({
+  /** Training objective: balanced same/different pairs. */
+  objective: z.enum(['pairs']).default('pairs'),
+  epochs: z.int().min(1).max(100_000).default(20),
+  stepsPerEpoch: z.int().min(1).max(1_000_000).default(100),
+  /** Pairs per step. */
+  batchSize: z.int().min(2).max(65536).default(64),
+  /** Fraction of positive (same-class) pairs in a batch. */
+  positiveFraction: z.number().gt(0).lt(1).default(0.5),
+  optimizer: z.enum(['adam', 'sgd', 'momentum', 'rmsprop']).default('adam'),
+  learningRate: z.number().positive().max(10).default(0.001),
+  momentum: z.number().min(0).lt(1).default(0.9),
+  schedule: ScheduleSchema.prefault({}),
+  /** Stop when validation accuracy has not improved by `minDelta` for `patience` epochs (0 = never stop early). */
+  earlyStopping: z
+    .strictObject({
+      patience: z.int().min(0).default(5),
+      minDelta: z.number().min(0).max(1).default(0),
+    })
+    .prefault({}),
+  /** Validation one-shot episodes run after every epoch on `data.validation`. */
+  validation: EpisodesSchema.extend({ episodes: z.int().min(1).max(100_000).default(200) }).prefault({}),
+  /** Stop training (keeping the best checkpoint) after this many minutes. */
+  timeLimitMinutes: z.number().positive().optional(),
+  /** Modality-specific augmentation settings, passed to `Modality.augment`; empty disables augmentation. */
+  augment: z.record(z.string(), z.unknown()).prefault({}),
+});
+export type TrainConfig = z.infer<typeof TrainSchema>;
+
+export const EvalSchema = EpisodesSchema.extend({
+  /** Samples embedded per batch. */
+  batchSize: z.int().min(1).max(65536).default(256),
+});
+export type EvalConfig = z.infer<typeof EvalSchema>;
+
+export const ExperimentSchema = z.strictObject({
+  name: z.string().min(1).default('experiment'),
+  description: z.string().optional(),
+  seed: z.int().min(0).max(2 ** 32 - 1).default(42),
+  /** Plugins to load besides the built-in ones: package names or paths (relative to the YAML file). */
+  plugins: z.array(z.string().min(1)).default([]),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  modality: z.string().min(1).default('image'),
+  data: DataSchema,
+  model: ModelSchema.prefault({}),
+  train: TrainSchema.prefault({}),
+  eval: EvalSchema.prefault({}),
+});
+export type ExperimentConfig = z.infer<typeof ExperimentSchema>;

@@ -1,0 +1,110 @@
+import type { Episode } from '../samplers/episode-sampler.js';
+import type { PairModel } from '../model/pair-model.js';
+import type { SampleStore } from '../data/sample-store.js';
+import type { ProgressSink } from '../progress.js';
+import { meanCi95 } from './stats.js';
+
+export interface EpisodeResult {
+  /** Mean accuracy over all queries of all episodes (0..1). */
+  readonly accuracy: number;
+  /** Half-width of the 95% confidence interval of the mean per-episode accuracy. */
+  readonly ci95: number;
+  readonly ways: number;
+  readonly shots: number;
+  readonly queries: number;
+  readonly episodes: number;
+  /** Accuracy of each episode, in order. */
+  readonly perEpisode: readonly number[];
+  /** Most confused true labels: label -> number of wrong answers (top 20). */
+  readonly errorsByClass: Readonly<Record<string, number>>;
+  /** Distinct samples embedded. */
+  readonly embedded: number;
+  readonly seconds: number;
+}
+
+/**
+ * Evaluate N-way K-shot episodes: every distinct sample is embedded once (in batches), then each query
+ * is scored against every support sample with the model's head; a class's score is the mean over its
+ * shots; the prediction is the best-scoring class.
+ */
+export function evaluateEpisodes(
+  model: PairModel,
+  store: SampleStore,
+  episodes: readonly Episode[],
+  options: { batchSize?: number; progress?: ProgressSink; label?: string } = {},
+): EpisodeResult {
+  const t0 = Date.now();
+  if (episodes.length === 0) throw new RangeError('evaluateEpisodes needs at least one episode');
+  // distinct samples -> row in the embedding matrix
+  const rowOf = new Map<number, number>();
+  const used: number[] = [];
+  for (const ep of episodes) {
+    for (const s of ep.supportSet.flat()) if (!rowOf.has(s)) rowOf.set(s, used.push(s) - 1);
+    for (const q of ep.querySet) if (!rowOf.has(q.sample)) rowOf.set(q.sample, used.push(q.sample) - 1);
+  }
+  const task = options.progress?.start(options.label ?? 'embedding', used.length, 'samples');
+  const emb = model.embed(store, used, options.batchSize);
+  task?.done();
+
+  let total = 0;
+  for (const ep of episodes) total += ep.querySet.length * ep.supportSet.flat().length;
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  let k = 0;
+  for (const ep of episodes) {
+    for (const q of ep.querySet) {
+      for (const shots of ep.supportSet) {
+        for (const s of shots) {
+          left[k] = rowOf.get(q.sample)!;
+          right[k++] = rowOf.get(s)!;
+        }
+      }
+    }
+  }
+  const scores = model.scorePairs(emb, left, right);
+
+  const perEpisode: number[] = [];
+  const errors = new Map<string, number>();
+  let correct = 0;
+  let queries = 0;
+  k = 0;
+  for (const ep of episodes) {
+    let epCorrect = 0;
+    for (const q of ep.querySet) {
+      let best = -Infinity;
+      let bestClass = -1;
+      ep.supportSet.forEach((shots, c) => {
+        let sum = 0;
+        for (let j = 0; j < shots.length; j++) sum += scores[k++]!;
+        const score = sum / shots.length;
+        if (score > best) {
+          best = score;
+          bestClass = c;
+        }
+      });
+      if (bestClass === q.label) epCorrect++;
+      else {
+        const label = ep.classes[q.label]!;
+        errors.set(label, (errors.get(label) ?? 0) + 1);
+      }
+    }
+    correct += epCorrect;
+    queries += ep.querySet.length;
+    perEpisode.push(epCorrect / ep.querySet.length);
+  }
+  const { ci95 } = meanCi95(perEpisode);
+  const first = episodes[0]!;
+  const topErrors = [...errors.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
+  return {
+    accuracy: correct / queries,
+    ci95,
+    ways: first.classes.length,
+    shots: first.supportSet[0]!.length,
+    queries: first.querySet.length / first.classes.length,
+    episodes: episodes.length,
+    perEpisode,
+    errorsByClass: Object.fromEntries(topErrors),
+    embedded: used.length,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}

@@ -1,0 +1,75 @@
+import type { Experiment } from '../experiment.js';
+import { decodeSplit, loadSplits } from '../experiment.js';
+import type { PairModel } from '../model/pair-model.js';
+import { EpisodeSampler } from '../samplers/episode-sampler.js';
+import { Rng } from '../rng.js';
+import { readLakeRuns } from './lake-runs.js';
+import { evaluateEpisodes, type EpisodeResult } from './evaluate-episodes.js';
+import type { ProgressSink } from '../progress.js';
+import { ConfigError } from '../errors.js';
+
+/** One evaluation, as printed with --json and saved as eval.json. */
+export interface EvalReport {
+  readonly accuracy: number;
+  readonly ci95: number;
+  readonly ways: number;
+  readonly shots: number;
+  readonly queries: number;
+  readonly episodes: number;
+  /** Number of query trials scored. */
+  readonly trials: number;
+  readonly backend: string;
+  readonly model: string;
+  readonly modelKind: string;
+  /** `runs:<folder>` or `episodes:<split folder>`. */
+  readonly data: string;
+  readonly seed: number;
+  readonly seconds: number;
+  readonly embedded: number;
+  readonly errorsByClass: Readonly<Record<string, number>>;
+}
+
+export interface EvalOptions {
+  /** Folder of explicit runs in Lake's format; otherwise random episodes of `data.test`. */
+  readonly runs?: string;
+  readonly modelName: string;
+  readonly progress?: ProgressSink;
+}
+
+/** Evaluate a model on explicit runs or on seeded random episodes of the test split. */
+export async function runEvaluation(exp: Experiment, model: PairModel, opts: EvalOptions): Promise<EvalReport> {
+  const c = exp.loaded.config;
+  let result: EpisodeResult;
+  let data: string;
+  if (opts.runs) {
+    const runs = await readLakeRuns(opts.runs);
+    const decoded = await decodeSplit(exp, opts.runs, runs.set, opts.progress);
+    if (decoded.skipped.length > 0) throw new ConfigError('explicit runs cannot skip samples; fix or remove the bad files');
+    result = evaluateEpisodes(model, decoded.store, runs.episodes, { batchSize: c.eval.batchSize });
+    data = `runs:${opts.runs}`;
+  } else {
+    const { test } = await loadSplits(exp, ['test'], opts.progress);
+    if (!test) throw new ConfigError(`${exp.loaded.file}: data.test is not set; give it, or evaluate explicit runs with --runs DIR`);
+    const sampler = new EpisodeSampler(test.set, { ways: c.eval.ways, shots: c.eval.shots, queries: c.eval.queries });
+    const episodes = sampler.episodes(c.eval.episodes, new Rng(c.seed).fork('eval-episodes'));
+    result = evaluateEpisodes(model, test.store, episodes, { batchSize: c.eval.batchSize });
+    data = `episodes:${test.set.source}`;
+  }
+  return {
+    accuracy: result.accuracy,
+    ci95: result.ci95,
+    ways: result.ways,
+    shots: result.shots,
+    queries: result.queries,
+    episodes: result.episodes,
+    trials: result.perEpisode.length * result.queries * result.ways,
+    backend: exp.backend.name,
+    model: opts.modelName,
+    modelKind: model.meta.kind,
+    data,
+    seed: c.seed,
+    seconds: result.seconds,
+    embedded: result.embedded,
+    errorsByClass: result.errorsByClass,
+  };
+}

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { buildHead, headOutput, pairLoss, type HeadKind } from './heads.js';
+import { loadLayersModel, saveLayersModel, writeAtomic } from './model-io.js';
+import { ModelError } from '../errors.js';
+import type { SampleStore } from '../data/sample-store.js';
+
+/** What fewshot.json in a model folder records, besides the two tfjs models. */
+export interface PairModelMeta {
+  readonly format: 'fewshot-pair-model';
+  readonly version: 1;
+  /** `siamese`: trained shared encoder + head; `naive`: the lecture's baseline; `pixel-nn`: raw-input nearest neighbour. */
+  readonly kind: 'siamese' | 'naive' | 'pixel-nn';
+  readonly head: HeadKind;
+  readonly encoder: string;
+  readonly modality: string;
+  readonly preprocess: Readonly<Record<string, unknown>>;
+  readonly inputShape: readonly [number, number, number];
+  readonly embeddingSize: number;
+  readonly margin: number;
+  /** Plugins needed to decode inputs for this model. */
+  readonly plugins: readonly string[];
+  /** Backend the model was trained on. */
+  readonly backend: string;
+  readonly createdAt: string;
+}
+
+export const MODEL_META_FILE = 'fewshot.json';
+
+/**
+ * A pair model: an encoder that embeds one input and a head that scores two embeddings. Siamese
+ * models share the encoder between both inputs; the naive baseline's encoder only flattens, so all
+ * its weights are in the pair head; pixel nearest neighbour has no weights at all.
+ */
+export class PairModel {
+  constructor(readonly encoder: tf.LayersModel, readonly head: tf.LayersModel, readonly meta: PairModelMeta) {}
+
+  /** Raw inputs, flattened: the encoder of the naive baseline and of pixel nearest neighbour. */
+  static flattenEncoder(inputShape: readonly [number, number, number]): tf.LayersModel {
+    return tf.sequential({ name: 'encoder', layers: [tf.layers.flatten({ inputShape: inputShape.slice() as number[], name: 'flatten' })] });
+  }
+
+  static create(encoder: tf.LayersModel, head: HeadKind, meta: Omit<PairModelMeta, 'format' | 'version' | 'embeddingSize' | 'head' | 'createdAt'>, seed: number, headOptions = {}): PairModel {
+    const outShape = encoder.outputs[0]!.shape;
+    if (outShape.length !== 2 || typeof outShape[1] !== 'number') {
+      throw new ModelError(`encoder '${meta.encoder}' must output [batch, d] embeddings, got [${outShape.join(', ')}]`);
+    }
+    const embeddingSize = outShape[1];
+    return new PairModel(encoder, buildHead(head, embeddingSize, seed, headOptions), {
+      ...meta,
+      format: 'fewshot-pair-model',
+      version: 1,
+      head,
+      embeddingSize,
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  /** Higher means "more likely the same class" (probability, or negated distance). */
+  get scoreIsDistance(): boolean {
+    return headOutput(this.meta.head) === 'distance';
+  }
+
+  get trainableVariables(): tf.Variable[] {
+    return [...this.encoder.trainableWeights, ...this.head.trainableWeights].map((w) => (w as unknown as { val: tf.Variable }).val);
+  }
+
+  get hasWeights(): boolean {
+    return this.encoder.trainableWeights.length + this.head.trainableWeights.length > 0;
+  }
+
+  /** Loss of a batch `x` = [a_1..a_n, b_1..b_n] (one encoder pass for both sides) with labels y [n]. */
+  pairLossOf(x: tf.Tensor4D, y: tf.Tensor1D, training: boolean): tf.Scalar {
+    return tf.tidy(() => {
+      const e = this.encoder.apply(x, { training }) as tf.Tensor2D;
+      const n = y.shape[0];
+      const [ea, eb] = tf.split(e, [n, n], 0) as [tf.Tensor2D, tf.Tensor2D];
+      const out = this.head.apply([ea, eb], { training }) as tf.Tensor;
+      return pairLoss(this.meta.head, out, y, this.meta.margin);
+    });
+  }
+
+  /** Embed rows of a store in batches; returns [indices.length * embeddingSize]. */
+  embed(store: SampleStore, indices: readonly number[], batchSize = 256): Float32Array {
+    const d = this.meta.embeddingSize;
+    const out = new Float32Array(indices.length * d);
+    for (let i = 0; i < indices.length; i += batchSize) {
+      const part = indices.slice(i, i + batchSize);
+      const data = tf.tidy(() => {
+        const x = store.batch(part);
+        return (this.encoder.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+      });
+      out.set(data, i * d);
+    }
+    return out;
+  }
+
+  /**
+   * Scores of many pairs of embeddings: `emb` holds rows of size embeddingSize; pairs are (left[k], right[k]).
+   * Returns similarity scores (higher = more alike): probabilities, or negated distances.
+   */
+  scorePairs(emb: Float32Array, left: Int32Array, right: Int32Array, batchSize?: number): Float32Array {
+    const d = this.meta.embeddingSize;
+    // bound the gathered pairs to ~64 MB per side, whatever the embedding size
+    batchSize ??= Math.max(64, Math.floor(16_000_000 / d));
+    const n = emb.length / d;
+    const out = new Float32Array(left.length);
+    const sign = this.scoreIsDistance ? -1 : 1;
+    const all = tf.tensor2d(emb, [n, d]);
+    try {
+      for (let i = 0; i < left.length; i += batchSize) {
+        const s = tf.tidy(() => {
+          const l = tf.tensor1d(left.subarray(i, i + batchSize), 'int32');
+          const r = tf.tensor1d(right.subarray(i, i + batchSize), 'int32');
+          const o = this.head.apply([tf.gather(all, l), tf.gather(all, r)], { training: false }) as tf.Tensor;
+          return o.dataSync() as Float32Array;
+        });
+        for (let k = 0; k < s.length; k++) out[i + k] = sign * s[k]!;
+      }
+    } finally {
+      all.dispose();
+    }
+    return out;
+  }
+
+  async save(dir: string, extra: Record<string, string | Uint8Array> = {}): Promise<void> {
+    await saveLayersModel(this.encoder, path.join(dir, 'encoder'));
+    await saveLayersModel(this.head, path.join(dir, 'head'));
+    for (const [name, content] of Object.entries(extra)) await writeAtomic(path.join(dir, name), content);
+    await writeAtomic(path.join(dir, MODEL_META_FILE), JSON.stringify(this.meta, null, 2) + '\n');
+  }
+
+  static async readMeta(dir: string): Promise<PairModelMeta> {
+    const file = path.join(dir, MODEL_META_FILE);
+    let meta: PairModelMeta;
+    try {
+      meta = JSON.parse(await fs.readFile(file, 'utf8')) as PairModelMeta;
+    } catch (cause) {
+      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new ModelError(missing ? `not a fewshot model folder: ${file} is missing` : `cannot read ${file}: ${(cause as Error).message}`, {
+        cause,
+        hints: missing ? ['a model folder is what `fewshot train ... --out DIR` writes'] : [],
+      });
+    }
+    if (meta.format !== 'fewshot-pair-model') throw new ModelError(`${file}: unknown model format '${String(meta.format)}'`);
+    if (meta.version !== 1) throw new ModelError(`${file}: model format version ${meta.version} is not supported by this fewshot`);
+    return meta;
+  }
+
+  static async load(dir: string): Promise<PairModel> {
+    const meta = await PairModel.readMeta(dir);
+    const encoder = await loadLayersModel(path.join(dir, 'encoder'));
+    const head = await loadLayersModel(path.join(dir, 'head'));
+    return new PairModel(encoder, head, meta);
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.head.dispose();
+  }
+}

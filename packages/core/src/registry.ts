@@ -1,0 +1,63 @@
+import { injectable, multiInject, optional } from 'inversify';
+import { closest } from 'fastest-levenshtein';
+import { Modality } from './modality.js';
+import { EncoderFactory } from './encoder-factory.js';
+import { ConfigError, PluginError } from './errors.js';
+
+/** All modalities and encoders contributed by the loaded plugins, looked up by id. */
+export const ModalityRegistry = Symbol.for('fewshot.ModalityRegistry');
+export interface ModalityRegistry {
+  readonly modalities: readonly Modality[];
+  readonly encoders: readonly EncoderFactory[];
+  modality(id: string): Modality;
+  encoder(id: string): EncoderFactory;
+}
+
+@injectable()
+export class DefaultModalityRegistry implements ModalityRegistry {
+  readonly modalities: readonly Modality[];
+  readonly encoders: readonly EncoderFactory[];
+
+  constructor(
+    @multiInject(Modality) @optional() modalities: Modality[] | undefined,
+    @multiInject(EncoderFactory) @optional() encoders: EncoderFactory[] | undefined,
+  ) {
+    this.modalities = modalities ?? [];
+    this.encoders = encoders ?? [];
+    for (const [kind, list] of [['modality', this.modalities], ['encoder', this.encoders]] as const) {
+      const seen = new Set<string>();
+      for (const item of list) {
+        if (seen.has(item.id)) throw new PluginError(`two plugins provide the ${kind} '${item.id}'`);
+        seen.add(item.id);
+      }
+    }
+  }
+
+  modality(id: string): Modality {
+    const found = this.modalities.find((m) => m.id === id);
+    if (found) return found;
+    throw new ConfigError(`no loaded plugin provides the modality '${id}'`, {
+      hints: hintsFor(id, this.modalities.map((m) => m.id), 'modalities', "add the plugin that provides it to the experiment's `plugins:` list"),
+    });
+  }
+
+  encoder(id: string): EncoderFactory {
+    const found = this.encoders.find((e) => e.id === id);
+    if (found) return found;
+    throw new ConfigError(`no loaded plugin provides the encoder '${id}'`, {
+      hints: hintsFor(id, this.encoders.map((e) => e.id), 'encoders', 'see `fewshot plugins` for what is loaded'),
+    });
+  }
+}
+
+function hintsFor(id: string, known: string[], what: string, advice: string): string[] {
+  const hints: string[] = [];
+  if (known.length > 0) {
+    const guess = closest(id, known);
+    hints.push(`did you mean '${guess}'? loaded ${what}: ${known.join(', ')}`);
+  } else {
+    hints.push(`no ${what} are loaded`);
+  }
+  hints.push(advice);
+  return hints;
+}

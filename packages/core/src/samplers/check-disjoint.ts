@@ -1,0 +1,32 @@
+import type { LabeledSet } from '../labeled-set.js';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Splits must never leak: no file may be in two splits, and (unless `allowSharedClasses`, for tasks
+ * such as new speakers saying known words) no class label may be in two splits.
+ */
+export function checkDisjoint(splits: readonly { name: string; set: LabeledSet }[], allowSharedClasses = false): void {
+  const fileOwner = new Map<string, string>();
+  const classOwner = new Map<string, string>();
+  for (const { name, set } of splits) {
+    for (const s of set.samples) {
+      const prev = fileOwner.get(s.path);
+      if (prev !== undefined && prev !== name) {
+        throw new ConfigError(`${prev} and ${name} share the file ${s.path} (class '${s.label}')`, {
+          hints: ['train, validation and test must hold different samples: fix their paths or include/exclude lists'],
+        });
+      }
+      fileOwner.set(s.path, name);
+    }
+    if (allowSharedClasses) continue;
+    for (const c of set.classes) {
+      const prev = classOwner.get(c);
+      if (prev !== undefined && prev !== name) {
+        throw new ConfigError(`${prev} and ${name} share the class '${c}'`, {
+          hints: ['train, validation and test must hold different classes: fix their include/exclude lists'],
+        });
+      }
+      classOwner.set(c, name);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import type { ExperimentConfig } from '../config/experiment-schema.js';
+import type { DecodedSet } from '../data/sample-store.js';
+import type { Modality, Preprocess } from '../modality.js';
+import type { PairModel } from '../model/pair-model.js';
+import { writeAtomic } from '../model/model-io.js';
+import { PairSampler } from '../samplers/make-pairs.js';
+import { EpisodeSampler, type Episode } from '../samplers/episode-sampler.js';
+import { evaluateEpisodes } from '../eval/evaluate-episodes.js';
+import type { Rng } from '../rng.js';
+import { formatDuration, type ProgressSink } from '../progress.js';
+import { learningRateAt } from './learning-rate.js';
+import { makeOptimizer, setLearningRate } from './make-optimizer.js';
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly learningRate: number;
+  readonly valAccuracy: number | null;
+  readonly valCi95: number | null;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+  readonly best: boolean;
+}
+
+export interface TrainResult {
+  readonly history: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly bestValAccuracy: number | null;
+  readonly stoppedBecause: 'epochs' | 'early-stopping' | 'time-limit';
+  readonly seconds: number;
+}
+
+export interface TrainOptions {
+  readonly model: PairModel;
+  readonly config: ExperimentConfig;
+  readonly modality: Modality;
+  readonly preprocess: Preprocess;
+  readonly train: DecodedSet;
+  readonly validation?: DecodedSet;
+  /** Model folder: the best checkpoint, history.json and the extra files are written here. */
+  readonly outDir: string;
+  readonly rng: Rng;
+  readonly progress: ProgressSink;
+  /** Files written beside every checkpoint (resolved config, ...). */
+  readonly extraFiles?: Record<string, string>;
+  /** Called after every epoch (tests, reports). */
+  readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+/**
+ * Siamese pair training: balanced pairs from `makePairs`, one encoder pass over both sides of a batch,
+ * the head's loss, the configured optimizer and schedule; after each epoch the one-shot accuracy on
+ * fixed validation episodes decides the best checkpoint and early stopping.
+ */
+export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
+  const { model, config, progress } = opts;
+  const tc = config.train;
+  const t0 = Date.now();
+  const optimizer = makeOptimizer(tc);
+  const sampler = new PairSampler(opts.train.set, opts.rng.fork('pairs'));
+  const augRng = opts.rng.fork('augment');
+  const augment = opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
+  const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, tc.augment, augRng) : undefined;
+
+  let valEpisodes: Episode[] = [];
+  if (opts.validation) {
+    const vs = new EpisodeSampler(opts.validation.set, { ways: tc.validation.ways, shots: tc.validation.shots, queries: tc.validation.queries });
+    valEpisodes = vs.episodes(tc.validation.episodes, opts.rng.fork('validation'));
+  }
+  const vars = model.trainableVariables;
+  const history: EpochRecord[] = [];
+  let best = -Infinity;
+  let bestEpoch = -1;
+  let sinceBest = 0;
+  let stoppedBecause: TrainResult['stoppedBecause'] = 'epochs';
+  const deadline = tc.timeLimitMinutes ? t0 + tc.timeLimitMinutes * 60_000 : Infinity;
+  const imagesPerStep = tc.batchSize * 2;
+
+  for (let epoch = 0; epoch < tc.epochs; epoch++) {
+    const lr = learningRateAt(tc, epoch);
+    setLearningRate(optimizer, lr);
+    const e0 = Date.now();
+    const task = progress.start(`epoch ${epoch + 1}/${tc.epochs}`, tc.stepsPerEpoch, 'steps');
+    let lossSum = 0;
+    let steps = 0;
+    for (let step = 0; step < tc.stepsPerEpoch; step++) {
+      const pairs = sampler.next(tc.batchSize);
+      const idx = pairs.map((p) => p.a).concat(pairs.map((p) => p.b));
+      const x = opts.train.store.batch(idx, transform);
+      const y = tf.tensor1d(pairs.map((p) => p.same), 'float32');
+      const cost = optimizer.minimize(() => model.pairLossOf(x, y, true), true, vars);
+      const loss = cost ? (await cost.data())[0]! : NaN;
+      tf.dispose([x, y, cost as tf.Tensor]);
+      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1} (loss ${loss}); lower train.learningRate`);
+      lossSum += loss;
+      steps++;
+      const secs = (Date.now() - e0) / 1000;
+      task.tick(1, `loss ${(lossSum / steps).toFixed(4)} ${((steps * imagesPerStep) / Math.max(secs, 1e-3)).toFixed(0)} img/s`);
+      if (Date.now() > deadline) break;
+    }
+    const trainSecs = (Date.now() - e0) / 1000;
+    task.done(`loss ${(lossSum / steps).toFixed(4)}`);
+
+    let valAccuracy: number | null = null;
+    let valCi95: number | null = null;
+    if (opts.validation && valEpisodes.length > 0) {
+      const r = evaluateEpisodes(model, opts.validation.store, valEpisodes, { batchSize: config.eval.batchSize });
+      valAccuracy = r.accuracy;
+      valCi95 = r.ci95;
+    }
+    const score = valAccuracy ?? -(lossSum / steps);
+    const improved = score > best + (valAccuracy === null ? 0 : tc.earlyStopping.minDelta);
+    if (improved) {
+      best = score;
+      bestEpoch = epoch + 1;
+      sinceBest = 0;
+    } else sinceBest++;
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      loss: lossSum / steps,
+      learningRate: lr,
+      valAccuracy,
+      valCi95,
+      seconds: (Date.now() - e0) / 1000,
+      imagesPerSecond: (steps * imagesPerStep) / Math.max(trainSecs, 1e-3),
+      best: improved,
+    };
+    history.push(record);
+    if (improved) await model.save(opts.outDir, opts.extraFiles ?? {});
+    await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch }, null, 2) + '\n');
+    progress.log(
+      `epoch ${record.epoch}: loss ${record.loss.toFixed(4)}` +
+        (valAccuracy !== null ? `, validation ${tc.validation.ways}-way ${tc.validation.shots}-shot accuracy ${(valAccuracy * 100).toFixed(1)}% ±${((valCi95 ?? 0) * 100).toFixed(1)}` : '') +
+        `, lr ${lr.toExponential(2)}, ${record.imagesPerSecond.toFixed(0)} img/s, ${formatDuration(record.seconds)}${improved ? ' (best, saved)' : ''}`,
+    );
+    opts.onEpoch?.(record);
+    if (Date.now() > deadline) {
+      stoppedBecause = 'time-limit';
+      break;
+    }
+    if (tc.earlyStopping.patience > 0 && sinceBest >= tc.earlyStopping.patience) {
+      stoppedBecause = 'early-stopping';
+      break;
+    }
+  }
+  optimizer.dispose();
+  const bestRecord = history[bestEpoch - 1];
+  return {
+    history,
+    bestEpoch,
+    bestValAccuracy: bestRecord?.valAccuracy ?? null,
+    stoppedBecause,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}

@@ -1,0 +1,66 @@
+import { ConfigError, tf } from '@fewshot/core';
+import { Conv4Encoder } from './conv4-encoder.js';
+
+const factory = new Conv4Encoder();
+
+function weightsOf(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((w) => w.dataSync() as Float32Array);
+}
+
+describe('Conv4Encoder', () => {
+  it('maps 28x28x1 to 64-d through 4 blocks, layers named conv4_*', () => {
+    const model = factory.build([28, 28, 1], {}, 1);
+    expect(model.name).toBe('encoder');
+    expect(model.outputs[0]?.shape).toEqual([null, 64]);
+    expect(model.layers.map((l) => l.name).slice(0, 4)).toEqual(['conv4_conv1', 'conv4_bn1', 'conv4_relu1', 'conv4_pool1']);
+    expect(model.layers.every((l) => l.name.startsWith('conv4_'))).toBe(true);
+    const before = tf.memory().numTensors;
+    const shape = tf.tidy(() => (model.predict(tf.ones([3, 28, 28, 1])) as tf.Tensor).shape);
+    expect(shape).toEqual([3, 64]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('honours filters, blocks and embedding', () => {
+    const big = factory.build([64, 64, 3], { filters: 8, blocks: 5, embedding: 10 }, 1);
+    expect(big.outputs[0]?.shape).toEqual([null, 10]);
+    expect(big.getLayer('conv4_conv5')).toBeDefined();
+    expect(big.getLayer('conv4_flatten').outputShape).toEqual([null, 2 * 2 * 8]);
+    big.dispose();
+    expect(() => factory.build([28, 28, 1], { blocks: 5 }, 1)).toThrow('conv4 with 5 blocks needs inputs of at least 32x32, got 28x28');
+    expect(() => factory.build([28, 28, 1], { filter: 8 }, 1)).toThrow(ConfigError);
+    expect(() => factory.build([28, 28, 1], { embedding: 0 }, 1)).toThrow(/model\.encoderOptions\.embedding/);
+  });
+
+  it('gives the same initial weights for the same seed, different ones otherwise', () => {
+    const a = factory.build([28, 28, 1], { filters: 8 }, 7);
+    const b = factory.build([28, 28, 1], { filters: 8 }, 7);
+    const c = factory.build([28, 28, 1], { filters: 8 }, 8);
+    const [wa, wb, wc] = [a, b, c].map(weightsOf);
+    expect(wa).toEqual(wb);
+    expect(wa![0]).not.toEqual(wc![0]);
+    // within one model, same-shaped kernels start differently
+    const k2 = a.getLayer('conv4_conv2').getWeights()[0]!.dataSync();
+    const k3 = a.getLayer('conv4_conv3').getWeights()[0]!.dataSync();
+    expect(k2).not.toEqual(k3);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
+  it('saves and loads back with tf.loadLayersModel', async () => {
+    const model = factory.build([28, 28, 1], { filters: 4, embedding: 5 }, 3);
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 5);
+    const [p, q] = [model, loaded].map((m) => m.predict(x) as tf.Tensor);
+    expect(Array.from(q!.dataSync())).toEqual(Array.from(p!.dataSync()));
+    tf.dispose([x, p!, q!]);
+    model.dispose();
+    loaded.dispose();
+  });
+});

@@ -1,0 +1,64 @@
+import { injectable } from 'inversify';
+import { ConfigError, tf, z, type EncoderFactory } from '@fewshot/core';
+import { layerSeed } from './layer-seed.js';
+import { parseOptions } from './parse-options.js';
+
+/** `model.encoderOptions` of the Conv-4 encoder. */
+export const conv4OptionsSchema = z.strictObject({
+  filters: z.number().int().min(1).max(1024).default(64).describe('filters of every conv layer'),
+  blocks: z.number().int().min(1).max(8).default(4).describe('conv blocks (each halves the height and width)'),
+  embedding: z.number().int().min(1).max(65536).optional().describe('size of a final linear dense layer (none by default)'),
+});
+
+/**
+ * Conv-4, the standard few-shot backbone (Vinyals et al. 2016; Snell et al. 2017): `blocks` x
+ * [conv 3x3 'same' (no bias: batch norm has one), batch norm, ReLU, max-pool 2x2], flattened;
+ * 28x28x1 -> 1x1x64 -> 64-d. Layer names start with `conv4_` and every kernel initialiser is seeded.
+ */
+@injectable()
+export class Conv4Encoder implements EncoderFactory {
+  readonly id = 'conv4';
+  readonly description =
+    'Conv-4 (Vinyals et al. 2016, Snell et al. 2017): 4 x [conv 3x3, batch norm, ReLU, max-pool 2], flattened (28x28 -> 64-d)';
+  readonly modalities = ['image'];
+  readonly preferredInput = [28, 28, 1] as const;
+
+  build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
+    const { filters, blocks, embedding } = parseOptions(conv4OptionsSchema, options, 'model.encoderOptions');
+    const [h, w] = inputShape;
+    const min = 2 ** blocks;
+    if (h < min || w < min) {
+      throw new ConfigError(`conv4 with ${blocks} blocks needs inputs of at least ${min}x${min}, got ${h}x${w}`, {
+        hints: ['use a larger data.preprocess size or fewer model.encoderOptions.blocks'],
+      });
+    }
+    const model = tf.sequential({ name: 'encoder' });
+    for (let b = 1; b <= blocks; b++) {
+      model.add(
+        tf.layers.conv2d({
+          name: `conv4_conv${b}`,
+          ...(b === 1 ? { inputShape: [...inputShape] } : {}),
+          filters,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: tf.initializers.heNormal({ seed: layerSeed(seed, `conv${b}`) }),
+        }),
+      );
+      model.add(tf.layers.batchNormalization({ name: `conv4_bn${b}`, momentum: 0.9, epsilon: 1e-5 }));
+      model.add(tf.layers.reLU({ name: `conv4_relu${b}` }));
+      model.add(tf.layers.maxPooling2d({ name: `conv4_pool${b}`, poolSize: 2, strides: 2 }));
+    }
+    model.add(tf.layers.flatten({ name: 'conv4_flatten' }));
+    if (embedding !== undefined) {
+      model.add(
+        tf.layers.dense({
+          name: 'conv4_embedding',
+          units: embedding,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, 'embedding') }),
+        }),
+      );
+    }
+    return model;
+  }
+}

@@ -1,0 +1,56 @@
+import { injectable } from 'inversify';
+import { closest } from 'fastest-levenshtein';
+import { ConfigError, type DatasetSpec, type LabeledSet, type Modality, type Preprocess } from '@fewshot/core';
+import { readImage } from './decode-image.js';
+import { loadFolder } from './folder-loader.js';
+import { imagePreprocess, imagePreprocessSchema } from './image-preprocess.js';
+import { loadOmniglot } from './omniglot-loader.js';
+import { resizeArea } from './resize-area.js';
+
+const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
+  omniglot: loadOmniglot,
+  folder: loadFolder,
+};
+
+/**
+ * Images: Omniglot and class-per-folder layouts, PNG and JPEG files decoded to grey or RGB, resized
+ * (area average down, bilinear up) to `data.preprocess` size, by default inverted so that ink is 1.
+ */
+@injectable()
+export class ImageModality implements Modality {
+  readonly id = 'image';
+  readonly description = 'images (PNG, JPEG): Omniglot and class-per-folder layouts, grey or RGB, resized to a fixed size';
+  readonly layouts = Object.keys(loaders);
+  readonly defaultEncoder = 'conv4';
+  readonly preprocessSchema = imagePreprocessSchema;
+
+  inputShape(pre: Preprocess): [number, number, number] {
+    const p = imagePreprocess(pre);
+    return [p.height, p.width, p.channels];
+  }
+
+  async load(spec: DatasetSpec): Promise<LabeledSet> {
+    const loader = loaders[spec.layout];
+    if (!loader) {
+      const guess = closest(spec.layout, this.layouts);
+      throw new ConfigError(
+        `${spec.name}.layout: the image modality has no layout '${spec.layout}' (did you mean '${guess}'?)`,
+        { hints: [`image layouts: ${this.layouts.join(', ')}`] },
+      );
+    }
+    return loader(spec);
+  }
+
+  async decode(path: string, pre: Preprocess): Promise<Float32Array> {
+    const p = imagePreprocess(pre);
+    const img = await readImage(path, p.channels);
+    // A fresh array either way (resizeArea hands back the decoded one when the size already fits).
+    const result = resizeArea(img.data, img.height, img.width, p.channels, p.height, p.width);
+    const scale = p.normalize === 'unit' ? 1 : 255;
+    for (let i = 0; i < result.length; i++) {
+      const v = result[i] as number;
+      result[i] = (p.invert ? 1 - v : v) * scale;
+    }
+    return result;
+  }
+}

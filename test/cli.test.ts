@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cli } from './run-cli-capture.js';
+import { TOY_PLUGIN, writeToyData } from './toy-data.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const data = path.join(tmp, 'data');
+writeToyData(path.join(data, 'train'), 12, 6, 1, 'tr');
+writeToyData(path.join(data, 'val'), 6, 6, 2, 'va');
+writeToyData(path.join(data, 'test'), 10, 6, 3, 'te');
+
+function experiment(name: string, extra = ''): string {
+  const file = path.join(tmp, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}
+seed: 7
+backend: cpu
+plugins: ['${TOY_PLUGIN}']
+modality: toy
+data:
+  root: ${data}
+  train: { path: train }
+  validation: { path: val }
+  test: { path: test }
+model:
+  head: l1-sigmoid
+train:
+  epochs: 3
+  stepsPerEpoch: 15
+  batchSize: 16
+  learningRate: 0.01
+  validation: { ways: 5, episodes: 20 }
+eval: { ways: 5, shots: 1, episodes: 50 }
+${extra}`,
+  );
+  return file;
+}
+
+describe('fewshot CLI (toy plugin loaded by path)', () => {
+  it('lists a plugin given by path', async () => {
+    const r = await cli('plugins', '--plugin', TOY_PLUGIN, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.modalities.map((m: { id: string }) => m.id)).toContain('toy');
+    expect(report.encoders.map((e: { id: string }) => e.id)).toContain('toy-dense');
+  });
+
+  it('trains, saves model + config + history, and evaluates with --json', async () => {
+    const out = path.join(tmp, 'model-a');
+    const t = await cli('train', experiment('a'), '--out', out, '--quiet');
+    expect(t.err).toBe('');
+    expect(t.code).toBe(0);
+    for (const f of ['fewshot.json', 'config.yaml', 'history.json', 'encoder/model.json', 'head/model.json', 'eval.json']) expect(existsSync(path.join(out, f))).toBe(true);
+    const history = JSON.parse(readFileSync(path.join(out, 'history.json'), 'utf8'));
+    expect(history.history.length).toBe(3);
+    const e = await cli('eval', experiment('a'), '--model', out, '--json', '--quiet');
+    expect(e.code).toBe(0);
+    const report = JSON.parse(e.out);
+    expect(report).toMatchObject({ ways: 5, shots: 1, episodes: 50, backend: 'cpu' });
+    expect(report.accuracy).toBeGreaterThan(0.6); // chance is 0.2: well-separated toy classes
+    expect(report.ci95).toBeGreaterThan(0);
+  });
+
+  it('gives the same history and metrics for the same config and seed', async () => {
+    const a = path.join(tmp, 'model-r1');
+    const b = path.join(tmp, 'model-r2');
+    await cli('train', experiment('r'), '--out', a, '--quiet');
+    await cli('train', experiment('r'), '--out', b, '--quiet');
+    const ha = JSON.parse(readFileSync(path.join(a, 'history.json'), 'utf8')).history;
+    const hb = JSON.parse(readFileSync(path.join(b, 'history.json'), 'utf8')).history;
+    expect(hb.map((h: { loss: number }) => h.loss)).toEqual(ha.map((h: { loss: number }) => h.loss));
+    expect(hb.map((h: { valAccuracy: number }) => h.valAccuracy)).toEqual(ha.map((h: { valAccuracy: number }) => h.valAccuracy));
+    const ea = JSON.parse(readFileSync(path.join(a, 'eval.json'), 'utf8'));
+    const eb = JSON.parse(readFileSync(path.join(b, 'eval.json'), 'utf8'));
+    expect(eb.accuracy).toBe(ea.accuracy);
+  });
+
+  it('trains the naive baseline', async () => {
+    const out = path.join(tmp, 'model-naive');
+    const t = await cli('train', experiment('n'), '--out', out, '--quiet', '--set', 'model.type=naive', '--set', 'model.naive.hidden=[16]');
+    expect(t.code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, 'fewshot.json'), 'utf8')).kind).toBe('naive');
+  });
+
+  it('classifies files against a support folder', async () => {
+    const out = path.join(tmp, 'model-a');
+    const support = path.join(tmp, 'support');
+    for (const c of ['te00', 'te01', 'te02']) {
+      mkdirSync(path.join(support, c), { recursive: true });
+      writeFileSync(path.join(support, c, 'one.json'), readFileSync(path.join(data, 'test', c, 's0.json')));
+    }
+    const q = path.join(data, 'test', 'te01', 's3.json');
+    const r = await cli('classify', '--model', out, '--support', support, q, '--json', '--quiet', '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.out);
+    expect(res.results[0].label).toBe('te01');
+  });
+});
+
+describe('fewshot CLI errors', () => {
+  it('names the missing data folder', async () => {
+    const r = await cli('train', experiment('m', ''), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'data.train.path=nowhere');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/data folder not found: .*nowhere/);
+  });
+
+  it('names the file, line and misspelt key with a suggestion', async () => {
+    const r = await cli('train', experiment('typo', 'trian:\n  epochs: 2\n'), '--out', path.join(tmp, 'x'), '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/typo\.yaml:\d+:\d+: .*trian.*did you mean 'train'/);
+  });
+
+  it('refuses more ways than the test split has classes', async () => {
+    const r = await cli('eval', experiment('w'), '--model', path.join(tmp, 'model-a'), '--quiet', '--set', 'eval.ways=30');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/10 classes, but 30-way episodes needs at least 30/);
+  });
+
+  it('names a class with one sample when pairs need two', async () => {
+    const d = path.join(tmp, 'single');
+    writeToyData(d, 3, 2, 4);
+    rmSync(path.join(d, 'class01', 's1.json'));
+    const r = await cli('train', experiment('s'), '--out', path.join(tmp, 'x'), '--quiet', '--set', `data.train.path=${d}`, '--set', 'train.epochs=1');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/class 'class01'.* 1 sample, but pair training needs at least 2/);
+  });
+
+  it('says what is wrong with a model folder', async () => {
+    const r = await cli('eval', '--model', path.join(tmp, 'no-model'), '--runs', tmp, '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/not a fewshot model folder: .*no-model.*fewshot.json is missing/);
+  });
+
+  it('reports usage errors with exit code 2', async () => {
+    const r = await cli('frobnicate');
+    expect(r.code).toBe(2);
+    const r2 = await cli('eval', 'x.yaml');
+    expect(r2.code).toBe(2);
+    expect(r2.err).toMatch(/--model DIR or --baseline pixel/);
+  });
+});
