@@ -1,16 +1,21 @@
 import { injectable } from 'inversify';
 import { closest } from 'fastest-levenshtein';
-import { ConfigError, type DatasetSpec, type LabeledSet, type Modality, type Preprocess } from '@fewshot/core';
+import { ConfigError, type DatasetSpec, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
+import { affineAugment, affineAugmentSchema, type AffineAugmentOptions } from './affine-augment.js';
 import { readImage } from './decode-image.js';
 import { loadFolder } from './folder-loader.js';
 import { imagePreprocess, imagePreprocessSchema } from './image-preprocess.js';
 import { loadOmniglot } from './omniglot-loader.js';
+import { parseOptions } from './parse-options.js';
 import { resizeArea } from './resize-area.js';
 
 const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
   omniglot: loadOmniglot,
   folder: loadFolder,
 };
+
+/** Parsed `train.augment` settings, by the identity of the mapping the trainer hands over. */
+const augmentOptions = new WeakMap<object, AffineAugmentOptions>();
 
 /**
  * Images: Omniglot and class-per-folder layouts, PNG and JPEG files decoded to grey or RGB, resized
@@ -52,5 +57,21 @@ export class ImageModality implements Modality {
       result[i] = (p.invert ? 1 - v : v) * scale;
     }
     return result;
+  }
+
+  /**
+   * Koch et al. (2015) affine distortions of one training sample, in place (see `affineAugment`).
+   * `options` (`train.augment`) is validated once per object; a bad setting is a ConfigError naming
+   * `train.augment.<key>`.
+   */
+  augment(sample: Float32Array, pre: Preprocess, options: Readonly<Record<string, unknown>>, rng: Rng): void {
+    let o = augmentOptions.get(options);
+    if (!o) {
+      o = parseOptions(affineAugmentSchema, options, 'train.augment');
+      augmentOptions.set(options, o);
+    }
+    if (!o.affine) return;
+    const p = imagePreprocess(pre);
+    affineAugment(sample, p.height, p.width, p.channels, o, rng);
   }
 }

@@ -1,12 +1,18 @@
 /**
  * Fast training gradients for the tfjs wasm backend (Node): registers, for backendName 'wasm' only,
  *  - Conv2DBackpropFilter (missing from tfjs-backend-wasm 4.22, so conv nets could not train on wasm),
- *  - Conv2DBackpropInput  (the built-in one is a naive loop, ~12x slower than the forward conv),
- *  - MaxPoolGrad          (the built-in one is slow and sends tied maxima's gradient to the LAST max,
- *                          unlike the cpu backend's FIRST max).
+ *  - Conv2DBackpropInput  (the built-in one is a naive loop, ~8x slower than the forward conv),
+ *  - MaxPoolGrad          (the built-in one is slow and wrong: ties go to the LAST max instead of the
+ *                          cpu backend's FIRST max, and all-negative windows send their gradient to
+ *                          the window's first element),
+ * and, unless `{ tileAndReductions: false }`, the two kernels that dominate batchNorm training on wasm:
+ *  - Tile                 (the built-in one copies element by element: ~0.4 s per batchNorm gradient),
+ *  - Sum / Mean over leading axes (the built-in ones transpose first: ~50 ms per [128,28,28,64]).
  * The conv gradients are expressed through the backend's fast XNNPACK forward Conv2D (see
- * conv2d-backprop-filter.ts / conv2d-backprop-input.ts); MaxPoolGrad is one pass over wasm-heap views
- * (max-pool-grad.ts). Gradient functions (registerGradient) and other backends are untouched.
+ * conv2d-backprop-filter.ts / conv2d-backprop-input.ts); the others are single passes over wasm-heap
+ * views (max-pool-grad.ts, tile-copy.ts, leading-axes-reduce.ts) and fall back to the displaced wasm
+ * kernel for anything they do not cover. Gradient functions (registerGradient) and other backends are
+ * untouched.
  *
  * The conv kernels run tfjs ops inside the kernel: the engine disables tape recording while a kernel
  * runs (kernelDepth > 0), intermediates are released by tf.tidy, and the kernel returns the result
@@ -16,11 +22,20 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterViaConv, type Conv2DBackpropFilterParams } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputViaConv, type Conv2DBackpropInputParams } from './conv2d-backprop-input.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
+import { tileInto } from './tile-copy.js';
+import { leadingAxesCount, reduceLeading } from './leading-axes-reduce.js';
 
 const BACKEND_NAME = 'wasm';
 
-/** Kernels replaced/added for the wasm backend by {@link registerWasmGradientKernels}. */
+/** Gradient kernels replaced/added for the wasm backend by {@link registerWasmGradientKernels}. */
 export const WASM_GRADIENT_KERNEL_NAMES: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'];
+/** Kernels replaced as well unless `tileAndReductions: false` (forward kernels batchNorm training leans on). */
+export const WASM_TILE_AND_REDUCTION_KERNEL_NAMES: readonly string[] = ['Tile', 'Sum', 'Mean'];
+
+export interface WasmGradientKernelOptions {
+  /** Also replace Tile, Sum and Mean (leading-axes case) with faster versions. Default true. */
+  tileAndReductions?: boolean;
+}
 
 /** Marks our kernel functions (global symbol, so duplicated module instances still recognise them). */
 const MARK = Symbol.for('@fewshot/core:wasm-gradient-kernel');
@@ -129,10 +144,54 @@ const maxPoolGradKernel: KernelFactory = (original) => (args) => {
   return out;
 };
 
+function delegate(original: tf.KernelConfig | undefined, kernelName: string, args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInfo[] {
+  if (!original) throw new Error(`${kernelName}: case not supported and no wasm kernel to fall back to`);
+  return original.kernelFunc(args);
+}
+
+const HEAP_DTYPES: ReadonlySet<string> = new Set(['float32', 'int32', 'bool']);
+
+const tileKernel: KernelFactory = (original) => (args) => {
+  const { inputs, backend, attrs } = args;
+  const x = input(inputs, 'x', 'Tile');
+  const reps = (attrs as unknown as tf.TileAttrs).reps;
+  if (!isWasmHeapBackend(backend) || !HEAP_DTYPES.has(x.dtype) || reps.length !== x.shape.length) {
+    return delegate(original, 'Tile', args);
+  }
+  const out = backend.makeOutput(x.shape.map((s, i) => s * reps[i]!), x.dtype);
+  tileInto(backend.typedArrayFromHeap(x), x.shape, reps, backend.typedArrayFromHeap(out));
+  return out;
+};
+
+/** Sum or Mean of a float32 tensor over leading axes; other cases go to the displaced wasm kernel. */
+const reduceKernel =
+  (kernelName: 'Sum' | 'Mean'): KernelFactory =>
+  (original) =>
+  (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = input(inputs, 'x', kernelName);
+    const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
+    const k = leadingAxesCount(tf.util.parseAxisParam(axis, x.shape), x.shape.length);
+    if (!isWasmHeapBackend(backend) || x.dtype !== 'float32' || k < 1) return delegate(original, kernelName, args);
+    const outer = tf.util.sizeFromShape(x.shape.slice(0, k));
+    const inner = tf.util.sizeFromShape(x.shape.slice(k));
+    const outShape = keepDims ? x.shape.map((s, i) => (i < k ? 1 : s)) : x.shape.slice(k);
+    const out = backend.makeOutput(outShape, 'float32');
+    const src = backend.typedArrayFromHeap(x) as Float32Array;
+    reduceLeading(src, outer, inner, backend.typedArrayFromHeap(out) as Float32Array, kernelName === 'Mean' ? outer : 1);
+    return out;
+  };
+
 const FACTORIES: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['Conv2DBackpropFilter', conv2DBackpropFilterKernel],
   ['Conv2DBackpropInput', conv2DBackpropInputKernel],
   ['MaxPoolGrad', maxPoolGradKernel],
+];
+
+const EXTRA_FACTORIES: ReadonlyArray<readonly [string, KernelFactory]> = [
+  ['Tile', tileKernel],
+  ['Sum', reduceKernel('Sum')],
+  ['Mean', reduceKernel('Mean')],
 ];
 
 function registered(kernelName: string): tf.KernelConfig | undefined {
@@ -143,42 +202,51 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
   return config != null && (config.kernelFunc as MarkedKernelFunc)[MARK] != null;
 }
 
+function install(kernelName: string, factory: KernelFactory): void {
+  const existing = registered(kernelName);
+  if (isOurs(existing)) return;
+  if (existing) tf.unregisterKernel(kernelName, BACKEND_NAME);
+  const kernelFunc: MarkedKernelFunc = factory(existing);
+  kernelFunc[MARK] = { original: existing };
+  const config: tf.KernelConfig = { kernelName, backendName: BACKEND_NAME, kernelFunc };
+  // Keep the displaced kernel's setup/dispose hooks: setBackend runs them, and we may delegate to it.
+  if (existing?.setupFunc) config.setupFunc = existing.setupFunc;
+  if (existing?.disposeFunc) config.disposeFunc = existing.disposeFunc;
+  tf.registerKernel(config);
+}
+
+function uninstall(kernelName: string): void {
+  const existing = registered(kernelName);
+  if (!isOurs(existing)) return;
+  const original = (existing!.kernelFunc as MarkedKernelFunc)[MARK]!.original;
+  tf.unregisterKernel(kernelName, BACKEND_NAME);
+  if (original) tf.registerKernel(original);
+}
+
 /**
- * Registers the fast gradient kernels for the 'wasm' backend (replacing wasm's own Conv2DBackpropInput
- * and MaxPoolGrad, adding Conv2DBackpropFilter). Idempotent. Call it after
- * `import '@tensorflow/tfjs-backend-wasm'` (which registers the wasm kernels), before or after
+ * Registers the fast kernels for the 'wasm' backend: adds Conv2DBackpropFilter, replaces wasm's own
+ * Conv2DBackpropInput and MaxPoolGrad, and (unless `tileAndReductions: false`) Tile, Sum and Mean.
+ * Idempotent (a second call with `tileAndReductions: false` restores wasm's Tile/Sum/Mean). Call it
+ * after `import '@tensorflow/tfjs-backend-wasm'` (which registers the wasm kernels), before or after
  * `tf.setBackend('wasm')`. Throws if no wasm kernels are registered yet.
  */
-export function registerWasmGradientKernels(): void {
+export function registerWasmGradientKernels(options: WasmGradientKernelOptions = {}): void {
   if (tf.getKernelsForBackend(BACKEND_NAME).length === 0) {
     throw new Error(
       "registerWasmGradientKernels(): no kernels are registered for the 'wasm' backend; " +
         "import '@tensorflow/tfjs-backend-wasm' before calling it",
     );
   }
-  for (const [kernelName, factory] of FACTORIES) {
-    const existing = registered(kernelName);
-    if (isOurs(existing)) continue;
-    if (existing) tf.unregisterKernel(kernelName, BACKEND_NAME);
-    const kernelFunc: MarkedKernelFunc = factory(existing);
-    kernelFunc[MARK] = { original: existing };
-    const config: tf.KernelConfig = { kernelName, backendName: BACKEND_NAME, kernelFunc };
-    // Keep the displaced kernel's setup/dispose hooks (they run on setBackend) so restoring it works.
-    if (existing?.setupFunc) config.setupFunc = existing.setupFunc;
-    if (existing?.disposeFunc) config.disposeFunc = existing.disposeFunc;
-    tf.registerKernel(config);
+  for (const [kernelName, factory] of FACTORIES) install(kernelName, factory);
+  for (const [kernelName, factory] of EXTRA_FACTORIES) {
+    if (options.tileAndReductions ?? true) install(kernelName, factory);
+    else uninstall(kernelName);
   }
 }
 
-/** Restores the wasm backend's own kernels (Conv2DBackpropFilter becomes unregistered again). Idempotent. */
+/** Restores all of the wasm backend's own kernels (Conv2DBackpropFilter becomes unregistered again). Idempotent. */
 export function unregisterWasmGradientKernels(): void {
-  for (const [kernelName] of FACTORIES) {
-    const existing = registered(kernelName);
-    if (!isOurs(existing)) continue;
-    const original = (existing!.kernelFunc as MarkedKernelFunc)[MARK]!.original;
-    tf.unregisterKernel(kernelName, BACKEND_NAME);
-    if (original) tf.registerKernel(original);
-  }
+  for (const [kernelName] of [...FACTORIES, ...EXTRA_FACTORIES]) uninstall(kernelName);
 }
 
 /** True when all kernels of {@link WASM_GRADIENT_KERNEL_NAMES} are ours. */

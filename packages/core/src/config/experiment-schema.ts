@@ -27,6 +27,8 @@ export const EpisodesSchema = z.strictObject({
   shots: z.int().min(1).max(1000).default(1),
   queries: z.int().min(1).max(1000).default(1),
   episodes: z.int().min(1).max(1_000_000).default(1000),
+  /** Draw all classes of an episode from one group sharing this sample attribute (Omniglot: `alphabet`, as in Lake's runs). */
+  within: z.string().min(1).optional(),
 });
 export type EpisodesConfig = z.infer<typeof EpisodesSchema>;
 

@@ -50,7 +50,7 @@ export async function runEvaluation(exp: Experiment, model: PairModel, opts: Eva
   } else {
     const { test } = await loadSplits(exp, ['test'], opts.progress);
     if (!test) throw new ConfigError(`${exp.loaded.file}: data.test is not set; give it, or evaluate explicit runs with --runs DIR`);
-    const sampler = new EpisodeSampler(test.set, { ways: c.eval.ways, shots: c.eval.shots, queries: c.eval.queries });
+    const sampler = new EpisodeSampler(test.set, c.eval);
     const episodes = sampler.episodes(c.eval.episodes, new Rng(c.seed).fork('eval-episodes'));
     result = evaluateEpisodes(model, test.store, episodes, { batchSize: c.eval.batchSize });
     data = `episodes:${test.set.source}`;

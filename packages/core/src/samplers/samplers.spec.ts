@@ -138,3 +138,27 @@ describe('Rng', () => {
     for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(500);
   });
 });
+
+describe('EpisodeSampler within a group', () => {
+  const samples: SampleRef[] = [];
+  for (const alphabet of ['A', 'B', 'C']) {
+    const n = alphabet === 'C' ? 3 : 6;
+    for (let c = 0; c < n; c++) for (let i = 0; i < 3; i++) samples.push({ id: `${alphabet}${c}/${i}`, path: `/d/${alphabet}/${c}/${i}`, label: `${alphabet}/c${c}`, attrs: { alphabet } });
+  }
+  const set = new LabeledSet(samples, 'toy');
+
+  it('draws every class of an episode from one alphabet with enough classes', () => {
+    const sampler = new EpisodeSampler(set, { ways: 5, shots: 1, queries: 1, within: 'alphabet' });
+    const seen = new Set<string>();
+    for (const ep of sampler.episodes(40, new Rng(1))) {
+      const alphabets = new Set(ep.classes.map((c) => c.split('/')[0]));
+      expect(alphabets.size).toBe(1);
+      seen.add([...alphabets][0]!);
+    }
+    expect([...seen].sort()).toEqual(['A', 'B']); // C has only 3 classes
+  });
+
+  it('explains when no group is large enough', () => {
+    expect(() => new EpisodeSampler(set, { ways: 7, shots: 1, queries: 1, within: 'alphabet' })).toThrow(/no 'alphabet' group .* 7 classes/);
+  });
+});

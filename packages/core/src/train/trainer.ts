@@ -66,7 +66,7 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
 
   let valEpisodes: Episode[] = [];
   if (opts.validation) {
-    const vs = new EpisodeSampler(opts.validation.set, { ways: tc.validation.ways, shots: tc.validation.shots, queries: tc.validation.queries });
+    const vs = new EpisodeSampler(opts.validation.set, tc.validation);
     valEpisodes = vs.episodes(tc.validation.episodes, opts.rng.fork('validation'));
   }
   const vars = model.trainableVariables;
