@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Benchmarks the wasm gradient kernels of packages/core/src/backend/wasm-kernels.ts (run `npx tsc -b` first).
+// Benchmarks the wasm kernels of packages/core/src/backend/wasm-kernels.ts (run `npx tsc -b` first).
 //
 //   node packages/core/scripts/bench-wasm-grads.mjs [--batch 128] [--steps 5] [--cpu]
 //
-// 1. Kernel level, old (tfjs-backend-wasm's own kernels) vs new (ours), at the Conv-4 shapes:
-//    Conv2DBackpropInput, MaxPoolGrad (old: wasm's built-in), Conv2DBackpropFilter (old: missing on wasm,
-//    the cpu backend's kernel is shown for reference), next to the forward Conv2D / MaxPool.
+// 1. Kernel level, old (tfjs-backend-wasm 4.22's own kernel) vs new (ours), at the Conv-4 shapes:
+//    Conv2DBackpropInput, MaxPoolGrad, Tile / Sum (the batchNorm-gradient hot spots), next to the
+//    forward Conv2D / MaxPool. Conv2DBackpropFilter has no wasm kernel to compare with (new only).
 // 2. A Conv-4 train step (4 x [conv3x3 64 'same', batchnorm, relu, maxpool 2x2], 28x28x1 input,
-//    linear head + softmax cross-entropy, SGD update) on wasm with our kernels: ms/step and images/s.
-//    Without our kernels the step cannot run on wasm at all (no Conv2DBackpropFilter); --cpu times the
-//    same step on the cpu backend for comparison.
+//    linear head + softmax cross-entropy, SGD update) on wasm: with all our kernels, and with the
+//    gradient kernels only (wasm's own Tile/Sum/Mean). Without our kernels the step cannot run on wasm
+//    at all (no Conv2DBackpropFilter). --cpu also times the step on the cpu backend (very slow: minutes
+//    per step at batch 128; use e.g. --batch 16).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -31,7 +32,7 @@ await tf.setBackend('wasm');
 await tf.ready();
 
 /** Median ms of `reps` runs of f (after one warm-up); f returns a tensor that is read and disposed. */
-function timeIt(f, reps = 3) {
+function timeIt(f, reps = 5) {
   const once = () => {
     const t0 = performance.now();
     const r = f();
@@ -91,6 +92,23 @@ function kernelBench() {
   }
   console.log('shape                     MaxPool fwd | MaxPoolGrad old   new');
   for (const r of pools) console.log(`${r.name.padEnd(24)} ${fmt(r.fwd)}     | ${fmt(r.old)}  ${fmt(r.new)}`);
+
+  // batchNorm gradient building blocks at the first block's size.
+  const v = tf.randomNormal([1, 1, 1, 64]);
+  const big = tf.randomNormal([BATCH, 28, 28, 64]);
+  const ops = [
+    ['tile [1,1,1,64] -> 28x28', () => tf.tile(v, [BATCH, 28, 28, 1])],
+    ['sum over [0,1,2] 28x28x64', () => tf.sum(big, [0, 1, 2])],
+    ['mean over [0,1,2] 28x28x64', () => tf.mean(big, [0, 1, 2])],
+  ];
+  console.log('op                               old     new');
+  for (const [name, f] of ops) {
+    unregisterWasmGradientKernels();
+    const old = timeIt(f, 3);
+    registerWasmGradientKernels();
+    console.log(`${name.padEnd(28)} ${fmt(old)} ${fmt(timeIt(f))}`);
+  }
+  tf.dispose([v, big]);
 }
 
 function makeConv4() {
@@ -125,7 +143,7 @@ function makeConv4() {
   return { vars, forward };
 }
 
-function stepBench(backend) {
+function stepBench(label) {
   const { vars, forward } = makeConv4();
   const opt = tf.train.sgd(0.01);
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
@@ -142,7 +160,7 @@ function stepBench(backend) {
   const ms = (performance.now() - t0) / STEPS;
   const leaked = tf.memory().numTensors - before;
   console.log(
-    `Conv-4 train step on ${backend}: ${ms.toFixed(1)} ms/step, ${((BATCH * 1000) / ms).toFixed(0)} images/s ` +
+    `Conv-4 train step, ${label}: ${ms.toFixed(1)} ms/step, ${((BATCH * 1000) / ms).toFixed(0)} images/s ` +
       `(batch ${BATCH}, ${STEPS} steps, tensors leaked per step: ${leaked / STEPS})`,
   );
   tf.dispose([x, labels, ...vars]);
@@ -152,8 +170,11 @@ function stepBench(backend) {
 registerWasmGradientKernels();
 kernelBench();
 console.log('');
-stepBench('wasm');
+stepBench('wasm, all kernels');
+registerWasmGradientKernels({ tileAndReductions: false });
+stepBench("wasm, gradient kernels only (wasm's Tile/Sum/Mean)");
+registerWasmGradientKernels();
 if (WITH_CPU) {
   await tf.setBackend('cpu');
-  stepBench('cpu');
+  stepBench('cpu backend');
 }

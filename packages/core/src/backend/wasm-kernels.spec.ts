@@ -1,3 +1,4 @@
+// Gradients of the wasm kernels (wasm-kernels.ts) against the cpu backend; run on the compiled dist.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -327,30 +328,101 @@ describe('conv2d gradients on wasm match cpu', () => {
     }
   });
 
-  it('the op-level formulations are backend independent (also exact on cpu)', async () => {
+  it('both filter-gradient forms (batch/channel-swapped conv, im2col) on cpu and wasm', async () => {
+    const cases: { c: ConvCase; d?: [number, number] }[] = [
+      { c: { x: [2, 9, 8, 3], f: [3, 2, 3, 4], strides: [2, 3], pad: 'same' } },
+      { c: { x: [3, 10, 10, 1], f: [3, 3, 1, 8], strides: 1, pad: 'same' } },
+      { c: { x: [2, 11, 9, 2], f: [4, 3, 2, 5], strides: 2, pad: 'valid' } },
+      { c: { x: [2, 8, 8, 6], f: [3, 3, 6, 4], strides: 1, pad: E(2, 0, 1, 1) } },
+      { c: { x: [2, 13, 12, 2], f: [3, 3, 2, 3], strides: 2, pad: 'same' }, d: [2, 2] },
+    ];
+    for (const { c, d } of cases) {
+      const o = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, d ?? 1, c.pad).outShape as Shape4;
+      const mk = (): [tf.Tensor4D, tf.Tensor4D] => [tf.tensor4d(seeded(c.x, 31), c.x), tf.tensor4d(seeded(o, 33), o)];
+      const ours = (method: 'conv' | 'im2col') => (): tf.Tensor[] => {
+        const [x, dy] = mk();
+        return [conv2dBackpropFilterViaConv(x, dy, { strides: c.strides, pad: c.pad, filterShape: c.f, dilations: d, method })];
+      };
+      const conv = await on('cpu', ours('conv'));
+      for (const backend of ['cpu', 'wasm'] as const) {
+        for (const method of ['conv', 'im2col'] as const) {
+          expectClose(await on(backend, ours(method)), conv, `${method} on ${backend} ${JSON.stringify(c)}`);
+        }
+      }
+      if (d) continue; // the cpu kernel has no dilations
+      const ref = await on('cpu', () => {
+        const [x, dy] = mk();
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f };
+        return [tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor];
+      });
+      expectClose(conv, ref, `conv form vs cpu kernel ${JSON.stringify(c)}`);
+    }
     const c: ConvCase = { x: [2, 9, 8, 3], f: [3, 2, 3, 4], strides: [2, 3], pad: 'same' };
     const o = convOutShape(c);
-    const mk = (): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] => [
-      tf.tensor4d(seeded(c.x, 31), c.x),
-      tf.tensor4d(seeded(c.f, 32), c.f),
-      tf.tensor4d(seeded(o, 33), o),
+    const input = await on('cpu', () => [
+      conv2dBackpropInputViaConv(tf.tensor4d(seeded(o, 33), o), tf.tensor4d(seeded(c.f, 32), c.f), { strides: c.strides, pad: c.pad, inputShape: c.x }),
+    ]);
+    const inputRef = await on('cpu', () => {
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+      const args = { dy: tf.tensor4d(seeded(o, 33), o), filter: tf.tensor4d(seeded(c.f, 32), c.f) };
+      return [tf.engine().runKernel('Conv2DBackpropInput', args, attrs as unknown as tf.NamedAttrMap) as tf.Tensor];
+    });
+    expectClose(input, inputRef, 'input form on cpu');
+  });
+});
+
+describe('Tile / Sum / Mean replacements on wasm match cpu', () => {
+  it('tile: ranks 1-5, broadcast-like and general reps, float32 / int32 / bool', async () => {
+    const cases: [number[], number[]][] = [
+      [[5], [3]],
+      [[1, 1, 1, 64], [16, 7, 7, 1]],
+      [[2, 3], [1, 1]],
+      [[2, 3], [4, 5]],
+      [[3, 1], [2, 40]],
+      [[2, 3, 4], [2, 1, 3]],
+      [[1, 2, 1, 3, 2], [2, 2, 3, 1, 2]],
+      [[4, 17], [3, 2]],
+      [[2, 2], [0, 3]],
     ];
-    const ours = await on('cpu', () => {
-      const [x, w, dy] = mk();
-      return [
-        conv2dBackpropFilterViaConv(x, dy, { strides: c.strides, pad: c.pad, filterShape: c.f }),
-        conv2dBackpropInputViaConv(dy, w, { strides: c.strides, pad: c.pad, inputShape: c.x }),
-      ];
-    });
-    const ref = await on('cpu', () => {
-      const [x, w, dy] = mk();
-      const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
-      return [
-        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: c.f } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: c.x } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      ];
-    });
-    expectClose(ours, ref, 'cpu formulation');
+    for (const [shape, reps] of cases) {
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        const run = (): tf.Tensor[] => {
+          const v = seeded(shape, shape.length + reps[0]!);
+          const x =
+            dtype === 'float32'
+              ? tf.tensor(v, shape)
+              : dtype === 'bool'
+                ? tf.tensor(Array.from(v, (a) => a > 0), shape, 'bool')
+                : tf.tensor(Array.from(v, (a) => Math.round(a * 100)), shape, 'int32');
+          return [tf.cast(tf.tile(x, reps), 'float32')];
+        };
+        expectClose(await on('wasm', run), await on('cpu', run), `tile ${shape} x ${reps} ${dtype}`, 0);
+      }
+    }
+  });
+
+  it('sum / mean over leading, trailing, middle and all axes, keepDims, int32', async () => {
+    const shape: Shape4 = [6, 5, 4, 7];
+    const axesList: (number | number[] | undefined)[] = [0, [0, 1], [0, 1, 2], [1, 0], [-4, -3, -2], [0, 1, 2, 3], undefined, 3, [2, 3], 1, [0, 2]];
+    for (const axis of axesList) {
+      for (const keepDims of [false, true]) {
+        const run = (): tf.Tensor[] => {
+          const x = tf.tensor4d(seeded(shape, 71), shape);
+          const xi = tf.tensor4d(Array.from(seeded(shape, 72), (a) => Math.round(a * 50)), shape, 'int32');
+          return [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims), tf.cast(tf.sum(xi, axis, keepDims), 'float32'), tf.mean(xi, axis, keepDims)];
+        };
+        expectClose(await on('wasm', run), await on('cpu', run), `reduce axis=${JSON.stringify(axis)} keepDims=${keepDims}`, 1e-6);
+      }
+    }
+  });
+
+  it('can be turned off, restoring the wasm kernels', async () => {
+    registerWasmGradientKernels({ tileAndReductions: false });
+    expect(wasmGradientKernelsRegistered()).toBe(true);
+    const run = (): tf.Tensor[] => [tf.sum(tf.tile(tf.tensor2d([[1, 2]]), [3, 1]), 0)];
+    expect(Array.from((await on('wasm', run)).values[0]!)).toEqual([3, 6]);
+    registerWasmGradientKernels();
+    expect(Array.from((await on('wasm', run)).values[0]!)).toEqual([3, 6]);
   });
 });
 
@@ -427,7 +499,23 @@ describe('memory', () => {
     const p = tf.maxPool(x, 2, 2, 'valid');
     const k3 = tf.engine().runKernel('MaxPoolGrad', { dy: p, input: x, output: p }, { filterSize: 2, strides: 2, pad: 'valid' });
     expect(tf.memory().numTensors).toBe(before + 4);
-    tf.dispose([k1 as tf.Tensor, k2 as tf.Tensor, k3 as tf.Tensor, p, dy, x, w1, w2]);
+
+    // Kernel functions called with bare TensorInfos (not Tensors), as another kernel might.
+    const info = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    const kernel = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+    const buffersBefore = tf.backend().numDataIds();
+    const tensorsBefore = tf.memory().numTensors;
+    const out = kernel.kernelFunc({
+      inputs: { x: info(x), dy: info(dy) },
+      backend: tf.backend(),
+      attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 8] },
+    }) as tf.TensorInfo;
+    expect(tf.memory().numTensors).toBe(tensorsBefore + 1);
+    expect(tf.backend().numDataIds()).toBe(buffersBefore + 1);
+    const viaInfo = tf.engine().makeTensorFromTensorInfo(out).dataSync();
+    expect(relErr(viaInfo, (k1 as tf.Tensor).dataSync())).toBe(0);
+    tf.dispose([out as tf.Tensor, k1 as tf.Tensor, k2 as tf.Tensor, k3 as tf.Tensor, p, dy, x, w1, w2]);
+    expect(x.isDisposed && dy.isDisposed).toBe(true);
   });
 
 });
