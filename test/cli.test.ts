@@ -86,6 +86,22 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'fewshot.json'), 'utf8')).kind).toBe('naive');
   });
 
+  for (const objective of ['triplet', 'prototypes']) {
+    it(`trains with the ${objective} objective on the same encoder`, async () => {
+      const out = path.join(tmp, `model-${objective}`);
+      const t = await cli('train', experiment(objective), '--out', out, '--quiet', '--json', '--set', `train.objective=${objective}`, '--set', 'model.head=contrastive', '--set', 'train.episode.ways=5', '--set', 'train.episode.queries=2');
+      expect(t.code).toBe(0);
+      const summary = JSON.parse(t.out);
+      expect(summary.eval.accuracy).toBeGreaterThan(0.6);
+    });
+  }
+
+  it('refuses a distance objective with a probability head', async () => {
+    const r = await cli('train', experiment('ph'), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'train.objective=prototypes');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/train.objective 'prototypes' .* needs model.head: contrastive/);
+  });
+
   it('classifies files against a support folder', async () => {
     const out = path.join(tmp, 'model-a');
     const support = path.join(tmp, 'support');

@@ -80,11 +80,24 @@ export const ScheduleSchema = z.strictObject({
 });
 
 export const TrainSchema = z.strictObject({
-  /** Training objective: balanced same/different pairs. */
-  objective: z.enum(['pairs']).default('pairs'),
+  /**
+   * Training objective, all on the same encoder: `pairs` (balanced same/different pairs and the head's
+   * loss), `triplet` (anchor/positive/negative, margin loss on Euclidean distances), `prototypes`
+   * (N-way K-shot episodes, softmax over negative squared distances to class means; Snell et al. 2017).
+   * `triplet` and `prototypes` train distances, so they need `model.head: contrastive`.
+   */
+  objective: z.enum(['pairs', 'triplet', 'prototypes']).default('pairs'),
+  /** Episode shape of the `prototypes` objective (one episode per step). */
+  episode: z
+    .strictObject({
+      ways: z.int().min(2).max(1000).default(20),
+      shots: z.int().min(1).max(100).default(1),
+      queries: z.int().min(1).max(100).default(5),
+    })
+    .prefault({}),
   epochs: z.int().min(1).max(100_000).default(20),
   stepsPerEpoch: z.int().min(1).max(1_000_000).default(100),
-  /** Pairs per step. */
+  /** Pairs (or triplets) per step. */
   batchSize: z.int().min(2).max(65536).default(64),
   /** Fraction of positive (same-class) pairs in a batch. */
   positiveFraction: z.number().gt(0).lt(1).default(0.5),

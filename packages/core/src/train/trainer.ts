@@ -5,7 +5,7 @@ import type { DecodedSet } from '../data/sample-store.js';
 import type { Modality, Preprocess } from '../modality.js';
 import type { PairModel } from '../model/pair-model.js';
 import { writeAtomic } from '../model/model-io.js';
-import { PairSampler } from '../samplers/make-pairs.js';
+import { makeObjective } from './objectives.js';
 import { EpisodeSampler, type Episode } from '../samplers/episode-sampler.js';
 import { evaluateEpisodes } from '../eval/evaluate-episodes.js';
 import type { Rng } from '../rng.js';
@@ -50,16 +50,17 @@ export interface TrainOptions {
 }
 
 /**
- * Siamese pair training: balanced pairs from `makePairs`, one encoder pass over both sides of a batch,
- * the head's loss, the configured optimizer and schedule; after each epoch the one-shot accuracy on
- * fixed validation episodes decides the best checkpoint and early stopping.
+ * Train the encoder (and head) with the configured objective (pairs from `makePairs` with the head's
+ * loss, triplets, or prototype episodes), one encoder pass per step, the configured optimizer and
+ * schedule; after each epoch the one-shot accuracy on fixed validation episodes decides the best
+ * checkpoint and early stopping.
  */
 export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const { model, config, progress } = opts;
   const tc = config.train;
   const t0 = Date.now();
   const optimizer = makeOptimizer(tc);
-  const sampler = new PairSampler(opts.train.set, opts.rng.fork('pairs'));
+  const objective = makeObjective(tc, opts.train.set, model, opts.rng);
   const augRng = opts.rng.fork('augment');
   const augment = opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
   const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, tc.augment, augRng) : undefined;
@@ -76,7 +77,6 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   let sinceBest = 0;
   let stoppedBecause: TrainResult['stoppedBecause'] = 'epochs';
   const deadline = tc.timeLimitMinutes ? t0 + tc.timeLimitMinutes * 60_000 : Infinity;
-  const imagesPerStep = tc.batchSize * 2;
 
   for (let epoch = 0; epoch < tc.epochs; epoch++) {
     const lr = learningRateAt(tc, epoch);
@@ -85,19 +85,20 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
     const task = progress.start(`epoch ${epoch + 1}/${tc.epochs}`, tc.stepsPerEpoch, 'steps');
     let lossSum = 0;
     let steps = 0;
+    let imagesSeen = 0;
     for (let step = 0; step < tc.stepsPerEpoch; step++) {
-      const pairs = sampler.next(tc.batchSize);
-      const idx = pairs.map((p) => p.a).concat(pairs.map((p) => p.b));
-      const x = opts.train.store.batch(idx, transform);
-      const y = tf.tensor1d(pairs.map((p) => p.same), 'float32');
-      const cost = optimizer.minimize(() => model.pairLossOf(x, y, true), true, vars);
+      const samples = objective.next();
+      const x = opts.train.store.batch(samples.indices, transform);
+      const y = tf.tensor1d(samples.labels, 'float32');
+      imagesSeen += samples.indices.length;
+      const cost = optimizer.minimize(() => objective.loss(model, x, y), true, vars);
       const loss = cost ? (await cost.data())[0]! : NaN;
       tf.dispose([x, y, cost as tf.Tensor]);
       if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1} (loss ${loss}); lower train.learningRate`);
       lossSum += loss;
       steps++;
       const secs = (Date.now() - e0) / 1000;
-      task.tick(1, `loss ${(lossSum / steps).toFixed(4)} ${((steps * imagesPerStep) / Math.max(secs, 1e-3)).toFixed(0)} img/s`);
+      task.tick(1, `loss ${(lossSum / steps).toFixed(4)} ${(imagesSeen / Math.max(secs, 1e-3)).toFixed(0)} img/s`);
       if (Date.now() > deadline) break;
     }
     const trainSecs = (Date.now() - e0) / 1000;
@@ -124,7 +125,7 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       valAccuracy,
       valCi95,
       seconds: (Date.now() - e0) / 1000,
-      imagesPerSecond: (steps * imagesPerStep) / Math.max(trainSecs, 1e-3),
+      imagesPerSecond: imagesSeen / Math.max(trainSecs, 1e-3),
       best: improved,
     };
     history.push(record);

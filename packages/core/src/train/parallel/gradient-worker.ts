@@ -1,0 +1,118 @@
+/**
+ * Gradient worker: one data-parallel replica of a PairModel in a worker thread (started by
+ * GradientWorkerPool; runs as a plain Node ES module, outside any test runner). It initialises its
+ * own tfjs backend, rebuilds the model from a snapshot, and then, one message at a time, computes
+ * the loss and gradient of a shard, applies averaged gradients with its own optimizer, or reads and
+ * writes its weights. See worker-protocol.ts for the messages.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parentPort } from 'node:worker_threads';
+import { initBackend } from '../../backend/select-backend.js';
+import type { PairModel } from '../../model/pair-model.js';
+import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
+import { readVariables, rebuildPairModel, shapesOf, statVariables, writeVariables } from './model-snapshot.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+if (!parentPort) throw new Error('gradient-worker.js must be started as a worker thread by GradientWorkerPool');
+const port = parentPort;
+
+interface Replica {
+  readonly model: PairModel;
+  readonly vars: tf.Variable[];
+  readonly stats: tf.Variable[];
+  readonly optimizer: tf.Optimizer | null;
+  /** [h, w, c] of one input. */
+  readonly inputShape: [number, number, number];
+}
+let replica: Replica | undefined;
+
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(msg, transfer);
+}
+
+async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  await initBackend(msg.backend);
+  for (const m of msg.modules) await import(m);
+  const model = await rebuildPairModel(msg.snapshot);
+  const [, h, w, c] = model.encoder.inputs[0]!.shape;
+  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') {
+    throw new Error(`the encoder input must have a fixed [h, w, c] shape, got [${model.encoder.inputs[0]!.shape.join(', ')}]`);
+  }
+  const vars = model.trainableVariables;
+  const stats = statVariables(model);
+  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: [h, w, c] };
+  post({ type: 'ready', trainableShapes: shapesOf(vars), statShapes: shapesOf(stats) });
+}
+
+function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
+  const rows = 2 * msg.n;
+  const size = r.inputShape[0] * r.inputShape[1] * r.inputShape[2];
+  if (msg.y.length !== msg.n) throw new RangeError(`a shard of ${msg.n} pairs came with ${msg.y.length} labels`);
+  if (msg.x.length !== rows * size) {
+    throw new RangeError(
+      `a shard of ${msg.n} pairs needs ${rows} inputs of ${r.inputShape.join('x')} = ${rows * size} values, ` +
+        `got ${msg.x.length} (${msg.x.length / rows} per input): the batch does not match the model's input shape`,
+    );
+  }
+  const grads = new Float32Array(r.vars.reduce((s, v) => s + v.size, 0));
+  let loss = NaN;
+  tf.tidy(() => {
+    const x = tf.tensor4d(msg.x, [rows, ...r.inputShape]);
+    const y = tf.tensor1d(msg.y, 'float32');
+    const res = tf.variableGrads(() => r.model.pairLossOf(x, y, true), r.vars);
+    loss = res.value.dataSync()[0]!;
+    let off = 0;
+    for (const v of r.vars) {
+      const g = res.grads[v.name]; // absent when the loss does not depend on v: leave zeros
+      if (g) grads.set(g.dataSync() as Float32Array, off);
+      off += v.size;
+    }
+  });
+  post({ type: 'grads', id: msg.id, loss, grads }, [grads.buffer as ArrayBuffer]);
+}
+
+function apply(r: Replica, msg: Extract<ToWorker, { type: 'apply' }>): void {
+  if (!r.optimizer) throw new Error('this replica has no optimizer (the pool applies updates on the main thread)');
+  setLearningRate(r.optimizer, msg.learningRate);
+  tf.tidy(() => {
+    const named: tf.NamedTensorMap = {};
+    let off = 0;
+    for (const v of r.vars) {
+      named[v.name] = tf.tensor(msg.grads.subarray(off, off + v.size), v.shape, 'float32');
+      off += v.size;
+    }
+    r.optimizer!.applyGradients(named);
+  });
+}
+
+async function handle(msg: ToWorker): Promise<void> {
+  if (msg.type === 'init') return init(msg);
+  const r = replica;
+  if (!r) throw new Error(`'${msg.type}' before the replica was initialised`);
+  switch (msg.type) {
+    case 'step':
+      return step(r, msg);
+    case 'apply':
+      return apply(r, msg);
+    case 'set-weights':
+      if (msg.trainable) writeVariables(r.vars, msg.trainable);
+      if (msg.stats) writeVariables(r.stats, msg.stats);
+      return;
+    case 'get-weights': {
+      const trainable = readVariables(r.vars);
+      const stats = readVariables(r.stats);
+      return post({ type: 'weights', id: msg.id, trainable, stats }, [trainable.buffer as ArrayBuffer, stats.buffer as ArrayBuffer]);
+    }
+  }
+}
+
+// One message at a time, in arrival order (init is asynchronous).
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (msg: ToWorker) => {
+  queue = queue.then(
+    () => handle(msg),
+  ).catch((err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    post({ type: 'error', ...('id' in msg ? { id: msg.id } : {}), message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+  });
+});

@@ -1,0 +1,31 @@
+import type { BackendName } from '../../backend/select-backend.js';
+import type { TrainConfig } from '../../config/experiment-schema.js';
+import type { PairModelSnapshot } from './model-snapshot.js';
+
+/** Optimizer settings every replica builds its own optimizer from (`makeOptimizer`). */
+export type OptimizerSettings = Pick<TrainConfig, 'optimizer' | 'learningRate' | 'momentum'>;
+
+/** Messages from the pool to a gradient worker; a worker handles them one at a time, in order. */
+export type ToWorker =
+  | {
+      readonly type: 'init';
+      readonly backend: BackendName;
+      /** Module URLs imported before the model is built (plugins that register custom layers). */
+      readonly modules: readonly string[];
+      readonly snapshot: PairModelSnapshot;
+      readonly optimizer: OptimizerSettings | null;
+    }
+  /** Loss and gradient of one shard: x = [a_1..a_n, b_1..b_n] rows, y = n labels. */
+  | { readonly type: 'step'; readonly id: number; readonly x: Float32Array; readonly y: Float32Array; readonly n: number }
+  /** Apply an (averaged) gradient with the replica's own optimizer. */
+  | { readonly type: 'apply'; readonly grads: Float32Array; readonly learningRate: number }
+  | { readonly type: 'set-weights'; readonly trainable?: Float32Array; readonly stats?: Float32Array }
+  | { readonly type: 'get-weights'; readonly id: number };
+
+/** Messages from a gradient worker to the pool. */
+export type FromWorker =
+  | { readonly type: 'ready'; readonly trainableShapes: number[][]; readonly statShapes: number[][] }
+  | { readonly type: 'grads'; readonly id: number; readonly loss: number; readonly grads: Float32Array }
+  | { readonly type: 'weights'; readonly id: number; readonly trainable: Float32Array; readonly stats: Float32Array }
+  /** `id` names the failed request; without one the replica itself is broken (init or apply failed). */
+  | { readonly type: 'error'; readonly id?: number; readonly message: string; readonly stack?: string };
