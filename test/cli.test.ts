@@ -5,6 +5,7 @@ import { cli } from './run-cli-capture.js';
 import { TOY_PLUGIN, writeToyData } from './toy-data.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-cli-'));
+process.env['FEWSHOT_CACHE'] = path.join(tmp, 'cache');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const data = path.join(tmp, 'data');

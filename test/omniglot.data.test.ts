@@ -5,6 +5,7 @@ import { cli } from './run-cli-capture.js';
 import { OMNIGLOT, OMNIGLOT_RUNS, REPO_ROOT, requireData } from './shared-data.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-omniglot-'));
+process.env['FEWSHOT_CACHE'] = path.join(tmp, 'cache');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('Omniglot (real data)', () => {

@@ -6,7 +6,8 @@ import { createContainer, type FewshotContainer } from './container.js';
 import { selectBackend, type BackendChoice, type BackendInfo } from './backend/select-backend.js';
 import type { DatasetSpec, Modality, Preprocess } from './modality.js';
 import { ConfigError } from './errors.js';
-import { SampleStore, type DecodedSet } from './data/sample-store.js';
+import type { DecodedSet } from './data/sample-store.js';
+import { decodeCached } from './data/sample-cache.js';
 import type { ProgressSink } from './progress.js';
 import { checkDisjoint } from './samplers/check-disjoint.js';
 import { PairModel } from './model/pair-model.js';
@@ -67,8 +68,11 @@ export function splitSpec(exp: Experiment, which: SplitName): DatasetSpec | unde
 
 /** Decode a listed split with the experiment's modality settings, reporting skipped samples. */
 export async function decodeSplit(exp: Experiment, which: string, set: LabeledSet, progress?: ProgressSink): Promise<DecodedSet> {
-  const decoded = await SampleStore.decode(set, exp.modality, exp.preprocess, {
-    onBadSample: exp.loaded.config.data.onBadSample,
+  const d = exp.loaded.config.data;
+  const decoded = await decodeCached(set, exp.modality, exp.preprocess, {
+    cache: d.cache,
+    storage: d.storage,
+    onBadSample: d.onBadSample,
     label: `decoding ${which} (${set.classes.length} classes)`,
     ...(progress ? { progress } : {}),
   });

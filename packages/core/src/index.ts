@@ -13,6 +13,7 @@ export * from './progress.js';
 export * from './config/index.js';
 export * from './backend/select-backend.js';
 export * from './data/sample-store.js';
+export * from './data/sample-cache.js';
 export * from './samplers/make-pairs.js';
 export * from './samplers/triplet-sampler.js';
 export * from './samplers/episode-sampler.js';

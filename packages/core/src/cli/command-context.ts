@@ -24,12 +24,13 @@ export function progressFor(args: GlobalArgs, io: CliIo): ProgressSink {
 export function withExperimentOptions<T>(y: Argv<T>) {
   return y
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value: --set train.epochs=5 (repeatable)' })
-    .option('backend', { choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const, describe: 'compute backend (overrides the config)' });
+    .option('backend', { choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const, describe: 'compute backend (overrides the config)' })
+    .option('cache', { type: 'boolean', describe: 'use the decoded-data cache (default: data.cache); --no-cache decodes afresh and writes nothing' });
 }
 
 /** `--backend X` becomes an override, so the resolved config saved with the results records it. */
-export function overridesOf(args: { set?: string[]; backend?: string }): string[] {
-  return [...(args.set ?? []), ...(args.backend ? [`backend=${args.backend}`] : [])];
+export function overridesOf(args: { set?: string[]; backend?: string; cache?: boolean }): string[] {
+  return [...(args.set ?? []), ...(args.backend ? [`backend=${args.backend}`] : []), ...(args.cache === false ? ['data.cache=false'] : [])];
 }
 
 export function percent(x: number, digits = 1): string {

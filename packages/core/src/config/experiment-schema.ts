@@ -44,6 +44,10 @@ export const DataSchema = z.strictObject({
   test: SplitSchema.optional(),
   /** Folder of explicit one-shot runs in Lake's format (`runNN/training`, `runNN/test`, `runNN/class_labels.txt`). */
   runs: z.string().min(1).optional(),
+  /** Reuse decoded splits from the cache folder ($FEWSHOT_CACHE, default ./.cache/fewshot) while files and settings are unchanged. */
+  cache: z.boolean().default(true),
+  /** How decoded samples are held: auto = uint8 (error <= 0.5/255) when all values lie in [0,1], else float32. */
+  storage: z.enum(['auto', 'float32', 'uint8']).default('auto'),
   /** What to do with a sample that cannot be decoded: stop with an error, or skip it and list it. */
   onBadSample: z.enum(['error', 'skip']).default('error'),
 });

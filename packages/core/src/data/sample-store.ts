@@ -4,36 +4,107 @@ import type { Modality, Preprocess } from '../modality.js';
 import { DataError } from '../errors.js';
 import type { ProgressSink } from '../progress.js';
 
+/**
+ * How a store holds its rows:
+ * - `float32`: exactly as decoded (4 bytes a value).
+ * - `uint8`: one byte a value, `q = round(clamp(x, 0, 1) * 255)`, read back as `q / 255`: values in [0, 1]
+ *   come back within 0.5/255 (plus float rounding); values outside [0, 1] are clamped (lossy).
+ * - `auto` (default): `uint8` when every decoded value lies in [0, 1], otherwise `float32` with the exact
+ *   decoded values. Images are 8-bit sources, so the <= 0.5/255 error of the 8-bit form is below what the
+ *   source held before resizing; data on other scales (images with `normalize: none`, audio...) stays exact.
+ */
+export type SampleStorage = 'auto' | 'float32' | 'uint8';
+
+/** Element type of a store's rows. */
+export type SampleDtype = 'float32' | 'uint8';
+
+/** Step of the 8-bit form: stored byte q stands for q * UINT8_SCALE. */
+export const UINT8_SCALE = 1 / 255;
+
 export interface DecodeOptions {
   readonly onBadSample?: 'error' | 'skip';
   readonly progress?: ProgressSink;
   readonly label?: string;
   /** Files decoded at once (I/O overlaps decoding). */
   readonly concurrency?: number;
+  /** How the rows are held (default `auto`, see SampleStorage). */
+  readonly storage?: SampleStorage;
+}
+
+/** One sample passed over with `onBadSample: skip`. */
+export interface SkippedSample {
+  readonly path: string;
+  readonly reason: string;
 }
 
 export interface DecodedSet {
   /** The set, without skipped samples; `store` row i holds `set.samples[i]`. */
   readonly set: LabeledSet;
   readonly store: SampleStore;
-  readonly skipped: readonly { path: string; reason: string }[];
+  /** Skipped samples, in the order of the input set. */
+  readonly skipped: readonly SkippedSample[];
 }
 
-/** Decoded samples of one set, one row each, in one contiguous Float32Array. */
+/**
+ * Decoded samples of one set, one row each, in one contiguous array: Float32Array, or Uint8Array of
+ * values quantised to 1/255 steps (see SampleStorage). Reads (`row`, `copyRow`, `batch`) always give
+ * float32 values.
+ */
 export class SampleStore {
   readonly sampleSize: number;
+  readonly dtype: SampleDtype;
+  /** Value of one step of a uint8 store (1/255); 1 for float32. */
+  readonly scale: number;
+  /** uint8 byte -> float32 value (uint8 stores only). */
+  private readonly lut: Float32Array | undefined;
 
-  constructor(readonly shape: readonly [number, number, number], readonly data: Float32Array) {
+  constructor(readonly shape: readonly [number, number, number], readonly data: Float32Array | Uint8Array) {
     this.sampleSize = shape[0] * shape[1] * shape[2];
-    if (data.length % this.sampleSize !== 0) throw new RangeError('SampleStore data is not a whole number of samples');
+    if (!(this.sampleSize > 0) || data.length % this.sampleSize !== 0) throw new RangeError('SampleStore data is not a whole number of samples');
+    if (data instanceof Uint8Array) {
+      this.dtype = 'uint8';
+      this.scale = UINT8_SCALE;
+      this.lut = new Float32Array(256);
+      for (let q = 0; q < 256; q++) this.lut[q] = q / 255;
+    } else {
+      this.dtype = 'float32';
+      this.scale = 1;
+      this.lut = undefined;
+    }
   }
 
   get count(): number {
     return this.data.length / this.sampleSize;
   }
 
+  /** Bytes held by the rows. */
+  get byteLength(): number {
+    return this.data.byteLength;
+  }
+
+  /**
+   * Row i as float32 values: a view into the store when it is float32 (do not write into it), a fresh
+   * dequantised copy when it is uint8. Prefer `copyRow` or `batch` in loops.
+   */
   row(i: number): Float32Array {
-    return this.data.subarray(i * this.sampleSize, (i + 1) * this.sampleSize);
+    this.check(i);
+    if (this.data instanceof Float32Array) return this.data.subarray(i * this.sampleSize, (i + 1) * this.sampleSize);
+    return this.copyRow(i, new Float32Array(this.sampleSize));
+  }
+
+  /** Write row i as float32 values into `out` at `offset`; returns `out`. */
+  copyRow(i: number, out: Float32Array, offset = 0): Float32Array {
+    this.check(i);
+    const size = this.sampleSize;
+    if (offset < 0 || offset + size > out.length) throw new RangeError(`copyRow: ${size} values do not fit at offset ${offset} of ${out.length}`);
+    const src = i * size;
+    const data = this.data;
+    if (data instanceof Float32Array) {
+      out.set(data.subarray(src, src + size), offset);
+    } else {
+      dequantise(data, src, out, offset, size, this.lut!);
+    }
+    return out;
   }
 
   /** Copy the given rows into a new [n, h, w, c] tensor (`transform` may change each copy in place). */
@@ -41,44 +112,123 @@ export class SampleStore {
     const size = this.sampleSize;
     const buf = new Float32Array(indices.length * size);
     indices.forEach((i, k) => {
-      buf.set(this.row(i), k * size);
+      this.copyRow(i, buf, k * size);
       if (transform) transform(buf.subarray(k * size, (k + 1) * size), k);
     });
     return tf.tensor4d(buf, [indices.length, this.shape[0], this.shape[1], this.shape[2]]);
   }
 
-  /** Decode every sample of `set` with the modality. */
+  private check(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i * this.sampleSize >= this.data.length) throw new RangeError(`SampleStore row ${i} is out of range (0..${this.count - 1})`);
+  }
+
+  /**
+   * Decode every sample of `set` with the modality. Each decoded row goes straight into one array of
+   * `set.size` rows (quantised on arrival when uint8), so the decoded set is never held twice; skipped
+   * rows are compacted away at the end. With `storage: auto`, the first value outside [0, 1] switches the
+   * store to float32, and the rows already quantised are decoded again so that float32 stores are exact.
+   */
   static async decode(set: LabeledSet, modality: Modality, pre: Preprocess, options: DecodeOptions = {}): Promise<DecodedSet> {
     const shape = modality.inputShape(pre);
     const size = shape[0] * shape[1] * shape[2];
-    const rows: (Float32Array | undefined)[] = new Array(set.size);
-    const skipped: { path: string; reason: string }[] = [];
-    const task = options.progress?.start(options.label ?? `decoding ${set.source}`, set.size, 'files');
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < set.size) {
-        const i = next++;
-        const ref = set.samples[i]!;
-        try {
-          const x = await modality.decode(ref.path, pre);
-          if (x.length !== size) throw new DataError(`decoded ${ref.path} to ${x.length} values, expected ${size} (${shape.join('x')})`);
-          rows[i] = x;
-        } catch (err) {
-          if (options.onBadSample !== 'skip') throw err;
-          skipped.push({ path: ref.path, reason: err instanceof Error ? err.message : String(err) });
-        }
-        task?.tick();
+    const n = set.size;
+    const storage = options.storage ?? 'auto';
+    let u8: Uint8Array | undefined = storage === 'float32' ? undefined : new Uint8Array(n * size);
+    let f32: Float32Array | undefined = storage === 'float32' ? new Float32Array(n * size) : undefined;
+    const stored = new Uint8Array(n);
+    const failed = new Map<number, string>();
+    let redo: number[] = [];
+
+    const put = (i: number, x: Float32Array): void => {
+      const o = i * size;
+      if (f32) f32.set(x, o);
+      else if (storage === 'uint8') quantiseClamped(x, u8!, o);
+      else if (!quantiseUnit(x, u8!, o)) {
+        // auto, and a value outside [0, 1]: hold exact float32 values from now on
+        u8 = undefined;
+        f32 = new Float32Array(n * size);
+        redo = [];
+        for (let j = 0; j < n; j++) if (stored[j]) redo.push(j);
+        f32.set(x, o);
+      }
+      stored[i] = 1;
+    };
+    const decodeOne = async (i: number): Promise<void> => {
+      const ref = set.samples[i]!;
+      try {
+        const x = await modality.decode(ref.path, pre);
+        if (x.length !== size) throw new DataError(`decoded ${ref.path} to ${x.length} values, expected ${size} (${shape.join('x')})`);
+        put(i, x);
+      } catch (err) {
+        if (options.onBadSample !== 'skip') throw err;
+        failed.set(i, err instanceof Error ? err.message : String(err));
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency ?? 16 }, worker));
-    task?.done();
-    const keep = set.samples.filter((_, i) => rows[i] !== undefined);
-    const data = new Float32Array(keep.length * size);
-    let k = 0;
-    rows.forEach((r) => {
-      if (r) data.set(r, size * k++);
+
+    const concurrency = Math.max(1, options.concurrency ?? 16);
+    const task = options.progress?.start(options.label ?? `decoding ${set.source}`, n, 'files');
+    await pool(n, concurrency, async (i) => {
+      await decodeOne(i);
+      task?.tick();
     });
-    const kept = skipped.length ? new LabeledSet(keep, set.source) : set;
+    if (redo.length > 0) {
+      const again = redo;
+      redo = [];
+      await pool(again.length, concurrency, (k) => decodeOne(again[k]!));
+    }
+    task?.done();
+
+    let data: Float32Array | Uint8Array = f32 ?? u8!;
+    const skipped: SkippedSample[] = [];
+    let kept = set;
+    if (failed.size > 0) {
+      const keep = [];
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        const reason = failed.get(i);
+        if (reason !== undefined) {
+          skipped.push({ path: set.samples[i]!.path, reason });
+          continue;
+        }
+        if (k !== i) data.copyWithin(k * size, i * size, (i + 1) * size);
+        keep.push(set.samples[i]!);
+        k++;
+      }
+      data = data.subarray(0, k * size);
+      kept = new LabeledSet(keep, set.source);
+    }
     return { set: kept, store: new SampleStore(shape, data), skipped };
+  }
+}
+
+/** Run `fn(0..n-1)` with at most `concurrency` calls in flight. */
+async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+}
+
+/** out[at + j] = lut[data[from + j]] for j < n (a small function of its own, so that it is optimised alone). */
+function dequantise(data: Uint8Array, from: number, out: Float32Array, at: number, n: number, lut: Float32Array): void {
+  for (let j = 0; j < n; j++) out[at + j] = lut[data[from + j]!]!;
+}
+
+/** Quantise `x` into `out` at `offset`; false (leaving the row partly written) at the first value outside [0, 1] or NaN. */
+function quantiseUnit(x: Float32Array, out: Uint8Array, offset: number): boolean {
+  for (let j = 0; j < x.length; j++) {
+    const v = x[j]!;
+    if (!(v >= 0 && v <= 1)) return false;
+    out[offset + j] = (v * 255 + 0.5) | 0;
+  }
+  return true;
+}
+
+/** Quantise `x` into `out` at `offset`, clamping to [0, 1] (NaN -> 0). */
+function quantiseClamped(x: Float32Array, out: Uint8Array, offset: number): void {
+  for (let j = 0; j < x.length; j++) {
+    const v = x[j]!;
+    out[offset + j] = v > 0 ? (v < 1 ? (v * 255 + 0.5) | 0 : 255) : 0;
   }
 }

@@ -101,7 +101,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'get-weights': {
       const trainable = readVariables(r.vars);
       const stats = readVariables(r.stats);
-      return post({ type: 'weights', id: msg.id, trainable, stats }, [trainable.buffer as ArrayBuffer, stats.buffer as ArrayBuffer]);
+      return post({ type: 'weights', id: msg.id, trainable, stats, tensors: tf.memory().numTensors }, [trainable.buffer as ArrayBuffer, stats.buffer as ArrayBuffer]);
     }
   }
 }

@@ -26,6 +26,13 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready'; readonly trainableShapes: number[][]; readonly statShapes: number[][] }
   | { readonly type: 'grads'; readonly id: number; readonly loss: number; readonly grads: Float32Array }
-  | { readonly type: 'weights'; readonly id: number; readonly trainable: Float32Array; readonly stats: Float32Array }
+  | {
+      readonly type: 'weights';
+      readonly id: number;
+      readonly trainable: Float32Array;
+      readonly stats: Float32Array;
+      /** tf.memory().numTensors in the worker (leak checks). */
+      readonly tensors: number;
+    }
   /** `id` names the failed request; without one the replica itself is broken (init or apply failed). */
   | { readonly type: 'error'; readonly id?: number; readonly message: string; readonly stack?: string };

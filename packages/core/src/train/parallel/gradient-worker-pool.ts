@@ -1,0 +1,255 @@
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import type { BackendName } from '../../backend/select-backend.js';
+import type { PairModel } from '../../model/pair-model.js';
+import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
+import { readVariables, shapesOf, sizeOf, snapshotPairModel, statVariables, writeVariables } from './model-snapshot.js';
+import { GradientWorkerError, WorkerHandle } from './worker-handle.js';
+import type { FromWorker, OptimizerSettings } from './worker-protocol.js';
+
+export { GradientWorkerError } from './worker-handle.js';
+export type { OptimizerSettings } from './worker-protocol.js';
+
+export interface GradientWorkerPoolOptions {
+  /** Worker threads, each holding one replica of the model (>= 1). */
+  readonly workers: number;
+  /** The trainer's optimizer settings (`config.train`); the learning rate is changed with `setLearningRate`. */
+  readonly optimizer: OptimizerSettings;
+  /** Backend of every worker; default: the main thread's current backend. */
+  readonly backend?: BackendName;
+  /**
+   * Where the optimizer runs. `replicas` (default): every worker applies the averaged gradient with
+   * its own identical optimizer, so replicas stay identical without sending weights. `master`: the
+   * main thread updates the model passed to `create` and sends the new weights to every worker.
+   */
+  readonly update?: 'replicas' | 'master';
+  /** Module URLs each worker imports before building the model (plugins registering custom layers). */
+  readonly modules?: readonly string[];
+}
+
+interface Shard {
+  readonly n: number;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+}
+
+type Grads = Extract<FromWorker, { type: 'grads' }>;
+type Weights = Extract<FromWorker, { type: 'weights' }>;
+
+/**
+ * Data-parallel training of a PairModel on worker threads (each tfjs backend but the native one uses
+ * one core). Each step splits a pair batch into one shard per worker (pairs stay whole), every worker
+ * computes the loss and gradient of its shard on its own replica, and the shard-size-weighted mean
+ * gradient (= the gradient of the whole batch's mean loss) updates all replicas alike.
+ *
+ * Batch-norm layers normalise each shard with its own statistics (as multi-GPU training does), and
+ * their moving mean / variance (non-trainable) move per worker: `syncInto` averages them over the
+ * workers into the main-thread model, and sends the average back, before validation and saving.
+ *
+ * Steps are queued: `step` may be called again before the previous one settles, so the caller can
+ * prepare the next batch while the workers compute.
+ */
+export class GradientWorkerPool {
+  private tail: Promise<unknown> = Promise.resolve();
+  private failure: GradientWorkerError | undefined;
+  private closed = false;
+  private learningRate: number;
+  private nextId = 1;
+  private steps = 0;
+  private drift = 0;
+  private tensors: number[] = [];
+
+  private constructor(
+    private readonly handles: readonly WorkerHandle[],
+    private readonly trainableShapes: number[][],
+    private readonly statShapes: number[][],
+    private readonly master: { readonly model: PairModel; readonly optimizer: tf.Optimizer } | undefined,
+    optimizer: OptimizerSettings,
+  ) {
+    this.learningRate = optimizer.learningRate;
+    for (const h of handles) h.onFatal = (err) => this.fail(err);
+  }
+
+  /** Start the workers with replicas of `model` (its current weights) and wait until all are ready. */
+  static async create(model: PairModel, options: GradientWorkerPoolOptions): Promise<GradientWorkerPool> {
+    const { workers } = options;
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
+    if (!model.hasWeights) throw new RangeError(`a '${model.meta.kind}' model has no weights to train`);
+    const update = options.update ?? 'replicas';
+    const backend = options.backend ?? (tf.getBackend() as BackendName);
+    const snapshot = snapshotPairModel(model);
+    const trainableShapes = shapesOf(model.trainableVariables);
+    const statShapes = shapesOf(statVariables(model));
+    const url = new URL('./gradient-worker.js', import.meta.url);
+    const handles = Array.from({ length: workers }, (_, i) => new WorkerHandle(i, url));
+    try {
+      const init = { type: 'init', backend, modules: options.modules ?? [], snapshot, optimizer: update === 'replicas' ? options.optimizer : null } as const;
+      const ready = await Promise.all(handles.map((h) => h.start(init)));
+      ready.forEach((r, i) => {
+        if (JSON.stringify([r.trainableShapes, r.statShapes]) !== JSON.stringify([trainableShapes, statShapes])) {
+          throw new GradientWorkerError(`gradient worker ${i} rebuilt the model with different weight shapes`);
+        }
+      });
+    } catch (err) {
+      await Promise.all(handles.map((h) => h.terminate()));
+      throw err;
+    }
+    const master = update === 'master' ? { model, optimizer: makeOptimizer(options.optimizer) } : undefined;
+    return new GradientWorkerPool(handles, trainableShapes, statShapes, master, options.optimizer);
+  }
+
+  get workers(): number {
+    return this.handles.length;
+  }
+
+  /** Largest difference between the replicas' trainable weights found by the last `syncInto` (0: in sync). */
+  get lastReplicaDrift(): number {
+    return this.drift;
+  }
+
+  /** Tensors alive in each worker at the last `syncInto` (leak checks). */
+  get workerTensors(): readonly number[] {
+    return this.tensors;
+  }
+
+  /** Learning rate of the steps requested from now on. */
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+
+  /**
+   * One training step on the pair batch x = [a_1..a_n, b_1..b_n] (2n inputs, row-major) with labels y
+   * (n values, 1 = same class); resolves to the batch's mean loss once every replica has the update
+   * queued. x and y are copied before this returns, so the caller may reuse them.
+   */
+  step(x: Float32Array, y: Float32Array, n = y.length): Promise<number> {
+    let shards: Shard[];
+    try {
+      shards = this.shard(x, y, n);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const lr = this.learningRate;
+    return this.enqueue(() => this.runStep(shards, n, lr));
+  }
+
+  /**
+   * Copy the trained weights into `model` (a model of the same architecture: usually the one the pool
+   * was created from) and the batch-norm moving statistics averaged over the workers; the average is
+   * sent back to the workers too. Waits for the queued steps.
+   */
+  syncInto(model: PairModel): Promise<void> {
+    return this.enqueue(() => this.runSync(model));
+  }
+
+  /** Stop the workers; queued steps are rejected. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new GradientWorkerError('the gradient worker pool was closed');
+    for (const h of this.handles) h.rejectAll(err);
+    await Promise.all(this.handles.map((h) => h.terminate()));
+    this.master?.optimizer.dispose();
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(() => {
+      if (this.failure) throw this.failure;
+      if (this.closed) throw new GradientWorkerError('the gradient worker pool is closed');
+      return job();
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private shard(x: Float32Array, y: Float32Array, n: number): Shard[] {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`a step needs a positive whole number of pairs, got ${n}`);
+    if (y.length !== n) throw new RangeError(`a batch of ${n} pairs needs ${n} labels, got ${y.length}`);
+    if (x.length % (2 * n) !== 0) throw new RangeError(`a batch of ${n} pairs needs 2 x ${n} inputs of equal size, got ${x.length} values`);
+    const size = x.length / (2 * n);
+    const w = Math.min(this.handles.length, n);
+    const shards: Shard[] = [];
+    for (let k = 0, start = 0; k < w; k++) {
+      const m = Math.floor(n / w) + (k < n % w ? 1 : 0);
+      const xs = new Float32Array(2 * m * size);
+      xs.set(x.subarray(start * size, (start + m) * size), 0);
+      xs.set(x.subarray((n + start) * size, (n + start + m) * size), m * size);
+      shards.push({ n: m, x: xs, y: y.slice(start, start + m) });
+      start += m;
+    }
+    return shards;
+  }
+
+  private async runStep(shards: Shard[], n: number, lr: number): Promise<number> {
+    const id = this.nextId++;
+    const what = `in training step ${++this.steps}`;
+    const replies = await Promise.all(
+      shards.map((s, k) => this.handles[k]!.request<Grads>({ type: 'step', id, x: s.x, y: s.y, n: s.n }, [s.x.buffer as ArrayBuffer, s.y.buffer as ArrayBuffer], what)),
+    );
+    const grads = new Float32Array(replies[0]!.grads.length);
+    let loss = 0;
+    replies.forEach((r, k) => {
+      const w = shards[k]!.n / n;
+      loss += w * r.loss;
+      const g = r.grads;
+      for (let i = 0; i < g.length; i++) grads[i] += w * g[i]!;
+    });
+    if (this.master) {
+      const { model, optimizer } = this.master;
+      const vars = model.trainableVariables;
+      setLearningRate(optimizer, lr);
+      tf.tidy(() => {
+        let off = 0;
+        const named = vars.map((v) => ({ name: v.name, tensor: tf.tensor(grads.subarray(off, (off += v.size)), v.shape, 'float32') }));
+        optimizer.applyGradients(named);
+      });
+      const trainable = readVariables(vars);
+      for (const h of this.handles) h.post({ type: 'set-weights', trainable });
+    } else {
+      for (const h of this.handles) h.post({ type: 'apply', grads, learningRate: lr });
+    }
+    return loss;
+  }
+
+  private async runSync(model: PairModel): Promise<void> {
+    const vars = model.trainableVariables;
+    const stats = statVariables(model);
+    if (JSON.stringify([shapesOf(vars), shapesOf(stats)]) !== JSON.stringify([this.trainableShapes, this.statShapes])) {
+      throw new RangeError(`syncInto: the model '${model.meta.encoder}' does not have the weight shapes of the pool's replicas`);
+    }
+    const id = this.nextId++;
+    const all = await Promise.all(this.handles.map((h) => h.request<Weights>({ type: 'get-weights', id }, [], 'reading its weights')));
+    this.tensors = all.map((r) => r.tensors);
+    this.drift = 0;
+    const ref = all[0]!.trainable;
+    for (const r of all.slice(1)) for (let i = 0; i < ref.length; i++) this.drift = Math.max(this.drift, Math.abs(r.trainable[i]! - ref[i]!));
+    const mean = new Float32Array(sizeOf(stats));
+    for (const r of all) for (let i = 0; i < mean.length; i++) mean[i] += r.stats[i]! / all.length;
+    if (!this.master) writeVariables(vars, ref);
+    else if (model !== this.master.model) writeVariables(vars, readVariables(this.master.model.trainableVariables));
+    writeVariables(stats, mean);
+    // replicas agree again (and a replica that drifted is reset to worker 0's weights)
+    if (mean.length > 0 || this.drift > 0) {
+      for (const h of this.handles.slice(1)) h.post({ type: 'set-weights', stats: mean, ...(this.drift > 0 ? { trainable: ref } : {}) });
+      this.handles[0]!.post({ type: 'set-weights', stats: mean });
+    }
+  }
+
+  private fail(err: GradientWorkerError): void {
+    if (this.failure || this.closed) return;
+    this.failure = err;
+    for (const h of this.handles) h.rejectAll(err);
+    void Promise.all(this.handles.map((h) => h.terminate()));
+  }
+}
+
+/**
+ * Worker count for `train.workers`: a number is taken as is; `auto` uses every core (at most 4) on the
+ * single-threaded backends (wasm, cpu), 1 on the native backend (libtensorflow is multi-threaded
+ * already), and keeps shards of at least 8 pairs.
+ */
+export function resolveWorkerCount(setting: number | 'auto', backend: string, batchSize: number): number {
+  if (setting !== 'auto') return setting;
+  if (backend === 'tensorflow') return 1;
+  return Math.max(1, Math.min(os.availableParallelism(), 4, Math.floor(batchSize / 8)));
+}
