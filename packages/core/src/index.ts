@@ -30,4 +30,6 @@ export * from './eval/evaluate-episodes.js';
 export * from './eval/lake-runs.js';
 export * from './eval/run-evaluation.js';
 export * from './experiment.js';
+export * from './perf/measure-speed.js';
+export * from './perf/count-flops.js';
 export { runCli } from './cli/run-cli.js';

@@ -7,6 +7,7 @@ import { trainCommand } from './commands/train-command.js';
 import { evalCommand } from './commands/eval-command.js';
 import { classifyCommand } from './commands/classify-command.js';
 import { pluginsCommand } from './commands/plugins-command.js';
+import { perfCommand } from './commands/perf-command.js';
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>)[] = [
@@ -14,6 +15,7 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
   evalCommand as never,
   classifyCommand as never,
   pluginsCommand as never,
+  perfCommand as never,
 ];
 
 /**

@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendName } from '../backend/select-backend.js';
+import type { EncoderFactory } from '../encoder-factory.js';
+import { PairModel } from '../model/pair-model.js';
+import { SampleStore } from '../data/sample-store.js';
+import { makeOptimizer } from '../train/make-optimizer.js';
+import { Rng } from '../rng.js';
+import { forwardFlops } from './count-flops.js';
+
+export interface SpeedOptions {
+  readonly backends: readonly BackendName[];
+  readonly encoder: EncoderFactory;
+  readonly input: readonly [number, number, number];
+  /** Pairs per training step (2 images each). */
+  readonly batchSize: number;
+  /** Pairs per training step on the slow cpu backend. */
+  readonly cpuBatchSize: number;
+  /** Timed training steps (after one warm-up step) per round. */
+  readonly steps: number;
+  /** Rounds, alternating the backends; medians are reported. */
+  readonly rounds: number;
+  /** Images embedded per round (in batches of 256). */
+  readonly embedImages: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface BackendSpeed {
+  readonly backend: BackendName;
+  readonly available: boolean;
+  readonly error?: string;
+  /** Median training images per second (both images of every pair count). */
+  readonly trainImagesPerSecond?: number;
+  readonly embedImagesPerSecond?: number;
+  /** Effective GFLOP/s of training (forward + backward = 3 x forward FLOPs). */
+  readonly trainGflops?: number;
+  readonly embedGflops?: number;
+  readonly batchSize?: number;
+  readonly rounds?: number;
+}
+
+export interface SpeedReport {
+  readonly encoder: string;
+  readonly input: readonly number[];
+  readonly forwardMflopsPerImage: number;
+  readonly backends: readonly BackendSpeed[];
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Train and embed speed of an encoder on several backends, side by side in one process: rounds
+ * alternate the backends so that machine noise hits them alike, and medians are reported.
+ */
+export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
+  const rng = new Rng(1);
+  const size = o.input[0] * o.input[1] * o.input[2];
+  const n = 512;
+  const data = new Float32Array(n * size);
+  for (let i = 0; i < data.length; i++) data[i] = rng.next() < 0.2 ? 1 : 0;
+  const store = new SampleStore(o.input, data);
+  let flops = 0;
+  const train: Record<string, number[]> = {};
+  const embed: Record<string, number[]> = {};
+  const errors: Record<string, string> = {};
+  for (let round = 0; round < o.rounds; round++) {
+    for (const backend of o.backends) {
+      if (errors[backend]) continue;
+      if (backend === 'cpu' && round > 0) continue; // one round: a cpu round takes minutes
+      try {
+        await initBackend(backend);
+      } catch (err) {
+        errors[backend] = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+        continue;
+      }
+      const model = PairModel.create(o.encoder.build(o.input, {}, 1), 'contrastive', {
+        kind: 'siamese', encoder: o.encoder.id, modality: 'perf', preprocess: {}, inputShape: o.input, margin: 1, plugins: [], backend,
+      }, 1);
+      flops = forwardFlops(model.encoder);
+      const pairs = backend === 'cpu' ? o.cpuBatchSize : o.batchSize;
+      const opt = makeOptimizer({ optimizer: 'adam', learningRate: 1e-4, momentum: 0.9 });
+      const vars = model.trainableVariables;
+      const step = async (): Promise<void> => {
+        const idx = Array.from({ length: 2 * pairs }, () => rng.int(n));
+        const x = store.batch(idx);
+        const y = tf.tensor1d(Array.from({ length: pairs }, () => rng.int(2)), 'float32');
+        const cost = opt.minimize(() => model.pairLossOf(x, y, true), true, vars);
+        await cost!.data();
+        tf.dispose([x, y, cost!]);
+      };
+      await step(); // warm-up: kernel setup, optimizer slots
+      const steps = backend === 'cpu' ? 1 : o.steps;
+      let t0 = performance.now();
+      for (let s = 0; s < steps; s++) await step();
+      const trainRate = (steps * 2 * pairs) / ((performance.now() - t0) / 1000);
+      (train[backend] ??= []).push(trainRate);
+      const m = backend === 'cpu' ? Math.min(64, o.embedImages) : o.embedImages;
+      model.embed(store, [0, 1, 2, 3]); // warm-up
+      t0 = performance.now();
+      model.embed(store, Array.from({ length: m }, (_, i) => i % n), 256);
+      const embedRate = m / ((performance.now() - t0) / 1000);
+      (embed[backend] ??= []).push(embedRate);
+      o.onProgress?.(`round ${round + 1}/${o.rounds} ${backend}: train ${trainRate.toFixed(1)} img/s, embed ${embedRate.toFixed(0)} img/s`);
+      opt.dispose();
+      model.dispose();
+    }
+  }
+  const backends: BackendSpeed[] = o.backends.map((backend) => {
+    if (errors[backend]) return { backend, available: false, error: errors[backend]! };
+    const tr = median(train[backend]!);
+    const em = median(embed[backend]!);
+    return {
+      backend,
+      available: true,
+      trainImagesPerSecond: tr,
+      embedImagesPerSecond: em,
+      trainGflops: (tr * 3 * flops) / 1e9,
+      embedGflops: (em * flops) / 1e9,
+      batchSize: backend === 'cpu' ? o.cpuBatchSize : o.batchSize,
+      rounds: train[backend]!.length,
+    };
+  });
+  return { encoder: o.encoder.id, input: o.input, forwardMflopsPerImage: flops / 1e6, backends };
+}
