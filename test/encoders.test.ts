@@ -1,0 +1,23 @@
+import { createContainer, forwardFlops } from '@fewshot/core';
+
+describe('image encoders through the registry', () => {
+  it('loads the built-in image plugin and counts Conv-4 FLOPs exactly', async () => {
+    const c = await createContainer([]);
+    expect(c.registry.modality('image').layouts).toEqual(expect.arrayContaining(['omniglot', 'folder']));
+    const conv4 = c.registry.encoder('conv4').build([28, 28, 1], {}, 1);
+    // 2 x (28*28*64*9*1 + 14*14*64*9*64 + 7*7*64*9*64 + 3*3*64*9*64)
+    expect(forwardFlops(conv4)).toBe(2 * (28 * 28 * 64 * 9 + 14 * 14 * 64 * 9 * 64 + 7 * 7 * 64 * 9 * 64 + 3 * 3 * 64 * 9 * 64));
+    expect(conv4.outputs[0]!.shape).toEqual([null, 64]);
+    conv4.dispose();
+  });
+
+  it('suggests the closest encoder for a misspelt id', async () => {
+    const c = await createContainer([]);
+    expect(() => c.registry.encoder('conv5')).toThrow(/no loaded plugin provides the encoder 'conv5'/);
+    try {
+      c.registry.encoder('conv5');
+    } catch (e) {
+      expect((e as { hints: string[] }).hints.join(' ')).toMatch(/did you mean 'conv4'/);
+    }
+  });
+});
