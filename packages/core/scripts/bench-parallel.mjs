@@ -12,7 +12,11 @@
 // the trainer would use it: the next batch is sampled while the workers compute. Modes run one after
 // the other in every round (the order rotates each round), so background load hits all of them alike;
 // reported: the median images/s of each mode, the ratio of medians to `single`, and the median of the
-// per-round ratios. The machine's load average is printed: a busy machine depresses every figure.
+// per-round ratios. The machine's load average is printed: a busy machine depresses every figure, and
+// a machine whose cores are taken by other work leaves workers nothing to run on. So the process's CPU
+// time (all threads, process.cpuUsage) is reported too: CPU ms per image (the work a mode does,
+// nearly independent of load) and cores used (CPU time / wall time). `W x cpu/img(single) /
+// cpu/img(poolW)` bounds what W workers can reach on W otherwise idle cores.
 import os from 'node:os';
 import { createContainer, initBackend, makeOptimizer, PairModel, tf } from '@fewshot/core';
 import { GradientWorkerPool } from '../dist/train/parallel/gradient-worker-pool.js';
@@ -101,23 +105,36 @@ const med = (xs) => {
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`${BACKEND}, batch ${BATCH} pairs (${2 * BATCH} images of ${SHAPE.join('x')}), ${STEPS} steps x ${ROUNDS} rounds, ${os.availableParallelism()} cores, load average ${load()}`);
 const rate = Object.fromEntries(MODES.map((m) => [m, []]));
+const cpuPerImage = Object.fromEntries(MODES.map((m) => [m, []]));
+const cores = Object.fromEntries(MODES.map((m) => [m, []]));
 for (let r = 0; r < ROUNDS; r++) {
   const order = MODES.map((_, i) => MODES[(i + r) % MODES.length]);
   const line = [];
   for (const mode of order) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await runners[mode](STEPS);
-    const ips = (STEPS * 2 * BATCH) / ((performance.now() - t0) / 1000);
+    const wallMs = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const cpuMs = (c.user + c.system) / 1000;
+    const ips = (STEPS * 2 * BATCH) / (wallMs / 1000);
     rate[mode].push(ips);
+    cpuPerImage[mode].push(cpuMs / (STEPS * 2 * BATCH));
+    cores[mode].push(cpuMs / wallMs);
     line.push(`${mode} ${ips.toFixed(0)}`);
   }
   console.log(`round ${r + 1}: ${line.join(', ')} img/s`);
 }
 console.log(`load average at the end ${load()}`);
-console.log('\nmode            median img/s   ratio of medians   median per-round ratio (vs single)');
+console.log('\nmode            median img/s   ratio of medians   median per-round ratio   CPU ms/img   cores used   bound on idle cores');
 for (const mode of MODES) {
   const ratio = rate.single ? (med(rate[mode]) / med(rate.single)).toFixed(2) : '-';
   const perRound = rate.single ? med(rate[mode].map((v, i) => v / rate.single[i])).toFixed(2) : '-';
-  console.log(`${mode.padEnd(15)} ${med(rate[mode]).toFixed(0).padStart(12)}   ${ratio.padStart(16)}   ${perRound.padStart(22)}`);
+  const w = Number(/^pool(\d+)/.exec(mode)?.[1] ?? 1);
+  const bound = rate.single ? ((w * med(cpuPerImage.single)) / med(cpuPerImage[mode])).toFixed(2) : '-';
+  console.log(
+    `${mode.padEnd(15)} ${med(rate[mode]).toFixed(0).padStart(12)}   ${ratio.padStart(16)}   ${perRound.padStart(22)}` +
+      `   ${med(cpuPerImage[mode]).toFixed(2).padStart(10)}   ${med(cores[mode]).toFixed(2).padStart(10)}   ${bound.padStart(19)}`,
+  );
 }
 await Promise.all(pools.map((p) => p.close()));

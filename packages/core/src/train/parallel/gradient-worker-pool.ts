@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import os from 'node:os';
 import type { BackendName } from '../../backend/select-backend.js';
 import type { PairModel } from '../../model/pair-model.js';
 import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
@@ -241,15 +240,4 @@ export class GradientWorkerPool {
     for (const h of this.handles) h.rejectAll(err);
     void Promise.all(this.handles.map((h) => h.terminate()));
   }
-}
-
-/**
- * Worker count for `train.workers`: a number is taken as is; `auto` uses every core (at most 4) on the
- * single-threaded backends (wasm, cpu), 1 on the native backend (libtensorflow is multi-threaded
- * already), and keeps shards of at least 8 pairs.
- */
-export function resolveWorkerCount(setting: number | 'auto', backend: string, batchSize: number): number {
-  if (setting !== 'auto') return setting;
-  if (backend === 'tensorflow') return 1;
-  return Math.max(1, Math.min(os.availableParallelism(), 4, Math.floor(batchSize / 8)));
 }
