@@ -97,6 +97,16 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     });
   }
 
+  for (const objective of ['pairs', 'prototypes']) {
+    it(`trains data-parallel on 2 worker threads (${objective})`, async () => {
+      const out = path.join(tmp, `model-workers-${objective}`);
+      const t = await cli('train', experiment(`w-${objective}`), '--out', out, '--json', '--set', 'train.workers=2', '--set', `train.objective=${objective}`, '--set', 'model.head=contrastive', '--set', 'train.episode.ways=5', '--set', 'train.episode.queries=2');
+      expect(t.code).toBe(0);
+      expect(t.err).toMatch(/data-parallel training on 2 worker threads/);
+      expect(JSON.parse(t.out).eval.accuracy).toBeGreaterThan(0.6);
+    });
+  }
+
   it('refuses a distance objective with a probability head', async () => {
     const r = await cli('train', experiment('ph'), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'train.objective=prototypes');
     expect(r.code).toBe(1);

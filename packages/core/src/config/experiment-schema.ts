@@ -118,6 +118,12 @@ export const TrainSchema = z.strictObject({
     .prefault({}),
   /** Validation one-shot episodes run after every epoch on `data.validation`. */
   validation: EpisodesSchema.extend({ episodes: z.int().min(1).max(100_000).default(200) }).prefault({}),
+  /**
+   * Worker threads for data-parallel training (the wasm and cpu backends use one core each):
+   * `auto` = one per core (at most 4) on wasm/cpu, 1 on the native backend. With W workers, pairs and
+   * triplets are split W ways; `prototypes` gives every worker an episode of its own (W episodes a step).
+   */
+  workers: z.union([z.literal('auto'), z.int().min(1).max(64)]).default(1),
   /** Stop training (keeping the best checkpoint) after this many minutes. */
   timeLimitMinutes: z.number().positive().optional(),
   /** Modality-specific augmentation settings, passed to `Modality.augment`; empty disables augmentation. */

@@ -109,13 +109,18 @@ export class SampleStore {
 
   /** Copy the given rows into a new [n, h, w, c] tensor (`transform` may change each copy in place). */
   batch(indices: readonly number[], transform?: (sample: Float32Array, position: number) => void): tf.Tensor4D {
+    return tf.tensor4d(this.batchArray(indices, transform), [indices.length, this.shape[0], this.shape[1], this.shape[2]]);
+  }
+
+  /** The rows of `batch` as one Float32Array (for gradient workers, which build their own tensors). */
+  batchArray(indices: readonly number[], transform?: (sample: Float32Array, position: number) => void): Float32Array {
     const size = this.sampleSize;
     const buf = new Float32Array(indices.length * size);
     indices.forEach((i, k) => {
       this.copyRow(i, buf, k * size);
       if (transform) transform(buf.subarray(k * size, (k + 1) * size), k);
     });
-    return tf.tensor4d(buf, [indices.length, this.shape[0], this.shape[1], this.shape[2]]);
+    return buf;
   }
 
   private check(i: number): void {

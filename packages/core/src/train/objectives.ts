@@ -20,9 +20,30 @@ export interface StepSamples {
  */
 export interface Objective {
   readonly name: TrainConfig['objective'];
-  next(): StepSamples;
+  /** What the loss needs besides the batch (sent to gradient workers). */
+  readonly spec: LossSpec;
+  /** The next step's samples; `size` overrides the pairs/triplets per step (episodes keep their shape). */
+  next(size?: number): StepSamples;
   /** Loss of one step (call inside optimizer.minimize). */
   loss(model: PairModel, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar;
+}
+
+/** The loss of an objective, as plain data. */
+export type LossSpec =
+  | { readonly objective: 'pairs' }
+  | { readonly objective: 'triplet' }
+  | { readonly objective: 'prototypes'; readonly ways: number; readonly shots: number };
+
+/** The loss of one batch under `spec`: x holds the rows `next()` listed, labels its labels. */
+export function objectiveLoss(spec: LossSpec, model: PairModel, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
+  switch (spec.objective) {
+    case 'pairs':
+      return model.pairLossOf(x, labels, true);
+    case 'triplet':
+      return tripletLoss(model, x, labels);
+    case 'prototypes':
+      return prototypeLoss(model, x, labels, spec.ways, spec.shots);
+  }
 }
 
 export function makeObjective(train: TrainConfig, set: LabeledSet, model: PairModel, rng: Rng): Objective {
@@ -41,59 +62,72 @@ export function makeObjective(train: TrainConfig, set: LabeledSet, model: PairMo
 
 function pairsObjective(train: TrainConfig, set: LabeledSet, rng: Rng): Objective {
   const sampler = new PairSampler(set, rng.fork('pairs'));
+  const spec: LossSpec = { objective: 'pairs' };
   return {
     name: 'pairs',
-    next() {
-      const pairs = sampler.next(train.batchSize);
+    spec,
+    next(size = train.batchSize) {
+      const pairs = sampler.next(size);
       return { indices: pairs.map((p) => p.a).concat(pairs.map((p) => p.b)), labels: Float32Array.from(pairs, (p) => p.same) };
     },
-    loss: (model, x, y) => model.pairLossOf(x, y, true),
+    loss: (model, x, y) => objectiveLoss(spec, model, x, y),
   };
 }
 
 function tripletObjective(train: TrainConfig, set: LabeledSet, rng: Rng): Objective {
   const sampler = new TripletSampler(set, rng.fork('triplets'));
+  const spec: LossSpec = { objective: 'triplet' };
   return {
     name: 'triplet',
-    next() {
-      const t = sampler.next(train.batchSize);
+    spec,
+    next(size = train.batchSize) {
+      const t = sampler.next(size);
       return { indices: [...t.map((x) => x.anchor), ...t.map((x) => x.positive), ...t.map((x) => x.negative)], labels: new Float32Array(t.length) };
     },
-    loss: (model, x, y) =>
-      tf.tidy(() => {
-        const n = y.shape[0];
-        const e = model.encoder.apply(x, { training: true }) as tf.Tensor2D;
-        const [a, p, neg] = tf.split(e, [n, n, n], 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dist = (u: tf.Tensor2D, v: tf.Tensor2D) => tf.sqrt(tf.maximum(tf.sum(tf.squaredDifference(u, v), 1), 1e-12));
-        return tf.mean(tf.relu(tf.add(tf.sub(dist(a, p), dist(a, neg)), model.meta.margin))) as tf.Scalar;
-      }),
+    loss: (model, x, y) => objectiveLoss(spec, model, x, y),
   };
+}
+
+/** Margin loss on Euclidean distances; x = [anchors, positives, negatives]. */
+function tripletLoss(model: PairModel, x: tf.Tensor4D, y: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const n = y.shape[0];
+    const e = model.encoder.apply(x, { training: true }) as tf.Tensor2D;
+    const [a, p, neg] = tf.split(e, [n, n, n], 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const dist = (u: tf.Tensor2D, v: tf.Tensor2D) => tf.sqrt(tf.maximum(tf.sum(tf.squaredDifference(u, v), 1), 1e-12));
+    return tf.mean(tf.relu(tf.add(tf.sub(dist(a, p), dist(a, neg)), model.meta.margin))) as tf.Scalar;
+  });
 }
 
 function prototypesObjective(train: TrainConfig, set: LabeledSet, rng: Rng): Objective {
   const { ways, shots, queries } = train.episode;
   const sampler = new EpisodeSampler(set, { ways, shots, queries });
   const epRng = rng.fork('episodes');
+  const spec: LossSpec = { objective: 'prototypes', ways, shots };
   return {
     name: 'prototypes',
+    spec,
     next() {
       const ep = sampler.sample(epRng);
       const indices = [...ep.supportSet.flat(), ...ep.querySet.map((q) => q.sample)];
       return { indices, labels: Float32Array.from(ep.querySet, (q) => q.label) };
     },
-    loss: (model, x, y) =>
-      tf.tidy(() => {
-        const e = model.encoder.apply(x, { training: true }) as tf.Tensor2D;
-        const d = e.shape[1];
-        const [support, query] = tf.split(e, [ways * shots, y.shape[0]], 0) as [tf.Tensor2D, tf.Tensor2D];
-        const protos = tf.mean(tf.reshape(support, [ways, shots, d]), 1) as tf.Tensor2D;
-        // squared distances via |q|^2 - 2 q.p + |p|^2 (matMul: no [Q, N, d] intermediate)
-        const qq = tf.sum(tf.square(query), 1, true);
-        const pp = tf.reshape(tf.sum(tf.square(protos), 1), [1, ways]);
-        const sq = tf.add(tf.sub(qq, tf.mul(2, tf.matMul(query, protos, false, true))), pp);
-        const logits = tf.neg(sq);
-        const onehot = tf.oneHot(tf.cast(y, 'int32'), ways);
-        return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
-      }),
+    loss: (model, x, y) => objectiveLoss(spec, model, x, y),
   };
+}
+
+/** Snell et al.'s loss: softmax over negative squared distances to the class means of the support rows. */
+function prototypeLoss(model: PairModel, x: tf.Tensor4D, y: tf.Tensor1D, ways: number, shots: number): tf.Scalar {
+  return tf.tidy(() => {
+    const e = model.encoder.apply(x, { training: true }) as tf.Tensor2D;
+    const d = e.shape[1];
+    const [support, query] = tf.split(e, [ways * shots, y.shape[0]], 0) as [tf.Tensor2D, tf.Tensor2D];
+    const protos = tf.mean(tf.reshape(support, [ways, shots, d]), 1) as tf.Tensor2D;
+    // squared distances via |q|^2 - 2 q.p + |p|^2 (matMul: no [Q, N, d] intermediate)
+    const qq = tf.sum(tf.square(query), 1, true);
+    const pp = tf.reshape(tf.sum(tf.square(protos), 1), [1, ways]);
+    const sq = tf.add(tf.sub(qq, tf.mul(2, tf.matMul(query, protos, false, true))), pp);
+    const onehot = tf.oneHot(tf.cast(y, 'int32'), ways);
+    return tf.losses.softmaxCrossEntropy(onehot, tf.neg(sq)) as tf.Scalar;
+  });
 }

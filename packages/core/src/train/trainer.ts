@@ -5,7 +5,9 @@ import type { DecodedSet } from '../data/sample-store.js';
 import type { Modality, Preprocess } from '../modality.js';
 import type { PairModel } from '../model/pair-model.js';
 import { writeAtomic } from '../model/model-io.js';
-import { makeObjective } from './objectives.js';
+import { makeObjective, type Objective, type StepSamples } from './objectives.js';
+import { GradientWorkerPool } from './parallel/gradient-worker-pool.js';
+import { resolveWorkerCount } from './parallel/worker-count.js';
 import { EpisodeSampler, type Episode } from '../samplers/episode-sampler.js';
 import { evaluateEpisodes } from '../eval/evaluate-episodes.js';
 import type { Rng } from '../rng.js';
@@ -71,88 +73,126 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
     valEpisodes = vs.episodes(tc.validation.episodes, opts.rng.fork('validation'));
   }
   const vars = model.trainableVariables;
-  const history: EpochRecord[] = [];
-  let best = -Infinity;
-  let bestEpoch = -1;
-  let sinceBest = 0;
-  let stoppedBecause: TrainResult['stoppedBecause'] = 'epochs';
-  const deadline = tc.timeLimitMinutes ? t0 + tc.timeLimitMinutes * 60_000 : Infinity;
-
-  for (let epoch = 0; epoch < tc.epochs; epoch++) {
-    const lr = learningRateAt(tc, epoch);
-    setLearningRate(optimizer, lr);
-    const e0 = Date.now();
-    const task = progress.start(`epoch ${epoch + 1}/${tc.epochs}`, tc.stepsPerEpoch, 'steps');
-    let lossSum = 0;
-    let steps = 0;
-    let imagesSeen = 0;
-    for (let step = 0; step < tc.stepsPerEpoch; step++) {
-      const samples = objective.next();
-      const x = opts.train.store.batch(samples.indices, transform);
-      const y = tf.tensor1d(samples.labels, 'float32');
-      imagesSeen += samples.indices.length;
-      const cost = optimizer.minimize(() => objective.loss(model, x, y), true, vars);
-      const loss = cost ? (await cost.data())[0]! : NaN;
-      tf.dispose([x, y, cost as tf.Tensor]);
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1} (loss ${loss}); lower train.learningRate`);
-      lossSum += loss;
-      steps++;
-      const secs = (Date.now() - e0) / 1000;
-      task.tick(1, `loss ${(lossSum / steps).toFixed(4)} ${(imagesSeen / Math.max(secs, 1e-3)).toFixed(0)} img/s`);
-      if (Date.now() > deadline) break;
-    }
-    const trainSecs = (Date.now() - e0) / 1000;
-    task.done(`loss ${(lossSum / steps).toFixed(4)}`);
-
-    let valAccuracy: number | null = null;
-    let valCi95: number | null = null;
-    if (opts.validation && valEpisodes.length > 0) {
-      const r = evaluateEpisodes(model, opts.validation.store, valEpisodes, { batchSize: config.eval.batchSize });
-      valAccuracy = r.accuracy;
-      valCi95 = r.ci95;
-    }
-    const score = valAccuracy ?? -(lossSum / steps);
-    const improved = score > best + (valAccuracy === null ? 0 : tc.earlyStopping.minDelta);
-    if (improved) {
-      best = score;
-      bestEpoch = epoch + 1;
-      sinceBest = 0;
-    } else sinceBest++;
-    const record: EpochRecord = {
-      epoch: epoch + 1,
-      loss: lossSum / steps,
-      learningRate: lr,
-      valAccuracy,
-      valCi95,
-      seconds: (Date.now() - e0) / 1000,
-      imagesPerSecond: imagesSeen / Math.max(trainSecs, 1e-3),
-      best: improved,
-    };
-    history.push(record);
-    if (improved) await model.save(opts.outDir, opts.extraFiles ?? {});
-    await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch }, null, 2) + '\n');
-    progress.log(
-      `epoch ${record.epoch}: loss ${record.loss.toFixed(4)}` +
-        (valAccuracy !== null ? `, validation ${tc.validation.ways}-way ${tc.validation.shots}-shot accuracy ${(valAccuracy * 100).toFixed(1)}% ±${((valCi95 ?? 0) * 100).toFixed(1)}` : '') +
-        `, lr ${lr.toExponential(2)}, ${record.imagesPerSecond.toFixed(0)} img/s, ${formatDuration(record.seconds)}${improved ? ' (best, saved)' : ''}`,
-    );
-    opts.onEpoch?.(record);
-    if (Date.now() > deadline) {
-      stoppedBecause = 'time-limit';
-      break;
-    }
-    if (tc.earlyStopping.patience > 0 && sinceBest >= tc.earlyStopping.patience) {
-      stoppedBecause = 'early-stopping';
-      break;
-    }
+  const workers = resolveWorkerCount(tc.workers, tf.getBackend(), tc.objective === 'prototypes' ? Infinity : tc.batchSize);
+  const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss: objective.spec }) : undefined;
+  if (pool) progress.log(`data-parallel training on ${workers} worker threads (${tf.getBackend()} backend)`);
+  try {
+    return await trainLoop();
+  } finally {
+    await pool?.close();
+    optimizer.dispose();
   }
-  optimizer.dispose();
-  const bestRecord = history[bestEpoch - 1];
-  return {
-    history,
-    bestEpoch,
-    bestValAccuracy: bestRecord?.valAccuracy ?? null,
-    stoppedBecause,
-    seconds: (Date.now() - t0) / 1000,
-  };
+
+  async function trainLoop(): Promise<TrainResult> {
+    const history: EpochRecord[] = [];
+    let best = -Infinity;
+    let bestEpoch = -1;
+    let sinceBest = 0;
+    let stoppedBecause: TrainResult['stoppedBecause'] = 'epochs';
+    const deadline = tc.timeLimitMinutes ? t0 + tc.timeLimitMinutes * 60_000 : Infinity;
+
+    for (let epoch = 0; epoch < tc.epochs; epoch++) {
+      const lr = learningRateAt(tc, epoch);
+      setLearningRate(optimizer, lr);
+      const e0 = Date.now();
+      const task = progress.start(`epoch ${epoch + 1}/${tc.epochs}`, tc.stepsPerEpoch, 'steps');
+      let lossSum = 0;
+      let steps = 0;
+      let imagesSeen = 0;
+      const recordLoss = (loss: number): void => {
+        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${steps + 1} (loss ${loss}); lower train.learningRate`);
+        lossSum += loss;
+        steps++;
+        const secs = (Date.now() - e0) / 1000;
+        task.tick(1, `loss ${(lossSum / steps).toFixed(4)} ${(imagesSeen / Math.max(secs, 1e-3)).toFixed(0)} img/s`);
+      };
+      pool?.setLearningRate(lr);
+      let pending: Promise<number> | undefined;
+      for (let step = 0; step < tc.stepsPerEpoch; step++) {
+        if (pool) {
+          // the next batch is built (sampling, augmentation) while the workers compute this one
+          const next = pool.stepShards(splitStep(objective, pool.workers, tc.batchSize).map((s) => {
+            imagesSeen += s.indices.length;
+            return { rows: s.indices.length, x: opts.train.store.batchArray(s.indices, transform), y: s.labels };
+          }));
+          if (pending) recordLoss(await pending);
+          pending = next;
+        } else {
+          const samples = objective.next();
+          const x = opts.train.store.batch(samples.indices, transform);
+          const y = tf.tensor1d(samples.labels, 'float32');
+          imagesSeen += samples.indices.length;
+          const cost = optimizer.minimize(() => objective.loss(model, x, y), true, vars);
+          const loss = cost ? (await cost.data())[0]! : NaN;
+          tf.dispose([x, y, cost as tf.Tensor]);
+          recordLoss(loss);
+        }
+        if (Date.now() > deadline) break;
+      }
+      if (pending) recordLoss(await pending);
+      if (pool) await pool.syncInto(model); // weights and averaged batch-norm statistics, before validation and saving
+      const trainSecs = (Date.now() - e0) / 1000;
+      task.done(`loss ${(lossSum / steps).toFixed(4)}`);
+
+      let valAccuracy: number | null = null;
+      let valCi95: number | null = null;
+      if (opts.validation && valEpisodes.length > 0) {
+        const r = evaluateEpisodes(model, opts.validation.store, valEpisodes, { batchSize: config.eval.batchSize });
+        valAccuracy = r.accuracy;
+        valCi95 = r.ci95;
+      }
+      const score = valAccuracy ?? -(lossSum / steps);
+      const improved = score > best + (valAccuracy === null ? 0 : tc.earlyStopping.minDelta);
+      if (improved) {
+        best = score;
+        bestEpoch = epoch + 1;
+        sinceBest = 0;
+      } else sinceBest++;
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        loss: lossSum / steps,
+        learningRate: lr,
+        valAccuracy,
+        valCi95,
+        seconds: (Date.now() - e0) / 1000,
+        imagesPerSecond: imagesSeen / Math.max(trainSecs, 1e-3),
+        best: improved,
+      };
+      history.push(record);
+      if (improved) await model.save(opts.outDir, opts.extraFiles ?? {});
+      await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch }, null, 2) + '\n');
+      progress.log(
+        `epoch ${record.epoch}: loss ${record.loss.toFixed(4)}` +
+          (valAccuracy !== null ? `, validation ${tc.validation.ways}-way ${tc.validation.shots}-shot accuracy ${(valAccuracy * 100).toFixed(1)}% ±${((valCi95 ?? 0) * 100).toFixed(1)}` : '') +
+          `, lr ${lr.toExponential(2)}, ${record.imagesPerSecond.toFixed(0)} img/s, ${formatDuration(record.seconds)}${improved ? ' (best, saved)' : ''}`,
+      );
+      opts.onEpoch?.(record);
+      if (Date.now() > deadline) {
+        stoppedBecause = 'time-limit';
+        break;
+      }
+      if (tc.earlyStopping.patience > 0 && sinceBest >= tc.earlyStopping.patience) {
+        stoppedBecause = 'early-stopping';
+        break;
+      }
+    }
+    const bestRecord = history[bestEpoch - 1];
+    return {
+      history,
+      bestEpoch,
+      bestValAccuracy: bestRecord?.valAccuracy ?? null,
+      stoppedBecause,
+      seconds: (Date.now() - t0) / 1000,
+    };
+  }
+}
+
+/**
+ * The samples of one data-parallel step, one share per worker: pairs and triplets split the batch
+ * (sizes differing by at most one), episodes are drawn whole, one per worker.
+ */
+function splitStep(objective: Objective, workers: number, batchSize: number): StepSamples[] {
+  if (objective.name === 'prototypes') return Array.from({ length: workers }, () => objective.next());
+  const w = Math.min(workers, batchSize);
+  return Array.from({ length: w }, (_, k) => objective.next(Math.floor(batchSize / w) + (k < batchSize % w ? 1 : 0)));
 }

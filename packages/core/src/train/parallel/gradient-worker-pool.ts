@@ -5,6 +5,7 @@ import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
 import { readVariables, shapesOf, sizeOf, snapshotPairModel, statVariables, writeVariables } from './model-snapshot.js';
 import { GradientWorkerError, WorkerHandle } from './worker-handle.js';
 import type { FromWorker, OptimizerSettings } from './worker-protocol.js';
+import type { LossSpec } from '../objectives.js';
 
 export { GradientWorkerError } from './worker-handle.js';
 export type { OptimizerSettings } from './worker-protocol.js';
@@ -24,10 +25,13 @@ export interface GradientWorkerPoolOptions {
   readonly update?: 'replicas' | 'master';
   /** Module URLs each worker imports before building the model (plugins registering custom layers). */
   readonly modules?: readonly string[];
+  /** The training objective's loss; default: pairs with the model's head. */
+  readonly loss?: LossSpec;
 }
 
-interface Shard {
-  readonly n: number;
+/** One worker's share of a step: `rows` inputs, their labels; its gradient is weighted by its label count. */
+export interface Shard {
+  readonly rows: number;
   readonly x: Float32Array;
   readonly y: Float32Array;
 }
@@ -82,7 +86,7 @@ export class GradientWorkerPool {
     const url = new URL('./gradient-worker.js', import.meta.url);
     const handles = Array.from({ length: workers }, (_, i) => new WorkerHandle(i, url));
     try {
-      const init = { type: 'init', backend, modules: options.modules ?? [], snapshot, optimizer: update === 'replicas' ? options.optimizer : null } as const;
+      const init = { type: 'init', backend, modules: options.modules ?? [], snapshot, optimizer: update === 'replicas' ? options.optimizer : null, loss: options.loss ?? { objective: 'pairs' } } as const;
       const ready = await Promise.all(handles.map((h) => h.start(init)));
       ready.forEach((r, i) => {
         if (JSON.stringify([r.trainableShapes, r.statShapes]) !== JSON.stringify([trainableShapes, statShapes])) {
@@ -129,7 +133,20 @@ export class GradientWorkerPool {
       return Promise.reject(err);
     }
     const lr = this.learningRate;
-    return this.enqueue(() => this.runStep(shards, n, lr));
+    return this.enqueue(() => this.runStep(shards, lr));
+  }
+
+  /**
+   * One training step from one complete batch per worker (for objectives whose batches cannot be
+   * split by rows, such as prototype episodes: each worker gets its own episode). Gradients are
+   * averaged weighted by label count. The arrays are transferred: do not reuse them.
+   */
+  stepShards(shards: readonly Shard[]): Promise<number> {
+    if (shards.length < 1 || shards.length > this.handles.length) {
+      return Promise.reject(new RangeError(`stepShards needs 1 to ${this.handles.length} shards, got ${shards.length}`));
+    }
+    const lr = this.learningRate;
+    return this.enqueue(() => this.runStep(shards.slice(), lr));
   }
 
   /**
@@ -173,22 +190,25 @@ export class GradientWorkerPool {
       const xs = new Float32Array(2 * m * size);
       xs.set(x.subarray(start * size, (start + m) * size), 0);
       xs.set(x.subarray((n + start) * size, (n + start + m) * size), m * size);
-      shards.push({ n: m, x: xs, y: y.slice(start, start + m) });
+      shards.push({ rows: 2 * m, x: xs, y: y.slice(start, start + m) });
       start += m;
     }
     return shards;
   }
 
-  private async runStep(shards: Shard[], n: number, lr: number): Promise<number> {
+  private async runStep(shards: Shard[], lr: number): Promise<number> {
+    // label counts are read before the arrays are transferred (a transferred array reads as empty)
+    const counts = shards.map((s) => s.y.length);
+    const n = counts.reduce((t, c) => t + c, 0);
     const id = this.nextId++;
     const what = `in training step ${++this.steps}`;
     const replies = await Promise.all(
-      shards.map((s, k) => this.handles[k]!.request<Grads>({ type: 'step', id, x: s.x, y: s.y, n: s.n }, [s.x.buffer as ArrayBuffer, s.y.buffer as ArrayBuffer], what)),
+      shards.map((s, k) => this.handles[k]!.request<Grads>({ type: 'step', id, x: s.x, y: s.y, rows: s.rows }, [s.x.buffer as ArrayBuffer, s.y.buffer as ArrayBuffer], what)),
     );
     const grads = new Float32Array(replies[0]!.grads.length);
     let loss = 0;
     replies.forEach((r, k) => {
-      const w = shards[k]!.n / n;
+      const w = counts[k]! / n;
       loss += w * r.loss;
       const g = r.grads;
       for (let i = 0; i < g.length; i++) grads[i] += w * g[i]!;

@@ -10,6 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { initBackend } from '../../backend/select-backend.js';
 import type { PairModel } from '../../model/pair-model.js';
 import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
+import { objectiveLoss, type LossSpec } from '../objectives.js';
 import { readVariables, rebuildPairModel, shapesOf, statVariables, writeVariables } from './model-snapshot.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -23,6 +24,7 @@ interface Replica {
   readonly optimizer: tf.Optimizer | null;
   /** [h, w, c] of one input. */
   readonly inputShape: [number, number, number];
+  readonly loss: LossSpec;
 }
 let replica: Replica | undefined;
 
@@ -40,17 +42,16 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   }
   const vars = model.trainableVariables;
   const stats = statVariables(model);
-  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: [h, w, c] };
+  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: [h, w, c], loss: msg.loss };
   post({ type: 'ready', trainableShapes: shapesOf(vars), statShapes: shapesOf(stats) });
 }
 
 function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
-  const rows = 2 * msg.n;
+  const rows = msg.rows;
   const size = r.inputShape[0] * r.inputShape[1] * r.inputShape[2];
-  if (msg.y.length !== msg.n) throw new RangeError(`a shard of ${msg.n} pairs came with ${msg.y.length} labels`);
   if (msg.x.length !== rows * size) {
     throw new RangeError(
-      `a shard of ${msg.n} pairs needs ${rows} inputs of ${r.inputShape.join('x')} = ${rows * size} values, ` +
+      `a shard of ${rows} inputs needs ${rows} x ${r.inputShape.join('x')} = ${rows * size} values, ` +
         `got ${msg.x.length} (${msg.x.length / rows} per input): the batch does not match the model's input shape`,
     );
   }
@@ -59,7 +60,7 @@ function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
   tf.tidy(() => {
     const x = tf.tensor4d(msg.x, [rows, ...r.inputShape]);
     const y = tf.tensor1d(msg.y, 'float32');
-    const res = tf.variableGrads(() => r.model.pairLossOf(x, y, true), r.vars);
+    const res = tf.variableGrads(() => objectiveLoss(r.loss, r.model, x, y), r.vars);
     loss = res.value.dataSync()[0]!;
     let off = 0;
     for (const v of r.vars) {

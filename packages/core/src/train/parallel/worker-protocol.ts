@@ -1,6 +1,7 @@
 import type { BackendName } from '../../backend/select-backend.js';
 import type { TrainConfig } from '../../config/experiment-schema.js';
 import type { PairModelSnapshot } from './model-snapshot.js';
+import type { LossSpec } from '../objectives.js';
 
 /** Optimizer settings every replica builds its own optimizer from (`makeOptimizer`). */
 export type OptimizerSettings = Pick<TrainConfig, 'optimizer' | 'learningRate' | 'momentum'>;
@@ -14,9 +15,11 @@ export type ToWorker =
       readonly modules: readonly string[];
       readonly snapshot: PairModelSnapshot;
       readonly optimizer: OptimizerSettings | null;
+      /** The training objective's loss. */
+      readonly loss: LossSpec;
     }
-  /** Loss and gradient of one shard: x = [a_1..a_n, b_1..b_n] rows, y = n labels. */
-  | { readonly type: 'step'; readonly id: number; readonly x: Float32Array; readonly y: Float32Array; readonly n: number }
+  /** Loss and gradient of one shard: `rows` inputs in x (for pairs [a_1..a_n, b_1..b_n]) and its labels y. */
+  | { readonly type: 'step'; readonly id: number; readonly x: Float32Array; readonly y: Float32Array; readonly rows: number }
   /** Apply an (averaged) gradient with the replica's own optimizer. */
   | { readonly type: 'apply'; readonly grads: Float32Array; readonly learningRate: number }
   | { readonly type: 'set-weights'; readonly trainable?: Float32Array; readonly stats?: Float32Array }
