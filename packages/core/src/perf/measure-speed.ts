@@ -6,6 +6,7 @@ import { SampleStore } from '../data/sample-store.js';
 import { makeOptimizer } from '../train/make-optimizer.js';
 import { Rng } from '../rng.js';
 import { forwardFlops } from './count-flops.js';
+import { GradientWorkerPool } from '../train/parallel/gradient-worker-pool.js';
 
 export interface SpeedOptions {
   readonly backends: readonly BackendName[];
@@ -21,6 +22,8 @@ export interface SpeedOptions {
   readonly rounds: number;
   /** Images embedded per round (in batches of 256). */
   readonly embedImages: number;
+  /** Training worker threads on the single-threaded wasm backend (as `train.workers`); 1 = in-process. */
+  readonly workers?: number;
   readonly onProgress?: (line: string) => void;
 }
 
@@ -36,6 +39,8 @@ export interface BackendSpeed {
   readonly embedGflops?: number;
   readonly batchSize?: number;
   readonly rounds?: number;
+  /** Training worker threads used for this backend's train figure. */
+  readonly workers?: number;
 }
 
 export interface SpeedReport {
@@ -66,6 +71,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
   const train: Record<string, number[]> = {};
   const embed: Record<string, number[]> = {};
   const errors: Record<string, string> = {};
+  const usedWorkers: Record<string, number> = {};
   for (let round = 0; round < o.rounds; round++) {
     for (const backend of o.backends) {
       if (errors[backend]) continue;
@@ -91,11 +97,32 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         await cost!.data();
         tf.dispose([x, y, cost!]);
       };
-      await step(); // warm-up: kernel setup, optimizer slots
       const steps = backend === 'cpu' ? 1 : o.steps;
-      let t0 = performance.now();
-      for (let s = 0; s < steps; s++) await step();
+      const workers = backend === 'wasm' ? (o.workers ?? 1) : 1;
+      let t0: number;
+      if (workers > 1) {
+        // as the trainer does: the next batch is built while the workers compute this one
+        const pool = await GradientWorkerPool.create(model, { workers, optimizer: { optimizer: 'adam', learningRate: 1e-4, momentum: 0.9 } });
+        try {
+          const poolStep = () => {
+            const idx = Array.from({ length: 2 * pairs }, () => rng.int(n));
+            return pool.step(store.batchArray(idx), Float32Array.from({ length: pairs }, () => rng.int(2)));
+          };
+          await poolStep(); // warm-up
+          t0 = performance.now();
+          const pending: Promise<number>[] = [];
+          for (let s = 0; s < steps; s++) pending.push(poolStep());
+          await Promise.all(pending);
+        } finally {
+          await pool.close();
+        }
+      } else {
+        await step(); // warm-up: kernel setup, optimizer slots
+        t0 = performance.now();
+        for (let s = 0; s < steps; s++) await step();
+      }
       const trainRate = (steps * 2 * pairs) / ((performance.now() - t0) / 1000);
+      usedWorkers[backend] = workers;
       (train[backend] ??= []).push(trainRate);
       const m = backend === 'cpu' ? Math.min(64, o.embedImages) : o.embedImages;
       model.embed(store, [0, 1, 2, 3]); // warm-up
@@ -121,6 +148,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
       embedGflops: (em * flops) / 1e9,
       batchSize: backend === 'cpu' ? o.cpuBatchSize : o.batchSize,
       rounds: train[backend]!.length,
+      workers: usedWorkers[backend] ?? 1,
     };
   });
   return { encoder: o.encoder.id, input: o.input, forwardMflopsPerImage: flops / 1e6, backends };

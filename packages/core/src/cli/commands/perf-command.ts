@@ -13,6 +13,7 @@ interface Args extends GlobalArgs {
   cpuBatch: number;
   steps: number;
   rounds: number;
+  workers: number;
 }
 
 const KNOWN: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -31,6 +32,7 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         .option('cpu-batch', { type: 'number', default: 4, describe: 'pairs per training step on the (slow) cpu backend' })
         .option('steps', { type: 'number', default: 5, describe: 'timed training steps per round' })
         .option('rounds', { type: 'number', default: 3, describe: 'rounds alternating the backends (medians reported)' })
+        .option('workers', { type: 'number', default: 1, describe: 'training worker threads on wasm (as train.workers; 1 = in-process)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as never,
     handler: async (args) => {
       const backends = args.backends.split(',').map((b) => b.trim()).filter(Boolean);
@@ -45,6 +47,7 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         steps: args.steps,
         rounds: args.rounds,
         embedImages: 2048,
+        workers: args.workers,
         ...(args.quiet ? {} : { onProgress: (l: string) => io.err.write(l + '\n') }),
       });
       if (args.json) {
@@ -52,10 +55,10 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         return;
       }
       const lines = [`${report.encoder} at ${report.input.join('x')} (${report.forwardMflopsPerImage.toFixed(1)} MFLOP forward per image); medians`];
-      lines.push('backend     train img/s  train GFLOP/s  embed img/s  embed GFLOP/s');
+      lines.push('backend     workers  train img/s  train GFLOP/s  embed img/s  embed GFLOP/s');
       for (const b of report.backends) {
         if (!b.available) lines.push(`${b.backend.padEnd(11)} not available: ${b.error}`);
-        else lines.push(`${b.backend.padEnd(11)} ${b.trainImagesPerSecond!.toFixed(1).padStart(11)}  ${b.trainGflops!.toFixed(2).padStart(13)}  ${b.embedImagesPerSecond!.toFixed(0).padStart(11)}  ${b.embedGflops!.toFixed(2).padStart(13)}`);
+        else lines.push(`${b.backend.padEnd(11)} ${String(b.workers ?? 1).padStart(7)}  ${b.trainImagesPerSecond!.toFixed(1).padStart(11)}  ${b.trainGflops!.toFixed(2).padStart(13)}  ${b.embedImagesPerSecond!.toFixed(0).padStart(11)}  ${b.embedGflops!.toFixed(2).padStart(13)}`);
       }
       io.out.write(lines.join('\n') + '\n');
     },
