@@ -91,3 +91,30 @@ describe('PairModel', () => {
     await expect(PairModel.load(path.join(dir, 'nope'))).rejects.toThrow(/fewshot.json is missing/);
   });
 });
+
+describe('foldBatchNorm', () => {
+  it('gives the eval-mode outputs of the original encoder (trained batch-norm statistics)', async () => {
+    const { foldBatchNorm } = await import('./fold-batch-norm.js');
+    const model = PairModel.create(tinyEncoder(9), 'contrastive', meta, 9);
+    const s = store(12);
+    const opt = makeOptimizer({ optimizer: 'adam', learningRate: 0.05, momentum: 0.9 });
+    for (let i = 0; i < 3; i++) {
+      const x = s.batch([...Array(12).keys()]);
+      const y = tf.tensor1d([1, 0, 1, 0, 1, 0]);
+      opt.minimize(() => model.pairLossOf(x, y, true), false, model.trainableVariables);
+      tf.dispose([x, y]);
+    }
+    opt.dispose();
+    const before = tf.memory().numTensors;
+    const folded = foldBatchNorm(model.encoder)!;
+    expect(folded.layers.map((l) => l.getClassName())).toEqual(['Conv2D', 'MaxPooling2D', 'Flatten', 'Dense']);
+    const [a, b] = tf.tidy(() => {
+      const x = s.batch([...Array(12).keys()]);
+      return [(model.encoder.apply(x, { training: false }) as tf.Tensor).dataSync(), (folded.apply(x, { training: false }) as tf.Tensor).dataSync()];
+    });
+    for (let i = 0; i < a!.length; i++) expect(Math.abs(a![i]! - b![i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a![i]!)));
+    folded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});

@@ -13,8 +13,12 @@ export type { OptimizerSettings } from './worker-protocol.js';
 export interface GradientWorkerPoolOptions {
   /** Worker threads, each holding one replica of the model (>= 1). */
   readonly workers: number;
-  /** The trainer's optimizer settings (`config.train`); the learning rate is changed with `setLearningRate`. */
-  readonly optimizer: OptimizerSettings;
+  /**
+   * The trainer's optimizer settings (`config.train`); the learning rate is changed with `setLearningRate`.
+   * `null`: an inference-only pool (`embedRows`, `syncInto`), whose `step` and `stepShards` reject;
+   * `GradientWorkerPool.forInference` makes one.
+   */
+  readonly optimizer: OptimizerSettings | null;
   /** Backend of every worker; default: the main thread's current backend. */
   readonly backend?: BackendName;
   /**
@@ -38,6 +42,10 @@ export interface Shard {
 
 type Grads = Extract<FromWorker, { type: 'grads' }>;
 type Weights = Extract<FromWorker, { type: 'weights' }>;
+type Embeddings = Extract<FromWorker, { type: 'embeddings' }>;
+
+/** Options of an inference-only pool. */
+export type InferencePoolOptions = Omit<GradientWorkerPoolOptions, 'optimizer' | 'update' | 'loss'>;
 
 /**
  * Data-parallel training of a PairModel on worker threads (each tfjs backend but the native one uses
@@ -51,6 +59,10 @@ type Weights = Extract<FromWorker, { type: 'weights' }>;
  *
  * Steps are queued: `step` may be called again before the previous one settles, so the caller can
  * prepare the next batch while the workers compute.
+ *
+ * `embedRows` embeds inputs with the replicas' encoders (eval mode), one contiguous shard per worker,
+ * in the same queue as the steps, so it sees the weights of every step requested before it. A pool
+ * created with `optimizer: null` (or `forInference`) only embeds.
  */
 export class GradientWorkerPool {
   private tail: Promise<unknown> = Promise.resolve();
@@ -61,23 +73,39 @@ export class GradientWorkerPool {
   private steps = 0;
   private drift = 0;
   private tensors: number[] = [];
+  private readonly trains: boolean;
 
   private constructor(
     private readonly handles: readonly WorkerHandle[],
     private readonly trainableShapes: number[][],
     private readonly statShapes: number[][],
     private readonly master: { readonly model: PairModel; readonly optimizer: tf.Optimizer } | undefined,
-    optimizer: OptimizerSettings,
+    optimizer: OptimizerSettings | null,
+    /** Values of one encoder input ([h, w, c] multiplied out). */
+    private readonly inputSize: number,
+    /** Size of one embedding (the encoder's output width). */
+    readonly embeddingSize: number,
   ) {
-    this.learningRate = optimizer.learningRate;
+    this.trains = optimizer !== null;
+    this.learningRate = optimizer?.learningRate ?? 0;
     for (const h of handles) h.onFatal = (err) => this.fail(err);
   }
 
-  /** Start the workers with replicas of `model` (its current weights) and wait until all are ready. */
+  /**
+   * Start the workers with replicas of `model` (its current weights) and wait until all are ready.
+   * With `optimizer: null` the pool is for inference only (see `forInference`).
+   */
   static async create(model: PairModel, options: GradientWorkerPoolOptions): Promise<GradientWorkerPool> {
     const { workers } = options;
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-    if (!model.hasWeights) throw new RangeError(`a '${model.meta.kind}' model has no weights to train`);
+    const inference = options.optimizer === null;
+    if (!inference && !model.hasWeights) throw new RangeError(`a '${model.meta.kind}' model has no weights to train`);
+    if (inference && options.update === 'master') throw new RangeError(`an inference-only pool (optimizer: null) has no 'master' update`);
+    const [, h, w, c] = model.encoder.inputs[0]!.shape;
+    const embeddingSize = model.encoder.outputs[0]!.shape[1];
+    if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number' || typeof embeddingSize !== 'number') {
+      throw new RangeError(`the encoder must map fixed [h, w, c] inputs to [batch, d] embeddings, got [${model.encoder.inputs[0]!.shape.join(', ')}] -> [${model.encoder.outputs[0]!.shape.join(', ')}]`);
+    }
     const update = options.update ?? 'replicas';
     const backend = options.backend ?? (tf.getBackend() as BackendName);
     const snapshot = snapshotPairModel(model);
@@ -97,8 +125,16 @@ export class GradientWorkerPool {
       await Promise.all(handles.map((h) => h.terminate()));
       throw err;
     }
-    const master = update === 'master' ? { model, optimizer: makeOptimizer(options.optimizer) } : undefined;
-    return new GradientWorkerPool(handles, trainableShapes, statShapes, master, options.optimizer);
+    const master = update === 'master' && options.optimizer ? { model, optimizer: makeOptimizer(options.optimizer) } : undefined;
+    return new GradientWorkerPool(handles, trainableShapes, statShapes, master, options.optimizer, h * w * c, embeddingSize);
+  }
+
+  /**
+   * An inference-only pool: replicas of `model` without optimizers, for `embedRows` (and `syncInto`,
+   * which copies the replicas' weights, i.e. `model`'s own, back). Same as `create` with `optimizer: null`.
+   */
+  static forInference(model: PairModel, options: InferencePoolOptions): Promise<GradientWorkerPool> {
+    return GradientWorkerPool.create(model, { ...options, optimizer: null });
   }
 
   get workers(): number {
@@ -128,6 +164,7 @@ export class GradientWorkerPool {
   step(x: Float32Array, y: Float32Array, n = y.length): Promise<number> {
     let shards: Shard[];
     try {
+      this.checkTrains();
       shards = this.shard(x, y, n);
     } catch (err) {
       return Promise.reject(err);
@@ -142,11 +179,65 @@ export class GradientWorkerPool {
    * averaged weighted by label count. The arrays are transferred: do not reuse them.
    */
   stepShards(shards: readonly Shard[]): Promise<number> {
+    try {
+      this.checkTrains();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (shards.length < 1 || shards.length > this.handles.length) {
       return Promise.reject(new RangeError(`stepShards needs 1 to ${this.handles.length} shards, got ${shards.length}`));
     }
     const lr = this.learningRate;
     return this.enqueue(() => this.runStep(shards.slice(), lr));
+  }
+
+  /**
+   * Embeddings of `rows` inputs x (row-major, `rows` x the encoder's input size) by the replicas'
+   * encoders in eval mode (training: false): one contiguous shard per worker, embedded in parallel
+   * (in batches of up to 256 rows) and concatenated in order into [rows x embeddingSize]. Queued
+   * behind the steps requested before it, so it sees their weights. x is copied before this returns.
+   *
+   * The request is sent as soon as the steps before it are sent, not when they finish, so calling
+   * `embedRows` again before this settles keeps the workers busy (see `embedParallel`).
+   */
+  embedRows(x: Float32Array, rows: number): Promise<Float32Array> {
+    let shards: { rows: number; x: Float32Array }[];
+    try {
+      if (!Number.isInteger(rows) || rows < 0) throw new RangeError(`embedRows needs a whole number of rows, got ${rows}`);
+      if (x.length !== rows * this.inputSize) {
+        throw new RangeError(`embedRows: ${rows} inputs of ${this.inputSize} values need ${rows * this.inputSize} values, got ${x.length}`);
+      }
+      const w = Math.min(this.handles.length, rows);
+      shards = [];
+      for (let k = 0, start = 0; k < w; k++) {
+        const m = Math.floor(rows / w) + (k < rows % w ? 1 : 0);
+        shards.push({ rows: m, x: x.slice(start * this.inputSize, (start + m) * this.inputSize) });
+        start += m;
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const d = this.embeddingSize;
+    // the job only sends the requests: the next queued job need not wait for the replies (each
+    // worker handles its messages in order anyway); the replies are awaited outside the queue
+    const sent = this.enqueue(async () => {
+      const id = this.nextId++;
+      const replies = Promise.all(
+        shards.map((s, k) => this.handles[k]!.request<Embeddings>({ type: 'embed', id, x: s.x, rows: s.rows }, [s.x.buffer as ArrayBuffer], `embedding ${s.rows} inputs`)),
+      );
+      replies.catch(() => undefined); // rejections are handled by the caller of embedRows
+      return { replies };
+    });
+    return sent.then(async ({ replies }) => {
+      const out = new Float32Array(rows * d);
+      let off = 0;
+      for (const r of await replies) {
+        out.set(r.data, off);
+        off += r.data.length;
+      }
+      if (off !== out.length) throw new GradientWorkerError(`embedRows: the workers returned ${off} values for ${rows} embeddings of size ${d}`);
+      return out;
+    });
   }
 
   /**
@@ -176,6 +267,10 @@ export class GradientWorkerPool {
     });
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  private checkTrains(): void {
+    if (!this.trains) throw new RangeError('this gradient worker pool is for inference only (created without an optimizer): it cannot take training steps');
   }
 
   private shard(x: Float32Array, y: Float32Array, n: number): Shard[] {

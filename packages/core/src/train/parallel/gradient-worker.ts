@@ -2,8 +2,8 @@
  * Gradient worker: one data-parallel replica of a PairModel in a worker thread (started by
  * GradientWorkerPool; runs as a plain Node ES module, outside any test runner). It initialises its
  * own tfjs backend, rebuilds the model from a snapshot, and then, one message at a time, computes
- * the loss and gradient of a shard, applies averaged gradients with its own optimizer, or reads and
- * writes its weights. See worker-protocol.ts for the messages.
+ * the loss and gradient of a shard, applies averaged gradients with its own optimizer, embeds inputs,
+ * or reads and writes its weights. See worker-protocol.ts for the messages.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
@@ -46,15 +46,21 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   post({ type: 'ready', trainableShapes: shapesOf(vars), statShapes: shapesOf(stats) });
 }
 
-function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
-  const rows = msg.rows;
+/** Throws unless x holds `rows` inputs of the model's input shape. */
+function checkRows(r: Replica, x: Float32Array, rows: number, what: string): void {
   const size = r.inputShape[0] * r.inputShape[1] * r.inputShape[2];
-  if (msg.x.length !== rows * size) {
+  if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`${what} needs a positive whole number of inputs, got ${rows}`);
+  if (x.length !== rows * size) {
     throw new RangeError(
-      `a shard of ${rows} inputs needs ${rows} x ${r.inputShape.join('x')} = ${rows * size} values, ` +
-        `got ${msg.x.length} (${msg.x.length / rows} per input): the batch does not match the model's input shape`,
+      `${what} of ${rows} inputs needs ${rows} x ${r.inputShape.join('x')} = ${rows * size} values, ` +
+        `got ${x.length} (${x.length / rows} per input): the batch does not match the model's input shape`,
     );
   }
+}
+
+function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
+  const rows = msg.rows;
+  checkRows(r, msg.x, rows, 'a shard');
   const grads = new Float32Array(r.vars.reduce((s, v) => s + v.size, 0));
   let loss = NaN;
   tf.tidy(() => {
@@ -70,6 +76,27 @@ function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
     }
   });
   post({ type: 'grads', id: msg.id, loss, grads }, [grads.buffer as ArrayBuffer]);
+}
+
+/** Rows embedded per encoder call (as PairModel.embed). */
+const EMBED_BATCH = 256;
+
+function embed(r: Replica, msg: Extract<ToWorker, { type: 'embed' }>): void {
+  const { x, rows } = msg;
+  checkRows(r, x, rows, 'an embedding request');
+  const [h, w, c] = r.inputShape;
+  const size = h * w * c;
+  let out: Float32Array | undefined;
+  for (let i = 0; i < rows; i += EMBED_BATCH) {
+    const m = Math.min(EMBED_BATCH, rows - i);
+    const e = tf.tidy(() => {
+      const t = tf.tensor4d(x.subarray(i * size, (i + m) * size), [m, h, w, c]);
+      return (r.model.encoder.apply(t, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+    });
+    out ??= new Float32Array((rows * e.length) / m);
+    out.set(e, (i * e.length) / m);
+  }
+  post({ type: 'embeddings', id: msg.id, data: out! }, [out!.buffer as ArrayBuffer]);
 }
 
 function apply(r: Replica, msg: Extract<ToWorker, { type: 'apply' }>): void {
@@ -95,6 +122,8 @@ async function handle(msg: ToWorker): Promise<void> {
       return step(r, msg);
     case 'apply':
       return apply(r, msg);
+    case 'embed':
+      return embed(r, msg);
     case 'set-weights':
       if (msg.trainable) writeVariables(r.vars, msg.trainable);
       if (msg.stats) writeVariables(r.stats, msg.stats);

@@ -23,12 +23,16 @@ export type ToWorker =
   /** Apply an (averaged) gradient with the replica's own optimizer. */
   | { readonly type: 'apply'; readonly grads: Float32Array; readonly learningRate: number }
   | { readonly type: 'set-weights'; readonly trainable?: Float32Array; readonly stats?: Float32Array }
-  | { readonly type: 'get-weights'; readonly id: number };
+  | { readonly type: 'get-weights'; readonly id: number }
+  /** Embeddings of `rows` inputs in x (row-major), by the replica's encoder in eval mode (training: false). */
+  | { readonly type: 'embed'; readonly id: number; readonly x: Float32Array; readonly rows: number };
 
 /** Messages from a gradient worker to the pool. */
 export type FromWorker =
   | { readonly type: 'ready'; readonly trainableShapes: number[][]; readonly statShapes: number[][] }
   | { readonly type: 'grads'; readonly id: number; readonly loss: number; readonly grads: Float32Array }
+  /** Reply to `embed`: [rows x embedding size], row-major. */
+  | { readonly type: 'embeddings'; readonly id: number; readonly data: Float32Array }
   | {
       readonly type: 'weights';
       readonly id: number;
