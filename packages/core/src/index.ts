@@ -22,6 +22,7 @@ export * from './model/distance-layers.js';
 export * from './model/heads.js';
 export * from './model/model-io.js';
 export * from './model/pair-model.js';
+export * from './model/fold-batch-norm.js';
 export * from './train/trainer.js';
 export * from './train/learning-rate.js';
 export * from './train/make-optimizer.js';

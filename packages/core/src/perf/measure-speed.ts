@@ -7,6 +7,7 @@ import { makeOptimizer } from '../train/make-optimizer.js';
 import { Rng } from '../rng.js';
 import { forwardFlops } from './count-flops.js';
 import { GradientWorkerPool } from '../train/parallel/gradient-worker-pool.js';
+import { embedParallel } from '../eval/parallel-embedder.js';
 
 export interface SpeedOptions {
   readonly backends: readonly BackendName[];
@@ -22,7 +23,10 @@ export interface SpeedOptions {
   readonly rounds: number;
   /** Images embedded per round (in batches of 256). */
   readonly embedImages: number;
-  /** Training worker threads on the single-threaded wasm backend (as `train.workers`); 1 = in-process. */
+  /**
+   * Worker threads on the single-threaded wasm backend (as `train.workers`); 1 = in-process. Above 1,
+   * training goes through the data-parallel pool and embedding through an inference pool (`embedParallel`).
+   */
   readonly workers?: number;
   readonly onProgress?: (line: string) => void;
 }
@@ -39,7 +43,7 @@ export interface BackendSpeed {
   readonly embedGflops?: number;
   readonly batchSize?: number;
   readonly rounds?: number;
-  /** Training worker threads used for this backend's train figure. */
+  /** Worker threads used for this backend's train and embed figures. */
   readonly workers?: number;
 }
 
@@ -125,10 +129,24 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
       usedWorkers[backend] = workers;
       (train[backend] ??= []).push(trainRate);
       const m = backend === 'cpu' ? Math.min(64, o.embedImages) : o.embedImages;
-      model.embed(store, [0, 1, 2, 3]); // warm-up
-      t0 = performance.now();
-      model.embed(store, Array.from({ length: m }, (_, i) => i % n), 256);
-      const embedRate = m / ((performance.now() - t0) / 1000);
+      const embedIdx = Array.from({ length: m }, (_, i) => i % n);
+      let embedRate: number;
+      if (workers > 1) {
+        const pool = await GradientWorkerPool.forInference(model, { workers });
+        try {
+          await embedParallel(pool, store, Array.from({ length: 4 * workers }, (_, i) => i)); // warm-up
+          t0 = performance.now();
+          await embedParallel(pool, store, embedIdx);
+          embedRate = m / ((performance.now() - t0) / 1000);
+        } finally {
+          await pool.close();
+        }
+      } else {
+        model.embed(store, [0, 1, 2, 3]); // warm-up
+        t0 = performance.now();
+        model.embed(store, embedIdx, 256);
+        embedRate = m / ((performance.now() - t0) / 1000);
+      }
       (embed[backend] ??= []).push(embedRate);
       o.onProgress?.(`round ${round + 1}/${o.rounds} ${backend}: train ${trainRate.toFixed(1)} img/s, embed ${embedRate.toFixed(0)} img/s`);
       opt.dispose();

@@ -5,6 +5,8 @@ import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
 import { GradientWorkerPool, GradientWorkerError, type OptimizerSettings } from './gradient-worker-pool.js';
 import { readVariables, statVariables } from './model-snapshot.js';
 import type { WorkerHandle } from './worker-handle.js';
+import { SampleStore } from '../../data/sample-store.js';
+import { embedParallel } from '../../eval/parallel-embedder.js';
 
 function tinyEncoder(seed: number, batchNorm: boolean): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
@@ -213,5 +215,112 @@ describe('GradientWorkerPool', () => {
     expect(threads(pool)).toEqual([-1, -1]);
     await expect(pool.step(b.x, b.y)).rejects.toThrow(/closed/);
     m.dispose();
+  });
+});
+
+describe('GradientWorkerPool.embedRows', () => {
+  /** A store of `count` deterministic 8x8 inputs. */
+  function store(count: number, seed: number): SampleStore {
+    let s = seed >>> 0;
+    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    return new SampleStore([8, 8, 1], Float32Array.from({ length: count * 64 }, () => rnd() * 2 - 1));
+  }
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  const opt: OptimizerSettings = { optimizer: 'adam', learningRate: 0.01, momentum: 0 };
+
+  it('equals model.embed of the main-thread model, in order, for any row count (2 workers, batch norm in eval mode)', async () => {
+    const m = model('contrastive', true);
+    const data = store(300, 7);
+    const pool = await GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer: opt });
+    try {
+      expect(pool.embeddingSize).toBe(6);
+      for (const rows of [1, 2, 7, 300]) {
+        const idx = range(rows).map((i) => (i * 37) % 300);
+        const want = m.embed(data, idx);
+        const got = await pool.embedRows(data.batchArray(idx), rows);
+        expect(got).toHaveLength(rows * 6);
+        expect(maxAbsDiff(got, want)).toBeLessThan(1e-6);
+      }
+      expect(await pool.embedRows(new Float32Array(0), 0)).toHaveLength(0);
+      // the stream over chunks: 300 rows in chunks of 64 (the last one short)
+      const idx = range(300).reverse();
+      expect(maxAbsDiff(await embedParallel(pool, data, idx, 64), m.embed(data, idx))).toBeLessThan(1e-6);
+      await expect(pool.embedRows(new Float32Array(10), 1)).rejects.toThrow(/1 inputs of 64 values need 64 values, got 10/);
+    } finally {
+      await pool.close();
+      m.dispose();
+    }
+  });
+
+  it('sees the weights of the steps queued before it, and matches the synced main model', async () => {
+    const m = model('l1-sigmoid', true);
+    const data = store(50, 8);
+    const idx = range(50);
+    const before = m.embed(data, idx);
+    const pool = await GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer: opt });
+    try {
+      // not awaited: the embedding is queued behind the steps
+      const steps = [1, 2, 3].map((s) => batch(5, s)).map((b) => pool.step(b.x, b.y));
+      const queued = pool.embedRows(data.batchArray(idx), 50);
+      await Promise.all(steps);
+      const afterSteps = await queued;
+      expect(maxAbsDiff(afterSteps, before)).toBeGreaterThan(1e-3); // the steps changed the weights
+      await pool.syncInto(m); // averages the workers' batch-norm statistics and sends them back
+      const want = m.embed(data, idx);
+      expect(maxAbsDiff(await pool.embedRows(data.batchArray(idx), 50), want)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(await embedParallel(pool, data, idx, 16), want)).toBeLessThan(1e-6);
+    } finally {
+      await pool.close();
+      m.dispose();
+    }
+  });
+
+  it('works in an inference-only pool, which refuses training steps', async () => {
+    const m = model('cosine', true);
+    const data = store(40, 9);
+    const idx = range(40);
+    const pool = await GradientWorkerPool.forInference(m, { workers: 2, backend: 'cpu' });
+    const viaCreate = await GradientWorkerPool.create(m, { workers: 1, backend: 'cpu', optimizer: null });
+    try {
+      const want = m.embed(data, idx);
+      expect(maxAbsDiff(await embedParallel(pool, data, idx), want)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(await viaCreate.embedRows(data.batchArray(idx), 40), want)).toBeLessThan(1e-6);
+      const b = batch(4, 1);
+      await expect(pool.step(b.x, b.y)).rejects.toThrow(/inference only/);
+      await expect(pool.stepShards([{ rows: 8, x: b.x, y: b.y }])).rejects.toThrow(/inference only/);
+      await expect(GradientWorkerPool.create(m, { workers: 1, backend: 'cpu', optimizer: null, update: 'master' })).rejects.toThrow(/inference-only/);
+      // syncInto leaves the model's weights as they are
+      const weights = readVariables(m.trainableVariables);
+      await pool.syncInto(m);
+      expect(readVariables(m.trainableVariables)).toEqual(weights);
+    } finally {
+      await Promise.all([pool.close(), viaCreate.close()]);
+      m.dispose();
+    }
+  });
+
+  it('does not leak tensors in the main thread or the workers', async () => {
+    const m = model('contrastive', true);
+    const data = store(600, 10);
+    const pool = await GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer: opt });
+    try {
+      const b = batch(6, 5);
+      await pool.step(b.x, b.y);
+      await pool.embedRows(data.batchArray([0, 1, 2]), 3);
+      await pool.syncInto(m);
+      const before = tf.memory().numTensors;
+      const inWorkers = pool.workerTensors;
+      expect(inWorkers).toHaveLength(2);
+      // 600 rows: 300 per worker, embedded in batches of 256 and 44
+      await Promise.all([pool.embedRows(data.batchArray(range(600)), 600), pool.step(b.x, b.y), embedParallel(pool, data, range(600), 100)]);
+      await expect(pool.embedRows(new Float32Array(3), 1)).rejects.toThrow(RangeError);
+      await pool.syncInto(m);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(pool.workerTensors).toEqual(inWorkers);
+    } finally {
+      await pool.close();
+      m.dispose();
+    }
   });
 });
