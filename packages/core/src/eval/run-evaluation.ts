@@ -9,13 +9,7 @@ import type { ProgressSink } from '../progress.js';
 import { ConfigError } from '../errors.js';
 
 /** One evaluation, as printed with --json and saved as eval.json. */
-export interface EvalReport {
-  readonly accuracy: number;
-  readonly ci95: number;
-  readonly ways: number;
-  readonly shots: number;
-  readonly queries: number;
-  readonly episodes: number;
+export interface EvalReport extends Omit<EpisodeResult, 'perEpisode'> {
   /** Number of query trials scored. */
   readonly trials: number;
   readonly backend: string;
@@ -24,9 +18,6 @@ export interface EvalReport {
   /** `runs:<folder>` or `episodes:<split folder>`. */
   readonly data: string;
   readonly seed: number;
-  readonly seconds: number;
-  readonly embedded: number;
-  readonly errorsByClass: Readonly<Record<string, number>>;
 }
 
 export interface EvalOptions {
@@ -55,21 +46,14 @@ export async function runEvaluation(exp: Experiment, model: PairModel, opts: Eva
     result = evaluateEpisodes(model, test.store, episodes, { batchSize: c.eval.batchSize });
     data = `episodes:${test.set.source}`;
   }
+  const { perEpisode, ...summary } = result;
   return {
-    accuracy: result.accuracy,
-    ci95: result.ci95,
-    ways: result.ways,
-    shots: result.shots,
-    queries: result.queries,
-    episodes: result.episodes,
-    trials: result.perEpisode.length * result.queries * result.ways,
+    ...summary,
+    trials: perEpisode.length * result.queries * result.ways,
     backend: exp.backend.name,
     model: opts.modelName,
     modelKind: model.meta.kind,
     data,
     seed: c.seed,
-    seconds: result.seconds,
-    embedded: result.embedded,
-    errorsByClass: result.errorsByClass,
   };
 }
