@@ -30,6 +30,8 @@ export * from './eval/stats.js';
 export * from './eval/evaluate-episodes.js';
 export * from './eval/lake-runs.js';
 export * from './eval/run-evaluation.js';
+export * from './eval/parallel-embedder.js';
+export * from './train/parallel/gradient-worker-pool.js';
 export * from './experiment.js';
 export * from './perf/measure-speed.js';
 export * from './perf/count-flops.js';

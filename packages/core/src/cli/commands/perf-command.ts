@@ -32,7 +32,7 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         .option('cpu-batch', { type: 'number', default: 4, describe: 'pairs per training step on the (slow) cpu backend' })
         .option('steps', { type: 'number', default: 5, describe: 'timed training steps per round' })
         .option('rounds', { type: 'number', default: 3, describe: 'rounds alternating the backends (medians reported)' })
-        .option('workers', { type: 'number', default: 1, describe: 'training worker threads on wasm (as train.workers; 1 = in-process)' })
+        .option('workers', { type: 'number', default: 1, describe: 'worker threads on wasm for the train and embed figures (as train.workers; 1 = in-process)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as never,
     handler: async (args) => {
       const backends = args.backends.split(',').map((b) => b.trim()).filter(Boolean);

@@ -260,6 +260,8 @@ describe('GradientWorkerPool.embedRows', () => {
     const before = m.embed(data, idx);
     const pool = await GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer: opt });
     try {
+      // the workers' embedding encoder (batch norm folded in) is rebuilt after weight changes
+      expect(maxAbsDiff(await pool.embedRows(data.batchArray(idx), 50), before)).toBeLessThan(1e-6);
       // not awaited: the embedding is queued behind the steps
       const steps = [1, 2, 3].map((s) => batch(5, s)).map((b) => pool.step(b.x, b.y));
       const queued = pool.embedRows(data.batchArray(idx), 50);

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
 import { initBackend } from '../../backend/select-backend.js';
 import type { PairModel } from '../../model/pair-model.js';
+import { foldBatchNorm } from '../../model/fold-batch-norm.js';
 import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
 import { objectiveLoss, type LossSpec } from '../objectives.js';
 import { readVariables, rebuildPairModel, shapesOf, statVariables, writeVariables } from './model-snapshot.js';
@@ -27,6 +28,27 @@ interface Replica {
   readonly loss: LossSpec;
 }
 let replica: Replica | undefined;
+
+/**
+ * The encoder used by `embed`: an inference copy with batch norm folded into the convolutions (as
+ * PairModel.embed uses), or the encoder itself when there is nothing to fold. Built on first use and
+ * dropped whenever the weights or batch-norm statistics may change (step, apply, set-weights), and
+ * before tensors are counted (get-weights), so leak checks do not see it.
+ */
+let embedEncoder: { readonly encoder: tf.LayersModel; readonly copy: boolean } | undefined;
+
+function dropEmbedEncoder(): void {
+  if (embedEncoder?.copy) embedEncoder.encoder.dispose();
+  embedEncoder = undefined;
+}
+
+function getEmbedEncoder(r: Replica): tf.LayersModel {
+  if (!embedEncoder) {
+    const folded = foldBatchNorm(r.model.encoder);
+    embedEncoder = folded ? { encoder: folded, copy: true } : { encoder: r.model.encoder, copy: false };
+  }
+  return embedEncoder.encoder;
+}
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
@@ -86,12 +108,13 @@ function embed(r: Replica, msg: Extract<ToWorker, { type: 'embed' }>): void {
   checkRows(r, x, rows, 'an embedding request');
   const [h, w, c] = r.inputShape;
   const size = h * w * c;
+  const encoder = getEmbedEncoder(r);
   let out: Float32Array | undefined;
   for (let i = 0; i < rows; i += EMBED_BATCH) {
     const m = Math.min(EMBED_BATCH, rows - i);
     const e = tf.tidy(() => {
       const t = tf.tensor4d(x.subarray(i * size, (i + m) * size), [m, h, w, c]);
-      return (r.model.encoder.apply(t, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+      return (encoder.apply(t, { training: false }) as tf.Tensor).dataSync() as Float32Array;
     });
     out ??= new Float32Array((rows * e.length) / m);
     out.set(e, (i * e.length) / m);
@@ -117,6 +140,7 @@ async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'init') return init(msg);
   const r = replica;
   if (!r) throw new Error(`'${msg.type}' before the replica was initialised`);
+  if (msg.type !== 'embed') dropEmbedEncoder(); // the weights (or the batch-norm statistics of a training pass) may change
   switch (msg.type) {
     case 'step':
       return step(r, msg);
