@@ -24,10 +24,10 @@ export interface SpeedOptions {
   /** Images embedded per round (in batches of 256). */
   readonly embedImages: number;
   /**
-   * Worker threads on the single-threaded wasm backend (as `train.workers`); 1 = in-process. Above 1,
+   * Worker-thread counts to compare on the single-threaded wasm backend (as `train.workers`); 1 = in-process. Above 1,
    * training goes through the data-parallel pool and embedding through an inference pool (`embedParallel`).
    */
-  readonly workers?: number;
+  readonly workers?: readonly number[];
   readonly onProgress?: (line: string) => void;
 }
 
@@ -75,9 +75,10 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
   const train: Record<string, number[]> = {};
   const embed: Record<string, number[]> = {};
   const errors: Record<string, string> = {};
-  const usedWorkers: Record<string, number> = {};
+  // every (backend, workers) configuration; worker threads only where the backend is single-threaded wasm
+  const configs = o.backends.flatMap((backend) => (backend === 'wasm' ? (o.workers ?? [1]) : [1]).map((workers) => ({ backend, workers, key: `${backend}/${workers}` })));
   for (let round = 0; round < o.rounds; round++) {
-    for (const backend of o.backends) {
+    for (const { backend, workers, key } of configs) {
       if (errors[backend]) continue;
       if (backend === 'cpu' && round > 0) continue; // one round: a cpu round takes minutes
       try {
@@ -102,7 +103,6 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         tf.dispose([x, y, cost!]);
       };
       const steps = backend === 'cpu' ? 1 : o.steps;
-      const workers = backend === 'wasm' ? (o.workers ?? 1) : 1;
       let t0: number;
       if (workers > 1) {
         // as the trainer does: the next batch is built while the workers compute this one
@@ -126,8 +126,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         for (let s = 0; s < steps; s++) await step();
       }
       const trainRate = (steps * 2 * pairs) / ((performance.now() - t0) / 1000);
-      usedWorkers[backend] = workers;
-      (train[backend] ??= []).push(trainRate);
+      (train[key] ??= []).push(trainRate);
       const m = backend === 'cpu' ? Math.min(64, o.embedImages) : o.embedImages;
       const embedIdx = Array.from({ length: m }, (_, i) => i % n);
       let embedRate: number;
@@ -147,16 +146,16 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         model.embed(store, embedIdx, 256);
         embedRate = m / ((performance.now() - t0) / 1000);
       }
-      (embed[backend] ??= []).push(embedRate);
-      o.onProgress?.(`round ${round + 1}/${o.rounds} ${backend}: train ${trainRate.toFixed(1)} img/s, embed ${embedRate.toFixed(0)} img/s`);
+      (embed[key] ??= []).push(embedRate);
+      o.onProgress?.(`round ${round + 1}/${o.rounds} ${backend} x${workers}: train ${trainRate.toFixed(1)} img/s, embed ${embedRate.toFixed(0)} img/s`);
       opt.dispose();
       model.dispose();
     }
   }
-  const backends: BackendSpeed[] = o.backends.map((backend) => {
-    if (errors[backend]) return { backend, available: false, error: errors[backend]! };
-    const tr = median(train[backend]!);
-    const em = median(embed[backend]!);
+  const backends: BackendSpeed[] = configs.map(({ backend, workers, key }) => {
+    if (errors[backend]) return { backend, available: false, error: errors[backend]!, workers };
+    const tr = median(train[key]!);
+    const em = median(embed[key]!);
     return {
       backend,
       available: true,
@@ -165,8 +164,8 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
       trainGflops: (tr * 3 * flops) / 1e9,
       embedGflops: (em * flops) / 1e9,
       batchSize: backend === 'cpu' ? o.cpuBatchSize : o.batchSize,
-      rounds: train[backend]!.length,
-      workers: usedWorkers[backend] ?? 1,
+      rounds: train[key]!.length,
+      workers,
     };
   });
   return { encoder: o.encoder.id, input: o.input, forwardMflopsPerImage: flops / 1e6, backends };

@@ -13,7 +13,7 @@ interface Args extends GlobalArgs {
   cpuBatch: number;
   steps: number;
   rounds: number;
-  workers: number;
+  workers: string;
 }
 
 const KNOWN: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -32,7 +32,7 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         .option('cpu-batch', { type: 'number', default: 4, describe: 'pairs per training step on the (slow) cpu backend' })
         .option('steps', { type: 'number', default: 5, describe: 'timed training steps per round' })
         .option('rounds', { type: 'number', default: 3, describe: 'rounds alternating the backends (medians reported)' })
-        .option('workers', { type: 'number', default: 1, describe: 'worker threads on wasm for the train and embed figures (as train.workers; 1 = in-process)' })
+        .option('workers', { type: 'string', default: '1', describe: 'comma-separated worker-thread counts to compare on wasm (as train.workers; 1 = in-process), e.g. 1,2' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as never,
     handler: async (args) => {
       const backends = args.backends.split(',').map((b) => b.trim()).filter(Boolean);
@@ -47,7 +47,7 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         steps: args.steps,
         rounds: args.rounds,
         embedImages: 2048,
-        workers: args.workers,
+        workers: parseWorkers(String(args.workers)),
         ...(args.quiet ? {} : { onProgress: (l: string) => io.err.write(l + '\n') }),
       });
       if (args.json) {
@@ -63,4 +63,10 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       io.out.write(lines.join('\n') + '\n');
     },
   };
+}
+
+function parseWorkers(text: string): number[] {
+  const list = text.split(',').map((w) => Number(w.trim()));
+  for (const w of list) if (!Number.isInteger(w) || w < 1 || w > 64) throw new UsageError(`--workers takes whole numbers from 1 to 64, got '${text}'`);
+  return [...new Set(list)];
 }

@@ -71,7 +71,7 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         best.dispose();
         await writeAtomic(path.join(outDir, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
         summary['eval'] = report;
-        io.out.write(args.json ? '' : `${report.ways}-way ${report.shots}-shot accuracy: ${percent(report.accuracy)} ± ${percent(report.ci95)} (95% CI) over ${report.trials} trials (${report.data}), backend ${report.backend}\n`);
+        if (!args.json) io.out.write(`${report.ways}-way ${report.shots}-shot accuracy: ${percent(report.accuracy)} ± ${percent(report.ci95)} (95% CI) over ${report.trials} trials (${report.data}), backend ${report.backend}\n`);
       }
       if (args.json) io.out.write(JSON.stringify(summary, null, 2) + '\n');
     },
