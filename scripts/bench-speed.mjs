@@ -5,7 +5,7 @@
 //   npm run bench:speed [-- --quick] [-- --no-write]
 //
 // 1. `fewshot perf` of Conv-4 at 28x28 on wasm, cpu and tensorflow (3 rounds alternating the backends,
-//    5 timed steps each; medians; the cpu backend gets one round with a batch of 4 pairs): train and
+//    20 timed steps each after 3 warm-up steps; medians; the cpu backend gets one round with a batch of 4 pairs): train and
 //    embed img/s and GFLOP/s per backend, and wasm/cpu train speed. Targets: wasm train >= 250 img/s
 //    and >= 300x cpu; embed >= 1,500 img/s.
 // 2. `fewshot perf` of the Koch network at 105x105 on wasm (batch 8, 2 steps): train img/s (no target).
@@ -76,7 +76,7 @@ function section(name, fn) {
 
 // 1. Conv-4 at 28x28 on every backend.
 // wasm in-process (1) and with 2 worker threads (train.workers: 2), alternating in the same run
-const perfArgs = [...(QUICK ? ['--rounds', '1', '--steps', '1', '--batch', '4', '--cpu-batch', '1'] : ['--rounds', '3', '--steps', '5']), '--workers', '1,2'];
+const perfArgs = [...(QUICK ? ['--rounds', '1', '--steps', '1', '--batch', '4', '--cpu-batch', '1'] : ['--rounds', '3', '--steps', '20']), '--workers', '1,2'];
 const conv4 = section('perf conv4 28x28 (wasm x1, wasm x2, cpu, tensorflow)', () =>
   node([CLI, 'perf', '--encoder', 'conv4', '--input', '28', '--backends', 'wasm,cpu,tensorflow', '--json', '--quiet', ...perfArgs]).json,
 );
@@ -148,7 +148,7 @@ const L = [
   '',
   `Measured ${when}${QUICK ? ' with **--quick (tiny settings, not representative)**' : ''} on ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ` +
     `${fix(os.totalmem() / 2 ** 30, 1)} GiB RAM, node ${process.version}, ${osName}. ` +
-    `Figures are medians where repeated: perf alternates the backends over ${QUICK ? 1 : 3} round(s) of ${QUICK ? 1 : 5} timed step(s) ` +
+    `Figures are medians where repeated: perf alternates the backends over ${QUICK ? 1 : 3} round(s) of ${QUICK ? 1 : 20} timed step(s) after 3 warm-up steps ` +
     `(${QUICK ? 4 : 64} pairs per step; the cpu backend: 1 round of 1 step with ${QUICK ? 1 : 4} pair(s)), the evaluation wall time ` +
     `is the median of ${QUICK ? 1 : 3} run(s) after a warm-up run. MB = 10^6 bytes.`,
   '',
