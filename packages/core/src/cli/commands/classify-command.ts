@@ -43,23 +43,27 @@ export function classifyCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       const model = await PairModel.load(args.model);
       const support = await modality.load({ name: '--support', path: path.resolve(args.support), layout: 'folder', options: {} });
       support.requireClasses(1, 'classification');
+      if (args.files.length === 0) throw new DataError('no files to classify');
       const queries = new LabeledSet(args.files.map((f, i) => ({ id: String(i).padStart(6, '0'), path: path.resolve(f), label: '?' })), 'the files to classify');
-      const all = new LabeledSet([...support.samples, ...queries.samples.map((q) => ({ ...q, label: `\u0000query/${q.id}` }))], args.support);
-      const decoded = await SampleStore.decode(all, modality, meta.preprocess, { progress, label: 'decoding' });
-      const emb = model.embed(decoded.store, decoded.set.samples.map((_, i) => i));
-      const supportRows = decoded.set.samples.map((s, i) => [s, i] as const).filter(([s]) => !s.label.startsWith('\u0000'));
-      const queryRows = decoded.set.samples.map((s, i) => [s, i] as const).filter(([s]) => s.label.startsWith('\u0000'));
-      if (queryRows.length === 0) throw new DataError('no files to classify');
-      const left = new Int32Array(queryRows.length * supportRows.length);
+      const sup = await SampleStore.decode(support, modality, meta.preprocess, { progress, label: 'decoding support' });
+      const qry = await SampleStore.decode(queries, modality, meta.preprocess, { progress, label: 'decoding files' });
+      const supportRows = sup.set.samples;
+      const queryRows = qry.set.samples;
+      // one embedding matrix: support rows first, then the queries
+      const nS = supportRows.length;
+      const emb = new Float32Array((nS + queryRows.length) * model.meta.embeddingSize);
+      emb.set(model.embed(sup.store, supportRows.map((_, i) => i)));
+      emb.set(model.embed(qry.store, queryRows.map((_, i) => i)), nS * model.meta.embeddingSize);
+      const left = new Int32Array(queryRows.length * nS);
       const right = new Int32Array(left.length);
       let k = 0;
-      for (const [, q] of queryRows) for (const [, s] of supportRows) (left[k] = q), (right[k++] = s);
+      for (let q = 0; q < queryRows.length; q++) for (let s = 0; s < nS; s++) (left[k] = nS + q), (right[k++] = s);
       const scores = model.scorePairs(emb, left, right);
-      const results: Classification[] = queryRows.map(([q], qi) => {
+      const results: Classification[] = queryRows.map((q, qi) => {
         const sums = new Map<string, { sum: number; n: number }>();
-        supportRows.forEach(([s], si) => {
+        supportRows.forEach((s, si) => {
           const e = sums.get(s.label) ?? { sum: 0, n: 0 };
-          e.sum += scores[qi * supportRows.length + si]!;
+          e.sum += scores[qi * nS + si]!;
           e.n++;
           sums.set(s.label, e);
         });
