@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { LabeledSet } from './labeled-set.js';
 import type { Rng } from './rng.js';
+import type { DecodedSet } from './data/sample-store.js';
 
 /** Where and how to find one split of a data set. Paths are absolute by the time a plugin sees them. */
 export interface DatasetSpec {
@@ -53,6 +54,12 @@ export interface Modality {
   decode(path: string, pre: Preprocess): Promise<Float32Array>;
   /** Optional training-time augmentation of one decoded sample, in place, from the given Rng. */
   augment?(sample: Float32Array, pre: Preprocess, options: Readonly<Record<string, unknown>>, rng: Rng): void;
+  /**
+   * Optional class augmentation of the decoded training set, applied once before training (images:
+   * every class rotated by 90, 180 and 270 degrees as three new classes). `options` is `train.augment`;
+   * returns `train` itself when they ask for none. Never applied to validation, test or evaluation data.
+   */
+  augmentClasses?(train: DecodedSet, pre: Preprocess, options: Readonly<Record<string, unknown>>): DecodedSet;
   /** Optional facts shown by `fewshot plugins` (resolved binaries, versions). */
   info?(): Record<string, string>;
 }

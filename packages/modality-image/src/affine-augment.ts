@@ -1,9 +1,10 @@
 import { z, type Rng } from '@fewshot/core';
 
 /**
- * `train.augment` of the image modality: the random affine distortions of Koch et al. (2015). The
- * defaults are the paper's, so `augment: { affine: true }` is enough. Setting other keys without
- * `affine` is an error (rather than a silent no-op); `affine: false` switches augmentation off.
+ * `train.augment` of the image modality: the random affine distortions of Koch et al. (2015), and
+ * class augmentation by 90 degree rotations (`rotateClasses`). The distortion defaults are the
+ * paper's, so `augment: { affine: true }` is enough. Setting distortion keys without `affine` is an
+ * error (rather than a silent no-op); `affine: false` switches the distortions off.
  * The parsed form has every key, so parsing it again gives the same object.
  */
 export const affineAugmentSchema = z
@@ -20,9 +21,14 @@ export const affineAugmentSchema = z
       .optional()
       .describe('max shift in pixels at 105 px, scaled to the image size (default 2)'),
     fill: z.number().optional().describe('value of pixels that come from outside the image (default 0, the background)'),
+    rotateClasses: z
+      .boolean()
+      .optional()
+      .describe('class augmentation: every training class rotated by 90, 180 and 270 degrees as three new classes (default false; square inputs)'),
   })
   .superRefine((v, ctx) => {
-    if (v.affine === undefined && Object.values(v).some((x) => x !== undefined)) {
+    const { rotateClasses: _, ...affineKeys } = v;
+    if (v.affine === undefined && Object.values(affineKeys).some((x) => x !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['affine'], message: 'required with the other settings: true to apply the distortions, false to switch them off' });
     }
   })
@@ -34,6 +40,7 @@ export const affineAugmentSchema = z
     scale: v.scale ?? 0.2,
     translation: v.translation ?? 2,
     fill: v.fill ?? 0,
+    rotateClasses: v.rotateClasses ?? false,
   }));
 
 /** Parsed `train.augment` settings. */

@@ -1,6 +1,6 @@
 import { injectable } from 'inversify';
 import { closest } from 'fastest-levenshtein';
-import { ConfigError, type DatasetSpec, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
+import { ConfigError, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
 import { affineAugment, affineAugmentSchema, type AffineAugmentOptions } from './affine-augment.js';
 import { readImage } from './decode-image.js';
 import { loadFolder } from './folder-loader.js';
@@ -8,6 +8,7 @@ import { imagePreprocess, imagePreprocessSchema } from './image-preprocess.js';
 import { loadOmniglot } from './omniglot-loader.js';
 import { parseOptions } from './parse-options.js';
 import { resizeArea } from './resize-area.js';
+import { rotateClasses } from './rotate-classes.js';
 
 const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
   omniglot: loadOmniglot,
@@ -65,13 +66,24 @@ export class ImageModality implements Modality {
    * `train.augment.<key>`.
    */
   augment(sample: Float32Array, pre: Preprocess, options: Readonly<Record<string, unknown>>, rng: Rng): void {
-    let o = augmentOptions.get(options);
-    if (!o) {
-      o = parseOptions(affineAugmentSchema, options, 'train.augment');
-      augmentOptions.set(options, o);
-    }
+    const o = parseAugment(options);
     if (!o.affine) return;
     const p = imagePreprocess(pre);
     affineAugment(sample, p.height, p.width, p.channels, o, rng);
   }
+
+  /** With `train.augment.rotateClasses`, every training class turned by 90, 180 and 270 degrees as new classes. */
+  augmentClasses(train: DecodedSet, _pre: Preprocess, options: Readonly<Record<string, unknown>>): DecodedSet {
+    return parseAugment(options).rotateClasses ? rotateClasses(train) : train;
+  }
+}
+
+/** `train.augment` validated once per object; a bad setting is a ConfigError naming `train.augment.<key>`. */
+function parseAugment(options: Readonly<Record<string, unknown>>): AffineAugmentOptions {
+  let o = augmentOptions.get(options);
+  if (!o) {
+    o = parseOptions(affineAugmentSchema, options, 'train.augment');
+    augmentOptions.set(options, o);
+  }
+  return o;
 }

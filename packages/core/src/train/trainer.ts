@@ -62,7 +62,11 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const tc = config.train;
   const t0 = Date.now();
   const optimizer = makeOptimizer(tc);
-  const objective = makeObjective(tc, opts.train.set, model, opts.rng);
+  const train = opts.modality.augmentClasses?.(opts.train, opts.preprocess, tc.augment) ?? opts.train;
+  if (train !== opts.train) {
+    progress.log(`class augmentation: ${opts.train.set.classes.length} -> ${train.set.classes.length} training classes (${opts.train.set.size} -> ${train.set.size} samples)`);
+  }
+  const objective = makeObjective(tc, train.set, model, opts.rng);
   const augRng = opts.rng.fork('augment');
   const augment = opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
   const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, tc.augment, augRng) : undefined;
@@ -113,13 +117,13 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
           // the next batch is built (sampling, augmentation) while the workers compute this one
           const next = pool.stepShards(splitStep(objective, pool.workers, tc.batchSize).map((s) => {
             imagesSeen += s.indices.length;
-            return { rows: s.indices.length, x: opts.train.store.batchArray(s.indices, transform), y: s.labels };
+            return { rows: s.indices.length, x: train.store.batchArray(s.indices, transform), y: s.labels };
           }));
           if (pending) recordLoss(await pending);
           pending = next;
         } else {
           const samples = objective.next();
-          const x = opts.train.store.batch(samples.indices, transform);
+          const x = train.store.batch(samples.indices, transform);
           const y = tf.tensor1d(samples.labels, 'float32');
           imagesSeen += samples.indices.length;
           const cost = optimizer.minimize(() => objective.loss(model, x, y), true, vars);
