@@ -93,7 +93,7 @@ export async function loadSplits(exp: Experiment, which: readonly SplitName[], p
     const spec = splitSpec(exp, w);
     if (spec) listed.push({ name: spec.name, split: w, set: await exp.modality.load(spec) });
   }
-  checkDisjoint(listed);
+  checkDisjoint(listed, exp.loaded.config.data.sharedClasses);
   const out: Partial<Record<SplitName, DecodedSet>> = {};
   for (const l of listed) if (which.includes(l.split)) out[l.split] = await decodeSplit(exp, l.name, l.set, progress);
   return out;

@@ -29,6 +29,8 @@ export const EpisodesSchema = z.strictObject({
   episodes: z.int().min(1).max(1_000_000).default(1000),
   /** Draw all classes of an episode from one group sharing this sample attribute (Omniglot: `alphabet`, as in Lake's runs). */
   within: z.string().min(1).optional(),
+  /** Take each class's support and query samples from different values of this attribute (`speaker`, `drawer`). */
+  across: z.string().min(1).optional(),
 });
 export type EpisodesConfig = z.infer<typeof EpisodesSchema>;
 
@@ -48,6 +50,11 @@ export const DataSchema = z.strictObject({
   cache: z.boolean().default(true),
   /** How decoded samples are held: auto = uint8 (error <= 0.5/255) when all values lie in [0,1], else float32. */
   storage: z.enum(['auto', 'float32', 'uint8']).default('auto'),
+  /**
+   * Let splits share class labels (new speakers saying known words: split by speaker, not by class).
+   * Files are never shared either way.
+   */
+  sharedClasses: z.boolean().default(false),
   /** What to do with a sample that cannot be decoded: stop with an error, or skip it and list it. */
   onBadSample: z.enum(['error', 'skip']).default('error'),
 });

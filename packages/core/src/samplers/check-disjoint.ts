@@ -23,7 +23,10 @@ export function checkDisjoint(splits: readonly { name: string; set: LabeledSet }
       const prev = classOwner.get(c);
       if (prev !== undefined && prev !== name) {
         throw new ConfigError(`${prev} and ${name} share the class '${c}'`, {
-          hints: ['train, validation and test must hold different classes: fix their include/exclude lists'],
+          hints: [
+            'train, validation and test must hold different classes: fix their include/exclude lists',
+            'or, for splits by speaker or drawer of the same classes, set data.sharedClasses: true',
+          ],
         });
       }
       classOwner.set(c, name);

@@ -19,17 +19,24 @@ export interface EpisodeShape {
   readonly queries: number;
   /** Take all classes of an episode from one group of samples sharing this attribute (e.g. `alphabet`). */
   readonly within?: string | undefined;
+  /**
+   * Take each class's support and query samples from different values of this attribute (e.g.
+   * `speaker`, `drawer`): the support shots share one value, and no query has it.
+   */
+  readonly across?: string | undefined;
 }
 
 /**
  * Draws N-way K-shot Q-query episodes: N distinct classes, K support and Q query samples per class,
- * support and query disjoint. Throws DataError when the set has fewer than N classes or a class has
- * fewer than K+Q samples.
+ * support and query disjoint (with `across`, also in that attribute). Throws DataError when the set
+ * has fewer than N classes or a class has fewer than K+Q samples (or cannot be split by `across`).
  */
 export class EpisodeSampler {
   private readonly groups: number[][];
   /** Class indices eligible as one episode's classes: all of them, or one list per `within` group. */
   private readonly pools: number[][];
+  /** With `across`: per class, its samples grouped by attribute value (only values that can hold the support). */
+  private readonly acrossGroups: { value: string; own: number[]; others: number[] }[][] | undefined;
 
   constructor(private readonly set: LabeledSet, readonly shape: EpisodeShape) {
     set.requireClasses(shape.ways, `${shape.ways}-way episodes`);
@@ -54,6 +61,32 @@ export class EpisodeSampler {
         });
       }
     }
+    this.acrossGroups = shape.across === undefined ? undefined : this.groups.map((g, c) => this.splitAcross(g, c, shape.across!));
+  }
+
+  /** Support candidates of one class for `across`: each attribute value with >= K samples and >= Q samples elsewhere. */
+  private splitAcross(group: readonly number[], c: number, attr: string): { value: string; own: number[]; others: number[] }[] {
+    const byValue = new Map<string, number[]>();
+    for (const i of group) {
+      const value = this.set.samples[i]!.attrs?.[attr];
+      if (value === undefined) {
+        throw new DataError(`episodes 'across: ${attr}': sample ${this.set.samples[i]!.path} (class '${this.set.classes[c]}') in ${this.set.source} has no '${attr}' attribute`);
+      }
+      const list = byValue.get(value) ?? [];
+      list.push(i);
+      byValue.set(value, list);
+    }
+    const { shots, queries } = this.shape;
+    const out = [...byValue.entries()]
+      .map(([value, own]) => ({ value, own, others: group.filter((i) => this.set.samples[i]!.attrs?.[attr] !== value) }))
+      .filter((x) => x.own.length >= shots && x.others.length >= queries);
+    if (out.length === 0) {
+      throw new DataError(
+        `class '${this.set.classes[c]}' in ${this.set.source} cannot give ${shots} support sample(s) of one '${attr}' and ${queries} query sample(s) of other '${attr}' values`,
+        { hints: [`its ${group.length} samples come from ${byValue.size} '${attr}' value(s)`] },
+      );
+    }
+    return out;
   }
 
   sample(rng: Rng): Episode {
@@ -63,9 +96,19 @@ export class EpisodeSampler {
     const supportSet: number[][] = [];
     const querySet: { sample: number; label: number }[] = [];
     chosen.forEach((c, label) => {
-      const picked = rng.sample(this.groups[c]!, shots + queries);
-      supportSet.push(picked.slice(0, shots));
-      for (const q of picked.slice(shots)) querySet.push({ sample: q, label });
+      let support: number[];
+      let query: number[];
+      if (this.acrossGroups) {
+        const split = rng.pick(this.acrossGroups[c]!);
+        support = rng.sample(split.own, shots);
+        query = rng.sample(split.others, queries);
+      } else {
+        const picked = rng.sample(this.groups[c]!, shots + queries);
+        support = picked.slice(0, shots);
+        query = picked.slice(shots);
+      }
+      supportSet.push(support);
+      for (const q of query) querySet.push({ sample: q, label });
     });
     return { classes: chosen.map((c) => this.set.classes[c]!), supportSet, querySet };
   }

@@ -162,3 +162,39 @@ describe('EpisodeSampler within a group', () => {
     expect(() => new EpisodeSampler(set, { ways: 7, shots: 1, queries: 1, within: 'alphabet' })).toThrow(/no 'alphabet' group .* 7 classes/);
   });
 });
+
+describe('EpisodeSampler across an attribute', () => {
+  // 6 classes x 3 speakers x 2 takes
+  const refs: SampleRef[] = [];
+  for (let c = 0; c < 6; c++) {
+    for (let s = 0; s < 3; s++) for (let t = 0; t < 2; t++) refs.push({ id: `d${c}_s${s}_${t}`, path: `/a/d${c}_s${s}_${t}.wav`, label: `d${c}`, attrs: { speaker: `s${s}` } });
+  }
+  const set = new LabeledSet(refs, 'toy audio');
+  const speaker = (i: number): string => set.samples[i]!.attrs!.speaker!;
+
+  it('takes each support from one speaker and no query from it', () => {
+    const sampler = new EpisodeSampler(set, { ways: 5, shots: 2, queries: 3, across: 'speaker' });
+    const rng = new Rng(3);
+    const seen = new Set<string>();
+    for (let e = 0; e < 200; e++) {
+      const ep = sampler.sample(rng);
+      ep.supportSet.forEach((support, label) => {
+        const spk = new Set(support.map(speaker));
+        expect(spk.size).toBe(1);
+        seen.add([...spk][0]!);
+        const queries = ep.querySet.filter((q) => q.label === label);
+        expect(queries).toHaveLength(3);
+        for (const q of queries) {
+          expect(spk.has(speaker(q.sample))).toBe(false);
+          expect(set.samples[q.sample]!.label).toBe(ep.classes[label]);
+        }
+      });
+    }
+    expect(seen.size).toBe(3);
+  });
+
+  it('explains a class that cannot be split, and a missing attribute', () => {
+    expect(() => new EpisodeSampler(set, { ways: 2, shots: 3, queries: 1, across: 'speaker' })).toThrow(/cannot give 3 support sample\(s\) of one 'speaker'/);
+    expect(() => new EpisodeSampler(set, { ways: 2, shots: 1, queries: 1, across: 'drawer' })).toThrow(/has no 'drawer' attribute/);
+  });
+});

@@ -1,0 +1,4 @@
+import { ContainerModule } from 'inversify';
+
+/** The audio plugin (being built). */
+export default new ContainerModule(() => {});

@@ -1,0 +1,4 @@
+import { ContainerModule } from 'inversify';
+
+/** The video plugin (being built). */
+export default new ContainerModule(() => {});
