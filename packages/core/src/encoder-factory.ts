@@ -1,4 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModalityRegistry } from './registry.js';
+
+/** What an encoder may use besides its options: other encoders (by id) and where relative paths start. */
+export interface EncoderBuildContext {
+  /** The registry of the run: an encoder may build another one by id (a video encoder its per-frame CNN). */
+  readonly registry: ModalityRegistry;
+  /** Folder that relative paths in `model.encoderOptions` are resolved against (the config's folder). */
+  readonly baseDir: string;
+}
 
 /** Builds an encoder network: a LayersModel mapping one input of `inputShape` to an embedding vector. */
 export const EncoderFactory = Symbol.for('fewshot.EncoderFactory');
@@ -12,7 +21,13 @@ export interface EncoderFactory {
   readonly preferredInput?: readonly [number, number, number];
   /**
    * Build a fresh encoder. `options` comes from `model.encoderOptions`; `seed` seeds every weight
-   * initialiser so that the same seed gives the same initial weights.
+   * initialiser so that the same seed gives the same initial weights. `context` is given by fewshot
+   * when it builds a model from a config (it may be absent in direct calls and tests).
    */
-  build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel;
+  build(
+    inputShape: readonly [number, number, number],
+    options: Readonly<Record<string, unknown>>,
+    seed: number,
+    context?: EncoderBuildContext,
+  ): tf.LayersModel | Promise<tf.LayersModel>;
 }

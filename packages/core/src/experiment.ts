@@ -100,7 +100,7 @@ export async function loadSplits(exp: Experiment, which: readonly SplitName[], p
 }
 
 /** A fresh, untrained model as the config describes it. */
-export function buildModel(exp: Experiment): PairModel {
+export async function buildModel(exp: Experiment): Promise<PairModel> {
   const c = exp.loaded.config;
   const inputShape = exp.modality.inputShape(exp.preprocess);
   const meta = {
@@ -115,7 +115,10 @@ export function buildModel(exp: Experiment): PairModel {
     return PairModel.create(PairModel.flattenEncoder(inputShape), 'naive', { ...meta, kind: 'naive', encoder: 'flatten' }, c.seed, c.model.naive);
   }
   const encoderId = c.model.encoder ?? exp.modality.defaultEncoder;
-  const encoder = exp.plugins.registry.encoder(encoderId).build(inputShape, c.model.encoderOptions, c.seed);
+  const encoder = await exp.plugins.registry.encoder(encoderId).build(inputShape, c.model.encoderOptions, c.seed, {
+    registry: exp.plugins.registry,
+    baseDir: exp.loaded.dir,
+  });
   return PairModel.create(encoder, c.model.head, { ...meta, kind: 'siamese', encoder: encoderId }, c.seed);
 }
 

@@ -87,7 +87,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         errors[backend] = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
         continue;
       }
-      const model = PairModel.create(o.encoder.build(o.input, {}, 1), 'contrastive', {
+      const model = PairModel.create(await o.encoder.build(o.input, {}, 1), 'contrastive', {
         kind: 'siamese', encoder: o.encoder.id, modality: 'perf', preprocess: {}, inputShape: o.input, margin: 1, plugins: [], backend,
       }, 1);
       flops = forwardFlops(model.encoder);

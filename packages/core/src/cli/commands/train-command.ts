@@ -40,7 +40,7 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train`);
       progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
       const outDir = path.resolve(args.out);
-      const model = buildModel(exp);
+      const model = await buildModel(exp);
       const result = await trainPairModel({
         model,
         config: c,
