@@ -80,6 +80,18 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     expect(eb.accuracy).toBe(ea.accuracy);
   });
 
+  it("evaluates a plugin's baseline, and names an unknown one", async () => {
+    const e = await cli('eval', experiment('a'), '--baseline', 'toy-l1', '--json', '--quiet');
+    expect(e.code).toBe(0);
+    const report = JSON.parse(e.out);
+    expect(report).toMatchObject({ ways: 5, episodes: 50, modelKind: 'baseline:toy-l1', model: 'baseline toy-l1' });
+    expect(report.accuracy).toBeGreaterThan(0.6);
+    const bad = await cli('eval', experiment('a'), '--baseline', 'toy-l2', '--quiet');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/no loaded plugin provides the baseline 'toy-l2'/);
+    expect(bad.err).toMatch(/did you mean 'toy-l1'/);
+  });
+
   it('trains the naive baseline', async () => {
     const out = path.join(tmp, 'model-naive');
     const t = await cli('train', experiment('n'), '--out', out, '--quiet', '--set', 'model.type=naive', '--set', 'model.naive.hidden=[16]');

@@ -6,6 +6,7 @@ export * from './rng.js';
 export * from './labeled-set.js';
 export * from './modality.js';
 export * from './encoder-factory.js';
+export * from './baseline.js';
 export * from './registry.js';
 export * from './container.js';
 export * from './plugin-loader.js';

@@ -2,6 +2,7 @@ import { injectable, multiInject, optional } from 'inversify';
 import { closest } from 'fastest-levenshtein';
 import { Modality } from './modality.js';
 import { EncoderFactory } from './encoder-factory.js';
+import { Baseline } from './baseline.js';
 import { ConfigError, PluginError } from './errors.js';
 
 /** All modalities and encoders contributed by the loaded plugins, looked up by id. */
@@ -9,22 +10,28 @@ export const ModalityRegistry = Symbol.for('fewshot.ModalityRegistry');
 export interface ModalityRegistry {
   readonly modalities: readonly Modality[];
   readonly encoders: readonly EncoderFactory[];
+  readonly baselines: readonly Baseline[];
   modality(id: string): Modality;
   encoder(id: string): EncoderFactory;
+  /** A plugin baseline by id (the core's `pixel` baseline is not in this list). */
+  baseline(id: string): Baseline;
 }
 
 @injectable()
 export class DefaultModalityRegistry implements ModalityRegistry {
   readonly modalities: readonly Modality[];
   readonly encoders: readonly EncoderFactory[];
+  readonly baselines: readonly Baseline[];
 
   constructor(
     @multiInject(Modality) @optional() modalities: Modality[] | undefined,
     @multiInject(EncoderFactory) @optional() encoders: EncoderFactory[] | undefined,
+    @multiInject(Baseline) @optional() baselines: Baseline[] | undefined,
   ) {
     this.modalities = modalities ?? [];
     this.encoders = encoders ?? [];
-    for (const [kind, list] of [['modality', this.modalities], ['encoder', this.encoders]] as const) {
+    this.baselines = baselines ?? [];
+    for (const [kind, list] of [['modality', this.modalities], ['encoder', this.encoders], ['baseline', this.baselines]] as const) {
       const seen = new Set<string>();
       for (const item of list) {
         if (seen.has(item.id)) throw new PluginError(`two plugins provide the ${kind} '${item.id}'`);
@@ -38,6 +45,14 @@ export class DefaultModalityRegistry implements ModalityRegistry {
     if (found) return found;
     throw new ConfigError(`no loaded plugin provides the modality '${id}'`, {
       hints: hintsFor(id, this.modalities.map((m) => m.id), 'modalities', "add the plugin that provides it to the experiment's `plugins:` list"),
+    });
+  }
+
+  baseline(id: string): Baseline {
+    const found = this.baselines.find((b) => b.id === id);
+    if (found) return found;
+    throw new ConfigError(`no loaded plugin provides the baseline '${id}'`, {
+      hints: hintsFor(id, ['pixel', ...this.baselines.map((b) => b.id)], 'baselines', 'see `fewshot plugins` for what is loaded'),
     });
   }
 

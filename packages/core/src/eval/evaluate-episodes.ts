@@ -1,5 +1,5 @@
 import type { Episode } from '../samplers/episode-sampler.js';
-import type { PairModel } from '../model/pair-model.js';
+import type { EpisodeScorer } from '../baseline.js';
 import type { SampleStore } from '../data/sample-store.js';
 import type { ProgressSink } from '../progress.js';
 import { meanCi95 } from './stats.js';
@@ -28,7 +28,7 @@ export interface EpisodeResult {
  * shots; the prediction is the best-scoring class.
  */
 export function evaluateEpisodes(
-  model: PairModel,
+  model: EpisodeScorer,
   store: SampleStore,
   episodes: readonly Episode[],
   options: { batchSize?: number; progress?: ProgressSink; label?: string } = {},

@@ -1,6 +1,6 @@
 import type { Experiment } from '../experiment.js';
 import { decodeSplit, loadSplits } from '../experiment.js';
-import type { PairModel } from '../model/pair-model.js';
+import type { EpisodeScorer } from '../baseline.js';
 import { EpisodeSampler } from '../samplers/episode-sampler.js';
 import { Rng } from '../rng.js';
 import { readLakeRuns } from './lake-runs.js';
@@ -27,8 +27,8 @@ export interface EvalOptions {
   readonly progress?: ProgressSink;
 }
 
-/** Evaluate a model on explicit runs or on seeded random episodes of the test split. */
-export async function runEvaluation(exp: Experiment, model: PairModel, opts: EvalOptions): Promise<EvalReport> {
+/** Evaluate a model (or a baseline) on explicit runs or on seeded random episodes of the test split. */
+export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts: EvalOptions): Promise<EvalReport> {
   const c = exp.loaded.config;
   let result: EpisodeResult;
   let data: string;
@@ -52,7 +52,7 @@ export async function runEvaluation(exp: Experiment, model: PairModel, opts: Eva
     trials: perEpisode.length * result.queries * result.ways,
     backend: exp.backend.name,
     model: opts.modelName,
-    modelKind: model.meta.kind,
+    modelKind: model.kind,
     data,
     seed: c.seed,
   };

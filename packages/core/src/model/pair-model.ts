@@ -37,6 +37,11 @@ export const MODEL_META_FILE = 'fewshot.json';
 export class PairModel {
   constructor(readonly encoder: tf.LayersModel, readonly head: tf.LayersModel, readonly meta: PairModelMeta) {}
 
+  /** Kind shown in evaluation reports. */
+  get kind(): string {
+    return this.meta.kind;
+  }
+
   /** Raw inputs, flattened: the encoder of the naive baseline and of pixel nearest neighbour. */
   static flattenEncoder(inputShape: readonly [number, number, number]): tf.LayersModel {
     return tf.sequential({ name: 'encoder', layers: [tf.layers.flatten({ inputShape: inputShape.slice() as number[], name: 'flatten' })] });

@@ -7,13 +7,15 @@ import { PairModel, type PairModelMeta } from '../../model/pair-model.js';
 import { runEvaluation } from '../../eval/run-evaluation.js';
 import { writeAtomic } from '../../model/model-io.js';
 import { ConfigError } from '../../errors.js';
+import { baselineScorer, type EpisodeScorer } from '../../baseline.js';
+import type { Experiment } from '../../experiment.js';
 import { UsageError, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
   experiment?: string;
   model?: string;
   runs?: string;
-  baseline?: 'pixel';
+  baseline?: string;
   out?: string;
   set: string[];
 }
@@ -21,13 +23,13 @@ interface Args extends GlobalArgs {
 export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   return {
     command: 'eval [experiment]',
-    describe: 'Evaluate a trained model (or the pixel baseline) on explicit one-shot runs or on random N-way K-shot episodes',
+    describe: 'Evaluate a trained model (or a baseline: pixel, or one a plugin provides) on explicit one-shot runs or on random N-way K-shot episodes',
     builder: (y) =>
       withExperimentOptions(
         y
           .positional('experiment', { type: 'string', describe: 'experiment YAML (data.test and eval settings); defaults to the config saved with --model' })
           .option('model', { type: 'string', describe: 'model folder written by `fewshot train`' })
-          .option('baseline', { choices: ['pixel'] as const, describe: 'evaluate the raw-input nearest-neighbour baseline instead of a model' })
+          .option('baseline', { type: 'string', describe: "evaluate a parameter-free baseline instead of a model: 'pixel' (nearest neighbour on the decoded input) or a plugin's (see `fewshot plugins`)" })
           .option('runs', { type: 'string', describe: "folder of explicit runs in Lake's format (runNN/training, runNN/test, runNN/class_labels.txt)" })
           .option('out', { type: 'string', describe: 'write eval.json and the resolved config.yaml to this folder' })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' })
@@ -44,10 +46,15 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       if (args.model) meta = await PairModel.readMeta(args.model);
       const loaded = await loadExperiment(args, meta);
       const exp = await openExperiment(loaded);
-      const model = args.model ? await PairModel.load(args.model) : pixelBaseline(exp);
+      const model: EpisodeScorer = args.model
+        ? await PairModel.load(args.model)
+        : args.baseline === 'pixel'
+          ? pixelBaseline(exp)
+          : pluginBaseline(exp, args.baseline!);
       const runs = args.runs ? path.resolve(args.runs) : loaded.config.data.runs && !loaded.config.data.test ? path.resolve(loaded.dataRoot, loaded.config.data.runs) : undefined;
-      const report = await runEvaluation(exp, model, { ...(runs ? { runs } : {}), modelName: args.model ?? 'pixel nearest neighbour', progress });
-      model.dispose();
+      const modelName = args.model ?? (args.baseline === 'pixel' ? 'pixel nearest neighbour' : `baseline ${args.baseline}`);
+      const report = await runEvaluation(exp, model, { ...(runs ? { runs } : {}), modelName, progress });
+      model.dispose?.();
       if (args.out) {
         await writeAtomic(path.join(args.out, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
         await writeAtomic(path.join(args.out, 'config.yaml'), configToYaml(loaded));
@@ -79,4 +86,13 @@ async function loadExperiment(args: Args, meta: PairModelMeta | undefined): Prom
     loaded = { ...loaded, config };
   }
   return loaded;
+}
+
+/** A plugin's baseline for the experiment's modality, wrapped for episodic evaluation. */
+function pluginBaseline(exp: Experiment, id: string): EpisodeScorer {
+  const baseline = exp.plugins.registry.baseline(id);
+  if (baseline.modalities.length > 0 && !baseline.modalities.includes(exp.modality.id)) {
+    throw new ConfigError(`the baseline '${id}' works on ${baseline.modalities.join(', ')} data, but ${exp.loaded.file} uses the '${exp.modality.id}' modality`);
+  }
+  return baselineScorer(baseline, exp.modality.inputShape(exp.preprocess));
 }

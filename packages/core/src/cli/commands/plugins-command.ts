@@ -20,6 +20,10 @@ export function pluginsCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         plugins: c.plugins.map((p) => ({ spec: p.spec, resolved: p.resolved, builtin: p.builtin })),
         modalities: c.registry.modalities.map((m) => ({ id: m.id, description: m.description, layouts: m.layouts, defaultEncoder: m.defaultEncoder, info: m.info?.() ?? {} })),
         encoders: c.registry.encoders.map((e) => ({ id: e.id, description: e.description, modalities: e.modalities, preferredInput: e.preferredInput ?? null })),
+        baselines: [
+          { id: 'pixel', description: 'nearest neighbour by Euclidean distance on the decoded input (built in)', modalities: [] as readonly string[] },
+          ...c.registry.baselines.map((b) => ({ id: b.id, description: b.description, modalities: b.modalities })),
+        ],
       };
       if (args.json) {
         io.out.write(JSON.stringify(report, null, 2) + '\n');
@@ -34,6 +38,8 @@ export function pluginsCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       }
       lines.push('encoders:');
       for (const e of report.encoders) lines.push(`  ${e.id}: ${e.description}${e.preferredInput ? ` (input ${e.preferredInput.join('x')})` : ''}`);
+      lines.push('baselines (fewshot eval --baseline ID):');
+      for (const b of report.baselines) lines.push(`  ${b.id}: ${b.description}${b.modalities.length ? ` (${b.modalities.join(', ')})` : ''}`);
       io.out.write(lines.join('\n') + '\n');
     },
   };
