@@ -37,3 +37,4 @@ export * from './experiment.js';
 export * from './perf/measure-speed.js';
 export * from './perf/count-flops.js';
 export { runCli } from './cli/run-cli.js';
+export * from './eval/tta-scorer.js';

@@ -138,9 +138,22 @@ export const TrainSchema = z.strictObject({
 });
 export type TrainConfig = z.infer<typeof TrainSchema>;
 
+/**
+ * Test-time augmentation: each sample's embedding is the mean of the embeddings of `views` views: the
+ * sample itself and `views - 1` copies distorted by the modality's `augment` with `augment` settings
+ * (the same keys as `train.augment`), drawn from a seeded stream so that results repeat.
+ */
+export const TtaSchema = z.strictObject({
+  views: z.int().min(1).max(64).default(1),
+  augment: z.record(z.string(), z.unknown()).prefault({}),
+});
+export type TtaConfig = z.infer<typeof TtaSchema>;
+
 export const EvalSchema = EpisodesSchema.extend({
   /** Samples embedded per batch. */
   batchSize: z.int().min(1).max(65536).default(256),
+  /** Test-time augmentation (views averaged in embedding space); one view (none) by default. */
+  tta: TtaSchema.prefault({}),
 });
 export type EvalConfig = z.infer<typeof EvalSchema>;
 

@@ -7,6 +7,8 @@ import { readLakeRuns } from './lake-runs.js';
 import { evaluateEpisodes, type EpisodeResult } from './evaluate-episodes.js';
 import type { ProgressSink } from '../progress.js';
 import { ConfigError } from '../errors.js';
+import { ttaScorer } from './tta-scorer.js';
+import type { LabeledSet } from '../labeled-set.js';
 
 /** One evaluation, as printed with --json and saved as eval.json. */
 export interface EvalReport extends Omit<EpisodeResult, 'perEpisode'> {
@@ -18,6 +20,8 @@ export interface EvalReport extends Omit<EpisodeResult, 'perEpisode'> {
   /** `runs:<folder>` or `episodes:<split folder>`. */
   readonly data: string;
   readonly seed: number;
+  /** Views averaged per sample (eval.tta.views; 1 = no test-time augmentation). */
+  readonly ttaViews: number;
 }
 
 export interface EvalOptions {
@@ -30,20 +34,21 @@ export interface EvalOptions {
 /** Evaluate a model (or a baseline) on explicit runs or on seeded random episodes of the test split. */
 export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts: EvalOptions): Promise<EvalReport> {
   const c = exp.loaded.config;
+  const withTta = (set: LabeledSet): EpisodeScorer => ttaScorer(model, exp.modality, exp.preprocess, c.eval.tta, c.seed, (i) => set.samples[i]!.id);
   let result: EpisodeResult;
   let data: string;
   if (opts.runs) {
     const runs = await readLakeRuns(opts.runs);
     const decoded = await decodeSplit(exp, opts.runs, runs.set, opts.progress);
     if (decoded.skipped.length > 0) throw new ConfigError('explicit runs cannot skip samples; fix or remove the bad files');
-    result = evaluateEpisodes(model, decoded.store, runs.episodes, { batchSize: c.eval.batchSize });
+    result = evaluateEpisodes(withTta(decoded.set), decoded.store, runs.episodes, { batchSize: c.eval.batchSize });
     data = `runs:${opts.runs}`;
   } else {
     const { test } = await loadSplits(exp, ['test'], opts.progress);
     if (!test) throw new ConfigError(`${exp.loaded.file}: data.test is not set; give it, or evaluate explicit runs with --runs DIR`);
     const sampler = new EpisodeSampler(test.set, c.eval);
     const episodes = sampler.episodes(c.eval.episodes, new Rng(c.seed).fork('eval-episodes'));
-    result = evaluateEpisodes(model, test.store, episodes, { batchSize: c.eval.batchSize });
+    result = evaluateEpisodes(withTta(test.set), test.store, episodes, { batchSize: c.eval.batchSize });
     data = `episodes:${test.set.source}`;
   }
   const { perEpisode, ...summary } = result;
@@ -55,5 +60,6 @@ export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts:
     modelKind: model.kind,
     data,
     seed: c.seed,
+    ttaViews: c.eval.tta.views,
   };
 }

@@ -7,6 +7,9 @@ import { SampleStore } from '../../data/sample-store.js';
 import { LabeledSet } from '../../labeled-set.js';
 import { DataError } from '../../errors.js';
 import { progressFor, type CliIo, type GlobalArgs } from '../command-context.js';
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../../config/load-config.js';
+import { ttaScorer } from '../../eval/tta-scorer.js';
 
 interface Args extends GlobalArgs {
   model: string;
@@ -49,11 +52,16 @@ export function classifyCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       const qry = await SampleStore.decode(queries, modality, meta.preprocess, { progress, label: 'decoding files' });
       const supportRows = sup.set.samples;
       const queryRows = qry.set.samples;
+      // the model's saved config decides test-time augmentation (eval.tta), as in `fewshot eval`
+      const saved = path.join(args.model, 'config.yaml');
+      const config = existsSync(saved) ? (await loadConfig(saved)).config : undefined;
+      const embedOf = (rows: readonly { path: string }[]) =>
+        config ? ttaScorer(model, modality, meta.preprocess, config.eval.tta, config.seed, (i) => rows[i]!.path) : model;
       // one embedding matrix: support rows first, then the queries
       const nS = supportRows.length;
       const emb = new Float32Array((nS + queryRows.length) * model.meta.embeddingSize);
-      emb.set(model.embed(sup.store, supportRows.map((_, i) => i)));
-      emb.set(model.embed(qry.store, queryRows.map((_, i) => i)), nS * model.meta.embeddingSize);
+      emb.set(embedOf(supportRows).embed(sup.store, supportRows.map((_, i) => i)));
+      emb.set(embedOf(queryRows).embed(qry.store, queryRows.map((_, i) => i)), nS * model.meta.embeddingSize);
       const left = new Int32Array(queryRows.length * nS);
       const right = new Int32Array(left.length);
       let k = 0;
