@@ -38,3 +38,5 @@ export * from './perf/measure-speed.js';
 export * from './perf/count-flops.js';
 export { runCli } from './cli/run-cli.js';
 export * from './eval/tta-scorer.js';
+export * from './parse-options.js';
+export * from './layer-seed.js';

@@ -1,12 +1,11 @@
 import { injectable } from 'inversify';
 import { closest } from 'fastest-levenshtein';
-import { ConfigError, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
+import { ConfigError, parseOptions, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
 import { affineAugment, affineAugmentSchema, type AffineAugmentOptions } from './affine-augment.js';
 import { readImage } from './decode-image.js';
 import { loadFolder } from './folder-loader.js';
 import { imagePreprocess, imagePreprocessSchema } from './image-preprocess.js';
 import { loadOmniglot } from './omniglot-loader.js';
-import { parseOptions } from './parse-options.js';
 import { resizeArea } from './resize-area.js';
 import { rotateClasses } from './rotate-classes.js';
 

@@ -1,5 +1,4 @@
-import { z } from '@fewshot/core';
-import { parseOptions } from './parse-options.js';
+import { parseOptions, z } from '@fewshot/core';
 
 const side = z.number().int().min(4).max(512);
 

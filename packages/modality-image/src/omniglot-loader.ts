@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { LabeledSet, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
 import { isImageFile, listDatasetRoot, listFolder, noImagesError, selectGroups } from './dataset-folder.js';
-import { parseOptions } from './parse-options.js';
 
 /** The Omniglot layout takes no options. */
 export const omniglotOptionsSchema = z.strictObject({});

@@ -1,4 +1,4 @@
-import { Rng } from '@fewshot/core';
+import { Rng } from './rng.js';
 
 /**
  * A reproducible seed for one layer's initialiser: the same model seed and layer name always give

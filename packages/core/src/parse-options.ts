@@ -1,4 +1,5 @@
-import { ConfigError, type z } from '@fewshot/core';
+import type { z } from 'zod';
+import { ConfigError } from './errors.js';
 
 /**
  * Validate `value` with a zod schema and return the parsed result, turning zod's issues into one
