@@ -28,7 +28,7 @@ const sum = (x: Float32Array): number => x.reduce((s, v) => s + v, 0);
 
 describe('affineAugmentSchema', () => {
   it("fills Koch's settings and parses its own output to the same object", () => {
-    expect(koch).toEqual({ affine: true, probability: 0.5, rotation: 10, shear: 0.3, scale: 0.2, translation: 2, fill: 0 });
+    expect(koch).toEqual({ affine: true, probability: 0.5, rotation: 10, shear: 0.3, scale: 0.2, translation: 2, fill: 0, rotateClasses: false });
     expect(affineAugmentSchema.parse(koch)).toEqual(koch);
     expect(affineAugmentSchema.parse({}).affine).toBe(false);
     expect(() => affineAugmentSchema.parse({ rotation: 5 })).toThrow(/affine/);
