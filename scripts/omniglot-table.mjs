@@ -8,7 +8,8 @@
 //
 // Models are read from runs/omniglot-<id> (trained by `fewshot train config/omniglot-<id>.yaml --out
 // runs/omniglot-<id>`), the prototype model from models/omniglot. Training time is the sum of the epoch
-// times in the model's history.json.
+// times in the model's history.json, with the training images seen (augmented copies included; a pair
+// counts two images; approximate: the rate times the epoch time, validation included).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -47,7 +48,8 @@ function trainingTime(row) {
   if (!existsSync(file)) return '?';
   const { history } = JSON.parse(readFileSync(file, 'utf8'));
   const s = history.reduce((a, e) => a + e.seconds, 0);
-  return `${Math.round(s / 60)} min`;
+  const images = history.reduce((a, e) => a + e.imagesPerSecond * e.seconds, 0);
+  return `${Math.round(s / 60)} min, ~${(images / 1e6).toFixed(2)}M images`;
 }
 
 const pct = (r) => `${(r.accuracy * 100).toFixed(1)}% ± ${(r.ci95 * 100).toFixed(1)}`;
