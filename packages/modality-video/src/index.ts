@@ -1,4 +1,17 @@
-import { ContainerModule } from 'inversify';
-
-/** The video plugin (being built). */
-export default new ContainerModule(() => {});
+export { VideoModality } from './video-modality.js';
+export { videoPreprocessSchema, videoPreprocess, clipShape, type VideoPreprocess } from './video-preprocess.js';
+export { findFfmpeg, ffmpegVersion, FFMPEG_SOURCES, type FfmpegBinary, type FfmpegSource, type FfmpegSearch } from './ffmpeg-binary.js';
+export { readFrames, pickFrames, framesToSample, type RawFrames } from './decode-clip.js';
+export { DecodePool } from './decode-pool.js';
+export { loadVideoFolder, loadVideoOmniglot, videoFolderOptionsSchema } from './video-loader.js';
+export { VIDEO_EXTENSIONS, isVideoFile } from './video-files.js';
+export { FramesToBatch, TemporalPool, POOLING_MODES, type PoolingMode } from './frame-layers.js';
+export { FramePoolEncoder, framePoolOptionsSchema } from './frame-pool-encoder.js';
+export { LastFramePixelBaseline } from './last-frame-baseline.js';
+export { default } from './video-module.js';
+export { parseStrokeText, videoTimeline, endTime, type PenPoint, type Stroke } from './render/strokes.js';
+export { drawFrames, frameCount, stampSegment, DEFAULT_DRAW_OPTIONS, type DrawOptions } from './render/draw-frames.js';
+export { encodeClip, pickCodec, type EncodeOptions } from './render/encode-clip.js';
+export { readStrokeArchives, strokePathParts, type StrokeFile } from './render/stroke-archive.js';
+export { renderDrawings, renderDrawingsMain, type RenderOptions, type RenderSummary } from './render/render-drawings.js';
+export { buildModelMain } from './build-model.js';

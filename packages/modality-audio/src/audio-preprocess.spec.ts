@@ -1,0 +1,33 @@
+import { ConfigError } from '@fewshot/core';
+import { audioInputShape, audioPreprocess, audioPreprocessSchema } from './audio-preprocess.js';
+
+const parse = (v: unknown): ReturnType<typeof audioPreprocessSchema.parse> => audioPreprocessSchema.parse(v);
+
+describe('audio preprocessing settings', () => {
+  it('fills defaults (13 MFCCs of 40 mel bands, 25/10 ms, 1 s at 16 kHz) and parses its own output to the same object', () => {
+    const p = parse({});
+    expect(p).toMatchObject({ sampleRate: 16000, duration: 1, features: 'mfcc', coefficients: 13, melBands: 40, windowMs: 25, hopMs: 10, deltas: 0, normalize: 'meanvar', trimDb: 0 });
+    expect(parse(p)).toEqual(p);
+    const logmel = parse({ features: 'logmel', melBands: 64 });
+    expect(logmel.coefficients).toBe(64);
+    expect(parse(logmel)).toEqual(logmel);
+  });
+
+  it('gives the input shape [frames, coefficients, 1 + deltas]', () => {
+    expect(audioInputShape(parse({}))).toEqual([98, 13, 1]);
+    expect(audioInputShape(parse({ sampleRate: 8000, duration: 0.5, coefficients: 20, deltas: 2 }))).toEqual([48, 20, 3]);
+    expect(audioInputShape(parse({ features: 'logmel', melBands: 32, hopMs: 20 }))).toEqual([49, 32, 1]);
+  });
+
+  it('rejects settings that cannot work, naming the key', () => {
+    expect(() => parse({ coefficients: 12 })).toThrow();
+    expect(() => parse({ coefficients: 41 })).toThrow(/at most 40 MFCCs/);
+    expect(() => parse({ coefficients: 30, melBands: 26 })).toThrow(/30 MFCCs need at least as many mel bands/);
+    expect(() => parse({ features: 'logmel', coefficients: 13 })).toThrow(/one coefficient per mel band/);
+    expect(() => parse({ duration: 0.05, windowMs: 100 })).toThrow(/does not fit/);
+    expect(() => parse({ sampelRate: 8000 })).toThrow(/sampelRate/);
+    expect(() => parse({ deltas: 3 })).toThrow();
+    expect(() => audioPreprocess({ hopMs: 0 })).toThrow(ConfigError);
+    expect(() => audioPreprocess({ hopMs: 0 })).toThrow(/data\.preprocess\.hopMs/);
+  });
+});

@@ -1,0 +1,47 @@
+import { resample } from './resample.js';
+
+const tone = (hz: number, rate: number, n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * hz * i) / rate));
+/** Largest error against the ideal tone, away from the edges (the filter's ramp-up). */
+function maxError(x: Float32Array, hz: number, rate: number, edge: number): number {
+  let err = 0;
+  for (let i = edge; i < x.length - edge; i++) err = Math.max(err, Math.abs(x[i]! - Math.sin((2 * Math.PI * hz * i) / rate)));
+  return err;
+}
+function rms(x: Float32Array, edge: number): number {
+  let s = 0;
+  for (let i = edge; i < x.length - edge; i++) s += x[i]! * x[i]!;
+  return Math.sqrt(s / (x.length - 2 * edge));
+}
+
+describe('resample (libsamplerate)', () => {
+  it('hands the same array back at equal rates', async () => {
+    const x = tone(440, 8000, 100);
+    expect(await resample(x, 8000, 8000, 'sinc-best')).toBe(x);
+  });
+
+  it('keeps a tone in the pass band, in time (no delay), down and up', async () => {
+    const down = await resample(tone(1000, 16000, 16000), 16000, 8000, 'sinc-fastest');
+    expect(down.length).toBe(8000);
+    expect(maxError(down, 1000, 8000, 100)).toBeLessThan(1e-3);
+    const up = await resample(tone(1000, 8000, 8000), 8000, 16000, 'sinc-medium');
+    expect(up.length).toBe(16000);
+    expect(maxError(up, 1000, 16000, 200)).toBeLessThan(1e-4);
+    const odd = await resample(tone(440, 44100, 44100), 44100, 16000, 'sinc-best');
+    expect(Math.abs(odd.length - 16000)).toBeLessThanOrEqual(1);
+    expect(maxError(odd, 440, 16000, 200)).toBeLessThan(1e-4);
+  });
+
+  it('is band-limited: a tone above the new Nyquist frequency is filtered out, not aliased', async () => {
+    // 6 kHz at 16 kHz -> 8 kHz: linear interpolation or decimation would fold it to 2 kHz at full amplitude
+    for (const q of ['sinc-fastest', 'sinc-medium', 'sinc-best'] as const) {
+      const y = await resample(tone(6000, 16000, 16000), 16000, 8000, q);
+      expect(rms(y, 200)).toBeLessThan(1e-3);
+    }
+    const naive = Float32Array.from({ length: 8000 }, (_, i) => Math.sin((2 * Math.PI * 6000 * 2 * i) / 16000));
+    expect(rms(naive, 200)).toBeGreaterThan(0.5); // what plain decimation would give
+  });
+
+  it('rejects sample rates libsamplerate cannot take, naming the file', async () => {
+    await expect(resample(new Float32Array(10), 400_000, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow('cannot resample odd.wav: its sample rate 400000 Hz is outside 1..192000 Hz');
+  });
+});

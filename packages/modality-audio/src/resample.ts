@@ -1,0 +1,57 @@
+import { createRequire } from 'node:module';
+import { DataError } from '@fewshot/core';
+
+const require = createRequire(import.meta.url);
+
+interface Src {
+  simple(data: Float32Array): Float32Array;
+  destroy(): void;
+}
+/** libsamplerate (Erik de Castro Lopo's Secret Rabbit Code) compiled to WebAssembly. */
+const libsamplerate = require('@alexanderolsen/libsamplerate-js') as {
+  create(channels: number, inRate: number, outRate: number, options: { converterType: number }): Promise<Src>;
+  ConverterType: Record<'SRC_SINC_BEST_QUALITY' | 'SRC_SINC_MEDIUM_QUALITY' | 'SRC_SINC_FASTEST', number>;
+};
+
+/** Band-limited sinc converters of libsamplerate, best to fastest (all keep >= 90% of the band). */
+export const RESAMPLERS = ['sinc-best', 'sinc-medium', 'sinc-fastest'] as const;
+export type Resampler = (typeof RESAMPLERS)[number];
+
+const CONVERTER: Readonly<Record<Resampler, number>> = {
+  'sinc-best': libsamplerate.ConverterType.SRC_SINC_BEST_QUALITY,
+  'sinc-medium': libsamplerate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
+  'sinc-fastest': libsamplerate.ConverterType.SRC_SINC_FASTEST,
+};
+
+/** Highest rate libsamplerate-js accepts, in and out. */
+export const MAX_SAMPLE_RATE = 192_000;
+
+/** One converter per (from, to, quality): `create` compiles the wasm module each time, so reuse them. */
+const converters = new Map<string, Promise<Src>>();
+
+/**
+ * Resample mono audio from `from` Hz to `to` Hz with libsamplerate's band-limited sinc interpolation
+ * (`simple` API: the whole signal at once, delay compensated). Returns `samples` itself when the rates
+ * are equal. The output has round(n * to / from) samples (give or take one).
+ */
+export async function resample(samples: Float32Array, from: number, to: number, quality: Resampler, path = 'audio'): Promise<Float32Array> {
+  if (from === to) return samples;
+  if (!(from >= 1 && from <= MAX_SAMPLE_RATE)) {
+    throw new DataError(`cannot resample ${path}: its sample rate ${from} Hz is outside 1..${MAX_SAMPLE_RATE} Hz`);
+  }
+  const key = `${from}:${to}:${quality}`;
+  let src = converters.get(key);
+  if (!src) {
+    src = libsamplerate.create(1, from, to, { converterType: CONVERTER[quality] }).catch((err: unknown) => {
+      converters.delete(key);
+      throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    converters.set(key, src);
+  }
+  return (await src).simple(samples);
+}
+
+/** The version of the libsamplerate-js package (for `fewshot plugins`). */
+export function libsamplerateVersion(): string {
+  return (require('@alexanderolsen/libsamplerate-js/package.json') as { version: string }).version;
+}

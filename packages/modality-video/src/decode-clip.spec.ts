@@ -1,0 +1,93 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataError, PluginError } from '@fewshot/core';
+import { framesToSample, pickFrames, readFrames } from './decode-clip.js';
+import { findFfmpeg } from './ffmpeg-binary.js';
+import { makeAudioOnly, makeClip, makeGarbage } from './test-support.js';
+import { videoPreprocess } from './video-preprocess.js';
+
+let dir: string;
+let ffmpeg: string;
+let ramp: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fewshot-decode-'));
+  ffmpeg = findFfmpeg().path;
+  ramp = join(dir, 'ramp.mp4');
+  // 10 flat frames, frame i at grey level 20 * i + 10 (left half) and 255 - that (right half)
+  await makeClip(ramp, 10, 16, (i, x) => (x < 8 ? 20 * i + 10 : 245 - 20 * i));
+}, 60_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('pickFrames', () => {
+  it('takes the end of each T-th of the clip, the last frame last', () => {
+    expect(pickFrames(62, 8, 'uniform')).toEqual([7, 15, 23, 30, 38, 46, 54, 61]);
+    expect(pickFrames(8, 8, 'uniform')).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(pickFrames(16, 4, 'uniform')).toEqual([3, 7, 11, 15]);
+    expect(pickFrames(1, 3, 'uniform')).toEqual([0, 0, 0]);
+  });
+
+  it('repeats frames of a clip shorter than T, in order', () => {
+    expect(pickFrames(3, 8, 'uniform')).toEqual([0, 0, 1, 1, 1, 2, 2, 2]);
+  });
+
+  it("'last' takes the last frame T times", () => {
+    expect(pickFrames(62, 4, 'last')).toEqual([61, 61, 61, 61]);
+    expect(() => pickFrames(0, 4, 'uniform')).toThrow(RangeError);
+  });
+});
+
+describe('readFrames', () => {
+  it('decodes every frame at the requested size through a pipe', async () => {
+    const raw = await readFrames(ffmpeg, ramp, { size: 4, channels: 1 });
+    expect(raw.count).toBe(10);
+    expect(raw.data.length).toBe(10 * 16);
+    // frame 3, row 0: left half 70, right half 185 (area scaling of flat halves keeps them)
+    const row = [...raw.data.subarray(3 * 16, 3 * 16 + 4)];
+    expect(row[0]).toBeCloseTo(70, -1);
+    expect(row[3]).toBeCloseTo(185, -1);
+    const rgb = await readFrames(ffmpeg, ramp, { size: 4, channels: 3 });
+    expect(rgb.data.length).toBe(10 * 4 * 4 * 3);
+  });
+
+  it('names the file for a missing, empty, corrupt or audio-only file', async () => {
+    const missing = join(dir, 'missing.mp4');
+    await expect(readFrames(ffmpeg, missing, { size: 8, channels: 1 })).rejects.toThrow(`video file not found: ${missing}`);
+    const empty = join(dir, 'empty.mp4');
+    await writeFile(empty, '');
+    await expect(readFrames(ffmpeg, empty, { size: 8, channels: 1 })).rejects.toThrow(`video file is empty (0 bytes): ${empty}`);
+    const corrupt = join(dir, 'corrupt.mp4');
+    await makeGarbage(corrupt);
+    const err = await readFrames(ffmpeg, corrupt, { size: 8, channels: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).message).toBe(`cannot decode video ${corrupt}: corrupt or not a video file (ffmpeg exit code 1)`);
+    expect((err as DataError).hints.join('\n')).toMatch(/ffmpeg: .*Invalid data/);
+    const audio = join(dir, 'audio.mp4');
+    await makeAudioOnly(audio);
+    await expect(readFrames(ffmpeg, audio, { size: 8, channels: 1 })).rejects.toThrow(`no video stream in ${audio} (an audio-only file?)`);
+  }, 30_000);
+
+  it('is a PluginError naming the binary when ffmpeg cannot be run', async () => {
+    const bogus = join(dir, 'no-ffmpeg-here');
+    const err = await readFrames(bogus, ramp, { size: 8, channels: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PluginError);
+    expect((err as Error).message).toContain(`cannot run ffmpeg (${bogus}) to read ${ramp}`);
+  });
+});
+
+describe('framesToSample', () => {
+  it('stacks the picked frames vertically, inverted to [0, 1]', async () => {
+    const raw = await readFrames(ffmpeg, ramp, { size: 4, channels: 1 });
+    const p = videoPreprocess({ frames: 4, size: 4 });
+    const x = framesToSample(raw, p);
+    expect(x.length).toBe(4 * 4 * 4);
+    // frames 2, 4, 7, 9; pixel (0, 0) of each is grey 20 * i + 10, inverted: 1 - v / 255
+    const firstPixels = [0, 1, 2, 3].map((t) => x[t * 16]!);
+    [2, 4, 7, 9].forEach((f, t) => expect(firstPixels[t]).toBeCloseTo(1 - (20 * f + 10) / 255, 1));
+    const last = framesToSample(raw, videoPreprocess({ frames: 4, size: 4, sampling: 'last', invert: false, normalize: 'none' }));
+    expect([...last.subarray(0, 16)]).toEqual([...last.subarray(48, 64)]);
+    expect(last[0]).toBeCloseTo(190, -1);
+  });
+});

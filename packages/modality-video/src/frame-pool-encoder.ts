@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { injectable } from 'inversify';
+import { ConfigError, PairModel, foldBatchNorm, tf, z, type EncoderBuildContext, type EncoderFactory } from '@fewshot/core';
+import { FramesToBatch, POOLING_MODES, TemporalPool } from './frame-layers.js';
+import { layerSeed } from './layer-seed.js';
+import { parseOptions } from './parse-options.js';
+
+/** `model.encoderOptions` of the frame-pool encoder. */
+export const framePoolOptionsSchema = z.strictObject({
+  frameEncoder: z.string().min(1).default('conv4').describe('id of the per-frame image encoder, built through the registry (see `fewshot plugins`)'),
+  frameOptions: z.record(z.string(), z.unknown()).default({}).describe("the per-frame encoder's own options"),
+  initFrom: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a fewshot model folder (relative to the config's folder) whose encoder, weights included, becomes the per-frame CNN: e.g. an image model trained by `fewshot train`"),
+  freezeFrames: z
+    .boolean()
+    .default(false)
+    .describe('keep the per-frame CNN fixed (its batch norm folded into the convolutions, no weight trained): only the temporal pooling learns; about 3x cheaper training steps'),
+  pooling: z.enum(POOLING_MODES).default('mean').describe('temporal pooling: mean, max, last (the last frame only), concat (in order), attention (learned weights), conv (learned 1-D temporal convolution), linear (the last frame plus a learned linear map of all frames, starting at zero)'),
+  attentionUnits: z.number().int().min(1).max(4096).default(64).describe('pooling: attention: hidden units of the scores'),
+  convKernel: z.number().int().min(1).max(15).default(3).describe('pooling: conv: temporal kernel size'),
+  convBase: z.enum(['mean', 'last']).default('mean').describe('pooling: conv: the learned temporal features are added to the mean of the frames or to the last frame'),
+});
+export type FramePoolOptions = z.output<typeof framePoolOptionsSchema>;
+
+/**
+ * A per-frame CNN shared over time, then temporal pooling. A [T*S, S, C] clip (T square frames stacked
+ * vertically) becomes a batch of T frames, the per-frame encoder (any image encoder, built by id
+ * through the registry, or the encoder of a trained model folder with `initFrom`) embeds each, and a
+ * TemporalPool layer makes one embedding of them. The result is one Sequential model (per-frame layers
+ * inlined when the frame encoder is Sequential), so it saves, loads and folds batch norm like Conv-4.
+ */
+@injectable()
+export class FramePoolEncoder implements EncoderFactory {
+  readonly id = 'frame-pool';
+  readonly description = 'a per-frame CNN (any image encoder, e.g. conv4, or a trained model via initFrom) shared over the T frames, then temporal pooling (mean, max, last, concat, attention, conv, linear)';
+  readonly modalities = ['video'];
+  readonly preferredInput = [8 * 28, 28, 1] as const;
+
+  async build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number, context?: EncoderBuildContext): Promise<tf.LayersModel> {
+    const o = parseOptions(framePoolOptionsSchema, options, 'model.encoderOptions');
+    const [h, w, c] = inputShape;
+    if (h % w !== 0) {
+      throw new ConfigError(`the frame-pool encoder needs T square frames stacked vertically ([T*S, S, C]), got an input of ${h}x${w}`, {
+        hints: ['use it with the video modality'],
+      });
+    }
+    const frames = h / w;
+    const frameShape: [number, number, number] = [w, w, c];
+    let frame = await this.frameEncoder(o, frameShape, seed, context);
+    if (o.freezeFrames) frame = freeze(frame);
+    const out = frame.outputs[0]!.shape;
+    if (out.length !== 2) {
+      throw new ConfigError(`the per-frame encoder must output [batch, d] embeddings, got [${out.join(', ')}]`);
+    }
+    const model = tf.sequential({ name: 'encoder' });
+    model.add(new FramesToBatch({ frames, inputShape: [h, w, c], name: 'frames_to_batch' }));
+    if (frame instanceof tf.Sequential) for (const layer of frame.layers) model.add(layer);
+    else model.add(frame);
+    model.add(new TemporalPool({ frames, mode: o.pooling, units: o.attentionUnits, kernel: o.convKernel, base: o.convBase, seed: layerSeed(seed, 'temporal_pool'), name: 'temporal_pool' }));
+    return model;
+  }
+
+  /** The per-frame CNN: the encoder of the `initFrom` model, or a fresh one built by id through the registry. */
+  private async frameEncoder(o: FramePoolOptions, shape: [number, number, number], seed: number, context: EncoderBuildContext | undefined): Promise<tf.LayersModel> {
+    if (o.initFrom !== undefined) {
+      if (Object.keys(o.frameOptions).length > 0) {
+        throw new ConfigError('model.encoderOptions.frameOptions: not used with initFrom (the per-frame encoder comes from the model folder)');
+      }
+      const dir = path.resolve(context?.baseDir ?? process.cwd(), o.initFrom);
+      const trained = await PairModel.load(dir);
+      trained.head.dispose();
+      const input = trained.encoder.inputs[0]!.shape.slice(1);
+      if (input.join('x') !== shape.join('x')) {
+        trained.encoder.dispose();
+        throw new ConfigError(`model.encoderOptions.initFrom: the encoder in ${dir} takes ${input.join('x')} inputs, but the frames are ${shape.join('x')}`, {
+          hints: [`set data.preprocess.size (and channels) to match the model: it was trained on ${trained.meta.modality} data with preprocess ${JSON.stringify(trained.meta.preprocess)}`],
+        });
+      }
+      return trained.encoder;
+    }
+    if (!context) throw new ConfigError(`the frame-pool encoder builds its per-frame encoder '${o.frameEncoder}' through the registry, which was not given`);
+    const factory = context.registry.encoder(o.frameEncoder);
+    if (factory.modalities.length > 0 && !factory.modalities.includes('image')) {
+      throw new ConfigError(`model.encoderOptions.frameEncoder: '${o.frameEncoder}' is not an image encoder (it is for ${factory.modalities.join(', ')})`);
+    }
+    return factory.build(shape, o.frameOptions, seed, context);
+  }
+}
+
+/**
+ * A fixed copy of a per-frame encoder: batch norm folded into the convolutions (so that training mode
+ * computes what inference does, and no moving statistic drifts) and every layer non-trainable.
+ */
+function freeze(frame: tf.LayersModel): tf.LayersModel {
+  const folded = foldBatchNorm(frame);
+  if (folded) frame.dispose();
+  const fixed = folded ?? frame;
+  for (const layer of fixed.layers) layer.trainable = false;
+  fixed.trainable = false;
+  return fixed;
+}

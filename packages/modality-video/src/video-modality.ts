@@ -1,0 +1,69 @@
+import { injectable } from 'inversify';
+import { ConfigError, type DatasetSpec, type LabeledSet, type Modality, type Preprocess } from '@fewshot/core';
+import { framesToSample, readFrames } from './decode-clip.js';
+import { DecodePool } from './decode-pool.js';
+import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg, type FfmpegBinary } from './ffmpeg-binary.js';
+import { closest, VIDEO_EXTENSIONS } from './video-files.js';
+import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
+import { clipShape, videoPreprocess, videoPreprocessSchema } from './video-preprocess.js';
+
+const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
+  folder: loadVideoFolder,
+  omniglot: loadVideoOmniglot,
+};
+
+/**
+ * Videos: T frames spread uniformly over each clip (or T copies of its last frame), grey or RGB,
+ * scaled to SxS by ffmpeg (one process per clip, raw frames through a pipe, at most one process per
+ * core), stacked vertically into one [T*S, S, C] sample. Ink is 1 on 0 by default, as for images, so a
+ * per-frame image encoder trained on Omniglot images sees the frames as it saw its images.
+ */
+@injectable()
+export class VideoModality implements Modality {
+  readonly id = 'video';
+  readonly description = `videos (${VIDEO_EXTENSIONS.join(', ')}) read with ffmpeg: T frames of SxS stacked as [T*S, S, C]; class-per-folder and Omniglot-drawing layouts`;
+  readonly layouts = Object.keys(loaders);
+  readonly defaultEncoder = 'frame-pool';
+  readonly preprocessSchema = videoPreprocessSchema;
+  private binary: FfmpegBinary | undefined;
+
+  constructor(readonly pool = new DecodePool()) {}
+
+  /** The ffmpeg binary (resolved on first use; PluginError listing every place searched when none works). */
+  get ffmpeg(): FfmpegBinary {
+    this.binary ??= findFfmpeg();
+    return this.binary;
+  }
+
+  inputShape(pre: Preprocess): [number, number, number] {
+    return clipShape(videoPreprocess(pre));
+  }
+
+  async load(spec: DatasetSpec): Promise<LabeledSet> {
+    const loader = loaders[spec.layout];
+    if (!loader) {
+      throw new ConfigError(`${spec.name}.layout: the video modality has no layout '${spec.layout}' (did you mean '${closest(spec.layout, this.layouts)}'?)`, {
+        hints: [`video layouts: ${this.layouts.join(', ')}`],
+      });
+    }
+    return loader(spec);
+  }
+
+  async decode(path: string, pre: Preprocess): Promise<Float32Array> {
+    const p = videoPreprocess(pre);
+    const ffmpeg = this.ffmpeg.path;
+    const raw = await this.pool.run(() => readFrames(ffmpeg, path, { size: p.size, channels: p.channels }));
+    return framesToSample(raw, p);
+  }
+
+  info(): Record<string, string> {
+    const order = FFMPEG_SOURCES.join(' > ');
+    try {
+      const b = this.ffmpeg;
+      return { ffmpeg: `${b.path} (from ${b.source}; search order ${order})`, 'ffmpeg version': ffmpegVersion(b.path), 'decode pool': `${this.pool.width} ffmpeg process(es) at once` };
+    } catch (err) {
+      const hints = (err as { hints?: string[] }).hints ?? [];
+      return { ffmpeg: (err as Error).message, ...(hints.length > 0 ? { 'ffmpeg search': hints.join('; ') } : {}) };
+    }
+  }
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Video decoding throughput on this machine (run `npx tsc -b` first; it uses the built video plugin).
+//
+//   npm run bench:video [-- --clips N] [-- --rounds R] [-- --no-write] [-- --quick]
+//
+// Decodes N clips of the shared omniglot-drawing-videos set (default 1,000, spread evenly over the
+// 4,840 in sorted order) to T=8 frames of 28x28 grey through VideoModality.decode, exactly as training
+// and evaluation do (one ffmpeg process per clip, raw frames through a pipe, a decode pool as wide as
+// the cores), R times (default 3; the first round also warms the page cache). Prints clips/s per round
+// and their median, with the machine's load average before and after (other work slows it down).
+// Target: >= 100 clips/s. The figures are written to docs/benchmarks.md between
+// <!-- bench:video:start --> and <!-- bench:video:end --> (appended when the markers are missing),
+// unless --no-write (or --quick: 100 clips, 1 round, no write). Data: $FEWSHOT_DATA, default ../shared/data.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
+};
+const QUICK = argv.includes('--quick');
+const WRITE = !argv.includes('--no-write') && !QUICK;
+const CLIPS = opt('clips', QUICK ? 100 : 1000);
+const ROUNDS = opt('rounds', QUICK ? 1 : 3);
+const DATA = path.resolve(ROOT, process.env.FEWSHOT_DATA ?? '../shared/data');
+const VIDEOS = path.join(DATA, 'omniglot-drawing-videos');
+const DOC = path.join(ROOT, 'docs/benchmarks.md');
+const [START, END] = ['<!-- bench:video:start -->', '<!-- bench:video:end -->'];
+const TARGET = 100;
+const log = (line) => process.stderr.write(`[bench:video] ${line}\n`);
+
+const dist = path.join(ROOT, 'packages/modality-video/dist/index.js');
+if (!existsSync(dist)) throw new Error(`${dist} is missing: run npx tsc -b first`);
+const { VideoModality, ffmpegVersion } = await import(pathToFileURL(dist).href);
+if (!existsSync(VIDEOS)) throw new Error(`${VIDEOS} is missing: set FEWSHOT_DATA to the shared data folder`);
+
+/** Every clip of the set, sorted. */
+function listClips(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listClips(p));
+    else if (e.name.endsWith('.mp4')) out.push(p);
+  }
+  return out;
+}
+
+const all = listClips(VIDEOS);
+const step = Math.max(1, Math.floor(all.length / CLIPS));
+const clips = all.filter((_, i) => i % step === 0).slice(0, CLIPS);
+const modality = new VideoModality();
+const pre = modality.preprocessSchema.parse({ frames: 8, size: 28 });
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const load0 = os.loadavg();
+const rounds = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let values = 0;
+  await Promise.all(
+    clips.map(async (c) => {
+      const n = (await modality.decode(c, pre)).length;
+      values += n;
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (values !== clips.length * 8 * 28 * 28) throw new Error(`decoded ${values} values, expected ${clips.length * 8 * 28 * 28}`);
+  rounds.push({ seconds, clipsPerSecond: clips.length / seconds, nodeCpuMsPerClip: (cpu.user + cpu.system) / 1000 / clips.length });
+  log(`round ${r + 1}: ${clips.length} clips in ${seconds.toFixed(2)} s = ${(clips.length / seconds).toFixed(1)} clips/s`);
+}
+const load1 = os.loadavg();
+const best = median(rounds.map((r) => r.clipsPerSecond));
+const ff = modality.ffmpeg;
+const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+const cpuModel = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+const lines = [
+  START,
+  '## Video decoding (`npm run bench:video`)',
+  '',
+  `Measured ${when} UTC on ${cpuModel}, ${os.cpus().length} cores, node ${process.version}; load average ${load0[0].toFixed(2)} before and ${load1[0].toFixed(2)} after ` +
+    `(other processes on the machine slow decoding down). ffmpeg: ${ffmpegVersion(ff.path).replace(/ Copyright.*/, '')} (${ff.source}); decode pool ${modality.pool.width} process(es).`,
+  '',
+  `Decoding ${clips.length.toLocaleString('en-US')} clips of \`omniglot-drawing-videos\` (every ${step}th of ${all.length.toLocaleString('en-US')}, 112x112 H.264, about 2-10 s each) to T=8 frames of 28x28 grey through \`VideoModality.decode\` (one ffmpeg process per clip, raw frames through a pipe, frames picked in JS), ${ROUNDS} round(s):`,
+  '',
+  '| round | seconds | clips/s | node CPU ms per clip |',
+  '|---:|---:|---:|---:|',
+  ...rounds.map((r, i) => `| ${i + 1} | ${r.seconds.toFixed(2)} | ${r.clipsPerSecond.toFixed(1)} | ${r.nodeCpuMsPerClip.toFixed(2)} |`),
+  '',
+  `| measure | figure | target | met |`,
+  '|---|---|---|---|',
+  `| decode T=8 frames at 28x28, median of ${ROUNDS} round(s) | ${best.toFixed(1)} clips/s | >= ${TARGET} clips/s | ${best >= TARGET ? 'yes' : 'no'} |`,
+  END,
+];
+const block = lines.join('\n');
+process.stdout.write(block + '\n');
+if (WRITE) {
+  const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
+  const i = doc.indexOf(START);
+  const j = doc.indexOf(END);
+  const next = i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + END.length) : `${doc.replace(/\n*$/, '\n')}\n${block}\n`;
+  writeFileSync(DOC, next);
+  log(`wrote ${path.relative(ROOT, DOC)}`);
+}
