@@ -1,4 +1,4 @@
-import { ConfigError, baselineScorer, SampleStore } from '@fewshot/core';
+import { baselineScorer, ConfigError, SampleStore } from '@fewshot/core';
 import { DtwBaseline, dtwDistance } from './dtw-baseline.js';
 import { MfccMeanBaseline } from './mfcc-mean-baseline.js';
 

@@ -1,7 +1,5 @@
 import { injectable } from 'inversify';
-import { ConfigError, tf, z, type EncoderFactory } from '@fewshot/core';
-import { layerSeed } from './layer-seed.js';
-import { parseOptions } from './parse-options.js';
+import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory } from '@fewshot/core';
 
 /** `model.encoderOptions` of the 2-D audio encoder. */
 export const audioConv2dOptionsSchema = z.strictObject({

@@ -1,6 +1,5 @@
-import { z } from '@fewshot/core';
+import { parseOptions, z } from '@fewshot/core';
 import { frameGeometry, type FeatureSettings } from './features.js';
-import { parseOptions } from './parse-options.js';
 import { MAX_SAMPLE_RATE, RESAMPLERS } from './resample.js';
 
 /**

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { ConfigError, LabeledSet, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { ConfigError, LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
 import { filterSamples, listAudioFiles, listDatasetRoot, noAudioError, sampleFilterShape, selectClasses } from './audio-files.js';
-import { parseOptions } from './parse-options.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const folderOptionsSchema = z.strictObject({

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { ConfigError, LabeledSet, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { ConfigError, LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
 import { filterSamples, listAudioFiles, listDatasetRoot, noAudioError, preview, sampleFilterShape, selectClasses } from './audio-files.js';
 import { compilePattern, groupsOf } from './folder-loader.js';
-import { parseOptions } from './parse-options.js';
 
 /** Options of the file-name pattern layout (`data.<split>.options`). */
 export const patternOptionsSchema = z.strictObject({

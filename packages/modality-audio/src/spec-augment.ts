@@ -1,5 +1,4 @@
-import { z, type Rng } from '@fewshot/core';
-import { parseOptions } from './parse-options.js';
+import { parseOptions, z, type Rng } from '@fewshot/core';
 
 /** `train.augment` of the audio modality (all off by default). */
 export const specAugmentSchema = z.strictObject({
