@@ -88,7 +88,7 @@ const lines = [
   '## Video decoding (`npm run bench:video`)',
   '',
   `Measured ${when} UTC on ${cpuModel}, ${os.cpus().length} cores, node ${process.version}; load average ${load0[0].toFixed(2)} before and ${load1[0].toFixed(2)} after ` +
-    `(other processes on the machine slow decoding down). ffmpeg: ${ffmpegVersion(ff.path).replace(/ Copyright.*/, '')} (${ff.source}); decode pool ${modality.pool.width} process(es).`,
+    `(other processes on the machine slow decoding down). ffmpeg: ${ffmpegVersion(ff.path).replace(/ (https?:\/\/\S+ +)?Copyright.*/, '')} (${ff.source}); decode pool ${modality.pool.width} process(es).`,
   '',
   `Decoding ${clips.length.toLocaleString('en-US')} clips of \`omniglot-drawing-videos\` (every ${step}th of ${all.length.toLocaleString('en-US')}, 112x112 H.264, about 2-10 s each) to T=8 frames of 28x28 grey through \`VideoModality.decode\` (one ffmpeg process per clip, raw frames through a pipe, frames picked in JS), ${ROUNDS} round(s):`,
   '',

@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { findFfmpeg, loadVideoOmniglot, readFrames, renderDrawingsMain, VideoModality } from '@fewshot/modality-video';
-import { requireData, SHARED_DATA } from './shared-data.js';
+import { cli } from './run-cli-capture.js';
+import { REPO_ROOT, requireData, SHARED_DATA } from './shared-data.js';
 
 const VIDEOS = path.join(SHARED_DATA, 'omniglot-drawing-videos');
 const STROKES = path.join(SHARED_DATA, 'omniglot', 'strokes');
@@ -60,4 +62,34 @@ describe('render-drawings on the official stroke archive', () => {
       expect(both / either).toBeGreaterThan(0.9);
     }
   }, 60_000);
+});
+
+describe('the shipped video models', () => {
+  const characters = ['character01', 'character02', 'character03', 'character04', 'character05'];
+
+  it.each(['drawing-videos', 'image-to-video'])('models/%s classifies drawing videos from one example each, in any container', async (name) => {
+    const support = path.join(tmp, `support-${name}`);
+    // Latin/characterNN holds <0682 + NN>_<drawer>.mp4: drawer 01 as the one example, drawer 07 as the query
+    const clip = (i: number, drawer: string): string => path.join(requireData(VIDEOS), 'Latin', characters[i]!, `${String(683 + i).padStart(4, '0')}_${drawer}.mp4`);
+    characters.forEach((c, i) => {
+      mkdirSync(path.join(support, c), { recursive: true });
+      copyFileSync(clip(i, '01'), path.join(support, c, 'example.mp4'));
+    });
+    const queries = characters.map((_, i) => clip(i, '07'));
+    const r = await cli('classify', '--model', path.join(REPO_ROOT, 'models', name), '--support', support, ...queries, '--json', '--quiet');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const labels = (JSON.parse(r.out).results as { label: string }[]).map((x) => x.label);
+    expect(labels.filter((l, i) => l === characters[i]).length).toBeGreaterThanOrEqual(3); // 5-way: about 9 in 10 right
+
+    // the same clip as WebM (VP8) and AVI (MPEG-4 part 2) gets the label the MP4 got
+    const ffmpeg = findFfmpeg().path;
+    const webm = path.join(tmp, `${name}-q.webm`);
+    const avi = path.join(tmp, `${name}-q.avi`);
+    expect(spawnSync(ffmpeg, ['-v', 'error', '-i', queries[0]!, '-c:v', 'libvpx', '-b:v', '200k', '-y', webm]).status).toBe(0);
+    expect(spawnSync(ffmpeg, ['-v', 'error', '-i', queries[0]!, '-c:v', 'mpeg4', '-q:v', '2', '-y', avi]).status).toBe(0);
+    const again = await cli('classify', '--model', path.join(REPO_ROOT, 'models', name), '--support', support, webm, avi, '--json', '--quiet');
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.out).results as { label: string }[]).map((x) => x.label)).toEqual([labels[0], labels[0]]);
+  }, 120_000);
 });

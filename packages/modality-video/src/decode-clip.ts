@@ -37,7 +37,10 @@ export function readFrames(ffmpeg: string, file: string, o: ReadFramesOptions): 
     '-f', 'rawvideo', '-',
   ];
   return new Promise<RawFrames>((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 60_000 });
+    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // our own timer (spawn's `timeout` keeps running when the binary cannot be started at all)
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    timer.unref();
     const chunks: Buffer[] = [];
     let bytes = 0;
     let stderr = '';
@@ -50,10 +53,12 @@ export function readFrames(ffmpeg: string, file: string, o: ReadFramesOptions): 
       stderr = (stderr + c.toString('utf8')).slice(-STDERR_LIMIT);
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       failed = true;
       reject(new PluginError(`cannot run ffmpeg (${ffmpeg}) to read ${file}: ${err.message}`, { cause: err, hints: ['check FFMPEG_PATH, or see `fewshot plugins` for the ffmpeg in use'] }));
     });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       if (failed) return;
       if (code !== 0) {
         void explainFailure(file, stderr, code, signal).then(reject, reject);

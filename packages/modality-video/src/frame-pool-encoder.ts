@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { injectable } from 'inversify';
-import { ConfigError, PairModel, foldBatchNorm, tf, z, type EncoderBuildContext, type EncoderFactory } from '@fewshot/core';
+import { ConfigError, PairModel, foldBatchNorm, layerSeed, parseOptions, tf, z, type EncoderBuildContext, type EncoderFactory } from '@fewshot/core';
 import { FramesToBatch, POOLING_MODES, TemporalPool } from './frame-layers.js';
-import { layerSeed } from './layer-seed.js';
-import { parseOptions } from './parse-options.js';
 
 /** `model.encoderOptions` of the frame-pool encoder. */
 export const framePoolOptionsSchema = z.strictObject({
@@ -17,7 +15,7 @@ export const framePoolOptionsSchema = z.strictObject({
   freezeFrames: z
     .boolean()
     .default(false)
-    .describe('keep the per-frame CNN fixed (its batch norm folded into the convolutions, no weight trained): only the temporal pooling learns; about 3x cheaper training steps'),
+    .describe('keep the per-frame CNN fixed (its batch norm folded into the convolutions, no weight trained): only the temporal pooling learns; training steps about 7x cheaper (measured on Conv-4, T=8)'),
   pooling: z.enum(POOLING_MODES).default('mean').describe('temporal pooling: mean, max, last (the last frame only), concat (in order), attention (learned weights), conv (learned 1-D temporal convolution), linear (the last frame plus a learned linear map of all frames, starting at zero)'),
   attentionUnits: z.number().int().min(1).max(4096).default(64).describe('pooling: attention: hidden units of the scores'),
   convKernel: z.number().int().min(1).max(15).default(3).describe('pooling: conv: temporal kernel size'),

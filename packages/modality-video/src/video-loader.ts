@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { LabeledSet, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
 import { isVideoFile, listDatasetRoot, listFolder, noVideosError, selectGroups } from './video-files.js';
-import { parseOptions } from './parse-options.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const videoFolderOptionsSchema = z.strictObject({

@@ -1,5 +1,4 @@
-import { z } from '@fewshot/core';
-import { parseOptions } from './parse-options.js';
+import { parseOptions, z } from '@fewshot/core';
 
 /**
  * `data.preprocess` of the video modality: T frames of SxS pixels with C channels, stored as one
