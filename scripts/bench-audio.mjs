@@ -14,7 +14,7 @@
 // the warm-up round is reported too. The results are printed and written to docs/benchmarks.md between
 // <!-- bench:audio:start --> and <!-- bench:audio:end --> (the rest of the file is kept).
 // Data: $FEWSHOT_DATA, default ../shared/data. --quick: 1 round of 100 clips per row, no docs unless --write.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeBenchBlock } from './benchmarks-doc.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,8 +26,6 @@ const WRITE = !argv.includes('--no-write') && (!QUICK || argv.includes('--write'
 const ROUNDS = QUICK ? 1 : Number(argv[argv.indexOf('--rounds') + 1] ?? 5) || 5;
 const LIMIT = QUICK ? 100 : Infinity;
 process.env.FEWSHOT_DATA ??= path.resolve(ROOT, '../shared/data');
-const DOC = path.join(ROOT, 'docs/benchmarks.md');
-const [START, END] = ['<!-- bench:audio:start -->', '<!-- bench:audio:end -->'];
 const log = (line) => process.stderr.write(`[bench:audio] ${line}\n`);
 
 const core = await import(pathToFileURL(path.join(ROOT, 'packages/core/dist/index.js')).href);
@@ -116,10 +114,5 @@ const L = [
 const text = L.join('\n');
 process.stdout.write(text + '\n');
 if (WRITE) {
-  const block = `${START}\n${text}\n${END}`;
-  const old = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const [a, b] = [old.indexOf(START), old.indexOf(END)];
-  const next = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${old.replace(/\n*$/, '\n\n')}${block}\n`;
-  writeFileSync(DOC, next);
-  log(`wrote ${path.relative(ROOT, DOC)}`);
+  log(`wrote ${path.relative(ROOT, writeBenchBlock('audio', text))}`);
 } else log('not writing docs/benchmarks.md (--no-write or --quick)');

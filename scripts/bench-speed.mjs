@@ -22,6 +22,7 @@
 // write the docs unless --write is given too. --no-write: print only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeBenchBlock } from './benchmarks-doc.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,8 +34,6 @@ const WRITE = !argv.includes('--no-write') && (!QUICK || argv.includes('--write'
 const DATA = path.resolve(ROOT, process.env.FEWSHOT_DATA ?? '../shared/data');
 const CLI = path.join(ROOT, 'packages/core/dist/cli/bin.js');
 const MODEL = path.join(ROOT, 'models/omniglot');
-const DOC = path.join(ROOT, 'docs/benchmarks.md');
-const [START, END] = ['<!-- bench:speed:start -->', '<!-- bench:speed:end -->'];
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'fewshot-bench-speed-'));
 const PRELOAD = path.join(TMP, 'maxrss.mjs');
 writeFileSync(PRELOAD, "process.on('exit', () => process.stderr.write(`\\nBENCH_MAXRSS_KB=${process.resourceUsage().maxRSS}\\n`));\n");
@@ -195,11 +194,6 @@ const text = L.join('\n');
 
 console.log(text);
 if (WRITE) {
-  const block = `${START}\n${text}\n${END}`;
-  const old = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const [a, b] = [old.indexOf(START), old.indexOf(END)];
-  const next = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${old.replace(/\n*$/, '\n\n')}${block}\n`;
-  writeFileSync(DOC, next);
-  log(`wrote ${path.relative(ROOT, DOC)}`);
+  log(`wrote ${path.relative(ROOT, writeBenchBlock('speed', text))}`);
 } else log('not writing docs/benchmarks.md (--no-write or --quick)');
 rmSync(TMP, { recursive: true, force: true });

@@ -11,7 +11,8 @@
 // Target: >= 100 clips/s. The figures are written to docs/benchmarks.md between
 // <!-- bench:video:start --> and <!-- bench:video:end --> (appended when the markers are missing),
 // unless --no-write (or --quick: 100 clips, 1 round, no write). Data: $FEWSHOT_DATA, default ../shared/data.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { writeBenchBlock } from './benchmarks-doc.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,8 +29,6 @@ const CLIPS = opt('clips', QUICK ? 100 : 1000);
 const ROUNDS = opt('rounds', QUICK ? 1 : 3);
 const DATA = path.resolve(ROOT, process.env.FEWSHOT_DATA ?? '../shared/data');
 const VIDEOS = path.join(DATA, 'omniglot-drawing-videos');
-const DOC = path.join(ROOT, 'docs/benchmarks.md');
-const [START, END] = ['<!-- bench:video:start -->', '<!-- bench:video:end -->'];
 const TARGET = 100;
 const log = (line) => process.stderr.write(`[bench:video] ${line}\n`);
 
@@ -84,7 +83,6 @@ const ff = modality.ffmpeg;
 const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
 const cpuModel = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 const lines = [
-  START,
   '## Video decoding (`npm run bench:video`)',
   '',
   `Measured ${when} UTC on ${cpuModel}, ${os.cpus().length} cores, node ${process.version}; load average ${load0[0].toFixed(2)} before and ${load1[0].toFixed(2)} after ` +
@@ -99,15 +97,9 @@ const lines = [
   `| measure | figure | target | met |`,
   '|---|---|---|---|',
   `| decode T=8 frames at 28x28, median of ${ROUNDS} round(s) | ${best.toFixed(1)} clips/s | >= ${TARGET} clips/s | ${best >= TARGET ? 'yes' : 'no'} |`,
-  END,
 ];
 const block = lines.join('\n');
 process.stdout.write(block + '\n');
 if (WRITE) {
-  const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const i = doc.indexOf(START);
-  const j = doc.indexOf(END);
-  const next = i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + END.length) : `${doc.replace(/\n*$/, '\n')}\n${block}\n`;
-  writeFileSync(DOC, next);
-  log(`wrote ${path.relative(ROOT, DOC)}`);
+  log(`wrote ${path.relative(ROOT, writeBenchBlock('video', block))}`);
 }

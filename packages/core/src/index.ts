@@ -40,3 +40,4 @@ export { runCli } from './cli/run-cli.js';
 export * from './eval/tta-scorer.js';
 export * from './parse-options.js';
 export * from './layer-seed.js';
+export * from './data/dataset-folder.js';

@@ -1,5 +1,5 @@
 import { injectable } from 'inversify';
-import { ConfigError, didYouMean, type DatasetSpec, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
+import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
 import { audioInputShape, audioPreprocess, audioPreprocessSchema, clipSamples } from './audio-preprocess.js';
 import { extractFeatures } from './features.js';
 import { loadAudioFolder } from './folder-loader.js';
@@ -34,14 +34,7 @@ export class AudioModality implements Modality {
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {
-    const loader = loaders[spec.layout];
-    if (!loader) {
-      const guess = didYouMean(spec.layout, this.layouts);
-      throw new ConfigError(`${spec.name}.layout: the audio modality has no layout '${spec.layout}'${guess ? ` (did you mean '${guess}'?)` : ''}`, {
-        hints: [`audio layouts: ${this.layouts.join(', ')}`],
-      });
-    }
-    return loader(spec);
+    return loadLayout(this.id, loaders, spec);
   }
 
   async decode(path: string, pre: Preprocess): Promise<Float32Array> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ConfigError, LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
-import { filterSamples, listAudioFiles, listDatasetRoot, noAudioError, sampleFilterShape, selectClasses } from './audio-files.js';
+import { ConfigError, LabeledSet, listDatasetRoot, parseOptions, selectGroups, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { filterSamples, listAudioFiles, noAudioError, sampleFilterShape } from './audio-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const folderOptionsSchema = z.strictObject({
@@ -23,7 +23,7 @@ export async function loadAudioFolder(spec: DatasetSpec): Promise<LabeledSet> {
   const o = parseOptions(folderOptionsSchema, spec.options, `${spec.name}.options`);
   const pattern = compilePattern(o.filePattern, `${spec.name}.options.filePattern`);
   const root = await listDatasetRoot(spec);
-  const chosen = selectClasses(spec, root.dirs);
+  const chosen = selectGroups(spec, root.dirs, 'class');
   const perClass = await Promise.all(
     chosen.map(async (label) =>
       (await listAudioFiles(join(spec.path, label))).map((rel): SampleRef => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ConfigError, LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
-import { filterSamples, listAudioFiles, listDatasetRoot, noAudioError, preview, sampleFilterShape, selectClasses } from './audio-files.js';
+import { ConfigError, LabeledSet, listDatasetRoot, parseOptions, previewNames, selectGroups, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { filterSamples, listAudioFiles, noAudioError, sampleFilterShape } from './audio-files.js';
 import { compilePattern, groupsOf } from './folder-loader.js';
 
 /** Options of the file-name pattern layout (`data.<split>.options`). */
@@ -38,10 +38,10 @@ export async function loadPattern(spec: DatasetSpec): Promise<LabeledSet> {
     all.push({ id: rel, path: join(spec.path, rel), label, attrs });
   }
   if (all.length === 0) {
-    throw noAudioError(spec, `audio files whose path matches ${o.regex}`, root, files.length > 0 ? [`none of its ${files.length} audio files matches, e.g. ${preview(files, 3)}`] : []);
+    throw noAudioError(spec, `audio files whose path matches ${o.regex}`, root, files.length > 0 ? [`none of its ${files.length} audio files matches, e.g. ${previewNames(files, 3)}`] : []);
   }
   const labels = [...new Set(all.map((s) => s.label))].sort();
-  const chosen = new Set(selectClasses(spec, labels));
+  const chosen = new Set(selectGroups(spec, labels, 'class'));
   const samples = filterSamples(spec, all.filter((s) => chosen.has(s.label)), o);
   if (samples.length === 0) throw noAudioError(spec, `audio files whose path matches ${o.regex}`, root, [`the include/exclude lists and speaker/attribute filters leave none of its ${all.length} matching files`]);
   return new LabeledSet(samples, `${spec.name} (${spec.path})`);

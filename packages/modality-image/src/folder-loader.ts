@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
-import { isImageFile, listDatasetRoot, listFolder, noImagesError, selectGroups } from './dataset-folder.js';
+import { LabeledSet, listDatasetRoot, listFolder, parseOptions, selectGroups, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { isImageFile, noImagesError } from './dataset-folder.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const folderOptionsSchema = z.strictObject({

@@ -1,6 +1,5 @@
 import { injectable } from 'inversify';
-import { closest } from 'fastest-levenshtein';
-import { ConfigError, parseOptions, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
+import { loadLayout, parseOptions, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
 import { affineAugment, affineAugmentSchema, type AffineAugmentOptions } from './affine-augment.js';
 import { readImage } from './decode-image.js';
 import { loadFolder } from './folder-loader.js';
@@ -35,15 +34,7 @@ export class ImageModality implements Modality {
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {
-    const loader = loaders[spec.layout];
-    if (!loader) {
-      const guess = closest(spec.layout, this.layouts);
-      throw new ConfigError(
-        `${spec.name}.layout: the image modality has no layout '${spec.layout}' (did you mean '${guess}'?)`,
-        { hints: [`image layouts: ${this.layouts.join(', ')}`] },
-      );
-    }
-    return loader(spec);
+    return loadLayout(this.id, loaders, spec);
   }
 
   async decode(path: string, pre: Preprocess): Promise<Float32Array> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { LabeledSet, parseOptions, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
-import { isVideoFile, listDatasetRoot, listFolder, noVideosError, selectGroups } from './video-files.js';
+import { LabeledSet, listDatasetRoot, listFolder, parseOptions, selectGroups, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
+import { isVideoFile, noVideosError } from './video-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const videoFolderOptionsSchema = z.strictObject({

@@ -1,9 +1,9 @@
 import { injectable } from 'inversify';
-import { ConfigError, type DatasetSpec, type LabeledSet, type Modality, type Preprocess } from '@fewshot/core';
+import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type Preprocess } from '@fewshot/core';
 import { framesToSample, readFrames } from './decode-clip.js';
 import { DecodePool } from './decode-pool.js';
 import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg, type FfmpegBinary } from './ffmpeg-binary.js';
-import { closest, VIDEO_EXTENSIONS } from './video-files.js';
+import { VIDEO_EXTENSIONS } from './video-files.js';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
 import { clipShape, videoPreprocess, videoPreprocessSchema } from './video-preprocess.js';
 
@@ -40,13 +40,7 @@ export class VideoModality implements Modality {
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {
-    const loader = loaders[spec.layout];
-    if (!loader) {
-      throw new ConfigError(`${spec.name}.layout: the video modality has no layout '${spec.layout}' (did you mean '${closest(spec.layout, this.layouts)}'?)`, {
-        hints: [`video layouts: ${this.layouts.join(', ')}`],
-      });
-    }
-    return loader(spec);
+    return loadLayout(this.id, loaders, spec);
   }
 
   async decode(path: string, pre: Preprocess): Promise<Float32Array> {
