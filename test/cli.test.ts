@@ -66,6 +66,24 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     expect(report.ci95).toBeGreaterThan(0);
   });
 
+  it('saves the model as built with train.epochs: 0, without data.train, and evaluates it', async () => {
+    const out = path.join(tmp, 'model-built');
+    const file = experiment('built');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  train: { path: train }\n', '').replace('  epochs: 3\n', '  epochs: 0\n'));
+    const t = await cli('train', file, '--out', out, '--json');
+    expect(t.code).toBe(0);
+    expect(t.err).toMatch(/train.epochs is 0: saved the model as built/);
+    expect(JSON.parse(t.out)).toMatchObject({ bestEpoch: 0, stoppedBecause: 'not-trained', eval: { ways: 5, episodes: 50 } });
+    for (const f of ['fewshot.json', 'config.yaml', 'encoder/model.json', 'eval.json']) expect(existsSync(path.join(out, f))).toBe(true);
+    expect(existsSync(path.join(out, 'history.json'))).toBe(false);
+    // with epochs > 0 and no data.train it says what to do
+    const noTrain = experiment('no-train');
+    writeFileSync(noTrain, readFileSync(noTrain, 'utf8').replace('  train: { path: train }\n', ''));
+    const r = await cli('train', noTrain, '--out', path.join(tmp, 'model-none'), '--quiet');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/data.train is required to train \(or set train.epochs: 0/);
+  });
+
   it('gives the same history and metrics for the same config and seed', async () => {
     const a = path.join(tmp, 'model-r1');
     const b = path.join(tmp, 'model-r2');

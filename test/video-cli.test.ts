@@ -75,12 +75,26 @@ describe('fewshot CLI with the video plugin', () => {
     const report = JSON.parse(e.out);
     expect(report).toMatchObject({ ways: 3, episodes: 30, modelKind: 'siamese' });
     expect(report.accuracy).toBeGreaterThan(0);
+    // an explicit --set data.preprocess.* overrides what the model saved (same model on the last frame only)
+    const lastOut = path.join(tmp, 'eval-last');
+    const l = await cli('eval', '--model', model, '--set', 'data.preprocess.sampling=last', '--out', lastOut, '--json', '--quiet');
+    expect(l.code).toBe(0);
+    expect(readFileSync(path.join(lastOut, 'config.yaml'), 'utf8')).toMatch(/preprocess:\s*\n(\s+\w+: .*\n)*\s+sampling: last/);
+    expect(readFileSync(path.join(lastOut, 'config.yaml'), 'utf8')).toMatch(/frames: 4/);
     const files = ['vertical', 'horizontal', 'diagonal'].map((s) => path.join(test, s, `${s}_01.mp4`));
     const c = await cli('classify', '--model', model, '--support', support, ...files, '--json', '--quiet');
     expect(c.code).toBe(0);
     const out = JSON.parse(c.out);
     expect(out.results.map((r: { file: string }) => r.file)).toEqual(files);
     for (const r of out.results) expect(['vertical', 'horizontal', 'diagonal']).toContain(r.label);
+  }, 120_000);
+
+  it('trains on two data-parallel workers, which load the plugin that defines the frame layers', async () => {
+    const model = path.join(tmp, 'model-workers');
+    const t = await cli('train', experiment('tiny-workers', 'test'), '--out', model, '--set', 'train.workers=2', '--no-eval', '--json');
+    expect(t.code).toBe(0);
+    expect(t.err).toMatch(/data-parallel training on 2 worker threads/);
+    expect(existsSync(path.join(model, 'fewshot.json'))).toBe(true);
   }, 120_000);
 
   it('stops at a corrupt, empty or audio-only clip, naming the file; onBadSample: skip goes on and lists them', async () => {

@@ -14,4 +14,3 @@ export { drawFrames, frameCount, stampSegment, DEFAULT_DRAW_OPTIONS, type DrawOp
 export { encodeClip, pickCodec, type EncodeOptions } from './render/encode-clip.js';
 export { readStrokeArchives, strokePathParts, type StrokeFile } from './render/stroke-archive.js';
 export { renderDrawings, renderDrawingsMain, type RenderOptions, type RenderSummary } from './render/render-drawings.js';
-export { buildModelMain } from './build-model.js';

@@ -106,7 +106,8 @@ export const TrainSchema = z.strictObject({
       queries: z.int().min(1).max(100).default(5),
     })
     .prefault({}),
-  epochs: z.int().min(1).max(100_000).default(20),
+  /** 0: save the model as built (from trained parts, e.g. `initFrom`), without training or data.train. */
+  epochs: z.int().min(0).max(100_000).default(20),
   stepsPerEpoch: z.int().min(1).max(1_000_000).default(100),
   /** Pairs (or triplets) per step. */
   batchSize: z.int().min(2).max(65536).default(64),

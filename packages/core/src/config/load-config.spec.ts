@@ -204,7 +204,7 @@ describe('schema violations', () => {
   });
 
   it('attributes to the latest override touching the value', () => {
-    expect(problems(MINIMAL, ['train={}', 'train.epochs=0'])).toEqual(['--set train.epochs=0: train.epochs: must be >= 1, got 0']);
+    expect(problems(MINIMAL, ['train={}', 'train.epochs=-1'])).toEqual(['--set train.epochs=-1: train.epochs: must be >= 0, got -1']);
   });
 
   it('reports problems of an inline object by path', () => {

@@ -49,6 +49,8 @@ export interface TrainOptions {
   readonly extraFiles?: Record<string, string>;
   /** Called after every epoch (tests, reports). */
   readonly onEpoch?: (record: EpochRecord) => void;
+  /** Module URLs the data-parallel workers import before building the model (plugins with custom layers). */
+  readonly modules?: readonly string[];
 }
 
 /**
@@ -60,6 +62,7 @@ export interface TrainOptions {
 export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const { model, config, progress } = opts;
   const tc = config.train;
+  if (tc.epochs < 1) throw new RangeError('trainPairModel: train.epochs is 0; save the built model instead (what `fewshot train` does)');
   const t0 = Date.now();
   const optimizer = makeOptimizer(tc);
   const train = opts.modality.augmentClasses?.(opts.train, opts.preprocess, tc.augment) ?? opts.train;
@@ -78,7 +81,7 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   }
   const vars = model.trainableVariables;
   const workers = resolveWorkerCount(tc.workers, tf.getBackend(), tc.objective === 'prototypes' ? Infinity : tc.batchSize);
-  const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss: objective.spec }) : undefined;
+  const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss: objective.spec, modules: opts.modules ?? [] }) : undefined;
   if (pool) progress.log(`data-parallel training on ${workers} worker threads (${tf.getBackend()} backend)`);
   try {
     return await trainLoop();

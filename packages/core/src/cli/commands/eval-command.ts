@@ -7,6 +7,7 @@ import { PairModel, type PairModelMeta } from '../../model/pair-model.js';
 import { runEvaluation } from '../../eval/run-evaluation.js';
 import { writeAtomic } from '../../model/model-io.js';
 import { ConfigError } from '../../errors.js';
+import { parseOverride } from '../../config/apply-overrides.js';
 import { baselineScorer, type EpisodeScorer } from '../../baseline.js';
 import type { Experiment } from '../../experiment.js';
 import { UsageError, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
@@ -81,11 +82,37 @@ async function loadExperiment(args: Args, meta: PairModelMeta | undefined): Prom
     else throw new ConfigError('no experiment given');
   }
   if (meta) {
-    // the model decides how inputs are decoded and which plugins decode them
-    const config = { ...loaded.config, modality: meta.modality, plugins: [...new Set([...loaded.config.plugins, ...meta.plugins])], data: { ...loaded.config.data, preprocess: { ...meta.preprocess } } };
+    // the model decides how inputs are decoded and which plugins decode them, except for what the
+    // command line sets explicitly (--set data.preprocess.sampling=last: the same model on other inputs)
+    const preprocess = preprocessWithOverrides(meta.preprocess, args.set ?? []);
+    const config = { ...loaded.config, modality: meta.modality, plugins: [...new Set([...loaded.config.plugins, ...meta.plugins])], data: { ...loaded.config.data, preprocess } };
     loaded = { ...loaded, config };
   }
   return loaded;
+}
+
+/**
+ * The model's saved preprocessing with the command line's `--set data.preprocess...` overrides applied
+ * on top (the rest of the experiment's `data.preprocess` is ignored: the model decides decoding).
+ */
+export function preprocessWithOverrides(saved: Readonly<Record<string, unknown>>, sets: readonly string[]): Record<string, unknown> {
+  let out: Record<string, unknown> = structuredClone({ ...saved });
+  for (const text of sets) {
+    const { path: keys, value } = parseOverride(text);
+    if (keys[0] !== 'data' || keys[1] !== 'preprocess') continue;
+    if (keys.length === 2) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`--set ${text}: data.preprocess must be a mapping`);
+      out = { ...out, ...(value as Record<string, unknown>) };
+      continue;
+    }
+    let node: Record<string, unknown> = out;
+    for (const key of keys.slice(2, -1)) {
+      const next = node[key];
+      node = node[key] = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
+    }
+    node[keys.at(-1)!] = value;
+  }
+  return out;
 }
 
 /** A plugin's baseline for the experiment's modality, wrapped for episodic evaluation. */

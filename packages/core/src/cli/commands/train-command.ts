@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { configToYaml, loadConfig } from '../../config/load-config.js';
@@ -36,34 +37,45 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       const exp = await openExperiment(loaded);
       const c = loaded.config;
       progress.log(`fewshot train '${c.name}': ${c.model.type} ${c.model.type === 'siamese' ? `${c.model.encoder ?? exp.modality.defaultEncoder} + ${c.model.head}` : ''} on the ${exp.backend.name} backend`);
-      const splits = await loadSplits(exp, ['train', 'validation'], progress);
-      if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train`);
-      progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
       const outDir = path.resolve(args.out);
       const model = await buildModel(exp);
-      const result = await trainPairModel({
-        model,
-        config: c,
-        modality: exp.modality,
-        preprocess: exp.preprocess,
-        train: splits.train,
-        ...(splits.validation ? { validation: splits.validation } : {}),
-        outDir,
-        rng: new Rng(c.seed),
-        progress,
-        extraFiles: { 'config.yaml': configToYaml(loaded) },
-      });
-      model.dispose();
-      const summary: Record<string, unknown> = {
-        model: outDir,
-        backend: exp.backend.name,
-        bestEpoch: result.bestEpoch,
-        bestValAccuracy: result.bestValAccuracy,
-        stoppedBecause: result.stoppedBecause,
-        trainSeconds: result.seconds,
-      };
-      progress.log(`trained in ${formatDuration(result.seconds)} (${result.stoppedBecause}); best epoch ${result.bestEpoch}` +
-        (result.bestValAccuracy !== null ? `, validation accuracy ${percent(result.bestValAccuracy)}` : '') + `; saved to ${outDir}`);
+      let summary: Record<string, unknown>;
+      if (c.train.epochs === 0) {
+        // a model made of trained parts (e.g. a video encoder around a trained image model): saved as built
+        await model.save(outDir, { 'config.yaml': configToYaml(loaded) });
+        model.dispose();
+        summary = { model: outDir, backend: exp.backend.name, bestEpoch: 0, bestValAccuracy: null, stoppedBecause: 'not-trained', trainSeconds: 0 };
+        progress.log(`train.epochs is 0: saved the model as built, without training, to ${outDir}`);
+      } else {
+        const splits = await loadSplits(exp, ['train', 'validation'], progress);
+        if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
+        progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
+        const result = await trainPairModel({
+          model,
+          config: c,
+          modality: exp.modality,
+          preprocess: exp.preprocess,
+          train: splits.train,
+          ...(splits.validation ? { validation: splits.validation } : {}),
+          outDir,
+          rng: new Rng(c.seed),
+          progress,
+          extraFiles: { 'config.yaml': configToYaml(loaded) },
+          // workers build the model themselves: they load the plugins that may define its layers
+          modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
+        });
+        model.dispose();
+        summary = {
+          model: outDir,
+          backend: exp.backend.name,
+          bestEpoch: result.bestEpoch,
+          bestValAccuracy: result.bestValAccuracy,
+          stoppedBecause: result.stoppedBecause,
+          trainSeconds: result.seconds,
+        };
+        progress.log(`trained in ${formatDuration(result.seconds)} (${result.stoppedBecause}); best epoch ${result.bestEpoch}` +
+          (result.bestValAccuracy !== null ? `, validation accuracy ${percent(result.bestValAccuracy)}` : '') + `; saved to ${outDir}`);
+      }
       if (args.eval && (c.data.runs || c.data.test)) {
         const best = await PairModel.load(outDir);
         const runs = c.data.runs ? path.resolve(loaded.dataRoot, c.data.runs) : undefined;
