@@ -37,6 +37,11 @@ export interface Modality {
   /** Id used in experiment YAML (`modality: image`). */
   readonly id: string;
   readonly description: string;
+  /**
+   * Version of what `decode` produces, part of the decoded-data cache key: change it whenever the
+   * decoder's output changes for the same file and settings, so old cache entries are not reused.
+   */
+  readonly cacheVersion?: string;
   /** Data set layouts `load` understands; the first is the default. */
   readonly layouts: readonly string[];
   /** Encoder used when the config names none. */

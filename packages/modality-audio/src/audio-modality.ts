@@ -24,6 +24,8 @@ const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet
 @injectable()
 export class AudioModality implements Modality {
   readonly id = 'audio';
+  /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
+  readonly cacheVersion = '1';
   readonly description = 'audio (WAV): class-per-folder and file-name-pattern layouts, resampled, MFCC or log-mel feature maps';
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'audio-conv2d';

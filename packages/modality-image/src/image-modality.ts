@@ -23,6 +23,8 @@ const augmentOptions = new WeakMap<object, AffineAugmentOptions>();
 @injectable()
 export class ImageModality implements Modality {
   readonly id = 'image';
+  /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
+  readonly cacheVersion = '1';
   readonly description = 'images (PNG, JPEG): Omniglot and class-per-folder layouts, grey or RGB, resized to a fixed size';
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'conv4';

@@ -21,6 +21,8 @@ const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet
 @injectable()
 export class VideoModality implements Modality {
   readonly id = 'video';
+  /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
+  readonly cacheVersion = '1';
   readonly description = `videos (${VIDEO_EXTENSIONS.join(', ')}) read with ffmpeg: T frames of SxS stacked as [T*S, S, C]; class-per-folder and Omniglot-drawing layouts`;
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'frame-pool';

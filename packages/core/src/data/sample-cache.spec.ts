@@ -137,6 +137,19 @@ describe('decodeCached', () => {
     expect(c.cache).toMatchObject({ hit: true, key: a.cache.key });
   });
 
+  it("rebuilds when the modality's decoder version changes", async () => {
+    const set = listSet(makeData(4));
+    const m = new FakeModality();
+    const cacheDir = freshCache();
+    const a = await decodeCached(set, m, { gain: 1 }, { cacheDir });
+    const versioned = Object.assign(Object.create(m) as FakeModality, { cacheVersion: '2' });
+    const b = await decodeCached(set, versioned, { gain: 1 }, { cacheDir });
+    expect(b.cache.hit).toBe(false);
+    expect(b.cache.key).not.toBe(a.cache.key);
+    const c = await decodeCached(set, versioned, { gain: 1 }, { cacheDir });
+    expect(c.cache).toMatchObject({ hit: true, key: b.cache.key });
+  });
+
   it('rebuilds when a source file is touched, added or removed', async () => {
     const dir = makeData(6);
     const m = new FakeModality();
