@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, PluginError } from '@fewshot/core';
@@ -64,6 +64,14 @@ describe('readFrames', () => {
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).message).toBe(`cannot decode video ${corrupt}: corrupt or not a video file (ffmpeg exit code 1)`);
     expect((err as DataError).hints.join('\n')).toMatch(/ffmpeg: .*Invalid data/);
+    // damaged frame data (the container intact): ffmpeg decodes what it can, prints errors and exits 0
+    const damaged = join(dir, 'damaged.mp4');
+    const bytes = Buffer.from(await readFile(ramp));
+    bytes.fill(0xff, Math.floor(bytes.length * 0.3), Math.floor(bytes.length * 0.5));
+    await writeFile(damaged, bytes);
+    const bad = await readFrames(ffmpeg, damaged, { size: 8, channels: 1 }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(DataError);
+    expect((bad as DataError).message).toBe(`video file is damaged: ffmpeg reported errors while decoding ${damaged} (truncated or corrupt?)`);
     const audio = join(dir, 'audio.mp4');
     await makeAudioOnly(audio);
     await expect(readFrames(ffmpeg, audio, { size: 8, channels: 1 })).rejects.toThrow(`no video stream in ${audio} (an audio-only file?)`);

@@ -22,7 +22,8 @@ const STDERR_LIMIT = 8192;
 /**
  * Every frame of the first video stream of `file`, scaled to size x size (area averaging) as grey or
  * RGB bytes, from one ffmpeg process writing raw video to a pipe (no temporary files). Throws DataError
- * naming the file when it is missing, empty, has no video stream, cannot be decoded or gives no frame,
+ * naming the file when it is missing, empty, has no video stream, cannot be decoded, is damaged (ffmpeg
+ * reports decoding errors, e.g. a truncated file, even when it exits 0) or gives no frame,
  * and PluginError when ffmpeg itself cannot be started.
  */
 export function readFrames(ffmpeg: string, file: string, o: ReadFramesOptions): Promise<RawFrames> {
@@ -62,6 +63,12 @@ export function readFrames(ffmpeg: string, file: string, o: ReadFramesOptions): 
       if (failed) return;
       if (code !== 0) {
         void explainFailure(file, stderr, code, signal).then(reject, reject);
+        return;
+      }
+      // with `-v error` ffmpeg prints only errors: on a truncated or damaged file it may still exit 0
+      // with the frames it could decode, which would silently stand in for the whole clip
+      if (stderr.trim() !== '') {
+        reject(new DataError(`video file is damaged: ffmpeg reported errors while decoding ${file} (truncated or corrupt?)`, { hints: ffmpegHints(stderr) }));
         return;
       }
       const count = Math.floor(bytes / frameBytes);
