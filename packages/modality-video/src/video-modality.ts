@@ -22,7 +22,7 @@ const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet
 export class VideoModality implements Modality {
   readonly id = 'video';
   /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
-  readonly cacheVersion = '1';
+  readonly cacheVersion = '2'; // 2: damaged clips (ffmpeg errors, exit 0) are rejected
   readonly description = `videos (${VIDEO_EXTENSIONS.join(', ')}) read with ffmpeg: T frames of SxS stacked as [T*S, S, C]; class-per-folder and Omniglot-drawing layouts`;
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'frame-pool';
