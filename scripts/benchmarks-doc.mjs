@@ -4,16 +4,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BENCHMARKS_DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/benchmarks.md');
-
-/** The markers of one benchmark's block. */
-export function benchMarkers(name) {
-  return [`<!-- bench:${name}:start -->`, `<!-- bench:${name}:end -->`];
-}
+const BENCHMARKS_DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/benchmarks.md');
 
 /** Replace (or append) the block of benchmark `name` with `text`; returns the file written. */
 export function writeBenchBlock(name, text, doc = BENCHMARKS_DOC) {
-  const [start, end] = benchMarkers(name);
+  const [start, end] = [`<!-- bench:${name}:start -->`, `<!-- bench:${name}:end -->`];
   const block = `${start}\n${text}\n${end}`;
   const old = existsSync(doc) ? readFileSync(doc, 'utf8') : '# Benchmarks\n';
   const [a, b] = [old.indexOf(start), old.indexOf(end)];

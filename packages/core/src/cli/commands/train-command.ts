@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { configToYaml, loadConfig } from '../../config/load-config.js';
 import { buildModel, loadSplits, openExperiment } from '../../experiment.js';
-import { trainPairModel } from '../../train/trainer.js';
+import { trainPairModel, type TrainResult } from '../../train/trainer.js';
 import { PairModel } from '../../model/pair-model.js';
 import { writeAtomic } from '../../model/model-io.js';
 import { runEvaluation } from '../../eval/run-evaluation.js';
@@ -39,18 +39,17 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       progress.log(`fewshot train '${c.name}': ${c.model.type} ${c.model.type === 'siamese' ? `${c.model.encoder ?? exp.modality.defaultEncoder} + ${c.model.head}` : ''} on the ${exp.backend.name} backend`);
       const outDir = path.resolve(args.out);
       const model = await buildModel(exp);
-      let summary: Record<string, unknown>;
+      let result: Pick<TrainResult, 'bestEpoch' | 'bestValAccuracy' | 'seconds'> & { stoppedBecause: TrainResult['stoppedBecause'] | 'not-trained' };
       if (c.train.epochs === 0) {
         // a model made of trained parts (e.g. a video encoder around a trained image model): saved as built
         await model.save(outDir, { 'config.yaml': configToYaml(loaded) });
-        model.dispose();
-        summary = { model: outDir, backend: exp.backend.name, bestEpoch: 0, bestValAccuracy: null, stoppedBecause: 'not-trained', trainSeconds: 0 };
+        result = { bestEpoch: 0, bestValAccuracy: null, stoppedBecause: 'not-trained', seconds: 0 };
         progress.log(`train.epochs is 0: saved the model as built, without training, to ${outDir}`);
       } else {
         const splits = await loadSplits(exp, ['train', 'validation'], progress);
         if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
         progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
-        const result = await trainPairModel({
+        result = await trainPairModel({
           model,
           config: c,
           modality: exp.modality,
@@ -64,18 +63,18 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
           // workers build the model themselves: they load the plugins that may define its layers
           modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
         });
-        model.dispose();
-        summary = {
-          model: outDir,
-          backend: exp.backend.name,
-          bestEpoch: result.bestEpoch,
-          bestValAccuracy: result.bestValAccuracy,
-          stoppedBecause: result.stoppedBecause,
-          trainSeconds: result.seconds,
-        };
         progress.log(`trained in ${formatDuration(result.seconds)} (${result.stoppedBecause}); best epoch ${result.bestEpoch}` +
           (result.bestValAccuracy !== null ? `, validation accuracy ${percent(result.bestValAccuracy)}` : '') + `; saved to ${outDir}`);
       }
+      model.dispose();
+      const summary: Record<string, unknown> = {
+        model: outDir,
+        backend: exp.backend.name,
+        bestEpoch: result.bestEpoch,
+        bestValAccuracy: result.bestValAccuracy,
+        stoppedBecause: result.stoppedBecause,
+        trainSeconds: result.seconds,
+      };
       if (args.eval && (c.data.runs || c.data.test)) {
         const best = await PairModel.load(outDir);
         const runs = c.data.runs ? path.resolve(loaded.dataRoot, c.data.runs) : undefined;
