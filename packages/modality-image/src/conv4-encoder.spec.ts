@@ -32,6 +32,27 @@ describe('Conv4Encoder', () => {
     expect(() => factory.build([28, 28, 1], { embedding: 0 }, 1)).toThrow(/model\.encoderOptions\.embedding/);
   });
 
+  it('reduces the last feature map as finalPool says', () => {
+    const names = (m: tf.LayersModel): string[] => m.layers.map((l) => l.name);
+    const none = factory.build([28, 28, 1], { finalPool: 'none' }, 1);
+    expect(none.outputs[0]?.shape).toEqual([null, 576]); // 3x3x64: the row and column 'max' drops are kept
+    expect(names(none)).toContain('conv4_pool3');
+    expect(names(none)).not.toContain('conv4_pool4');
+    none.dispose();
+    for (const finalPool of ['global-max', 'global-avg'] as const) {
+      const g = factory.build([28, 28, 1], { finalPool }, 1);
+      expect(g.outputs[0]?.shape).toEqual([null, 64]);
+      expect(names(g)).not.toContain('conv4_pool4');
+      expect(names(g).at(-1)).toBe('conv4_global_pool');
+      g.dispose();
+    }
+    const small = factory.build([8, 8, 1], { finalPool: 'none', filters: 4 }, 1);
+    expect(small.outputs[0]?.shape).toEqual([null, 4]);
+    small.dispose();
+    expect(() => factory.build([4, 4, 1], { finalPool: 'none' }, 1)).toThrow('needs inputs of at least 8x8');
+    expect(() => factory.build([28, 28, 1], { finalPool: 'avg' }, 1)).toThrow(/model\.encoderOptions\.finalPool/);
+  });
+
   it('gives the same initial weights for the same seed, different ones otherwise', () => {
     const a = factory.build([28, 28, 1], { filters: 8 }, 7);
     const b = factory.build([28, 28, 1], { filters: 8 }, 7);

@@ -6,6 +6,13 @@ export const conv4OptionsSchema = z.strictObject({
   filters: z.number().int().min(1).max(1024).default(64).describe('filters of every conv layer'),
   blocks: z.number().int().min(1).max(8).default(4).describe('conv blocks (each halves the height and width)'),
   embedding: z.number().int().min(1).max(65536).optional().describe('size of a final linear dense layer (none by default)'),
+  finalPool: z
+    .enum(['max', 'none', 'global-max', 'global-avg'])
+    .default('max')
+    .describe(
+      "how the last block's feature map is reduced: 'max' 2x2 max-pool like every block (28x28: the 3x3 map's top-left 2x2 only), " +
+        "'none' keeps the map (3x3x64 = 576-d), 'global-max' / 'global-avg' pool the whole map (64-d)",
+    ),
 });
 
 /**
@@ -22,9 +29,9 @@ export class Conv4Encoder implements EncoderFactory {
   readonly preferredInput = [28, 28, 1] as const;
 
   build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
-    const { filters, blocks, embedding } = parseOptions(conv4OptionsSchema, options, 'model.encoderOptions');
+    const { filters, blocks, embedding, finalPool } = parseOptions(conv4OptionsSchema, options, 'model.encoderOptions');
     const [h, w] = inputShape;
-    const min = 2 ** blocks;
+    const min = 2 ** (finalPool === 'max' ? blocks : blocks - 1);
     if (h < min || w < min) {
       throw new ConfigError(`conv4 with ${blocks} blocks needs inputs of at least ${min}x${min}, got ${h}x${w}`, {
         hints: ['use a larger data.preprocess size or fewer model.encoderOptions.blocks'],
@@ -45,9 +52,11 @@ export class Conv4Encoder implements EncoderFactory {
       );
       model.add(tf.layers.batchNormalization({ name: `conv4_bn${b}`, momentum: 0.9, epsilon: 1e-5 }));
       model.add(tf.layers.reLU({ name: `conv4_relu${b}` }));
-      model.add(tf.layers.maxPooling2d({ name: `conv4_pool${b}`, poolSize: 2, strides: 2 }));
+      if (b < blocks || finalPool === 'max') model.add(tf.layers.maxPooling2d({ name: `conv4_pool${b}`, poolSize: 2, strides: 2 }));
     }
-    model.add(tf.layers.flatten({ name: 'conv4_flatten' }));
+    if (finalPool === 'global-max') model.add(tf.layers.globalMaxPooling2d({ name: 'conv4_global_pool' }));
+    else if (finalPool === 'global-avg') model.add(tf.layers.globalAveragePooling2d({ name: 'conv4_global_pool' }));
+    else model.add(tf.layers.flatten({ name: 'conv4_flatten' }));
     if (embedding !== undefined) {
       model.add(
         tf.layers.dense({
