@@ -73,7 +73,7 @@ export function readFrames(ffmpeg: string, file: string, o: ReadFramesOptions): 
       }
       const count = Math.floor(bytes / frameBytes);
       if (count === 0) {
-        reject(new DataError(`no video frames could be decoded from ${file}`, { hints: ffmpegHints(stderr) }));
+        reject(new DataError(`no video frames could be decoded from ${file}`)); // ffmpeg printed nothing (checked above)
         return;
       }
       resolve({ data: Buffer.concat(chunks, bytes), count });
