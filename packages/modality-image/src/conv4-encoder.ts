@@ -19,8 +19,8 @@ export const conv4OptionsSchema = z.strictObject({
  * Conv-4, the standard few-shot backbone (Vinyals et al. 2016; Snell et al. 2017): `blocks` x
  * [conv 3x3 'same' (no bias: batch norm has one), batch norm, ReLU, max-pool 2x2], flattened;
  * 28x28x1 -> 1x1x64 -> 64-d. `finalPool` replaces the last block's 2x2 max-pool: `none` flattens its
- * map, `global-max` / `global-avg` pool all of it (models/omniglot uses `global-max`). Layer names start
- * with `conv4_` and every kernel initialiser is seeded.
+ * map, `global-max` / `global-avg` pool all of it. Layer names start with `conv4_` and every kernel
+ * initialiser is seeded.
  */
 @injectable()
 export class Conv4Encoder implements EncoderFactory {
