@@ -32,6 +32,15 @@ describe('Conv4Encoder', () => {
     expect(() => factory.build([28, 28, 1], { embedding: 0 }, 1)).toThrow(/model\.encoderOptions\.embedding/);
   });
 
+  it('widens only the last block with lastFilters', () => {
+    const wide = factory.build([28, 28, 1], { filters: 8, lastFilters: 24, finalPool: 'global-avg' }, 1);
+    expect(wide.outputs[0]?.shape).toEqual([null, 24]);
+    expect(wide.getLayer('conv4_conv3').outputShape).toEqual([null, 7, 7, 8]);
+    expect(wide.getLayer('conv4_conv4').outputShape).toEqual([null, 3, 3, 24]);
+    wide.dispose();
+    expect(() => factory.build([28, 28, 1], { lastFilters: 0 }, 1)).toThrow(/model\.encoderOptions\.lastFilters/);
+  });
+
   it('reduces the last feature map as finalPool says', () => {
     const names = (m: tf.LayersModel): string[] => m.layers.map((l) => l.name);
     const none = factory.build([28, 28, 1], { finalPool: 'none' }, 1);

@@ -5,6 +5,13 @@ import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory } from
 export const conv4OptionsSchema = z.strictObject({
   filters: z.number().int().min(1).max(1024).default(64).describe('filters of every conv layer'),
   blocks: z.number().int().min(1).max(8).default(4).describe('conv blocks (each halves the height and width)'),
+  lastFilters: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe("filters of the last conv block only (default: filters); with a global finalPool, the embedding's size"),
   embedding: z.number().int().min(1).max(65536).optional().describe('size of a final linear dense layer (none by default)'),
   finalPool: z
     .enum(['max', 'none', 'global-max', 'global-avg'])
@@ -31,7 +38,7 @@ export class Conv4Encoder implements EncoderFactory {
   readonly preferredInput = [28, 28, 1] as const;
 
   build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
-    const { filters, blocks, embedding, finalPool } = parseOptions(conv4OptionsSchema, options, 'model.encoderOptions');
+    const { filters, blocks, lastFilters, embedding, finalPool } = parseOptions(conv4OptionsSchema, options, 'model.encoderOptions');
     const [h, w] = inputShape;
     const min = 2 ** (finalPool === 'max' ? blocks : blocks - 1);
     if (h < min || w < min) {
@@ -45,7 +52,7 @@ export class Conv4Encoder implements EncoderFactory {
         tf.layers.conv2d({
           name: `conv4_conv${b}`,
           ...(b === 1 ? { inputShape: [...inputShape] } : {}),
-          filters,
+          filters: b === blocks ? (lastFilters ?? filters) : filters,
           kernelSize: 3,
           padding: 'same',
           useBias: false,
