@@ -3,7 +3,7 @@ import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory } from
 
 /** `model.encoderOptions` of the Conv-4 encoder. */
 export const conv4OptionsSchema = z.strictObject({
-  filters: z.number().int().min(1).max(1024).default(64).describe('filters of every conv layer'),
+  filters: z.number().int().min(1).max(1024).default(64).describe('filters of every conv layer (the last one: lastFilters, when set)'),
   blocks: z.number().int().min(1).max(8).default(4).describe('conv blocks (each halves the height and width)'),
   lastFilters: z
     .number()
