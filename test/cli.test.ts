@@ -137,6 +137,44 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     });
   }
 
+  it('trains an ensemble (members one after another, seeds seed+k), evaluates and classifies with it', async () => {
+    const out = path.join(tmp, 'model-ensemble');
+    const t = await cli('train', experiment('ens'), '--out', out, '--json', '--set', 'model.ensemble=2', '--set', 'model.head=contrastive', '--set', 'train.epochs=2');
+    expect(t.code).toBe(0);
+    expect(t.err).toMatch(/ensemble member 1\/2: seed 7/);
+    expect(t.err).toMatch(/ensemble member 2\/2: seed 8/);
+    expect(t.err).toMatch(/ensemble of 2: validation 5-way 1-shot accuracy/);
+    const summary = JSON.parse(t.out);
+    expect(summary.members.map((m: { folder: string }) => m.folder)).toEqual(['member-1', 'member-2']);
+    expect(summary.eval.modelKind).toBe('ensemble of 2 siamese');
+    expect(summary.eval.accuracy).toBeGreaterThan(0.6);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'fewshot.json'), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'fewshot-ensemble', members: ['member-1', 'member-2'], modality: 'toy' });
+    // member 1 is the single model of the same config with the member's share of the budget (here: all epochs)
+    const single = path.join(tmp, 'model-ens-single');
+    await cli('train', experiment('ens'), '--out', single, '--quiet', '--no-eval', '--set', 'model.head=contrastive', '--set', 'train.epochs=2');
+    const h1 = JSON.parse(readFileSync(path.join(out, 'member-1', 'history.json'), 'utf8')).history;
+    const h2 = JSON.parse(readFileSync(path.join(out, 'member-2', 'history.json'), 'utf8')).history;
+    const hs = JSON.parse(readFileSync(path.join(single, 'history.json'), 'utf8')).history;
+    expect(h1.map((h: { loss: number }) => h.loss)).toEqual(hs.map((h: { loss: number }) => h.loss));
+    expect(h2.map((h: { loss: number }) => h.loss)).not.toEqual(h1.map((h: { loss: number }) => h.loss));
+    const e = await cli('eval', '--model', out, '--json', '--quiet');
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.out).accuracy).toBe(summary.eval.accuracy);
+    const q = path.join(data, 'test', 'te01', 's3.json');
+    const support = path.join(tmp, 'support-ens');
+    for (const c of ['te00', 'te01', 'te02']) {
+      mkdirSync(path.join(support, c), { recursive: true });
+      writeFileSync(path.join(support, c, 'one.json'), readFileSync(path.join(data, 'test', c, 's0.json')));
+    }
+    const r = await cli('classify', '--model', out, '--support', support, q, '--json', '--quiet', '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).results[0].label).toBe('te01');
+    const bad = await cli('train', experiment('ens0'), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'model.ensemble=2', '--set', 'train.epochs=0');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/model.ensemble is 2, but train.epochs is 0/);
+  });
+
   it('refuses a distance objective with a probability head', async () => {
     const r = await cli('train', experiment('ph'), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'train.objective=prototypes');
     expect(r.code).toBe(1);

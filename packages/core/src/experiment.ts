@@ -99,8 +99,8 @@ export async function loadSplits(exp: Experiment, which: readonly SplitName[], p
   return out;
 }
 
-/** A fresh, untrained model as the config describes it. */
-export async function buildModel(exp: Experiment): Promise<PairModel> {
+/** A fresh, untrained model as the config describes it (weights initialised from `seed`, by default the config's). */
+export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed): Promise<PairModel> {
   const c = exp.loaded.config;
   const inputShape = exp.modality.inputShape(exp.preprocess);
   const meta = {
@@ -112,14 +112,14 @@ export async function buildModel(exp: Experiment): Promise<PairModel> {
     backend: exp.backend.name,
   };
   if (c.model.type === 'naive') {
-    return PairModel.create(PairModel.flattenEncoder(inputShape), 'naive', { ...meta, kind: 'naive', encoder: 'flatten' }, c.seed, c.model.naive);
+    return PairModel.create(PairModel.flattenEncoder(inputShape), 'naive', { ...meta, kind: 'naive', encoder: 'flatten' }, seed, c.model.naive);
   }
   const encoderId = c.model.encoder ?? exp.modality.defaultEncoder;
-  const encoder = await exp.plugins.registry.encoder(encoderId).build(inputShape, c.model.encoderOptions, c.seed, {
+  const encoder = await exp.plugins.registry.encoder(encoderId).build(inputShape, c.model.encoderOptions, seed, {
     registry: exp.plugins.registry,
     baseDir: exp.loaded.dir,
   });
-  return PairModel.create(encoder, c.model.head, { ...meta, kind: 'siamese', encoder: encoderId }, c.seed);
+  return PairModel.create(encoder, c.model.head, { ...meta, kind: 'siamese', encoder: encoderId }, seed);
 }
 
 /** The parameter-free pixel nearest-neighbour baseline (Euclidean distance on decoded inputs). */

@@ -23,6 +23,7 @@ export * from './model/distance-layers.js';
 export * from './model/heads.js';
 export * from './model/model-io.js';
 export * from './model/pair-model.js';
+export { EnsembleModel, loadModel, readModelMeta, saveEnsembleMeta, type EnsembleMeta, type ModelMeta, type ScoringModel } from './model/ensemble-model.js';
 export * from './model/fold-batch-norm.js';
 export * from './train/trainer.js';
 export * from './train/learning-rate.js';

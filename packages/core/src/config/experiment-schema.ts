@@ -70,6 +70,12 @@ export const ModelSchema = z.strictObject({
   head: z.enum(['contrastive', 'l1-sigmoid', 'cosine']).default('l1-sigmoid'),
   /** Margin of the contrastive loss. */
   margin: z.number().positive().max(1000).default(1),
+  /**
+   * Members of an ensemble: `fewshot train` trains this many models one after another (member k with
+   * seed `seed + k` and `train.timeLimitMinutes / ensemble` minutes, so the time budget stays the same)
+   * into sub-folders of --out; the ensemble scores a pair with the mean of its members' scores.
+   */
+  ensemble: z.int().min(1).max(16).default(1),
   naive: z
     .strictObject({
       hidden: z.array(z.int().min(1).max(65536)).min(1).default([256, 64]),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { createContainer } from '../../container.js';
 import { selectBackend } from '../../backend/select-backend.js';
-import { PairModel } from '../../model/pair-model.js';
+import { loadModel, readModelMeta } from '../../model/ensemble-model.js';
 import { SampleStore } from '../../data/sample-store.js';
 import { LabeledSet } from '../../labeled-set.js';
 import { DataError } from '../../errors.js';
@@ -39,11 +39,11 @@ export function classifyCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON array' }) as never,
     handler: async (args) => {
       const progress = progressFor(args, io);
-      const meta = await PairModel.readMeta(args.model);
+      const meta = await readModelMeta(args.model);
       const plugins = await createContainer(meta.plugins, args.model);
       const modality = plugins.registry.modality(meta.modality);
       const backend = await selectBackend(args.backend ?? 'auto');
-      const model = await PairModel.load(args.model);
+      const model = await loadModel(args.model);
       const support = await modality.load({ name: '--support', path: path.resolve(args.support), layout: 'folder', options: {} });
       support.requireClasses(1, 'classification');
       if (args.files.length === 0) throw new DataError('no files to classify');

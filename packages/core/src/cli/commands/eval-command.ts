@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { configToYaml, loadConfig, parseConfigText, type LoadedConfig } from '../../config/load-config.js';
 import { openExperiment, pixelBaseline } from '../../experiment.js';
-import { PairModel, type PairModelMeta } from '../../model/pair-model.js';
+import { loadModel, readModelMeta, type ModelMeta } from '../../model/ensemble-model.js';
 import { runEvaluation } from '../../eval/run-evaluation.js';
 import { writeAtomic } from '../../model/model-io.js';
 import { ConfigError } from '../../errors.js';
@@ -43,12 +43,12 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       ) as never,
     handler: async (args) => {
       const progress = progressFor(args, io);
-      let meta: PairModelMeta | undefined;
-      if (args.model) meta = await PairModel.readMeta(args.model);
+      let meta: ModelMeta | undefined;
+      if (args.model) meta = await readModelMeta(args.model);
       const loaded = await loadExperiment(args, meta);
       const exp = await openExperiment(loaded);
       const model: EpisodeScorer = args.model
-        ? await PairModel.load(args.model)
+        ? await loadModel(args.model)
         : args.baseline === 'pixel'
           ? pixelBaseline(exp)
           : pluginBaseline(exp, args.baseline!);
@@ -71,7 +71,7 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
 }
 
 /** The experiment of an evaluation: the YAML given, else the config saved beside the model; the model decides decoding. */
-async function loadExperiment(args: Args, meta: PairModelMeta | undefined): Promise<LoadedConfig> {
+async function loadExperiment(args: Args, meta: ModelMeta | undefined): Promise<LoadedConfig> {
   const overrides = overridesOf(args);
   let loaded: LoadedConfig;
   if (args.experiment) loaded = await loadConfig(args.experiment, overrides);

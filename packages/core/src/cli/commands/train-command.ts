@@ -5,6 +5,9 @@ import { configToYaml, loadConfig } from '../../config/load-config.js';
 import { buildModel, loadSplits, openExperiment } from '../../experiment.js';
 import { trainPairModel, type TrainResult } from '../../train/trainer.js';
 import { PairModel } from '../../model/pair-model.js';
+import { EnsembleModel, loadModel, saveEnsembleMeta } from '../../model/ensemble-model.js';
+import { EpisodeSampler } from '../../samplers/episode-sampler.js';
+import { evaluateEpisodes } from '../../eval/evaluate-episodes.js';
 import { writeAtomic } from '../../model/model-io.js';
 import { runEvaluation } from '../../eval/run-evaluation.js';
 import { ConfigError } from '../../errors.js';
@@ -38,45 +41,81 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       const c = loaded.config;
       progress.log(`fewshot train '${c.name}': ${c.model.type} ${c.model.type === 'siamese' ? `${c.model.encoder ?? exp.modality.defaultEncoder} + ${c.model.head}` : ''} on the ${exp.backend.name} backend`);
       const outDir = path.resolve(args.out);
-      const model = await buildModel(exp);
+      const members = c.model.ensemble;
       let result: Pick<TrainResult, 'bestEpoch' | 'bestValAccuracy' | 'seconds'> & { stoppedBecause: TrainResult['stoppedBecause'] | 'not-trained' };
+      const summary: Record<string, unknown> = { model: outDir, backend: exp.backend.name };
       if (c.train.epochs === 0) {
+        if (members > 1) throw new ConfigError(`${loaded.file}: model.ensemble is ${members}, but train.epochs is 0: an ensemble's members must be trained (set model.ensemble: 1 to save a model as built)`);
         // a model made of trained parts (e.g. a video encoder around a trained image model): saved as built
+        const model = await buildModel(exp);
         await model.save(outDir, { 'config.yaml': configToYaml(loaded) });
+        model.dispose();
         result = { bestEpoch: 0, bestValAccuracy: null, stoppedBecause: 'not-trained', seconds: 0 };
         progress.log(`train.epochs is 0: saved the model as built, without training, to ${outDir}`);
       } else {
         const splits = await loadSplits(exp, ['train', 'validation'], progress);
         if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
         progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
-        result = await trainPairModel({
-          model,
-          config: c,
-          modality: exp.modality,
-          preprocess: exp.preprocess,
-          train: splits.train,
-          ...(splits.validation ? { validation: splits.validation } : {}),
-          outDir,
-          rng: new Rng(c.seed),
-          progress,
-          extraFiles: { 'config.yaml': configToYaml(loaded) },
-          // workers build the model themselves: they load the plugins that may define its layers
-          modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
-        });
-        progress.log(`trained in ${formatDuration(result.seconds)} (${result.stoppedBecause}); best epoch ${result.bestEpoch}` +
+        const timeLimit = c.train.timeLimitMinutes;
+        const results: TrainResult[] = [];
+        const dirs: string[] = [];
+        for (let k = 0; k < members; k++) {
+          // member k: its own seed (weights, samples, augmentation) and an equal share of the time budget
+          const dir = members > 1 ? `member-${k + 1}` : '.';
+          const config = members > 1 ? { ...c, seed: c.seed + k, train: { ...c.train, ...(timeLimit ? { timeLimitMinutes: timeLimit / members } : {}) } } : c;
+          if (members > 1) progress.log(`ensemble member ${k + 1}/${members}: seed ${config.seed}${timeLimit ? `, ${formatDuration((timeLimit * 60) / members)}` : ''}, into ${path.join(outDir, dir)}`);
+          const model = await buildModel(exp, config.seed);
+          try {
+            results.push(
+              await trainPairModel({
+                model,
+                config,
+                modality: exp.modality,
+                preprocess: exp.preprocess,
+                train: splits.train,
+                ...(splits.validation ? { validation: splits.validation } : {}),
+                outDir: path.join(outDir, dir),
+                rng: new Rng(config.seed),
+                progress,
+                extraFiles: { 'config.yaml': configToYaml(loaded) },
+                // workers build the model themselves: they load the plugins that may define its layers
+                modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
+              }),
+            );
+          } finally {
+            model.dispose();
+          }
+          dirs.push(dir);
+        }
+        const seconds = results.reduce((s, r) => s + r.seconds, 0);
+        if (members === 1) {
+          result = results[0]!;
+        } else {
+          const metas = await Promise.all(dirs.map((d) => PairModel.readMeta(path.join(outDir, d))));
+          await saveEnsembleMeta(outDir, EnsembleModel.metaOf(metas, dirs), { 'config.yaml': configToYaml(loaded) });
+          summary['members'] = results.map((r, k) => ({ folder: dirs[k], bestEpoch: r.bestEpoch, bestValAccuracy: r.bestValAccuracy, stoppedBecause: r.stoppedBecause, trainSeconds: r.seconds }));
+          let valAccuracy: number | null = null;
+          if (splits.validation) {
+            // the members' own validation episodes (member 1's seed): the ensemble against a single model
+            const episodes = new EpisodeSampler(splits.validation.set, c.train.validation).episodes(c.train.validation.episodes, new Rng(c.seed).fork('validation'));
+            const ensemble = await loadModel(outDir);
+            valAccuracy = evaluateEpisodes(ensemble, splits.validation.store, episodes, { batchSize: c.eval.batchSize }).accuracy;
+            ensemble.dispose();
+            progress.log(`ensemble of ${members}: validation ${c.train.validation.ways}-way ${c.train.validation.shots}-shot accuracy ${percent(valAccuracy)} (members ${results.map((r) => (r.bestValAccuracy === null ? '?' : percent(r.bestValAccuracy))).join(', ')})`);
+          }
+          result = { bestEpoch: results[0]!.bestEpoch, bestValAccuracy: valAccuracy, stoppedBecause: results.at(-1)!.stoppedBecause, seconds };
+        }
+        progress.log(`trained in ${formatDuration(seconds)} (${result.stoppedBecause}); ` + (members > 1 ? `ensemble of ${members}` : `best epoch ${result.bestEpoch}`) +
           (result.bestValAccuracy !== null ? `, validation accuracy ${percent(result.bestValAccuracy)}` : '') + `; saved to ${outDir}`);
       }
-      model.dispose();
-      const summary: Record<string, unknown> = {
-        model: outDir,
-        backend: exp.backend.name,
-        bestEpoch: result.bestEpoch,
+      Object.assign(summary, {
+        bestEpoch: members > 1 ? null : result.bestEpoch,
         bestValAccuracy: result.bestValAccuracy,
         stoppedBecause: result.stoppedBecause,
         trainSeconds: result.seconds,
-      };
+      });
       if (args.eval && (c.data.runs || c.data.test)) {
-        const best = await PairModel.load(outDir);
+        const best = await loadModel(outDir);
         const runs = c.data.runs ? path.resolve(loaded.dataRoot, c.data.runs) : undefined;
         const report = await runEvaluation(exp, best, { ...(runs ? { runs } : {}), modelName: outDir, progress });
         best.dispose();

@@ -1,0 +1,153 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ModelError } from '../errors.js';
+import type { SampleStore } from '../data/sample-store.js';
+import type { EpisodeScorer } from '../baseline.js';
+import { writeAtomic } from './model-io.js';
+import { MODEL_META_FILE, PairModel, type PairModelMeta } from './pair-model.js';
+
+/**
+ * fewshot.json of an ensemble folder: the members are pair-model folders inside it (trained one after
+ * another with seeds `seed`, `seed + 1`, ...: `model.ensemble` in the config). The ensemble scores a pair
+ * with the mean of its members' scores (negated distances, or probabilities).
+ */
+export interface EnsembleMeta {
+  readonly format: 'fewshot-ensemble';
+  readonly version: 1;
+  /** Member folders, relative to the ensemble folder. */
+  readonly members: readonly string[];
+  readonly modality: string;
+  readonly preprocess: Readonly<Record<string, unknown>>;
+  readonly inputShape: readonly [number, number, number];
+  /** Sum of the members' embedding sizes (an ensemble embedding is the members' side by side). */
+  readonly embeddingSize: number;
+  readonly plugins: readonly string[];
+  readonly createdAt: string;
+}
+
+/** What the commands need to know of a model folder before loading it (either format). */
+export type ModelMeta = PairModelMeta | EnsembleMeta;
+
+/** A loaded model folder: a pair model or an ensemble of them. */
+export type ScoringModel = EpisodeScorer & { readonly meta: ModelMeta; dispose(): void };
+
+/**
+ * Several pair models as one scorer: an embedding row is the members' embeddings side by side; a pair's
+ * score is the mean of the members' scores on their own parts of the rows.
+ */
+export class EnsembleModel implements EpisodeScorer {
+  readonly kind: string;
+  private readonly sizes: number[];
+
+  constructor(readonly members: readonly PairModel[], readonly meta: EnsembleMeta) {
+    if (members.length === 0) throw new ModelError('an ensemble needs at least one member');
+    const heads = new Set(members.map((m) => m.meta.head));
+    if (heads.size > 1) throw new ModelError(`ensemble members must share one head, got ${[...heads].join(', ')}`);
+    this.sizes = members.map((m) => m.meta.embeddingSize);
+    this.kind = `ensemble of ${members.length} ${members[0]!.kind}`;
+  }
+
+  /** The manifest of an ensemble of `members` saved in sub-folders `dirs` (relative names). */
+  static metaOf(members: readonly PairModelMeta[], dirs: readonly string[]): EnsembleMeta {
+    const first = members[0];
+    if (!first) throw new ModelError('an ensemble needs at least one member');
+    for (const m of members) {
+      if (m.modality !== first.modality || JSON.stringify(m.preprocess) !== JSON.stringify(first.preprocess)) {
+        throw new ModelError('ensemble members must share the modality and the preprocessing');
+      }
+    }
+    return {
+      format: 'fewshot-ensemble',
+      version: 1,
+      members: [...dirs],
+      modality: first.modality,
+      preprocess: first.preprocess,
+      inputShape: first.inputShape,
+      embeddingSize: members.reduce((s, m) => s + m.embeddingSize, 0),
+      plugins: [...new Set(members.flatMap((m) => m.plugins))],
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  embed(store: SampleStore, indices: readonly number[], batchSize?: number): Float32Array {
+    const total = this.meta.embeddingSize;
+    const out = new Float32Array(indices.length * total);
+    let offset = 0;
+    this.members.forEach((m, k) => {
+      const d = this.sizes[k]!;
+      const e = m.embed(store, indices, batchSize);
+      for (let i = 0; i < indices.length; i++) out.set(e.subarray(i * d, (i + 1) * d), i * total + offset);
+      offset += d;
+    });
+    return out;
+  }
+
+  scorePairs(emb: Float32Array, left: Int32Array, right: Int32Array): Float32Array {
+    const total = this.meta.embeddingSize;
+    const n = emb.length / total;
+    if (!Number.isInteger(n)) throw new RangeError(`ensemble scorePairs: ${emb.length} values are not rows of ${total}`);
+    const out = new Float32Array(left.length);
+    let offset = 0;
+    this.members.forEach((m, k) => {
+      const d = this.sizes[k]!;
+      const part = new Float32Array(n * d);
+      for (let i = 0; i < n; i++) part.set(emb.subarray(i * total + offset, i * total + offset + d), i * d);
+      const s = m.scorePairs(part, left, right);
+      for (let j = 0; j < out.length; j++) out[j]! += s[j]! / this.members.length;
+      offset += d;
+    });
+    return out;
+  }
+
+  dispose(): void {
+    for (const m of this.members) m.dispose();
+  }
+}
+
+/** Write an ensemble's manifest (its members are saved in their folders inside `dir` already) and `extra` files. */
+export async function saveEnsembleMeta(dir: string, meta: EnsembleMeta, extra: Record<string, string> = {}): Promise<void> {
+  for (const [name, content] of Object.entries(extra)) await writeAtomic(path.join(dir, name), content);
+  await writeAtomic(path.join(dir, MODEL_META_FILE), JSON.stringify(meta, null, 2) + '\n');
+}
+
+/** fewshot.json of a model folder, pair model or ensemble, checked. */
+export async function readModelMeta(dir: string): Promise<ModelMeta> {
+  const file = path.join(dir, MODEL_META_FILE);
+  let raw: { format?: unknown };
+  try {
+    raw = JSON.parse(await fs.readFile(file, 'utf8')) as { format?: unknown };
+  } catch {
+    return PairModel.readMeta(dir); // it gives the full message (missing folder or file, unreadable JSON)
+  }
+  if (raw.format !== 'fewshot-ensemble') return PairModel.readMeta(dir);
+  const meta = raw as EnsembleMeta;
+  if (meta.version !== 1) throw new ModelError(`${file}: ensemble format version ${String(meta.version)} is not supported by this fewshot`);
+  if (!Array.isArray(meta.members) || meta.members.length === 0 || !meta.members.every((m) => typeof m === 'string' && m.length > 0)) {
+    throw new ModelError(`${file}: 'members' must list the member folders`);
+  }
+  for (const m of meta.members) {
+    const resolved = path.resolve(dir, m);
+    if (path.relative(path.resolve(dir), resolved).startsWith('..')) throw new ModelError(`${file}: member '${m}' is outside the ensemble folder`);
+  }
+  return meta;
+}
+
+/** Load a model folder: a pair model, or an ensemble with all its members. */
+export async function loadModel(dir: string): Promise<ScoringModel> {
+  const meta = await readModelMeta(dir);
+  if (meta.format === 'fewshot-pair-model') return PairModel.load(dir);
+  const members: PairModel[] = [];
+  try {
+    for (const m of meta.members) {
+      try {
+        members.push(await PairModel.load(path.join(dir, m)));
+      } catch (cause) {
+        throw new ModelError(`ensemble ${path.join(dir, MODEL_META_FILE)}: cannot load member '${m}': ${(cause as Error).message}`, { cause });
+      }
+    }
+    return new EnsembleModel(members, meta);
+  } catch (e) {
+    for (const m of members) m.dispose();
+    throw e;
+  }
+}
