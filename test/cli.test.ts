@@ -139,12 +139,25 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
 
   it('trains an ensemble (members one after another, seeds seed+k), evaluates and classifies with it', async () => {
     const out = path.join(tmp, 'model-ensemble');
-    const t = await cli('train', experiment('ens'), '--out', out, '--json', '--set', 'model.ensemble=2', '--set', 'model.head=contrastive', '--set', 'train.epochs=2');
+    // an earlier model's files in --out are removed first (never mistaken for the new model)
+    mkdirSync(path.join(out, 'member-3'), { recursive: true });
+    writeFileSync(path.join(out, 'history.json'), '{}');
+    const t = await cli('train', experiment('ens'), '--out', out, '--json', '--set', 'model.ensemble=2', '--set', 'model.head=contrastive', '--set', 'train.epochs=2', '--set', 'train.timeLimitMinutes=30');
+    expect(t.err).toMatch(/replacing the model in .*: removing history.json, member-3/);
+    expect(existsSync(path.join(out, 'history.json'))).toBe(false);
+    expect(existsSync(path.join(out, 'member-3'))).toBe(false);
+    // each member's config.yaml is what it was trained with: its seed and its share of the time limit
+    const member2 = readFileSync(path.join(out, 'member-2', 'config.yaml'), 'utf8');
+    expect(member2).toMatch(/^seed: 8$/m);
+    expect(member2).toMatch(/^  timeLimitMinutes: 15$/m);
+    expect(member2).toMatch(/^  ensemble: 1$/m);
+    expect(readFileSync(path.join(out, 'config.yaml'), 'utf8')).toMatch(/^  ensemble: 2$/m);
     expect(t.code).toBe(0);
     expect(t.err).toMatch(/ensemble member 1\/2: seed 7/);
     expect(t.err).toMatch(/ensemble member 2\/2: seed 8/);
-    expect(t.err).toMatch(/ensemble of 2: validation 5-way 1-shot accuracy/);
+    expect(t.err).toMatch(/ensemble of 2: validation 5-way 1-shot accuracy [\d.]+%; its members on the same episodes: [\d.]+%, [\d.]+%/);
     const summary = JSON.parse(t.out);
+    expect(summary.memberValAccuracy).toHaveLength(2);
     expect(summary.members.map((m: { folder: string }) => m.folder)).toEqual(['member-1', 'member-2']);
     expect(summary.eval.modelKind).toBe('ensemble of 2 siamese');
     expect(summary.eval.accuracy).toBeGreaterThan(0.6);
@@ -152,7 +165,7 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     expect(manifest).toMatchObject({ format: 'fewshot-ensemble', members: ['member-1', 'member-2'], modality: 'toy' });
     // member 1 is the single model of the same config with the member's share of the budget (here: all epochs)
     const single = path.join(tmp, 'model-ens-single');
-    await cli('train', experiment('ens'), '--out', single, '--quiet', '--no-eval', '--set', 'model.head=contrastive', '--set', 'train.epochs=2');
+    await cli('train', experiment('ens'), '--out', single, '--quiet', '--no-eval', '--set', 'model.head=contrastive', '--set', 'train.epochs=2', '--set', 'train.timeLimitMinutes=15');
     const h1 = JSON.parse(readFileSync(path.join(out, 'member-1', 'history.json'), 'utf8')).history;
     const h2 = JSON.parse(readFileSync(path.join(out, 'member-2', 'history.json'), 'utf8')).history;
     const hs = JSON.parse(readFileSync(path.join(single, 'history.json'), 'utf8')).history;

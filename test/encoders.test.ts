@@ -1,4 +1,4 @@
-import { createContainer, forwardFlops } from '@fewshot/core';
+import { buildModel, createContainer, forwardFlops, openExperiment, parseConfigText } from '@fewshot/core';
 
 describe('image encoders through the registry', () => {
   it('loads the built-in image plugin and counts Conv-4 FLOPs exactly', async () => {
@@ -19,5 +19,20 @@ describe('image encoders through the registry', () => {
     } catch (e) {
       expect((e as { hints: string[] }).hints.join(' ')).toMatch(/did you mean 'conv4'/);
     }
+  });
+});
+
+describe('buildModel', () => {
+  it("initialises weights from the seed it is given (the config's by default): ensemble members differ", async () => {
+    const exp = await openExperiment(parseConfigText('seed: 5\nbackend: cpu\nmodality: image\ndata: { preprocess: { size: 28 } }\n', '<test>'));
+    const weights = async (seed?: number) => {
+      const m = seed === undefined ? await buildModel(exp) : await buildModel(exp, seed);
+      const w = Array.from(m.encoder.getWeights()[0]!.dataSync());
+      m.dispose();
+      return w;
+    };
+    const byDefault = await weights();
+    expect(await weights(5)).toEqual(byDefault);
+    expect(await weights(6)).not.toEqual(byDefault);
   });
 });

@@ -70,7 +70,17 @@ describe('EnsembleModel', () => {
     const single = PairModel.create(tinyEncoder(3, 3), 'contrastive', meta, 3);
     await single.save(path.join(dir, 'single'));
     expect((await readModelMeta(path.join(dir, 'single'))).format).toBe('fewshot-pair-model');
-    expect(await loadModel(path.join(dir, 'single'))).toBeInstanceOf(PairModel);
+    const loadedSingle = await loadModel(path.join(dir, 'single'));
+    expect(loadedSingle).toBeInstanceOf(PairModel);
+    loadedSingle.dispose();
+    // where one model is needed (a video encoder's initFrom), an ensemble folder is named as such
+    await expect(PairModel.load(path.join(dir, 'm1'))).rejects.toThrow(/this folder is an ensemble/);
+    // a member replaced after training: its size no longer matches the manifest
+    const m1 = JSON.parse(readFileSync(path.join(dir, 'm1', 'fewshot.json'), 'utf8'));
+    const resized = path.join(dir, 'resized');
+    await single.save(path.join(resized, 'member-1'));
+    await saveEnsembleMeta(resized, { ...m1, members: ['member-1'] });
+    await expect(loadModel(resized)).rejects.toThrow(/resized.fewshot.json: the members' embeddings add up to 3 values, but the manifest says 8/);
 
     const bad = path.join(dir, 'bad');
     await saveEnsembleMeta(bad, EnsembleModel.metaOf([single.meta], ['member-1']));

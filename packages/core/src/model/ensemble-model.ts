@@ -39,11 +39,22 @@ export class EnsembleModel implements EpisodeScorer {
   readonly kind: string;
   private readonly sizes: number[];
 
-  constructor(readonly members: readonly PairModel[], readonly meta: EnsembleMeta) {
-    if (members.length === 0) throw new ModelError('an ensemble needs at least one member');
+  /** `where` names the ensemble in error messages (its folder). */
+  constructor(readonly members: readonly PairModel[], readonly meta: EnsembleMeta, where = 'ensemble') {
+    if (members.length === 0) throw new ModelError(`${where}: an ensemble needs at least one member`);
     const heads = new Set(members.map((m) => m.meta.head));
-    if (heads.size > 1) throw new ModelError(`ensemble members must share one head, got ${[...heads].join(', ')}`);
+    if (heads.size > 1) throw new ModelError(`${where}: ensemble members must share one head, got ${[...heads].join(', ')}`);
     this.sizes = members.map((m) => m.meta.embeddingSize);
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    if (total !== meta.embeddingSize) {
+      throw new ModelError(`${where}: the members' embeddings add up to ${total} values, but the manifest says ${meta.embeddingSize}`, {
+        hints: ['a member folder was replaced after the ensemble was trained; train the ensemble again'],
+      });
+    }
+    members.forEach((m, k) => {
+      const same = m.meta.modality === meta.modality && JSON.stringify(m.meta.preprocess) === JSON.stringify(meta.preprocess) && m.meta.inputShape.join('x') === meta.inputShape.join('x');
+      if (!same) throw new ModelError(`${where}: member '${meta.members[k] ?? k + 1}' has another modality, preprocessing or input shape than the manifest`);
+    });
     this.kind = `ensemble of ${members.length} ${members[0]!.kind}`;
   }
 
@@ -145,7 +156,7 @@ export async function loadModel(dir: string): Promise<ScoringModel> {
         throw new ModelError(`ensemble ${path.join(dir, MODEL_META_FILE)}: cannot load member '${m}': ${(cause as Error).message}`, { cause });
       }
     }
-    return new EnsembleModel(members, meta);
+    return new EnsembleModel(members, meta, path.join(dir, MODEL_META_FILE));
   } catch (e) {
     for (const m of members) m.dispose();
     throw e;

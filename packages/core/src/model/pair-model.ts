@@ -161,6 +161,11 @@ export class PairModel {
         hints: missing ? ['a model folder is what `fewshot train ... --out DIR` writes'] : [],
       });
     }
+    if ((meta.format as string) === 'fewshot-ensemble') {
+      throw new ModelError(`${file}: this folder is an ensemble (model.ensemble), and a single model is needed here`, {
+        hints: [`use one of its members, e.g. ${path.join(dir, 'member-1')}`],
+      });
+    }
     if (meta.format !== 'fewshot-pair-model') throw new ModelError(`${file}: unknown model format '${String(meta.format)}'`);
     if (meta.version !== 1) throw new ModelError(`${file}: model format version ${meta.version} is not supported by this fewshot`);
     return meta;

@@ -8,6 +8,9 @@ import { PairModel } from '../../model/pair-model.js';
 import { EnsembleModel, loadModel, saveEnsembleMeta } from '../../model/ensemble-model.js';
 import { EpisodeSampler } from '../../samplers/episode-sampler.js';
 import { evaluateEpisodes } from '../../eval/evaluate-episodes.js';
+import type { EpisodeScorer } from '../../baseline.js';
+import type { ProgressSink } from '../../progress.js';
+import { promises as fs } from 'node:fs';
 import { writeAtomic } from '../../model/model-io.js';
 import { runEvaluation } from '../../eval/run-evaluation.js';
 import { ConfigError } from '../../errors.js';
@@ -57,6 +60,7 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
         progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
         const timeLimit = c.train.timeLimitMinutes;
+        if (members > 1) await clearModelFolder(outDir, progress);
         const results: TrainResult[] = [];
         const dirs: string[] = [];
         for (let k = 0; k < members; k++) {
@@ -77,7 +81,8 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
                 outDir: path.join(outDir, dir),
                 rng: new Rng(config.seed),
                 progress,
-                extraFiles: { 'config.yaml': configToYaml(loaded) },
+                // a member's config is the one it was trained with (its seed and time share), as a single model
+                extraFiles: { 'config.yaml': configToYaml(members > 1 ? { ...loaded, config: { ...config, model: { ...config.model, ensemble: 1 } } } : loaded) },
                 // workers build the model themselves: they load the plugins that may define its layers
                 modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
               }),
@@ -99,9 +104,15 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
             // the members' own validation episodes (member 1's seed): the ensemble against a single model
             const episodes = new EpisodeSampler(splits.validation.set, c.train.validation).episodes(c.train.validation.episodes, new Rng(c.seed).fork('validation'));
             const ensemble = await loadModel(outDir);
-            valAccuracy = evaluateEpisodes(ensemble, splits.validation.store, episodes, { batchSize: c.eval.batchSize }).accuracy;
-            ensemble.dispose();
-            progress.log(`ensemble of ${members}: validation ${c.train.validation.ways}-way ${c.train.validation.shots}-shot accuracy ${percent(valAccuracy)} (members ${results.map((r) => (r.bestValAccuracy === null ? '?' : percent(r.bestValAccuracy))).join(', ')})`);
+            try {
+              const on = (m: EpisodeScorer): number => evaluateEpisodes(m, splits.validation!.store, episodes, { batchSize: c.eval.batchSize }).accuracy;
+              valAccuracy = on(ensemble);
+              const each = (ensemble as EnsembleModel).members.map(on);
+              summary['memberValAccuracy'] = each;
+              progress.log(`ensemble of ${members}: validation ${c.train.validation.ways}-way ${c.train.validation.shots}-shot accuracy ${percent(valAccuracy)}; its members on the same episodes: ${each.map(percent).join(', ')}`);
+            } finally {
+              ensemble.dispose();
+            }
           }
           result = { bestEpoch: results[0]!.bestEpoch, bestValAccuracy: valAccuracy, stoppedBecause: results.at(-1)!.stoppedBecause, seconds };
         }
@@ -126,4 +137,22 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       if (args.json) io.out.write(JSON.stringify(summary, null, 2) + '\n');
     },
   };
+}
+
+/**
+ * Before training an ensemble into `dir`: remove the model files an earlier run left there (a single
+ * model's or an ensemble's), so that the folder is never taken for the old model while members train.
+ */
+async function clearModelFolder(dir: string, progress: ProgressSink): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return; // no folder yet
+  }
+  const old = names.filter((n) => ['fewshot.json', 'encoder', 'head', 'history.json', 'eval.json', 'config.yaml'].includes(n) || /^member-\d+$/.test(n));
+  if (old.length === 0) return;
+  progress.log(`replacing the model in ${dir}: removing ${old.join(', ')}`);
+  // the manifest first: a folder without it is not taken for a model
+  for (const n of ['fewshot.json', ...old.filter((n) => n !== 'fewshot.json')]) await fs.rm(path.join(dir, n), { recursive: true, force: true });
 }
