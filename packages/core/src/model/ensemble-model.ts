@@ -1,10 +1,9 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from '../errors.js';
 import type { SampleStore } from '../data/sample-store.js';
 import type { EpisodeScorer } from '../baseline.js';
 import { writeAtomic } from './model-io.js';
-import { MODEL_META_FILE, PairModel, type PairModelMeta } from './pair-model.js';
+import { MODEL_META_FILE, PairModel, readModelManifest, type PairModelMeta } from './pair-model.js';
 
 /**
  * fewshot.json of an ensemble folder: the members are pair-model folders inside it (trained one after
@@ -123,14 +122,8 @@ export async function saveEnsembleMeta(dir: string, meta: EnsembleMeta, extra: R
 
 /** fewshot.json of a model folder, pair model or ensemble, checked. */
 export async function readModelMeta(dir: string): Promise<ModelMeta> {
-  const file = path.join(dir, MODEL_META_FILE);
-  let raw: { format?: unknown };
-  try {
-    raw = JSON.parse(await fs.readFile(file, 'utf8')) as { format?: unknown };
-  } catch {
-    return PairModel.readMeta(dir); // it gives the full message (missing folder or file, unreadable JSON)
-  }
-  if (raw.format !== 'fewshot-ensemble') return PairModel.readMeta(dir);
+  const { file, raw } = await readModelManifest(dir);
+  if (raw.format !== 'fewshot-ensemble') return PairModel.checkMeta(raw, file, dir);
   const meta = raw as EnsembleMeta;
   if (meta.version !== 1) throw new ModelError(`${file}: ensemble format version ${String(meta.version)} is not supported by this fewshot`);
   if (!Array.isArray(meta.members) || meta.members.length === 0 || !meta.members.every((m) => typeof m === 'string' && m.length > 0)) {

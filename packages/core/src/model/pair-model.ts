@@ -150,25 +150,20 @@ export class PairModel {
   }
 
   static async readMeta(dir: string): Promise<PairModelMeta> {
-    const file = path.join(dir, MODEL_META_FILE);
-    let meta: PairModelMeta;
-    try {
-      meta = JSON.parse(await fs.readFile(file, 'utf8')) as PairModelMeta;
-    } catch (cause) {
-      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new ModelError(missing ? `not a fewshot model folder: ${file} is missing` : `cannot read ${file}: ${(cause as Error).message}`, {
-        cause,
-        hints: missing ? ['a model folder is what `fewshot train ... --out DIR` writes'] : [],
-      });
-    }
-    if ((meta.format as string) === 'fewshot-ensemble') {
+    const { file, raw } = await readModelManifest(dir);
+    return PairModel.checkMeta(raw, file, dir);
+  }
+
+  /** Check that the parsed fewshot.json `raw` of the folder `dir` describes a pair model of this version. */
+  static checkMeta(raw: { format?: unknown; version?: unknown }, file: string, dir: string): PairModelMeta {
+    if (raw.format === 'fewshot-ensemble') {
       throw new ModelError(`${file}: this folder is an ensemble (model.ensemble), and a single model is needed here`, {
         hints: [`use one of its members, e.g. ${path.join(dir, 'member-1')}`],
       });
     }
-    if (meta.format !== 'fewshot-pair-model') throw new ModelError(`${file}: unknown model format '${String(meta.format)}'`);
-    if (meta.version !== 1) throw new ModelError(`${file}: model format version ${meta.version} is not supported by this fewshot`);
-    return meta;
+    if (raw.format !== 'fewshot-pair-model') throw new ModelError(`${file}: unknown model format '${String(raw.format)}'`);
+    if (raw.version !== 1) throw new ModelError(`${file}: model format version ${String(raw.version)} is not supported by this fewshot`);
+    return raw as PairModelMeta;
   }
 
   static async load(dir: string): Promise<PairModel> {
@@ -181,5 +176,19 @@ export class PairModel {
   dispose(): void {
     this.encoder.dispose();
     this.head.dispose();
+  }
+}
+
+/** The parsed fewshot.json of a model folder (any format), with errors that say what is wrong with the folder. */
+export async function readModelManifest(dir: string): Promise<{ file: string; raw: { format?: unknown; version?: unknown } }> {
+  const file = path.join(dir, MODEL_META_FILE);
+  try {
+    return { file, raw: JSON.parse(await fs.readFile(file, 'utf8')) as { format?: unknown; version?: unknown } };
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ModelError(missing ? `not a fewshot model folder: ${file} is missing` : `cannot read ${file}: ${(cause as Error).message}`, {
+      cause,
+      hints: missing ? ['a model folder is what `fewshot train ... --out DIR` writes'] : [],
+    });
   }
 }

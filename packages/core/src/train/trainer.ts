@@ -74,11 +74,7 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const augment = opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
   const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, tc.augment, augRng) : undefined;
 
-  let valEpisodes: Episode[] = [];
-  if (opts.validation) {
-    const vs = new EpisodeSampler(opts.validation.set, tc.validation);
-    valEpisodes = vs.episodes(tc.validation.episodes, opts.rng.fork('validation'));
-  }
+  const valEpisodes = opts.validation ? validationEpisodes(opts.validation, tc, opts.rng) : [];
   const vars = model.trainableVariables;
   const workers = resolveWorkerCount(tc.workers, tf.getBackend(), tc.objective === 'prototypes' ? Infinity : tc.batchSize);
   const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss: objective.spec, modules: opts.modules ?? [] }) : undefined;
@@ -192,6 +188,11 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       seconds: (Date.now() - t0) / 1000,
     };
   }
+}
+
+/** The fixed validation episodes of a training run seeded by `rng` (the same for every epoch). */
+export function validationEpisodes(validation: DecodedSet, tc: ExperimentConfig['train'], rng: Rng): Episode[] {
+  return new EpisodeSampler(validation.set, tc.validation).episodes(tc.validation.episodes, rng.fork('validation'));
 }
 
 /**

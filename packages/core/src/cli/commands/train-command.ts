@@ -2,11 +2,11 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { configToYaml, loadConfig } from '../../config/load-config.js';
+import type { ExperimentConfig } from '../../config/experiment-schema.js';
 import { buildModel, loadSplits, openExperiment } from '../../experiment.js';
-import { trainPairModel, type TrainResult } from '../../train/trainer.js';
-import { PairModel } from '../../model/pair-model.js';
+import { trainPairModel, validationEpisodes, type TrainResult } from '../../train/trainer.js';
+import type { PairModelMeta } from '../../model/pair-model.js';
 import { EnsembleModel, loadModel, saveEnsembleMeta } from '../../model/ensemble-model.js';
-import { EpisodeSampler } from '../../samplers/episode-sampler.js';
 import { evaluateEpisodes } from '../../eval/evaluate-episodes.js';
 import type { EpisodeScorer } from '../../baseline.js';
 import type { ProgressSink } from '../../progress.js';
@@ -59,55 +59,50 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         const splits = await loadSplits(exp, ['train', 'validation'], progress);
         if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
         progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
-        const timeLimit = c.train.timeLimitMinutes;
+        const runs = memberRuns(c);
         if (members > 1) await clearModelFolder(outDir, progress);
         const results: TrainResult[] = [];
-        const dirs: string[] = [];
-        for (let k = 0; k < members; k++) {
-          // member k: its own seed (weights, samples, augmentation) and an equal share of the time budget
-          const dir = members > 1 ? `member-${k + 1}` : '.';
-          const config = members > 1 ? { ...c, seed: c.seed + k, train: { ...c.train, ...(timeLimit ? { timeLimitMinutes: timeLimit / members } : {}) } } : c;
-          if (members > 1) progress.log(`ensemble member ${k + 1}/${members}: seed ${config.seed}${timeLimit ? `, ${formatDuration((timeLimit * 60) / members)}` : ''}, into ${path.join(outDir, dir)}`);
-          const model = await buildModel(exp, config.seed);
+        const metas: PairModelMeta[] = [];
+        for (const [k, run] of runs.entries()) {
+          if (members > 1) progress.log(`ensemble member ${k + 1}/${members}: seed ${run.config.seed}${run.config.train.timeLimitMinutes ? `, ${formatDuration(run.config.train.timeLimitMinutes * 60)}` : ''}, into ${path.join(outDir, run.dir)}`);
+          const model = await buildModel(exp, run.config.seed);
           try {
             results.push(
               await trainPairModel({
                 model,
-                config,
+                config: run.config,
                 modality: exp.modality,
                 preprocess: exp.preprocess,
                 train: splits.train,
                 ...(splits.validation ? { validation: splits.validation } : {}),
-                outDir: path.join(outDir, dir),
-                rng: new Rng(config.seed),
+                outDir: path.join(outDir, run.dir),
+                rng: new Rng(run.config.seed),
                 progress,
-                // a member's config is the one it was trained with (its seed and time share), as a single model
-                extraFiles: { 'config.yaml': configToYaml(members > 1 ? { ...loaded, config: { ...config, model: { ...config.model, ensemble: 1 } } } : loaded) },
+                extraFiles: { 'config.yaml': configToYaml({ ...loaded, config: run.config }) },
                 // workers build the model themselves: they load the plugins that may define its layers
                 modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
               }),
             );
+            metas.push(model.meta);
           } finally {
             model.dispose();
           }
-          dirs.push(dir);
         }
         const seconds = results.reduce((s, r) => s + r.seconds, 0);
         if (members === 1) {
           result = results[0]!;
         } else {
-          const metas = await Promise.all(dirs.map((d) => PairModel.readMeta(path.join(outDir, d))));
-          await saveEnsembleMeta(outDir, EnsembleModel.metaOf(metas, dirs), { 'config.yaml': configToYaml(loaded) });
-          summary['members'] = results.map((r, k) => ({ folder: dirs[k], bestEpoch: r.bestEpoch, bestValAccuracy: r.bestValAccuracy, stoppedBecause: r.stoppedBecause, trainSeconds: r.seconds }));
+          await saveEnsembleMeta(outDir, EnsembleModel.metaOf(metas, runs.map((r) => r.dir)), { 'config.yaml': configToYaml(loaded) });
+          summary['members'] = results.map((r, k) => ({ folder: runs[k]!.dir, bestEpoch: r.bestEpoch, bestValAccuracy: r.bestValAccuracy, stoppedBecause: r.stoppedBecause, trainSeconds: r.seconds }));
           let valAccuracy: number | null = null;
           if (splits.validation) {
-            // the members' own validation episodes (member 1's seed): the ensemble against a single model
-            const episodes = new EpisodeSampler(splits.validation.set, c.train.validation).episodes(c.train.validation.episodes, new Rng(c.seed).fork('validation'));
-            const ensemble = await loadModel(outDir);
+            // member 1's validation episodes (the config's seed): the ensemble against a single model
+            const episodes = validationEpisodes(splits.validation, c.train, new Rng(c.seed));
+            const ensemble = (await loadModel(outDir)) as EnsembleModel;
             try {
               const on = (m: EpisodeScorer): number => evaluateEpisodes(m, splits.validation!.store, episodes, { batchSize: c.eval.batchSize }).accuracy;
               valAccuracy = on(ensemble);
-              const each = (ensemble as EnsembleModel).members.map(on);
+              const each = ensemble.members.map(on);
               summary['memberValAccuracy'] = each;
               progress.log(`ensemble of ${members}: validation ${c.train.validation.ways}-way ${c.train.validation.shots}-shot accuracy ${percent(valAccuracy)}; its members on the same episodes: ${each.map(percent).join(', ')}`);
             } finally {
@@ -137,6 +132,21 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       if (args.json) io.out.write(JSON.stringify(summary, null, 2) + '\n');
     },
   };
+}
+
+/**
+ * What `fewshot train` trains: the model itself into --out, or with `model.ensemble: N`, N members into
+ * `member-1` ... `member-N`, member k with seed `seed + k` and an equal share of `train.timeLimitMinutes`;
+ * each member's config is the one it is trained with (a single model), saved in its folder.
+ */
+function memberRuns(c: ExperimentConfig): { dir: string; config: ExperimentConfig }[] {
+  const n = c.model.ensemble;
+  if (n === 1) return [{ dir: '.', config: c }];
+  const limit = c.train.timeLimitMinutes;
+  return Array.from({ length: n }, (_, k) => ({
+    dir: `member-${k + 1}`,
+    config: { ...c, seed: c.seed + k, model: { ...c.model, ensemble: 1 }, train: { ...c.train, ...(limit ? { timeLimitMinutes: limit / n } : {}) } },
+  }));
 }
 
 /**
