@@ -1,6 +1,6 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { formatLocation, keyText, type YamlLocator } from './yaml-locations.js';
+import { formatLocation, keyText, YamlLocator } from './yaml-locations.js';
 
 /**
  * `--set path=value` overrides: a dotted path into the experiment document and a YAML scalar or
@@ -58,52 +58,92 @@ function describeNode(node: unknown): string {
 export function applyOverrides(doc: Document, overrides: readonly string[], locator: YamlLocator): ParsedOverride[] {
   return overrides.map((text, index) => {
     const parsed = parseOverride(text);
-    const origin = { text, index };
-    const created = (node: Node): Node => {
-      locator.origins.set(node, origin);
-      return node;
-    };
-    let node: unknown = doc.contents;
-    for (let i = 0; i < parsed.path.length; i++) {
-      const key = parsed.path[i]!;
-      const last = i === parsed.path.length - 1;
-      const here = parsed.path.slice(0, i).join('.') || '<top level>';
-      const make = (): Node => created(last ? doc.createNode(parsed.value) : doc.createNode({}));
-      if (isMap(node)) {
-        let pair = node.items.find((p) => isPair(p) && keyText(p.key) === key);
-        if (!pair) {
-          pair = doc.createPair(key, null);
-          created(pair.key as Node);
-          node.items.push(pair);
-        }
-        const current = pair.value;
-        if (last || current === null || current === undefined || (isScalar(current) && current.value === null)) {
-          pair.value = make();
-        } else if (isAlias(current)) {
-          // Do not write through an alias into the anchored original: give this key its own copy.
-          const copy = current.resolve(doc)?.clone();
-          pair.value = copy ?? make();
-        }
-        node = pair.value;
-      } else if (isSeq(node)) {
-        if (!/^\d+$/.test(key) || Number(key) > node.items.length || (!last && Number(key) === node.items.length)) {
-          throw overrideError(
-            text,
-            `'${here}' is a list of ${node.items.length} item(s), so the key after it must be an index from 0 to ${node.items.length - (last ? 0 : 1)}, not '${key}'`,
-          );
-        }
-        const index = Number(key);
-        const item: unknown = node.items[index];
-        if (last || item === null || item === undefined || (isScalar(item) && item.value === null)) node.items[index] = make();
-        else if (isAlias(item)) node.items[index] = item.resolve(doc)?.clone() ?? make();
-        node = node.items[index];
-      } else {
-        throw overrideError(
-          text,
-          `cannot set '${key}' inside '${here}', which is ${describeNode(node)} at ${formatLocation(locator.nodeLocation(node))}, not a mapping`,
-        );
-      }
-    }
+    applyParsed(doc, parsed, index, locator);
     return parsed;
   });
+}
+
+/** Sets one parsed override in `doc` (see `applyOverrides`). */
+function applyParsed(doc: Document, parsed: ParsedOverride, index: number, locator: YamlLocator): void {
+  const text = parsed.text;
+  const origin = { text, index };
+  const created = (node: Node): Node => {
+    locator.origins.set(node, origin);
+    return node;
+  };
+  let node: unknown = doc.contents;
+  for (let i = 0; i < parsed.path.length; i++) {
+    const key = parsed.path[i]!;
+    const last = i === parsed.path.length - 1;
+    const here = parsed.path.slice(0, i).join('.') || '<top level>';
+    const make = (): Node => created(last ? doc.createNode(parsed.value) : doc.createNode({}));
+    if (isMap(node)) {
+      let pair = node.items.find((p) => isPair(p) && keyText(p.key) === key);
+      if (!pair) {
+        pair = doc.createPair(key, null);
+        created(pair.key as Node);
+        node.items.push(pair);
+      }
+      const current = pair.value;
+      if (last || current === null || current === undefined || (isScalar(current) && current.value === null)) {
+        pair.value = make();
+      } else if (isAlias(current)) {
+        // Do not write through an alias into the anchored original: give this key its own copy.
+        const copy = current.resolve(doc)?.clone();
+        pair.value = copy ?? make();
+      }
+      node = pair.value;
+    } else if (isSeq(node)) {
+      if (!/^\d+$/.test(key) || Number(key) > node.items.length || (!last && Number(key) === node.items.length)) {
+        throw overrideError(
+          text,
+          `'${here}' is a list of ${node.items.length} item(s), so the key after it must be an index from 0 to ${node.items.length - (last ? 0 : 1)}, not '${key}'`,
+        );
+      }
+      const at = Number(key);
+      const item: unknown = node.items[at];
+      if (last || item === null || item === undefined || (isScalar(item) && item.value === null)) node.items[at] = make();
+      else if (isAlias(item)) node.items[at] = item.resolve(doc)?.clone() ?? make();
+      node = node.items[at];
+    } else {
+      throw overrideError(
+        text,
+        `cannot set '${key}' inside '${here}', which is ${describeNode(node)} at ${formatLocation(locator.nodeLocation(node))}, not a mapping`,
+      );
+    }
+  }
+}
+
+/**
+ * Applies the overrides whose path starts with `prefix` (e.g. `data.preprocess`) to `value`, the
+ * plain object found at that prefix, and returns the result (`value` is not changed); the others
+ * are ignored. Paths are walked as in `applyOverrides`; an override of the prefix itself
+ * (`data.preprocess={size: 56}`) must be a mapping, merged key by key over `value`.
+ * `source` names where `value` came from in errors. Used for a saved model's `data.preprocess`
+ * with the command line's changes on top.
+ */
+export function applyOverridesAt(
+  value: Readonly<Record<string, unknown>>,
+  overrides: readonly string[],
+  prefix: string,
+  source = `the given ${prefix}`,
+): Record<string, unknown> {
+  const keys = prefix.split('.');
+  const root: Record<string, unknown> = {};
+  let node = root;
+  for (const key of keys.slice(0, -1)) node = node[key] = {} as Record<string, unknown>;
+  node[keys.at(-1)!] = value;
+  const doc = new Document(root);
+  const locator = new YamlLocator(doc, new LineCounter(), source);
+  overrides.forEach((text, index) => {
+    const parsed = parseOverride(text);
+    if (parsed.path.length < keys.length || keys.some((k, i) => parsed.path[i] !== k)) return;
+    if (parsed.path.length > keys.length) return applyParsed(doc, parsed, index, locator);
+    const v = parsed.value;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`--set ${text}: ${prefix} must be a mapping`);
+    for (const [k, item] of Object.entries(v)) applyParsed(doc, { text, path: [...keys, k], value: item }, index, locator);
+  });
+  let out: unknown = doc.toJS();
+  for (const key of keys) out = (out as Record<string, unknown>)[key];
+  return out as Record<string, unknown>;
 }

@@ -46,52 +46,40 @@ export function evaluateEpisodes(
   const emb = model.embed(store, used, options.batchSize);
   task?.done();
 
-  let total = 0;
-  for (const ep of episodes) total += ep.querySet.length * ep.supportSet.flat().length;
-  const left = new Int32Array(total);
-  const right = new Int32Array(total);
-  let k = 0;
-  for (const ep of episodes) {
-    for (const q of ep.querySet) {
-      for (const shots of ep.supportSet) {
-        for (const s of shots) {
-          left[k] = rowOf.get(q.sample)!;
-          right[k++] = rowOf.get(s)!;
-        }
-      }
-    }
-  }
-  const scores = model.scorePairs(emb, left, right);
+  const tasks = episodes.map((ep) => ({
+    queries: ep.querySet.map((q) => rowOf.get(q.sample)!),
+    supportSet: ep.supportSet.map((shots) => shots.map((s) => rowOf.get(s)!)),
+  }));
+  const scores = scoreByClassMean(model, emb, tasks);
 
   const perEpisode: number[] = [];
   const errors = new Map<string, number>();
   let correct = 0;
   let queries = 0;
-  k = 0;
-  for (const ep of episodes) {
+  episodes.forEach((ep, e) => {
+    const classScores = scores[e]!;
+    const ways = ep.supportSet.length;
     let epCorrect = 0;
-    for (const q of ep.querySet) {
+    ep.querySet.forEach((q, qi) => {
       let best = -Infinity;
       let bestClass = -1;
-      ep.supportSet.forEach((shots, c) => {
-        let sum = 0;
-        for (let j = 0; j < shots.length; j++) sum += scores[k++]!;
-        const score = sum / shots.length;
+      for (let c = 0; c < ways; c++) {
+        const score = classScores[qi * ways + c]!;
         if (score > best) {
           best = score;
           bestClass = c;
         }
-      });
+      }
       if (bestClass === q.label) epCorrect++;
       else {
         const label = ep.classes[q.label]!;
         errors.set(label, (errors.get(label) ?? 0) + 1);
       }
-    }
+    });
     correct += epCorrect;
     queries += ep.querySet.length;
     perEpisode.push(epCorrect / ep.querySet.length);
-  }
+  });
   const { ci95 } = meanCi95(perEpisode);
   const first = episodes[0]!;
   const topErrors = [...errors.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
@@ -107,4 +95,50 @@ export function evaluateEpisodes(
     embedded: used.length,
     seconds: (Date.now() - t0) / 1000,
   };
+}
+
+/** A query set scored against a support set: rows of one embedding matrix (see `scoreByClassMean`). */
+export interface ScoringTask {
+  /** Rows of the queries. */
+  readonly queries: readonly number[];
+  /** Rows of the support samples, one list per class (its shots). */
+  readonly supportSet: readonly (readonly number[])[];
+}
+
+/**
+ * Few-shot scoring shared by episodic evaluation and `classify`: every query of every task is scored
+ * against every support row with the model's head (one `scorePairs` call for all tasks); a class's
+ * score is the mean of its shots' pair scores. Returns, per task, `queries x classes` scores
+ * (row-major; higher = more alike).
+ */
+export function scoreByClassMean(model: Pick<EpisodeScorer, 'scorePairs'>, emb: Float32Array, tasks: readonly ScoringTask[]): Float64Array[] {
+  let total = 0;
+  for (const t of tasks) for (const shots of t.supportSet) total += t.queries.length * shots.length;
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  let k = 0;
+  for (const t of tasks) {
+    for (const q of t.queries) {
+      for (const shots of t.supportSet) {
+        for (const s of shots) {
+          left[k] = q;
+          right[k++] = s;
+        }
+      }
+    }
+  }
+  const scores = model.scorePairs(emb, left, right);
+  k = 0;
+  return tasks.map((t) => {
+    const out = new Float64Array(t.queries.length * t.supportSet.length);
+    let o = 0;
+    for (let q = 0; q < t.queries.length; q++) {
+      for (const shots of t.supportSet) {
+        let sum = 0;
+        for (let j = 0; j < shots.length; j++) sum += scores[k++]!;
+        out[o++] = sum / shots.length;
+      }
+    }
+    return out;
+  });
 }

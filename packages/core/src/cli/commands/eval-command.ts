@@ -1,15 +1,5 @@
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { configToYaml, loadConfig, parseConfigText, type LoadedConfig } from '../../config/load-config.js';
-import { openExperiment, pixelBaseline } from '../../experiment.js';
-import { loadModel, readModelMeta, type ModelMeta } from '../../model/ensemble-model.js';
-import { runEvaluation } from '../../eval/run-evaluation.js';
-import { writeAtomic } from '../../model/model-io.js';
-import { ConfigError } from '../../errors.js';
-import { parseOverride } from '../../config/apply-overrides.js';
-import { baselineScorer, type EpisodeScorer } from '../../baseline.js';
-import type { Experiment } from '../../experiment.js';
+import { evaluate } from '../../api/evaluate.js';
 import { UsageError, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
@@ -42,24 +32,15 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
           }),
       ) as never,
     handler: async (args) => {
-      const progress = progressFor(args, io);
-      let meta: ModelMeta | undefined;
-      if (args.model) meta = await readModelMeta(args.model);
-      const loaded = await loadExperiment(args, meta);
-      const exp = await openExperiment(loaded);
-      const model: EpisodeScorer = args.model
-        ? await loadModel(args.model)
-        : args.baseline === 'pixel'
-          ? pixelBaseline(exp)
-          : pluginBaseline(exp, args.baseline!);
-      const runs = args.runs ? path.resolve(args.runs) : loaded.config.data.runs && !loaded.config.data.test ? path.resolve(loaded.dataRoot, loaded.config.data.runs) : undefined;
-      const modelName = args.model ?? (args.baseline === 'pixel' ? 'pixel nearest neighbour' : `baseline ${args.baseline}`);
-      const report = await runEvaluation(exp, model, { ...(runs ? { runs } : {}), modelName, progress });
-      model.dispose?.();
-      if (args.out) {
-        await writeAtomic(path.join(args.out, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
-        await writeAtomic(path.join(args.out, 'config.yaml'), configToYaml(loaded));
-      }
+      const report = await evaluate({
+        ...(args.model ? { model: args.model } : {}),
+        ...(args.baseline ? { baseline: args.baseline } : {}),
+        ...(args.experiment ? { experiment: args.experiment } : {}),
+        ...(args.runs ? { runs: args.runs } : {}),
+        ...(args.out ? { out: args.out } : {}),
+        overrides: overridesOf(args),
+        progress: progressFor(args, io),
+      });
       if (args.json) io.out.write(JSON.stringify(report) + '\n');
       else
         io.out.write(
@@ -68,58 +49,4 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         );
     },
   };
-}
-
-/** The experiment of an evaluation: the YAML given, else the config saved beside the model; the model decides decoding. */
-async function loadExperiment(args: Args, meta: ModelMeta | undefined): Promise<LoadedConfig> {
-  const overrides = overridesOf(args);
-  let loaded: LoadedConfig;
-  if (args.experiment) loaded = await loadConfig(args.experiment, overrides);
-  else {
-    const saved = path.join(args.model!, 'config.yaml');
-    if (existsSync(saved)) loaded = await loadConfig(saved, overrides);
-    else if (meta) loaded = parseConfigText(`modality: ${meta.modality}\ndata: {}\n`, '<model>', overrides);
-    else throw new ConfigError('no experiment given');
-  }
-  if (meta) {
-    // the model decides how inputs are decoded and which plugins decode them, except for what the
-    // command line sets explicitly (--set data.preprocess.sampling=last: the same model on other inputs)
-    const preprocess = preprocessWithOverrides(meta.preprocess, args.set ?? []);
-    const config = { ...loaded.config, modality: meta.modality, plugins: [...new Set([...loaded.config.plugins, ...meta.plugins])], data: { ...loaded.config.data, preprocess } };
-    loaded = { ...loaded, config };
-  }
-  return loaded;
-}
-
-/**
- * The model's saved preprocessing with the command line's `--set data.preprocess...` overrides applied
- * on top (the rest of the experiment's `data.preprocess` is ignored: the model decides decoding).
- */
-export function preprocessWithOverrides(saved: Readonly<Record<string, unknown>>, sets: readonly string[]): Record<string, unknown> {
-  let out: Record<string, unknown> = structuredClone({ ...saved });
-  for (const text of sets) {
-    const { path: keys, value } = parseOverride(text);
-    if (keys[0] !== 'data' || keys[1] !== 'preprocess') continue;
-    if (keys.length === 2) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`--set ${text}: data.preprocess must be a mapping`);
-      out = { ...out, ...(value as Record<string, unknown>) };
-      continue;
-    }
-    let node: Record<string, unknown> = out;
-    for (const key of keys.slice(2, -1)) {
-      const next = node[key];
-      node = node[key] = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
-    }
-    node[keys.at(-1)!] = value;
-  }
-  return out;
-}
-
-/** A plugin's baseline for the experiment's modality, wrapped for episodic evaluation. */
-function pluginBaseline(exp: Experiment, id: string): EpisodeScorer {
-  const baseline = exp.plugins.registry.baseline(id);
-  if (baseline.modalities.length > 0 && !baseline.modalities.includes(exp.modality.id)) {
-    throw new ConfigError(`the baseline '${id}' works on ${baseline.modalities.join(', ')} data, but ${exp.loaded.file} uses the '${exp.modality.id}' modality`);
-  }
-  return baselineScorer(baseline, exp.modality.inputShape(exp.preprocess));
 }
