@@ -51,7 +51,7 @@ export interface TrainSummary {
   readonly members?: readonly MemberSummary[];
   /** Ensembles with a validation split: each member's accuracy on the ensemble's validation episodes. */
   readonly memberValAccuracy?: readonly number[];
-  /** Epoch of the best checkpoint (0-based); null for an ensemble. */
+  /** Epoch of the best checkpoint (from 1; 0 when saved as built); null for an ensemble. */
   readonly bestEpoch: number | null;
   /** Validation accuracy of the best checkpoint (of the whole ensemble for an ensemble); null without validation. */
   readonly bestValAccuracy: number | null;
