@@ -81,6 +81,7 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
                 extraFiles: { 'config.yaml': configToYaml({ ...loaded, config: run.config }) },
                 // workers build the model themselves: they load the plugins that may define its layers
                 modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
+                objective: exp.plugins.registry.objective(run.config.train.objective),
               }),
             );
             metas.push(model.meta);
