@@ -167,6 +167,6 @@ describe('training with a plugin objective', () => {
 
   it("refuses a model whose head the objective cannot train", async () => {
     const cosineOnly = Object.assign(new OffsetPairs(), { heads: ['cosine'] });
-    await expect(run('offset-pairs', cosineOnly)).rejects.toThrow("train.objective 'offset-pairs' works on the cosine head's outputs: it needs model.head: cosine, not 'contrastive'");
+    await expect(run('offset-pairs', cosineOnly)).rejects.toThrow("train.objective 'offset-pairs' is made for the cosine head: it needs model.head: cosine, not 'contrastive'");
   });
 });
