@@ -64,8 +64,8 @@ export interface TrainOptions {
 
 /**
  * Train the encoder (and head) with the configured objective (pairs from `makePairs` with the head's
- * loss, triplets, prototype episodes, or a plugin's), one encoder pass per step, the configured optimizer and
- * schedule; after each epoch the one-shot accuracy on fixed validation episodes decides the best
+ * loss, triplets, prototype episodes, or a plugin's), one encoder pass per step, the configured
+ * optimizer and schedule; after each epoch the one-shot accuracy on fixed validation episodes decides the best
  * checkpoint and early stopping.
  */
 export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {

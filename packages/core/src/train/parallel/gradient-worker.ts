@@ -7,11 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
+import { Container, type ContainerModule } from 'inversify';
 import { initBackend } from '../../backend/select-backend.js';
 import type { PairModel } from '../../model/pair-model.js';
 import { foldBatchNorm } from '../../model/fold-batch-norm.js';
 import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
-import { Container, type ContainerModule } from 'inversify';
 import { coreModule } from '../../container.js';
 import { ModalityRegistry } from '../../registry.js';
 import { TrainSchema, type TrainConfig } from '../../config/experiment-schema.js';
