@@ -3,6 +3,10 @@ import { Container, ContainerModule } from 'inversify';
 import { DefaultModalityRegistry, ModalityRegistry } from './registry.js';
 import { loadPlugins, type LoadedPlugin } from './plugin-loader.js';
 import { PluginError } from './errors.js';
+import { Baseline } from './baseline.js';
+import { PixelBaseline } from './pixel-baseline.js';
+import { Objective } from './train/objective.js';
+import { PairsObjective, PrototypesObjective, TripletObjective } from './train/objectives.js';
 
 /** The plugin container of one run: loaded plugins and the registry of what they provide. */
 export interface FewshotContainer {
@@ -11,10 +15,18 @@ export interface FewshotContainer {
   readonly plugins: readonly LoadedPlugin[];
 }
 
-/** Core bindings. */
+/** Core bindings: the registry, the `pixel` baseline and the `pairs`, `triplet`, `prototypes` objectives. */
 export const coreModule = new ContainerModule(({ bind }) => {
   bind(DefaultModalityRegistry).toSelf().inSingletonScope();
   bind(ModalityRegistry).toService(DefaultModalityRegistry);
+  bind(PixelBaseline).toSelf().inSingletonScope();
+  bind(Baseline).toService(PixelBaseline);
+  bind(PairsObjective).toSelf().inSingletonScope();
+  bind(Objective).toService(PairsObjective);
+  bind(TripletObjective).toSelf().inSingletonScope();
+  bind(Objective).toService(TripletObjective);
+  bind(PrototypesObjective).toSelf().inSingletonScope();
+  bind(Objective).toService(PrototypesObjective);
 });
 
 /**

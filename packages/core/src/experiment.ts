@@ -12,6 +12,8 @@ import type { ProgressSink } from './progress.js';
 import { checkDisjoint } from './samplers/check-disjoint.js';
 import { PairModel } from './model/pair-model.js';
 import type { LabeledSet } from './labeled-set.js';
+import { configuredObjective } from './train/objective.js';
+import { baselineScorer, type EpisodeScorer } from './baseline.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 
@@ -29,6 +31,7 @@ export interface Experiment {
 export async function openExperiment(loaded: LoadedConfig, options: { backend?: BackendChoice } = {}): Promise<Experiment> {
   const plugins = await createContainer(loaded.config.plugins, loaded.dir);
   const modality = plugins.registry.modality(loaded.config.modality);
+  configuredObjective(plugins.registry, loaded.config.train.objective, loaded.file);
   const preprocess = validatePreprocess(modality, loaded.config.data.preprocess, loaded.file);
   const backend = await selectBackend(options.backend ?? loaded.config.backend);
   return { loaded, plugins, modality, preprocess, backend };
@@ -122,17 +125,10 @@ export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed)
   return PairModel.create(encoder, c.model.head, { ...meta, kind: 'siamese', encoder: encoderId }, seed);
 }
 
-/** The parameter-free pixel nearest-neighbour baseline (Euclidean distance on decoded inputs). */
-export function pixelBaseline(exp: Experiment): PairModel {
-  const inputShape = exp.modality.inputShape(exp.preprocess);
-  return PairModel.create(PairModel.flattenEncoder(inputShape), 'pixel', {
-    kind: 'pixel-nn',
-    encoder: 'flatten',
-    modality: exp.modality.id,
-    preprocess: exp.preprocess,
-    inputShape,
-    margin: 1,
-    plugins: exp.loaded.config.plugins,
-    backend: exp.backend.name,
-  }, 0);
+/**
+ * The parameter-free pixel nearest-neighbour baseline (Euclidean distance on decoded inputs): the
+ * registered `pixel` baseline's scorer, reported as kind `pixel-nn`.
+ */
+export function pixelBaseline(exp: Experiment): EpisodeScorer {
+  return { ...baselineScorer(exp.plugins.registry.baseline('pixel'), exp.modality.inputShape(exp.preprocess)), kind: 'pixel-nn' };
 }

@@ -43,3 +43,4 @@ export * from './parse-options.js';
 export * from './layer-seed.js';
 export * from './data/dataset-folder.js';
 export * from './api/index.js';
+export * from './train/objective.js';

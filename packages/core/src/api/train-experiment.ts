@@ -162,6 +162,7 @@ async function trainMembers(
           ...(onEpoch ? { onEpoch: (record: EpochRecord) => onEpoch(record, k) } : {}),
           // workers build the model themselves: they load the plugins that may define its layers
           modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
+          objective: exp.plugins.registry.objective(run.config.train.objective),
         }),
       );
       metas.push(model.meta);

@@ -103,7 +103,7 @@ export const TrainSchema = z.strictObject({
    * (N-way K-shot episodes, softmax over negative squared distances to class means; Snell et al. 2017).
    * `triplet` and `prototypes` train distances, so they need `model.head: contrastive`.
    */
-  objective: z.enum(['pairs', 'triplet', 'prototypes']).default('pairs'),
+  objective: z.string().min(1).default('pairs'),
   /** Episode shape of the `prototypes` objective (one episode per step). */
   episode: z
     .strictObject({

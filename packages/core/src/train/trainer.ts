@@ -5,7 +5,8 @@ import type { DecodedSet } from '../data/sample-store.js';
 import type { Modality, Preprocess } from '../modality.js';
 import type { PairModel } from '../model/pair-model.js';
 import { writeAtomic } from '../model/model-io.js';
-import { makeObjective, type Objective, type StepSamples } from './objectives.js';
+import { checkObjectiveHead, type Objective, type ObjectiveSampler, type StepSamples } from './objective.js';
+import { coreObjective, type LossSpec } from './objectives.js';
 import { GradientWorkerPool } from './parallel/gradient-worker-pool.js';
 import { resolveWorkerCount } from './parallel/worker-count.js';
 import { EpisodeSampler, type Episode } from '../samplers/episode-sampler.js';
@@ -49,14 +50,22 @@ export interface TrainOptions {
   readonly extraFiles?: Record<string, string>;
   /** Called after every epoch (tests, reports). */
   readonly onEpoch?: (record: EpochRecord) => void;
-  /** Module URLs the data-parallel workers import before building the model (plugins with custom layers). */
+  /**
+   * Module URLs the data-parallel workers import before building the model: the plugin files (custom
+   * layers; a plugin's objective, looked up by id in the worker's own container).
+   */
   readonly modules?: readonly string[];
+  /**
+   * The objective named by `config.train.objective` (`registry.objective(id)`); default: core's
+   * objective of that id (a plugin's objective must be passed).
+   */
+  readonly objective?: Objective;
 }
 
 /**
  * Train the encoder (and head) with the configured objective (pairs from `makePairs` with the head's
- * loss, triplets, or prototype episodes), one encoder pass per step, the configured optimizer and
- * schedule; after each epoch the one-shot accuracy on fixed validation episodes decides the best
+ * loss, triplets, prototype episodes, or a plugin's), one encoder pass per step, the configured
+ * optimizer and schedule; after each epoch the one-shot accuracy on fixed validation episodes decides the best
  * checkpoint and early stopping.
  */
 export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
@@ -69,15 +78,19 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   if (train !== opts.train) {
     progress.log(`class augmentation: ${opts.train.set.classes.length} -> ${train.set.classes.length} training classes (${opts.train.set.size} -> ${train.set.size} samples)`);
   }
-  const objective = makeObjective(tc, train.set, model, opts.rng);
+  const objective = opts.objective ?? coreObjective(tc.objective);
+  if (objective.id !== tc.objective) throw new RangeError(`trainPairModel: the objective '${objective.id}' was passed, but train.objective is '${tc.objective}'`);
+  checkObjectiveHead(objective, model.meta.head);
+  const sampler = objective.sampler(train.set, tc, opts.rng);
   const augRng = opts.rng.fork('augment');
   const augment = opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
   const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, tc.augment, augRng) : undefined;
 
   const valEpisodes = opts.validation ? validationEpisodes(opts.validation, tc, opts.rng) : [];
   const vars = model.trainableVariables;
-  const workers = resolveWorkerCount(tc.workers, tf.getBackend(), tc.objective === 'prototypes' ? Infinity : tc.batchSize);
-  const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss: objective.spec, modules: opts.modules ?? [] }) : undefined;
+  const workers = resolveWorkerCount(tc.workers, tf.getBackend(), objective.dataParallel === 'whole' ? Infinity : tc.batchSize);
+  const loss: LossSpec = { objective: objective.id, train: tc };
+  const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss, modules: opts.modules ?? [] }) : undefined;
   if (pool) progress.log(`data-parallel training on ${workers} worker threads (${tf.getBackend()} backend)`);
   try {
     return await trainLoop();
@@ -114,18 +127,18 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       for (let step = 0; step < tc.stepsPerEpoch; step++) {
         if (pool) {
           // the next batch is built (sampling, augmentation) while the workers compute this one
-          const next = pool.stepShards(splitStep(objective, pool.workers, tc.batchSize).map((s) => {
+          const next = pool.stepShards(splitStep(objective, sampler, pool.workers, tc.batchSize).map((s) => {
             imagesSeen += s.indices.length;
             return { rows: s.indices.length, x: train.store.batchArray(s.indices, transform), y: s.labels };
           }));
           if (pending) recordLoss(await pending);
           pending = next;
         } else {
-          const samples = objective.next();
+          const samples = sampler.next();
           const x = train.store.batch(samples.indices, transform);
           const y = tf.tensor1d(samples.labels, 'float32');
           imagesSeen += samples.indices.length;
-          const cost = optimizer.minimize(() => objective.loss(model, x, y), true, vars);
+          const cost = optimizer.minimize(() => objective.loss(model, x, y, tc), true, vars);
           const loss = cost ? (await cost.data())[0]! : NaN;
           tf.dispose([x, y, cost as tf.Tensor]);
           recordLoss(loss);
@@ -196,11 +209,11 @@ export function validationEpisodes(validation: DecodedSet, tc: ExperimentConfig[
 }
 
 /**
- * The samples of one data-parallel step, one share per worker: pairs and triplets split the batch
- * (sizes differing by at most one), episodes are drawn whole, one per worker.
+ * The samples of one data-parallel step, one share per worker: `split` objectives (pairs, triplets)
+ * split the batch (sizes differing by at most one), `whole` ones (episodes) draw a step per worker.
  */
-function splitStep(objective: Objective, workers: number, batchSize: number): StepSamples[] {
-  if (objective.name === 'prototypes') return Array.from({ length: workers }, () => objective.next());
+function splitStep(objective: Objective, sampler: ObjectiveSampler, workers: number, batchSize: number): StepSamples[] {
+  if (objective.dataParallel === 'whole') return Array.from({ length: workers }, () => sampler.next());
   const w = Math.min(workers, batchSize);
-  return Array.from({ length: w }, (_, k) => objective.next(Math.floor(batchSize / w) + (k < batchSize % w ? 1 : 0)));
+  return Array.from({ length: w }, (_, k) => sampler.next(Math.floor(batchSize / w) + (k < batchSize % w ? 1 : 0)));
 }

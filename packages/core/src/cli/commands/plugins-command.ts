@@ -9,7 +9,7 @@ interface Args extends GlobalArgs {
 export function pluginsCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   return {
     command: 'plugins',
-    describe: 'List the loaded plugins with their modalities and encoders',
+    describe: 'List the loaded plugins with their modalities, encoders, baselines and training objectives',
     builder: (y) =>
       y
         .option('plugin', { type: 'string', array: true, describe: 'also load this plugin (package name or path)' })
@@ -20,10 +20,8 @@ export function pluginsCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         plugins: c.plugins.map((p) => ({ spec: p.spec, resolved: p.resolved, builtin: p.builtin })),
         modalities: c.registry.modalities.map((m) => ({ id: m.id, description: m.description, layouts: m.layouts, defaultEncoder: m.defaultEncoder, info: m.info?.() ?? {} })),
         encoders: c.registry.encoders.map((e) => ({ id: e.id, description: e.description, modalities: e.modalities, preferredInput: e.preferredInput ?? null })),
-        baselines: [
-          { id: 'pixel', description: 'nearest neighbour by Euclidean distance on the decoded input (built in)', modalities: [] as readonly string[] },
-          ...c.registry.baselines.map((b) => ({ id: b.id, description: b.description, modalities: b.modalities })),
-        ],
+        baselines: c.registry.baselines.map((b) => ({ id: b.id, description: b.description, modalities: b.modalities })),
+        objectives: c.registry.objectives.map((o) => ({ id: o.id, description: o.description, heads: o.heads ?? [] })),
       };
       if (args.json) {
         io.out.write(JSON.stringify(report, null, 2) + '\n');
@@ -40,6 +38,8 @@ export function pluginsCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       for (const e of report.encoders) lines.push(`  ${e.id}: ${e.description}${e.preferredInput ? ` (input ${e.preferredInput.join('x')})` : ''}`);
       lines.push('baselines (fewshot eval --baseline ID):');
       for (const b of report.baselines) lines.push(`  ${b.id}: ${b.description}${b.modalities.length ? ` (${b.modalities.join(', ')})` : ''}`);
+      lines.push('objectives (train.objective):');
+      for (const o of report.objectives) lines.push(`  ${o.id}: ${o.description}${o.heads.length ? ` (model.head: ${o.heads.join(' or ')})` : ''}`);
       io.out.write(lines.join('\n') + '\n');
     },
   };

@@ -7,11 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
+import { Container, type ContainerModule } from 'inversify';
 import { initBackend } from '../../backend/select-backend.js';
 import type { PairModel } from '../../model/pair-model.js';
 import { foldBatchNorm } from '../../model/fold-batch-norm.js';
 import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
-import { objectiveLoss, type LossSpec } from '../objectives.js';
+import { coreModule } from '../../container.js';
+import { ModalityRegistry } from '../../registry.js';
+import { TrainSchema, type TrainConfig } from '../../config/experiment-schema.js';
+import type { Objective } from '../objective.js';
 import { readVariables, rebuildPairModel, shapesOf, statVariables, writeVariables } from './model-snapshot.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -25,7 +29,9 @@ interface Replica {
   readonly optimizer: tf.Optimizer | null;
   /** [h, w, c] of one input. */
   readonly inputShape: [number, number, number];
-  readonly loss: LossSpec;
+  readonly objective: Objective;
+  /** The train settings the objective's loss reads. */
+  readonly train: TrainConfig;
 }
 let replica: Replica | undefined;
 
@@ -56,7 +62,9 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   await initBackend(msg.backend);
-  for (const m of msg.modules) await import(m);
+  const loaded: unknown[] = [];
+  for (const m of msg.modules) loaded.push(await import(m));
+  const objective = objectiveOf(msg.loss.objective, loaded);
   const model = await rebuildPairModel(msg.snapshot);
   const [, h, w, c] = model.encoder.inputs[0]!.shape;
   if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') {
@@ -64,8 +72,26 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   }
   const vars = model.trainableVariables;
   const stats = statVariables(model);
-  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: [h, w, c], loss: msg.loss };
+  const train = msg.loss.train ?? TrainSchema.parse({});
+  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: [h, w, c], objective, train };
   post({ type: 'ready', trainableShapes: shapesOf(vars), statShapes: shapesOf(stats) });
+}
+
+/**
+ * The objective `id`, from this worker's own container: core's bindings plus the default export
+ * (ContainerModule) of every imported module that has one, i.e. the same plugins as the main thread.
+ */
+function objectiveOf(id: string, modules: readonly unknown[]): Objective {
+  const container = new Container();
+  container.load(coreModule);
+  for (const mod of modules) {
+    const m = (mod as { default?: unknown; containerModule?: unknown } | null) ?? {};
+    const candidate = (m.default ?? m.containerModule) as { load?: unknown } | undefined;
+    if (typeof candidate === 'object' && candidate !== null && typeof candidate.load === 'function' && 'id' in candidate) {
+      container.load(candidate as ContainerModule);
+    }
+  }
+  return container.get<ModalityRegistry>(ModalityRegistry).objective(id);
 }
 
 /** Throws unless x holds `rows` inputs of the model's input shape. */
@@ -88,7 +114,7 @@ function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
   tf.tidy(() => {
     const x = tf.tensor4d(msg.x, [rows, ...r.inputShape]);
     const y = tf.tensor1d(msg.y, 'float32');
-    const res = tf.variableGrads(() => objectiveLoss(r.loss, r.model, x, y), r.vars);
+    const res = tf.variableGrads(() => r.objective.loss(r.model, x, y, r.train), r.vars);
     loss = res.value.dataSync()[0]!;
     let off = 0;
     for (const v of r.vars) {
