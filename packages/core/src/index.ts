@@ -42,3 +42,4 @@ export * from './eval/tta-scorer.js';
 export * from './parse-options.js';
 export * from './layer-seed.js';
 export * from './data/dataset-folder.js';
+export * from './data/loaders/index.js';
