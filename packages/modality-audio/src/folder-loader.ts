@@ -19,5 +19,5 @@ export const folderOptionsSchema = z.strictObject({
 export async function loadAudioFolder(spec: DatasetSpec): Promise<LabeledSet> {
   const o = parseOptions(folderOptionsSchema, spec.options, `${spec.name}.options`);
   const byName = patternAttrs(new RegExp(o.filePattern));
-  return loadClassFolders(spec, { files: AUDIO_FILES, depth: 1, attrs: (name) => byName(name), filter: sampleFilter(spec, o) });
+  return loadClassFolders(spec, { files: AUDIO_FILES, depth: 1, attrs: byName, filter: sampleFilter(spec, o) });
 }
