@@ -44,3 +44,4 @@ export * from './layer-seed.js';
 export * from './data/dataset-folder.js';
 export * from './api/index.js';
 export * from './train/objective.js';
+export * from './data/loaders/index.js';

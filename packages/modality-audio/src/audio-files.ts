@@ -1,22 +1,13 @@
-import { join } from 'node:path';
 import {
-  compareNames, ConfigError, hasExtension, listFolder, noSamplesError, unknownNameError, z,
-  type DataError, type DatasetSpec, type FolderEntries, type SampleRef,
+  compareNames, ConfigError, noSamplesError, unknownNameError, z,
+  type DataError, type DatasetSpec, type FolderEntries, type SampleFileType, type SampleFilter, type SampleRef,
 } from '@fewshot/core';
 
 /** File extensions the audio loaders pick up (case-insensitive). */
 export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave'];
 
-export function isAudioFile(name: string): boolean {
-  return hasExtension(name, AUDIO_EXTENSIONS);
-}
-
-/** Audio files below a folder (any depth), as sorted `/`-separated paths relative to it. */
-export async function listAudioFiles(dir: string): Promise<string[]> {
-  const { dirs, files } = await listFolder(dir);
-  const nested = await Promise.all(dirs.map(async (d) => (await listAudioFiles(join(dir, d))).map((f) => `${d}/${f}`)));
-  return [...files.filter(isAudioFile), ...nested.flat()];
-}
+/** The sample files of the audio layouts. */
+export const AUDIO_FILES: SampleFileType = { kind: 'audio files', extensions: AUDIO_EXTENSIONS };
 
 const attrValue = z.union([z.string().min(1), z.number()]);
 const attrValues = z.array(attrValue).min(1);
@@ -62,6 +53,11 @@ export function filterSamples(spec: DatasetSpec, samples: readonly SampleRef[], 
     for (const v of k.values) if (!known.some((a) => matches(v, a))) throw unknownNameError(`${spec.name}.options.${k.key}`, k.attr, String(v), known, spec.path);
   }
   return samples.filter((s) => keep.every((k) => k.values.some((v) => matches(v, s.attrs?.[k.attr])) !== k.negate));
+}
+
+/** The speaker and attribute filters as a loader's sample filter. */
+export function sampleFilter(spec: DatasetSpec, f: SampleFilters): SampleFilter {
+  return { what: 'speaker/attribute filters', apply: (samples) => filterSamples(spec, samples, f) };
 }
 
 /** DataError for a data set without any usable audio file, saying which layout was expected. */

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { ConfigError, LabeledSet, listDatasetRoot, parseOptions, previewNames, selectGroups, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
-import { filterSamples, listAudioFiles, noAudioError, sampleFilterShape } from './audio-files.js';
-import { compilePattern, groupsOf } from './folder-loader.js';
+import {
+  ConfigError, groupNames, groupsOf, LabeledSet, listDatasetRoot, listSampleFiles, parseOptions, previewNames, regexOption, selectGroups, z,
+  type DatasetSpec, type SampleRef,
+} from '@fewshot/core';
+import { AUDIO_FILES, filterSamples, noAudioError, sampleFilterShape } from './audio-files.js';
 
 /** Options of the file-name pattern layout (`data.<split>.options`). */
 export const patternOptionsSchema = z.strictObject({
-  regex: z.string().min(1).describe('regular expression with named groups, matched on each file path relative to the root (`/` separated)'),
+  regex: regexOption().describe('regular expression with named groups, matched on each file path relative to the root (`/` separated)'),
   label: z.string().min(1).default('{label}').describe("class label template over the groups: '{digit}', '{digit}-{speaker}'"),
   ...sampleFilterShape,
 });
@@ -20,8 +22,8 @@ export const patternOptionsSchema = z.strictObject({
  */
 export async function loadPattern(spec: DatasetSpec): Promise<LabeledSet> {
   const o = parseOptions(patternOptionsSchema, spec.options, `${spec.name}.options`);
-  const regex = compilePattern(o.regex, `${spec.name}.options.regex`);
-  const groups = [...o.regex.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]!);
+  const regex = new RegExp(o.regex);
+  const groups = groupNames(o.regex);
   if (groups.length === 0) throw new ConfigError(`${spec.name}.options.regex: has no named groups, e.g. (?<speaker>[a-z]+)`);
   const used = [...o.label.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
   if (used.length === 0) throw new ConfigError(`${spec.name}.options.label: '${o.label}' names no group; write e.g. '{${groups[0]}}'`);
@@ -29,7 +31,7 @@ export async function loadPattern(spec: DatasetSpec): Promise<LabeledSet> {
     if (!groups.includes(g)) throw new ConfigError(`${spec.name}.options.label: '{${g}}' is not a named group of the regex`, { hints: [`groups: ${groups.join(', ')}`] });
   }
   const root = await listDatasetRoot(spec);
-  const files = await listAudioFiles(spec.path);
+  const files = await listSampleFiles(spec.path, AUDIO_FILES);
   const all: SampleRef[] = [];
   for (const rel of files) {
     const attrs = groupsOf(regex.exec(rel));

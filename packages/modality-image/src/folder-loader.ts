@@ -1,6 +1,5 @@
-import { join } from 'node:path';
-import { LabeledSet, listDatasetRoot, listFolder, parseOptions, selectGroups, z, type DatasetSpec, type SampleRef } from '@fewshot/core';
-import { isImageFile, noImagesError } from './dataset-folder.js';
+import { loadClassFolders, parseOptions, z, type DatasetSpec, type LabeledSet } from '@fewshot/core';
+import { IMAGE_FILES } from './image-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const folderOptionsSchema = z.strictObject({
@@ -15,32 +14,5 @@ export const folderOptionsSchema = z.strictObject({
  */
 export async function loadFolder(spec: DatasetSpec): Promise<LabeledSet> {
   const { depth } = parseOptions(folderOptionsSchema, spec.options, `${spec.name}.options`);
-  const root = await listDatasetRoot(spec);
-  let classes = root.dirs;
-  for (let level = 1; level < depth; level++) {
-    const next = await Promise.all(
-      classes.map(async (c) => (await listFolder(join(spec.path, c))).dirs.map((d) => `${c}/${d}`)),
-    );
-    classes = next.flat();
-  }
-  const chosen = selectGroups(spec, classes, 'class');
-  const perClass = await Promise.all(
-    chosen.map(async (label) => {
-      const files = await listImages(join(spec.path, label));
-      return files.map((rel): SampleRef => ({ id: `${label}/${rel}`, path: join(spec.path, label, rel), label }));
-    }),
-  );
-  const samples = perClass.flat();
-  if (samples.length === 0) {
-    const where = Array.from({ length: depth }, (_, i) => `<level${i + 1}>`).join('/');
-    throw noImagesError(spec, depth === 1 ? '<root>/<class>/<image files>' : `<root>/${where}/<image files>`, root);
-  }
-  return new LabeledSet(samples, `${spec.name} (${spec.path})`);
-}
-
-/** Image files below a folder, as sorted `/`-separated paths relative to it. */
-async function listImages(dir: string): Promise<string[]> {
-  const { dirs, files } = await listFolder(dir);
-  const nested = await Promise.all(dirs.map(async (d) => (await listImages(join(dir, d))).map((f) => `${d}/${f}`)));
-  return [...files.filter(isImageFile), ...nested.flat()];
+  return loadClassFolders(spec, { files: IMAGE_FILES, depth });
 }

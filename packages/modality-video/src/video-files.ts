@@ -1,13 +1,11 @@
-import { hasExtension, noSamplesError, type DataError, type DatasetSpec, type FolderEntries } from '@fewshot/core';
+import { isSampleFile, type SampleFileType } from '@fewshot/core';
 
 /** File extensions the video loaders pick up (case-insensitive). */
 export const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.webm', '.avi', '.mov', '.mkv'];
 
-export function isVideoFile(name: string): boolean {
-  return hasExtension(name, VIDEO_EXTENSIONS);
-}
+/** The sample files of the video layouts. */
+export const VIDEO_FILES: SampleFileType = { kind: 'video files', extensions: VIDEO_EXTENSIONS };
 
-/** DataError for a data set root without any video, saying which layout was expected. */
-export function noVideosError(spec: DatasetSpec, expected: string, found: FolderEntries): DataError {
-  return noSamplesError(spec, 'video files', VIDEO_EXTENSIONS, expected, found);
+export function isVideoFile(name: string): boolean {
+  return isSampleFile(name, VIDEO_FILES);
 }

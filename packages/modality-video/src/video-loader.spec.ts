@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DataError } from '@fewshot/core';
-import { loadVideoFolder, loadVideoOmniglot, nameSuffix } from './video-loader.js';
+import { ConfigError, DataError, nameSuffix } from '@fewshot/core';
+import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
 
 let root: string;
 const spec = (path: string, layout: string, extra: Record<string, unknown> = {}) => ({ name: 'data.train', path, layout, options: {}, ...extra });

@@ -81,7 +81,7 @@ export function selectGroups(spec: DatasetSpec, available: readonly string[], wh
 export function unknownNameError(where: string, what: string, name: string, available: readonly string[], path: string): ConfigError {
   const guess = available.length > 0 ? closest(name, available as string[]) : undefined;
   return new ConfigError(`${where}: unknown ${what} '${name}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}`, {
-    hints: [available.length > 0 ? `${path} has ${available.length} ${what}s: ${previewNames(available)}` : `${path} has no ${what}s`],
+    hints: [available.length > 0 ? `${path} has ${available.length} ${plural(what)}: ${previewNames(available)}` : `${path} has no ${plural(what)}`],
   });
 }
 
@@ -118,6 +118,11 @@ export function loadLayout(
     });
   }
   return loader(spec);
+}
+
+/** English plural of a noun such as `class`, `speaker`, `alphabet`. */
+function plural(noun: string): string {
+  return /(s|sh|ch|x|z)$/.test(noun) ? `${noun}es` : `${noun}s`;
 }
 
 /** The first `max` names joined, with how many more there are. */
