@@ -166,6 +166,8 @@ export interface BenchResults {
     readonly hash: string;
     /** Cells the whole bench has (over all shards). */
     readonly cellsTotal: number;
+    /** Every cell of the whole bench (over all shards), in bench order: merge names the missing ones. */
+    readonly plan: readonly { readonly key: string; readonly id: string }[];
   };
   /** Present on a shard's output (absent after merge or without --shard). */
   readonly shard?: { readonly index: number; readonly count: number };

@@ -1,0 +1,70 @@
+import type { EpisodeScorer } from '../baseline.js';
+import type { SampleStore } from '../data/sample-store.js';
+import { scoreByClassMean } from '../eval/evaluate-episodes.js';
+import { meanCi95 } from '../eval/stats.js';
+import type { Episode } from '../samplers/episode-sampler.js';
+
+/** What scoring a cell's episodes gives. */
+export interface EpisodeScores {
+  readonly accuracy: number;
+  readonly ci95: number;
+  /** Correct queries per episode. */
+  readonly perEpisodeCorrect: number[];
+  /** Wrong answers by (true label, predicted label), most frequent first. */
+  readonly confusions: { label: string; predicted: string; count: number }[];
+  readonly seconds: number;
+}
+
+/**
+ * Score episodes whose indices are rows of `store`, as `evaluateEpisodes` does (each distinct sample
+ * embedded once; a class's score is the mean of its shots' pair scores), keeping every query's
+ * prediction: correct answers per episode and the confused pairs of classes.
+ */
+export function scoreEpisodes(scorer: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], batchSize: number, onEmbedded?: () => void): EpisodeScores {
+  const t0 = Date.now();
+  const rowOf = new Map<number, number>();
+  const used: number[] = [];
+  const add = (s: number): void => void (rowOf.has(s) || rowOf.set(s, used.push(s) - 1));
+  for (const ep of episodes) {
+    for (const shots of ep.supportSet) shots.forEach(add);
+    for (const q of ep.querySet) add(q.sample);
+  }
+  const emb = scorer.embed(store, used, batchSize);
+  onEmbedded?.();
+  const perEpisodeCorrect: number[] = [];
+  const perEpisode: number[] = [];
+  const confused = new Map<string, number>();
+  let correct = 0;
+  let total = 0;
+  const CHUNK = 64; // episodes scored per scorePairs call
+  for (let start = 0; start < episodes.length; start += CHUNK) {
+    const chunk = episodes.slice(start, start + CHUNK);
+    const scores = scoreByClassMean(scorer, emb, chunk.map((ep) => ({ queries: ep.querySet.map((q) => rowOf.get(q.sample)!), supportSet: ep.supportSet.map((s) => s.map((i) => rowOf.get(i)!)) })));
+    chunk.forEach((ep, e) => {
+      const ways = ep.supportSet.length;
+      const s = scores[e]!;
+      let ok = 0;
+      ep.querySet.forEach((q, qi) => {
+        let best = 0;
+        for (let c = 1; c < ways; c++) if (s[qi * ways + c]! > s[qi * ways + best]!) best = c;
+        if (best === q.label) ok++;
+        else {
+          const k = `${ep.classes[q.label]}\t${ep.classes[best]}`;
+          confused.set(k, (confused.get(k) ?? 0) + 1);
+        }
+      });
+      perEpisodeCorrect.push(ok);
+      perEpisode.push(ok / ep.querySet.length);
+      correct += ok;
+      total += ep.querySet.length;
+    });
+  }
+  const confusions = [...confused.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 20)
+    .map(([k, count]) => {
+      const [label, predicted] = k.split('\t') as [string, string];
+      return { label, predicted, count };
+    });
+  return { accuracy: correct / total, ci95: meanCi95(perEpisode).ci95, perEpisodeCorrect, confusions, seconds: (Date.now() - t0) / 1000 };
+}
