@@ -15,7 +15,7 @@ describe('fewshot bench resume', () => {
     const bench = writeBench(path.join(tmp, 'kill.yaml'), {
       methods: `  shipped: { model: ${OMNIGLOT_MODEL}, tta: false }\n  pixel: { baseline: pixel }`,
       cells: '  - { methods: [shipped, pixel], task: omni, source: omniglot-background, target: omniglot-evaluation }',
-      episodes: 150,
+      episodes: 60,
     });
     const dir = path.join(tmp, 'killed');
     const killed = await fewshot(['bench', bench, '--out', dir], { cache, killWhen: /^cell 2\/8/m });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { trainExperiment } from '../api/train-experiment.js';
@@ -38,7 +38,7 @@ export async function ensureModel(out: string, method: PlannedMethod, progress: 
   if (done) return done;
   const final = path.join(out, 'models', modelKey);
   const tmp = `${final}.partial-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
+  await removeAbandoned(path.dirname(final), modelKey);
   progress.log(`training ${method.id} (${method.label}) into models/${modelKey}`);
   const summary = await trainExperiment(method.experiment!, { out: tmp, evaluate: false, progress });
   const historyFile = path.join(tmp, 'history.json');
@@ -66,4 +66,25 @@ export async function ensureModel(out: string, method: PlannedMethod, progress: 
   await rename(tmp, final);
   await writeAtomic(path.join(final, RECORD), JSON.stringify(record, null, 2) + '\n');
   return record;
+}
+
+/** Remove the partial folders of `key` left by runs that are no longer alive (killed while training). */
+async function removeAbandoned(models: string, key: string): Promise<void> {
+  if (!existsSync(models)) return;
+  for (const name of readdirSync(models)) {
+    const m = new RegExp(`^${key}\\.partial-(\\d+)$`).exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && alive(pid)) continue; // another process of a shared DIR is training it
+    await rm(path.join(models, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -72,7 +72,7 @@ export async function planTask(
     }
     const first = runs.episodes[0]!;
     const shape = { ways: first.classes.length, shots: first.supportSet[0]!.length, queries: Math.max(1, Math.round(first.querySet.length / first.classes.length)) };
-    return [made(bench, name, spec, runs.set, runs.episodes, { ...shape, episodes: runs.episodes.length, seed, id: name, kind: 'runs', data: { ...data, path: dir, runs: true } }, out, true)];
+    return [made(name, spec, runs.set, runs.episodes, { ...shape, episodes: runs.episodes.length, seed, id: name, kind: 'runs', data: { ...data, path: dir, runs: true } }, out, true)];
   }
   const split = path.resolve(root, spec.path!);
   if (!existsSync(split)) return fail('path', `data set not found: ${split}`);
@@ -86,7 +86,7 @@ export async function planTask(
     if (!(e instanceof FewshotError)) throw e;
     return fail('path', e.message);
   }
-  const out_: PlannedTask[] = [];
+  const grid: PlannedTask[] = [];
   for (const ways of list(spec.ways)) {
     for (const shots of list(spec.shots)) {
       const shape = { ways, shots, queries: spec.queries, within: spec.within, across: spec.across };
@@ -103,15 +103,15 @@ export async function planTask(
       const id = `${name}/${ways}way-${shots}shot`;
       const info = { ways, shots, queries: spec.queries, episodes: spec.episodes, seed, id, kind: 'episodes' as const, data: { ...data, path: split, layout } };
       const draw = (): Episode[] => sampler.episodes(spec.episodes, new Rng(seed).fork('eval-episodes'));
-      out_.push(made(bench, name, spec, set, draw, info, out, false));
+      grid.push(made(name, spec, set, draw, info, out, false));
     }
   }
-  return out_;
+  return grid;
 }
 
 type Shape = Pick<BenchTaskResult, 'ways' | 'shots' | 'queries' | 'episodes' | 'seed' | 'id' | 'kind' | 'data'>;
 
-function made(bench: LoadedBench, name: string, spec: BenchTaskSpec, set: LabeledSet, episodes: readonly Episode[] | (() => Episode[]), shape: Shape, out: string, runs: boolean): PlannedTask {
+function made(name: string, spec: BenchTaskSpec, set: LabeledSet, episodes: readonly Episode[] | (() => Episode[]), shape: Shape, out: string, runs: boolean): PlannedTask {
   const dataFingerprint = fingerprintSet(set);
   const episodesKey = contentKey({ dataFingerprint, modality: spec.modality, data: shape.data, ways: shape.ways, shots: shape.shots, queries: shape.queries, episodes: shape.episodes, seed: runs ? null : shape.seed, within: spec.within ?? null, across: spec.across ?? null, kind: shape.kind });
   const manifest = `episodes/${shape.id.replace(/\//g, '.')}.jsonl`;
@@ -132,6 +132,5 @@ function made(bench: LoadedBench, name: string, spec: BenchTaskSpec, set: Labele
   const file = path.join(out, manifest);
   const saved = readManifest(file, episodesKey);
   const eps = saved ? fromManifest(set, saved, file) : typeof episodes === 'function' ? episodes() : episodes;
-  void bench;
   return { info, spec, set, episodes: eps, manifestHeader, manifest: saved ?? toManifest(set, eps) };
 }

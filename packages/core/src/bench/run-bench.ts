@@ -16,7 +16,7 @@ import { writeManifest } from './episode-manifest.js';
 import { loadBench, type LoadedBench } from './load-bench.js';
 import { decodeMethodInputs } from './method-inputs.js';
 import { ensureModel, type MethodTraining } from './method-model.js';
-import { scoreEpisodes, type EpisodeScores } from './score-episodes.js';
+import { distinctSamples, scoreEpisodes, type EpisodeScores } from './score-episodes.js';
 import type { BenchCellResult, BenchResults } from './results-schema.js';
 
 export interface RunBenchOptions {
@@ -87,7 +87,9 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
       for (const cell of group) {
         const rows = (i: number): number => rowOf.get(cell.task.set.samples[i]!.id)!;
         const episodes = cell.task.episodes.map((ep) => ({ classes: ep.classes, supportSet: ep.supportSet.map((s) => s.map(rows)), querySet: ep.querySet.map((q) => ({ sample: rows(q.sample), label: q.label })) }));
-        const scores = scoreEpisodes(scorer, decoded.store, episodes, setup.batchSize);
+        const task = progress.start(`embedding for ${cell.id}`, distinctSamples(episodes), 'samples');
+        const scores = scoreEpisodes(scorer, decoded.store, episodes, setup.batchSize, task);
+        task.done();
         const result = cellResult(cell, scores, scorer.kind, exp.backend.name, training, inputs.seconds / group.length);
         await writeAtomic(cellFile(out, cell.key), JSON.stringify(result, null, 2) + '\n');
         ran++;

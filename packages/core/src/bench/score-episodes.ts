@@ -2,7 +2,31 @@ import type { EpisodeScorer } from '../baseline.js';
 import type { SampleStore } from '../data/sample-store.js';
 import { scoreByClassMean } from '../eval/evaluate-episodes.js';
 import { meanCi95 } from '../eval/stats.js';
+import type { ProgressTask } from '../progress.js';
 import type { Episode } from '../samplers/episode-sampler.js';
+
+/** Samples embedded per call (between progress updates). */
+const EMBED_SLICE = 1024;
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Distinct samples the episodes use (what `scoreEpisodes` embeds). */
+export function distinctSamples(episodes: readonly Episode[]): number {
+  const seen = new Set<number>();
+  for (const ep of episodes) {
+    for (const shots of ep.supportSet) for (const s of shots) seen.add(s);
+    for (const q of ep.querySet) seen.add(q.sample);
+  }
+  return seen.size;
+}
 
 /** What scoring a cell's episodes gives. */
 export interface EpisodeScores {
@@ -18,9 +42,10 @@ export interface EpisodeScores {
 /**
  * Score episodes whose indices are rows of `store`, as `evaluateEpisodes` does (each distinct sample
  * embedded once; a class's score is the mean of its shots' pair scores), keeping every query's
- * prediction: correct answers per episode and the confused pairs of classes.
+ * prediction: correct answers per episode and the confused pairs of classes. `progress` is ticked
+ * per sample embedded.
  */
-export function scoreEpisodes(scorer: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], batchSize: number, onEmbedded?: () => void): EpisodeScores {
+export function scoreEpisodes(scorer: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], batchSize: number, progress?: ProgressTask): EpisodeScores {
   const t0 = Date.now();
   const rowOf = new Map<number, number>();
   const used: number[] = [];
@@ -29,8 +54,14 @@ export function scoreEpisodes(scorer: EpisodeScorer, store: SampleStore, episode
     for (const shots of ep.supportSet) shots.forEach(add);
     for (const q of ep.querySet) add(q.sample);
   }
-  const emb = scorer.embed(store, used, batchSize);
-  onEmbedded?.();
+  // embedded in slices (a sample's embedding does not depend on the others embedded with it), for progress
+  const parts: Float32Array[] = [];
+  for (let i = 0; i < used.length; i += EMBED_SLICE) {
+    const slice = used.slice(i, i + EMBED_SLICE);
+    parts.push(scorer.embed(store, slice, batchSize));
+    progress?.tick(slice.length);
+  }
+  const emb = parts.length === 1 ? parts[0]! : concat(parts);
   const perEpisodeCorrect: number[] = [];
   const perEpisode: number[] = [];
   const confused = new Map<string, number>();
