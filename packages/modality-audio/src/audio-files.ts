@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import {
   compareNames, ConfigError, hasExtension, listFolder, noSamplesError, unknownNameError, z,
   type DataError, type DatasetSpec, type FolderEntries, type SampleRef,
-} from '@fewshot/core';
+} from '@fewshot/core/plugin';
 
 /** File extensions the audio loaders pick up (case-insensitive). */
 export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave'];

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { DataError, PluginError } from '@fewshot/core';
+import { DataError, PluginError } from '@fewshot/core/plugin';
 import type { VideoPreprocess } from './video-preprocess.js';
 
 /** Raw frames of one clip as ffmpeg gave them: `count` frames of size x size x channels bytes. */

@@ -1,4 +1,4 @@
-import { hasExtension, noSamplesError, type DataError, type DatasetSpec, type FolderEntries } from '@fewshot/core';
+import { hasExtension, noSamplesError, type DataError, type DatasetSpec, type FolderEntries } from '@fewshot/core/plugin';
 
 /** File extensions the video loaders pick up (case-insensitive). */
 export const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.webm', '.avi', '.mov', '.mkv'];

@@ -25,7 +25,7 @@ export interface Objective {
   /** The next step's samples; `size` overrides the pairs/triplets per step (episodes keep their shape). */
   next(size?: number): StepSamples;
   /** Loss of one step (call inside optimizer.minimize). */
-  loss(model: PairModel, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar;
+  loss(model: PairModel, x: tf.Tensor, labels: tf.Tensor1D): tf.Scalar;
 }
 
 /** The loss of an objective, as plain data. */
@@ -35,7 +35,7 @@ export type LossSpec =
   | { readonly objective: 'prototypes'; readonly ways: number; readonly shots: number };
 
 /** The loss of one batch under `spec`: x holds the rows `next()` listed, labels its labels. */
-export function objectiveLoss(spec: LossSpec, model: PairModel, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
+export function objectiveLoss(spec: LossSpec, model: PairModel, x: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   switch (spec.objective) {
     case 'pairs':
       return model.pairLossOf(x, labels, true);
@@ -89,7 +89,7 @@ function tripletObjective(train: TrainConfig, set: LabeledSet, rng: Rng): Object
 }
 
 /** Margin loss on Euclidean distances; x = [anchors, positives, negatives]. */
-function tripletLoss(model: PairModel, x: tf.Tensor4D, y: tf.Tensor1D): tf.Scalar {
+function tripletLoss(model: PairModel, x: tf.Tensor, y: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const n = y.shape[0];
     const e = model.encoder.apply(x, { training: true }) as tf.Tensor2D;
@@ -117,7 +117,7 @@ function prototypesObjective(train: TrainConfig, set: LabeledSet, rng: Rng): Obj
 }
 
 /** Snell et al.'s loss: softmax over negative squared distances to the class means of the support rows. */
-function prototypeLoss(model: PairModel, x: tf.Tensor4D, y: tf.Tensor1D, ways: number, shots: number): tf.Scalar {
+function prototypeLoss(model: PairModel, x: tf.Tensor, y: tf.Tensor1D, ways: number, shots: number): tf.Scalar {
   return tf.tidy(() => {
     const e = model.encoder.apply(x, { training: true }) as tf.Tensor2D;
     const d = e.shape[1];
