@@ -1,4 +1,5 @@
 import { ConfigError, openExperiment, parseConfigText } from '@fewshot/core';
+import { TOY_PLUGIN } from './toy-data.js';
 
 const FILE = '/nowhere/augment.yaml';
 
@@ -33,6 +34,12 @@ describe('train.augment and eval.tta.augment are validated when the experiment o
   it('refuses any setting for a modality without augmentation', async () => {
     const e = await openError('modality: video\ndata:\n  train: { path: x }\ntrain:\n  augment:\n    affine: true\n');
     expect(e.hints).toEqual([`${FILE}:6:5: train.augment.affine: unknown key 'affine'`]);
+  });
+
+  it('refuses train.augment for a modality that has no augmentSchema', async () => {
+    const e = await openError(`plugins: ['${TOY_PLUGIN}']\nmodality: toy\ndata:\n  train: { path: x }\ntrain:\n  augment:\n    jitter: 2\n`);
+    expect(e.message).toBe("1 problem in train.augment for the 'toy' modality");
+    expect(e.hints).toEqual([`${FILE}:7:5: train.augment.jitter: the 'toy' modality has no augmentation settings`]);
   });
 
   it('hands the modality the parsed settings, defaults included', async () => {

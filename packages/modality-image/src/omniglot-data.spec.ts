@@ -1,4 +1,4 @@
-// Real-data test: reads the Omniglot background set from ../shared/data (next to the repository).
+// Real-data test: reads the Omniglot background set from $FEWSHOT_TEST_DATA, else ../shared/data (next to the repository).
 // Run on its own with `jest omniglot-data`, or leave it out with `--testPathIgnorePatterns data`.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +13,8 @@ function findRepoRoot(from: string): string {
   }
 }
 
-const root = resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data/omniglot/images_background');
+const shared = process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
+const root = join(shared, 'omniglot', 'images_background');
 const present = existsSync(root);
 if (!present) console.warn(`omniglot real data: skipped, ${root} does not exist`);
 

@@ -61,6 +61,7 @@ export class SampleStore {
   private readonly lut: Float32Array | undefined;
 
   constructor(readonly shape: SampleShape, readonly data: Float32Array | Uint8Array) {
+    if (!shape || !Array.isArray(shape.dims)) throw new TypeError('SampleStore needs a SampleShape { dims, names } (see sampleShape()), not a list of dims');
     this.sampleSize = shapeSize(shape);
     if (!(this.sampleSize > 0) || data.length % this.sampleSize !== 0) throw new RangeError('SampleStore data is not a whole number of samples');
     if (data instanceof Uint8Array) {

@@ -10,6 +10,7 @@ import { progressFor, type CliIo, type GlobalArgs } from '../command-context.js'
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load-config.js';
 import { ttaScorer } from '../../eval/tta-scorer.js';
+import { validatePreprocess } from '../../experiment.js';
 
 interface Args extends GlobalArgs {
   model: string;
@@ -42,21 +43,23 @@ export function classifyCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       const meta = await readModelMeta(args.model);
       const plugins = await createContainer(meta.plugins, args.model);
       const modality = plugins.registry.modality(meta.modality);
+      // the modality gets its settings parsed by its own schema (defaults of settings added since the model was saved)
+      const preprocess = validatePreprocess(modality, meta.preprocess, path.join(args.model, 'fewshot.json'));
       const backend = await selectBackend(args.backend ?? 'auto');
       const model = await loadModel(args.model);
       const support = await modality.load({ name: '--support', path: path.resolve(args.support), layout: 'folder', options: {} });
       support.requireClasses(1, 'classification');
       if (args.files.length === 0) throw new DataError('no files to classify');
       const queries = new LabeledSet(args.files.map((f, i) => ({ id: String(i).padStart(6, '0'), path: path.resolve(f), label: '?' })), 'the files to classify');
-      const sup = await SampleStore.decode(support, modality, meta.preprocess, { progress, label: 'decoding support' });
-      const qry = await SampleStore.decode(queries, modality, meta.preprocess, { progress, label: 'decoding files' });
+      const sup = await SampleStore.decode(support, modality, preprocess, { progress, label: 'decoding support' });
+      const qry = await SampleStore.decode(queries, modality, preprocess, { progress, label: 'decoding files' });
       const supportRows = sup.set.samples;
       const queryRows = qry.set.samples;
       // the model's saved config decides test-time augmentation (eval.tta), as in `fewshot eval`
       const saved = path.join(args.model, 'config.yaml');
       const config = existsSync(saved) ? (await loadConfig(saved)).config : undefined;
       const embedOf = (rows: readonly { path: string }[]) =>
-        config ? ttaScorer(model, modality, meta.preprocess, config.eval.tta, config.seed, (i) => rows[i]!.path) : model;
+        config ? ttaScorer(model, modality, preprocess, config.eval.tta, config.seed, (i) => rows[i]!.path) : model;
       // one embedding matrix: support rows first, then the queries
       const nS = supportRows.length;
       const emb = new Float32Array((nS + queryRows.length) * model.meta.embeddingSize);
