@@ -33,6 +33,9 @@ describe('Conv4Encoder', () => {
     expect(() => factory.build(input([28, 28, 1]), { blocks: 5 }, 1)).toThrow('conv4 with 5 blocks needs inputs of at least 32x32, got 28x28');
     expect(() => factory.build(input([28, 28, 1]), { filter: 8 }, 1)).toThrow(ConfigError);
     expect(() => factory.build(input([28, 28, 1]), { embedding: 0 }, 1)).toThrow(/model\.encoderOptions\.embedding/);
+    const clip = named([4, 28, 28, 1], ['time', 'height', 'width', 'channels']);
+    expect(() => factory.build(clip, {}, 1)).toThrow(ConfigError);
+    expect(() => factory.build(clip, {}, 1)).toThrow('the conv4 encoder takes [height, width, channels] images, but the samples are 4x28x28x1 (time, height, width, channels)');
   });
 
   it('widens only the last block with lastFilters', () => {
