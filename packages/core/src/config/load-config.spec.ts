@@ -301,6 +301,15 @@ describe('data root and paths', () => {
   });
 });
 
+describe('retired keys', () => {
+  it('loads saved configs that hold train.positiveFraction at the old default, and reports any other value', () => {
+    const saved = parseConfigText(MINIMAL + 'train:\n  positiveFraction: 0.5\n  epochs: 3\n', FILE, [], ENV);
+    expect(saved.config.train.epochs).toBe(3);
+    expect('positiveFraction' in saved.config.train).toBe(false);
+    expect(problems(MINIMAL + 'train:\n  positiveFraction: 0.3\n')).toEqual([expect.stringMatching(new RegExp(`^${escape(FILE)}:5:3: train\\.positiveFraction: unknown key 'positiveFraction'`))]);
+  });
+});
+
 describe('reproducibility', () => {
   const text = MINIMAL + 'name: repro\nmodel:\n  head: contrastive\ntrain:\n  schedule: { type: cosine }\n';
   const overrides = ['train.epochs=5', 'data.train.include=[Latin, Greek]', 'description=on', 'train.augment.rotate=10'];
