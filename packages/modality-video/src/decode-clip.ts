@@ -131,7 +131,7 @@ function lutFor(p: VideoPreprocess): Float32Array {
   return lut;
 }
 
-/** The [T*S, S, C] sample of a clip from its raw frames (frames stacked vertically). */
+/** The [T, S, S, C] sample of a clip from its raw frames (frame after frame, row-major). */
 export function framesToSample(raw: RawFrames, p: VideoPreprocess): Float32Array {
   const frameBytes = p.size * p.size * p.channels;
   const out = new Float32Array(p.frames * frameBytes);
