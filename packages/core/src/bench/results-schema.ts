@@ -124,9 +124,9 @@ export interface BenchCellResult {
   readonly timings: {
     /** Training time of the model (null when the method is not trained); the same for every cell sharing the model. */
     readonly trainSeconds: number | null;
-    /** Decoding the task's samples with the method's preprocessing. */
+    /** Its share of decoding the task's samples with the method's preprocessing (decoded once per method and task). */
     readonly decodeSeconds: number;
-    /** Embedding and scoring. */
+    /** Its share of embedding those samples (once per method and task), plus scoring its episodes. */
     readonly evalSeconds: number;
   };
   /** Trained methods: the model folder (relative to DIR, `models/<key>`), its key, and the training history. */

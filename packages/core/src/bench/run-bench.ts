@@ -16,7 +16,7 @@ import { writeManifest } from './episode-manifest.js';
 import { loadBench, type LoadedBench } from './load-bench.js';
 import { decodeMethodInputs } from './method-inputs.js';
 import { ensureModel, type MethodTraining } from './method-model.js';
-import { distinctSamples, scoreEpisodes, type EpisodeScores } from './score-episodes.js';
+import { embedRows, scoreEpisodes, type EpisodeScores } from './score-episodes.js';
 import type { BenchCellResult, BenchResults } from './results-schema.js';
 
 export interface RunBenchOptions {
@@ -84,13 +84,16 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
     const base: EpisodeScorer = method.kind === 'baseline' ? baselineScorerFor(exp, method.spec.baseline!) : await loadModel(training ? path.join(out, training.model) : method.model!.dir);
     const scorer = setup.tta ? ttaScorer(base, exp.modality, exp.preprocess, setup.tta, setup.ttaSeed, (i) => decoded.set.samples[i]!.id) : base;
     try {
+      const t1 = Date.now();
+      const task = progress.start(`embedding ${group[0]!.task.info.task} for ${method.id}`, decoded.store.count, 'samples');
+      const emb = embedRows(scorer, decoded.store, setup.batchSize, task);
+      task.done();
+      const embedSeconds = (Date.now() - t1) / 1000;
       for (const cell of group) {
         const rows = (i: number): number => rowOf.get(cell.task.set.samples[i]!.id)!;
         const episodes = cell.task.episodes.map((ep) => ({ classes: ep.classes, supportSet: ep.supportSet.map((s) => s.map(rows)), querySet: ep.querySet.map((q) => ({ sample: rows(q.sample), label: q.label })) }));
-        const task = progress.start(`embedding for ${cell.id}`, distinctSamples(episodes), 'samples');
-        const scores = scoreEpisodes(scorer, decoded.store, episodes, setup.batchSize, task);
-        task.done();
-        const result = cellResult(cell, scores, scorer.kind, exp.backend.name, training, inputs.seconds / group.length);
+        const scores = scoreEpisodes(scorer, emb, episodes);
+        const result = cellResult(cell, scores, scorer.kind, exp.backend.name, training, inputs.seconds / group.length, embedSeconds / group.length);
         await writeAtomic(cellFile(out, cell.key), JSON.stringify(result, null, 2) + '\n');
         ran++;
         const left = todo.length - ran;
@@ -124,6 +127,7 @@ function cellResult(
   backend: string,
   training: MethodTraining | undefined,
   decodeSeconds: number,
+  embedSeconds: number,
 ): BenchCellResult {
   const t = cell.task.info;
   const example = (label: string): string => cell.task.set.of(label)[0]!.path;
@@ -148,7 +152,7 @@ function cellResult(
     ci95: scores.ci95,
     perEpisodeCorrect: scores.perEpisodeCorrect,
     confusions: scores.confusions.map((c) => ({ ...c, labelExample: example(c.label), predictedExample: example(c.predicted) })),
-    timings: { trainSeconds: training ? training.trainSeconds : null, decodeSeconds, evalSeconds: scores.seconds },
+    timings: { trainSeconds: training ? training.trainSeconds : null, decodeSeconds, evalSeconds: embedSeconds + scores.seconds },
     ...(training ? { training: { modelKey: training.modelKey, model: training.model, bestEpoch: training.bestEpoch, bestValAccuracy: training.bestValAccuracy, stoppedBecause: training.stoppedBecause, history: training.history } } : {}),
     finishedAt: new Date().toISOString(),
   };

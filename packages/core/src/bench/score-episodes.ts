@@ -18,14 +18,18 @@ function concat(parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-/** Distinct samples the episodes use (what `scoreEpisodes` embeds). */
-export function distinctSamples(episodes: readonly Episode[]): number {
-  const seen = new Set<number>();
-  for (const ep of episodes) {
-    for (const shots of ep.supportSet) for (const s of shots) seen.add(s);
-    for (const q of ep.querySet) seen.add(q.sample);
+/**
+ * Embeddings of every row of `store`, row i at i * d, embedded in slices (a sample's embedding does
+ * not depend on the others embedded with it) so that `progress` is ticked as they go.
+ */
+export function embedRows(scorer: EpisodeScorer, store: SampleStore, batchSize: number, progress?: ProgressTask): Float32Array {
+  const parts: Float32Array[] = [];
+  for (let i = 0; i < store.count; i += EMBED_SLICE) {
+    const slice = Array.from({ length: Math.min(EMBED_SLICE, store.count - i) }, (_, k) => i + k);
+    parts.push(scorer.embed(store, slice, batchSize));
+    progress?.tick(slice.length);
   }
-  return seen.size;
+  return parts.length === 1 ? parts[0]! : concat(parts);
 }
 
 /** What scoring a cell's episodes gives. */
@@ -40,28 +44,12 @@ export interface EpisodeScores {
 }
 
 /**
- * Score episodes whose indices are rows of `store`, as `evaluateEpisodes` does (each distinct sample
- * embedded once; a class's score is the mean of its shots' pair scores), keeping every query's
- * prediction: correct answers per episode and the confused pairs of classes. `progress` is ticked
- * per sample embedded.
+ * Score episodes whose indices are rows of `emb` (see `embedRows`), as `evaluateEpisodes` does (a
+ * class's score is the mean of its shots' pair scores), keeping every query's prediction: correct
+ * answers per episode and the confused pairs of classes.
  */
-export function scoreEpisodes(scorer: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], batchSize: number, progress?: ProgressTask): EpisodeScores {
+export function scoreEpisodes(scorer: Pick<EpisodeScorer, 'scorePairs'>, emb: Float32Array, episodes: readonly Episode[]): EpisodeScores {
   const t0 = Date.now();
-  const rowOf = new Map<number, number>();
-  const used: number[] = [];
-  const add = (s: number): void => void (rowOf.has(s) || rowOf.set(s, used.push(s) - 1));
-  for (const ep of episodes) {
-    for (const shots of ep.supportSet) shots.forEach(add);
-    for (const q of ep.querySet) add(q.sample);
-  }
-  // embedded in slices (a sample's embedding does not depend on the others embedded with it), for progress
-  const parts: Float32Array[] = [];
-  for (let i = 0; i < used.length; i += EMBED_SLICE) {
-    const slice = used.slice(i, i + EMBED_SLICE);
-    parts.push(scorer.embed(store, slice, batchSize));
-    progress?.tick(slice.length);
-  }
-  const emb = parts.length === 1 ? parts[0]! : concat(parts);
   const perEpisodeCorrect: number[] = [];
   const perEpisode: number[] = [];
   const confused = new Map<string, number>();
@@ -70,7 +58,7 @@ export function scoreEpisodes(scorer: EpisodeScorer, store: SampleStore, episode
   const CHUNK = 64; // episodes scored per scorePairs call
   for (let start = 0; start < episodes.length; start += CHUNK) {
     const chunk = episodes.slice(start, start + CHUNK);
-    const scores = scoreByClassMean(scorer, emb, chunk.map((ep) => ({ queries: ep.querySet.map((q) => rowOf.get(q.sample)!), supportSet: ep.supportSet.map((s) => s.map((i) => rowOf.get(i)!)) })));
+    const scores = scoreByClassMean(scorer, emb, chunk.map((ep) => ({ queries: ep.querySet.map((q) => q.sample), supportSet: ep.supportSet })));
     chunk.forEach((ep, e) => {
       const ways = ep.supportSet.length;
       const s = scores[e]!;
