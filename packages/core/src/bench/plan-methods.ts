@@ -59,7 +59,7 @@ export class Containers {
 export async function planMethod(bench: LoadedBench, id: string, containers: Containers, fingerprints: DataFingerprints, problems: ConfigProblem[]): Promise<PlannedMethod | undefined> {
   const spec = bench.spec.methods[id]!;
   const key = ['methods', id];
-  const fail = (k: string, message: string): undefined => void problems.push(bench.problem([...key, k], message));
+  const fail = (k: string, message: string): undefined => void problems.push(bench.problem(k ? [...key, k] : key, message, k ? 'value' : 'key'));
   const given = (['experiment', 'model', 'baseline'] as const).filter((k) => spec[k] !== undefined);
   if (given.length === 0) return fail('', 'give one of experiment:, model: or baseline:');
   if (spec.model && given.length > 1) return fail('model', 'a model method takes no experiment: or baseline:');

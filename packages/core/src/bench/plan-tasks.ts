@@ -26,6 +26,8 @@ export interface PlannedTask {
   readonly episodes: readonly Episode[];
   readonly manifestHeader: ManifestHeader;
   readonly manifest: readonly ManifestEpisode[];
+  /** Whether the output folder holds this manifest already (else the run writes it). */
+  readonly manifestSaved: boolean;
 }
 
 const list = (x: number | readonly number[]): readonly number[] => (typeof x === 'number' ? [x] : x);
@@ -132,5 +134,5 @@ function made(name: string, spec: BenchTaskSpec, set: LabeledSet, episodes: read
   const file = path.join(out, manifest);
   const saved = readManifest(file, episodesKey);
   const eps = saved ? fromManifest(set, saved, file) : typeof episodes === 'function' ? episodes() : episodes;
-  return { info, spec, set, episodes: eps, manifestHeader, manifest: saved ?? toManifest(set, eps) };
+  return { info, spec, set, episodes: eps, manifestHeader, manifest: saved ?? toManifest(set, eps), manifestSaved: saved !== undefined };
 }

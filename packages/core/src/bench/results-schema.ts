@@ -35,7 +35,7 @@ export interface BenchTaskResult {
   readonly modality: string;
   /** The data evaluated on: the split folder (or runs folder) and its include/exclude. */
   readonly data: { readonly path: string; readonly layout?: string; readonly include?: readonly string[]; readonly exclude?: readonly string[]; readonly runs?: boolean };
-  /** Domain name of the task (its `domain:` in the bench file, default the task name); cells' `target`. */
+  /** The task's name (the domains themselves are named by its cells' `source` and `target`). */
   readonly domain: string;
   readonly kind: 'episodes' | 'runs';
   readonly ways: number;

@@ -71,7 +71,7 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
   const shardText = options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : '';
   progress.log(`fewshot bench '${bench.spec.name}'${shardText}: ${mine.length} cells, ${mine.length - todo.length} done, ${todo.length} to run (estimate ${formatDuration(estimate)}) into ${out}`);
   for (const t of new Set(mine.map((c) => c.task))) {
-    if (!existsSync(path.join(out, t.info.manifest))) await writeManifest(path.join(out, t.info.manifest), t.manifestHeader, t.manifest);
+    if (!t.manifestSaved) await writeManifest(path.join(out, t.info.manifest), t.manifestHeader, t.manifest);
   }
   const t0 = Date.now();
   let ran = 0;
