@@ -73,7 +73,6 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
   for (const t of new Set(mine.map((c) => c.task))) {
     if (!t.manifestSaved) await writeManifest(path.join(out, t.info.manifest), t.manifestHeader, t.manifest);
   }
-  const t0 = Date.now();
   let ran = 0;
   for (const group of groups(todo)) {
     const method = group[0]!.method;
@@ -97,7 +96,8 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
         await writeAtomic(cellFile(out, cell.key), JSON.stringify(result, null, 2) + '\n');
         ran++;
         const left = todo.length - ran;
-        const eta = left > 0 ? ` ETA ${formatDuration(((Date.now() - t0) / 1000 / ran) * left)}` : '';
+        // from the timings of the cells done so far (and the models still to train)
+        const eta = left > 0 ? ` ETA ${formatDuration(estimateSeconds(plan, mine, out))}` : '';
         progress.log(`cell ${mine.length - todo.length + ran}/${mine.length}${eta}: ${cell.id}: ${(result.accuracy * 100).toFixed(1)}% ± ${(result.ci95 * 100).toFixed(1)} (${result.timings.evalSeconds.toFixed(1)} s)`);
       }
     } finally {
