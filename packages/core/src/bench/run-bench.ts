@@ -17,7 +17,7 @@ import { loadBench, type LoadedBench } from './load-bench.js';
 import { decodeMethodInputs } from './method-inputs.js';
 import { ensureModel, type MethodTraining } from './method-model.js';
 import { embedRows, scoreEpisodes, type EpisodeScores } from './score-episodes.js';
-import type { BenchCellResult, BenchResults } from './results-schema.js';
+import type { BenchCellResult, BenchEnvironment, BenchResults } from './results-schema.js';
 
 export interface RunBenchOptions {
   /** Output folder (created; a folder of an earlier run of the same bench is resumed). */
@@ -58,6 +58,7 @@ export interface RunBenchReport {
  */
 export async function runBench(file: string | LoadedBench, options: RunBenchOptions): Promise<RunBenchReport> {
   const progress = options.progress ?? new SilentProgress();
+  const environment = environmentInfo(); // the checkout as the run starts (a long run may outlive a commit)
   const bench = typeof file === 'string' ? await loadBench(file) : file;
   const out = path.resolve(options.out);
   const plan = await planBench(bench, out);
@@ -104,7 +105,7 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
       scorer.dispose?.();
     }
   }
-  const results = assemble(plan, mine, out, options.shard);
+  const results = assemble(plan, mine, out, options.shard, environment);
   await writeBenchOutputs(out, results);
   progress.log(`wrote ${path.join(out, 'results.json')}, results.csv and report.md (${results.cells.length} cells)`);
   return { ...head, ran, results };
@@ -159,7 +160,7 @@ function cellResult(
 }
 
 /** results.json of this run: this shard's finished cells. */
-function assemble(plan: BenchPlan, mine: readonly PlannedCell[], out: string, shard: BenchShard | undefined): BenchResults {
+function assemble(plan: BenchPlan, mine: readonly PlannedCell[], out: string, shard: BenchShard | undefined, environment: BenchEnvironment): BenchResults {
   const cells = mine.map((c) => readCell(out, c.key)).filter((c): c is BenchCellResult => c !== undefined);
   const bench = { file: plan.bench.file, name: plan.bench.spec.name, hash: plan.hash, cellsTotal: plan.cells.length, plan: plan.cells.map((c) => ({ key: c.key, id: c.id })) };
   return buildResults(
@@ -167,7 +168,7 @@ function assemble(plan: BenchPlan, mine: readonly PlannedCell[], out: string, sh
     cells,
     plan.tasks.map((t) => t.info),
     plan.methods.map((m) => ({ id: m.id, kind: m.kind, label: m.label })),
-    environmentInfo(),
+    environment,
     shard,
   );
 }
