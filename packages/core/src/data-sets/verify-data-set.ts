@@ -65,7 +65,7 @@ export async function verifyDataSet(entry: DataSetEntry, dataDir: string, option
       return { ...base, ok: false, found: { classes: 0, files: 0 }, problems: [err.message], missing: [], extra: [], damaged: [], decoded: 0 };
     }
     const problems: string[] = [];
-    if (runs.runNames.length !== e.runs) problems.push(`${runs.runNames.length} runs, expected ${e.runs}`);
+    if (runs.runNames.length !== e.runs) problems.push(`${formatCount(runs.runNames.length, 'run')}, expected ${e.runs}`);
     runs.episodes.forEach((ep, i) => {
       const run = runs.runNames[i]!;
       if (ep.supportSet.length !== e.trialsPerRun) problems.push(`${run}: ${ep.supportSet.length} support images, expected ${e.trialsPerRun}`);
@@ -93,8 +93,8 @@ export async function verifyDataSet(entry: DataSetEntry, dataDir: string, option
   const problems: string[] = [];
   const groups = new Set(set.classes.map((c) => c.split('/')[0]!)).size;
   const variant = closestVariant(e.counts, set.size);
-  if (variant.groups !== undefined && groups !== variant.groups) problems.push(`${groups} groups, expected ${variant.groups}`);
-  if (set.classes.length !== variant.classes) problems.push(`${set.classes.length} classes, expected ${variant.classes}`);
+  if (variant.groups !== undefined && groups !== variant.groups) problems.push(`${formatCount(groups, 'group')}, expected ${variant.groups}`);
+  if (set.classes.length !== variant.classes) problems.push(`${formatCount(set.classes.length, 'class')}, expected ${variant.classes}`);
   const missing: string[] = [];
   const allKeys = e.sampleKey ? new Set(set.samples.map((s) => e.sampleKey!(path.basename(s.path), s.label))) : undefined;
   for (const label of set.classes) {
@@ -172,4 +172,9 @@ async function decodeAll(
 
 function rel(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** `1 group`, `20 classes`. */
+export function formatCount(n: number, noun: string): string {
+  return `${n} ${n === 1 ? noun : /(s|x|ch|sh)$/.test(noun) ? `${noun}es` : `${noun}s`}`;
 }

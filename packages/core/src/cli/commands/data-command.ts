@@ -4,7 +4,7 @@ import { ConfigError, DataError } from '../../errors.js';
 import { SilentProgress, StreamProgress } from '../../progress.js';
 import {
   DATA_SETS, SilentByteProgress, StreamByteProgress, checkClassFolders, dataSetPresence, fetchDataSet, findDataSet, formatBytes,
-  resolveDataDir, verifyDataSet, type DataSetEntry, type VerifyReport,
+  formatCount, resolveDataDir, verifyDataSet, type DataSetEntry, type VerifyReport,
 } from '../../data-sets/index.js';
 import type { CliIo, GlobalArgs } from '../command-context.js';
 
@@ -149,7 +149,7 @@ async function verify(args: Args, io: CliIo): Promise<void> {
 
 function formatReport(r: VerifyReport): string {
   const f = r.found;
-  const counts = `${f.groups !== undefined ? `${f.groups} groups, ` : ''}${f.classes} classes, ${f.files} files`;
+  const counts = `${f.groups !== undefined ? `${formatCount(f.groups, 'group')}, ` : ''}${formatCount(f.classes, 'class')}, ${formatCount(f.files, 'file')}`;
   const lines = [`${r.name}: ${r.ok ? 'ok' : 'FAILED'}: ${counts}${r.expected ? ` (compared with: ${r.expected.label})` : ''}; ${r.decoded} decoded  [${r.path}]`];
   for (const p of r.problems) lines.push(`  ${p}`);
   for (const m of r.missing) lines.push(`  missing: ${m}`);
