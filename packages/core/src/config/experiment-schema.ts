@@ -117,8 +117,6 @@ export const TrainSchema = z.strictObject({
   stepsPerEpoch: z.int().min(1).max(1_000_000).default(100),
   /** Pairs (or triplets) per step. */
   batchSize: z.int().min(2).max(65536).default(64),
-  /** Fraction of positive (same-class) pairs in a batch. */
-  positiveFraction: z.number().gt(0).lt(1).default(0.5),
   optimizer: z.enum(['adam', 'sgd', 'momentum', 'rmsprop']).default('adam'),
   learningRate: z.number().positive().max(10).default(0.001),
   momentum: z.number().min(0).lt(1).default(0.9),

@@ -6,7 +6,7 @@ import type { Modality, Preprocess } from '../modality.js';
  * `Modality.decode`. Throws (DataError naming the file) when the file cannot be decoded.
  */
 export async function decodeSample(modality: Modality, ref: SampleRef, pre: Preprocess): Promise<Float32Array> {
-  return modality.decode(ref.path, pre);
+  return modality.decode(ref, pre);
 }
 
 /** A modality's default preprocessing settings (`data.preprocess: {}`). */
