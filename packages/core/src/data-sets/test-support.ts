@@ -70,7 +70,9 @@ export async function serveFiles(files: Readonly<Record<string, { body: Buffer; 
     }
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length, 'accept-ranges': behaviour === 'no-range' ? 'none' : 'bytes' });
     if (behaviour === 'cut' && n === 1) {
-      res.write(body.subarray(0, cutAt), () => res.socket?.destroy());
+      // break off before the promised length, once the client has had time to read what was sent (an
+      // errored web stream drops the chunks it still holds, as it would on a real network)
+      res.write(body.subarray(0, cutAt), () => setTimeout(() => res.socket?.destroy(), 150));
       return;
     }
     res.end(body);
