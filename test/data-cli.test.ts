@@ -29,7 +29,7 @@ describe('fewshot data (CLI)', () => {
     });
     expect(list.dataSets.find((d) => d.name === 'omniglot-background')!.archives[0]!.md5).toBe('68d2efa1b9178cc56df9314c21c6e718');
     const empty = await cli('data', 'list', '--dir', tmp);
-    expect(empty.out).toMatch(/omniglot-background\s+missing\s+omniglot\/images_background/);
+    expect(empty.out).toMatch(/omniglot-background\s+missing\s+omniglot\/images_background\s+MIT/);
   });
 
   it('verifies every data set of the shared data (decoding the first file of each class)', async () => {

@@ -74,7 +74,7 @@ export const DATA_SETS: readonly DataSetEntry[] = [
     title: 'Omniglot drawing videos: 112x112 MP4 clips rendered from the recorded pen trajectories',
     path: 'omniglot-drawing-videos',
     homepage: 'https://github.com/brendenlake/omniglot',
-    licence: 'MIT (from Omniglot)',
+    licence: 'MIT',
     citation: OMNIGLOT_CITATION,
     archives: [],
     derived: 'rendered from the stroke archives: fewshot data fetch omniglot-strokes, then npm run render:drawings (docs/video.md)',

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../errors.js';
@@ -116,7 +116,9 @@ async function checkSum(archive: ArchiveSource, file: string, source: string): P
 /** Unpack into `<target>.unpacking-<pid>` beside the target, then rename the folder holding `marker` into place. */
 async function unpackInto(zip: string, target: string, marker: string, fileName: string): Promise<void> {
   const temp = `${target}.unpacking-${process.pid}`;
-  await rm(temp, { recursive: true, force: true });
+  // also what an interrupted fetch (any process) left beside the target
+  const stale = (await readdir(path.dirname(target))).filter((n) => n.startsWith(`${path.basename(target)}.unpacking-`));
+  for (const n of stale) await rm(path.join(path.dirname(target), n), { recursive: true, force: true });
   await mkdir(temp, { recursive: true });
   try {
     await unpackZip(zip, temp);

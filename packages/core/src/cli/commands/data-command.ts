@@ -10,6 +10,7 @@ import type { CliIo, GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
   name?: string;
+  names?: string[];
   dir?: string;
   to?: string;
   mirror?: string;
@@ -40,11 +41,11 @@ export function dataCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
           handler: (args) => list(args, io),
         })
         .command<Args>({
-          command: 'fetch <name>',
-          describe: 'Download a data set, check its checksum and unpack it into the data folder',
+          command: 'fetch <names..>',
+          describe: 'Download data sets, check their checksums and unpack them into the data folder',
           builder: (s) =>
             s
-              .positional('name', { type: 'string', describe: 'data set (fewshot data list)' })
+              .positional('names', { type: 'string', array: true, describe: 'data sets (fewshot data list)' })
               .option('to', { type: 'string', describe: 'data folder to fetch into (default: $FEWSHOT_DATA, else ./data)' })
               .option('mirror', { type: 'string', describe: 'URL or folder holding copies of the archives (default: $FEWSHOT_DATA_MIRROR)' })
               .option('timeout', { type: 'number', default: 30, describe: 'seconds without data before a try is given up' })
@@ -94,31 +95,35 @@ function list(args: Args, io: CliIo): void {
     return;
   }
   const width = Math.max(...DATA_SETS.map((e) => e.name.length));
+  const pathWidth = Math.max(...DATA_SETS.map((e) => e.path.length));
+  const licenceWidth = Math.max(...DATA_SETS.map((e) => e.licence.length));
   const lines = [`data folder: ${dataDir}`];
   for (const { entry: e, status } of rows) {
     const source = e.archives.length === 0 ? 'made locally' : e.archives.map((a) => `${a.fileName}${a.md5 || a.sha256 ? '' : ' (no published checksum)'}`).join(', ');
-    lines.push(`  ${e.name.padEnd(width)}  ${status.padEnd(7)}  ${e.path}  [${e.licence}]  ${source}`);
+    lines.push(`  ${e.name.padEnd(width)}  ${status.padEnd(7)}  ${e.path.padEnd(pathWidth)}  ${e.licence.padEnd(licenceWidth)}  ${source}`);
   }
-  lines.push('fetch one with: fewshot data fetch NAME; details: fewshot data list --json');
+  lines.push('fetch with: fewshot data fetch NAME...; addresses, checksums and citations: fewshot data list --json');
   io.out.write(lines.join('\n') + '\n');
 }
 
 async function fetch(args: Args, io: CliIo): Promise<void> {
-  const entry = findDataSet(args.name!);
+  const entries = (args.names ?? []).map((n) => findDataSet(n));
   const dataDir = resolveDataDir(args.to);
   const retries = args.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0) throw new ConfigError(`--retries must be a whole number >= 0, got ${args.retries}`);
   if (!((args.timeout ?? 30) > 0)) throw new ConfigError(`--timeout must be > 0 seconds, got ${args.timeout}`);
   const mirror = args.mirror ?? (process.env['FEWSHOT_DATA_MIRROR'] || undefined);
-  const results = await fetchDataSet(entry, dataDir, {
-    mirror, attempts: retries + 1, stallTimeoutMs: (args.timeout ?? 30) * 1000,
-    progress: args.quiet ? new SilentByteProgress() : new StreamByteProgress(io.err),
-  });
-  for (const r of results) {
-    const sum = r.checksum ? (r.checksum.published ? `, ${r.checksum.algorithm} checked` : `, sha256 ${r.checksum.value} (none published)`) : '';
-    io.out.write(`${r.status === 'fetched' ? 'fetched' : 'already present'}: ${r.target}${r.bytes ? ` (${formatBytes(r.bytes)}${sum})` : ''}\n`);
+  for (const entry of entries) {
+    const results = await fetchDataSet(entry, dataDir, {
+      mirror, attempts: retries + 1, stallTimeoutMs: (args.timeout ?? 30) * 1000,
+      progress: args.quiet ? new SilentByteProgress() : new StreamByteProgress(io.err),
+    });
+    for (const r of results) {
+      const sum = r.checksum ? (r.checksum.published ? `, ${r.checksum.algorithm} checked` : `, sha256 ${r.checksum.value} (none published)`) : '';
+      io.out.write(`${r.status === 'fetched' ? 'fetched' : 'already present'}: ${r.target}${r.bytes ? ` (${formatBytes(r.bytes)}${sum})` : ''}\n`);
+    }
   }
-  io.out.write(`check it with: fewshot data verify ${entry.name}${args.to ? ` --dir ${dataDir}` : ''}\n`);
+  io.out.write(`check with: fewshot data verify${entries.length === 1 ? ` ${entries[0]!.name}` : ''}${args.to ? ` --dir ${dataDir}` : ''}\n`);
 }
 
 async function verify(args: Args, io: CliIo): Promise<void> {
