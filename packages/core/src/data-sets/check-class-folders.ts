@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { DataError } from '../errors.js';
 import path from 'node:path';
 import type { LabeledSet } from '../labeled-set.js';
 import type { Modality } from '../modality.js';
@@ -41,6 +43,7 @@ export interface CheckReport {
  */
 export async function checkClassFolders(dir: string, o: CheckOptions): Promise<CheckReport> {
   const root = path.resolve(dir);
+  if (!existsSync(root)) throw new DataError(`folder not found: ${root}`);
   const set: LabeledSet = await o.modality.load({ name: 'data check', path: root, layout: o.layout ?? 'folder', options: o.options ?? {} });
   const progress = o.progress ?? new SilentProgress();
   const task = progress.start('decoding', set.size, 'files');
@@ -68,10 +71,14 @@ export async function checkClassFolders(dir: string, o: CheckOptions): Promise<C
   if (usable < o.ways) {
     const counts = classes.map((c) => c.readable).sort((a, b) => b - a);
     const nth = counts[o.ways - 1] ?? 0;
+    const options = [
+      ...(usable >= 2 ? [`lower --ways to ${usable}`] : []),
+      ...(nth >= 2 ? [`lower shots + queries to ${nth} (e.g. --shots 1 --queries ${nth - 1})`] : []),
+      `add samples: ${o.ways} classes need at least ${need} readable samples each`,
+    ];
     advice.push(
       `only ${usable} of ${classes.length} classes have the ${need} readable samples an episode needs (shots ${o.shots} + queries ${o.queries}), fewer than ways ${o.ways}`,
-      usable >= 2 ? `lower --ways to ${usable}` : 'add classes with more samples',
-      nth >= 2 ? `or lower shots + queries to ${nth} (e.g. --shots 1 --queries ${nth - 1})` : `or add samples: ${o.ways} classes need at least ${need} each`,
+      ...options.map((x, i) => (i === 0 ? x : `or ${x}`)),
     );
   }
   if (unreadable.length > 0) advice.push(`${unreadable.length} file${unreadable.length === 1 ? '' : 's'} cannot be decoded: remove or repair ${unreadable.length === 1 ? 'it' : 'them'}`);

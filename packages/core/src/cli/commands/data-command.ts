@@ -30,7 +30,7 @@ interface Args extends GlobalArgs {
 export function dataCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   const dirOption = <T>(y: Argv<T>) => y.option('dir', { type: 'string', describe: 'data folder (default: $FEWSHOT_DATA, else ./data)' });
   return {
-    command: 'data <command>',
+    command: 'data',
     describe: 'Fetch, verify and list the supported data sets; check your own class-per-folder data',
     builder: (y) =>
       y
