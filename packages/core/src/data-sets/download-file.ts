@@ -97,10 +97,12 @@ async function tryOnce(
     }
     arm();
     if (res.status === 416 && have > 0) {
-      // the part is as long as the file or longer: start again from the first byte
+      // the part is as long as the file or longer (a stale one): start again from the first byte
       await res.body?.cancel();
       await rm(dest, { force: true });
-      throw new RetryableError(`server refused to resume ${url} (HTTP 416)`);
+      clearTimeout(timer);
+      o.progress.log(`${url}: the server cannot resume at ${formatBytes(have)} (HTTP 416); starting again`);
+      return tryOnce(url, dest, o);
     }
     if (res.status === 404 || res.status === 410) {
       await res.body?.cancel();

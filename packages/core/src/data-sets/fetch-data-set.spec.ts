@@ -96,6 +96,15 @@ describe('fetchDataSet against a local server', () => {
     expect(unpacked()).toEqual(archive.names);
   });
 
+  it('starts again when a stale part file is longer than the archive (HTTP 416)', async () => {
+    const url = await serve('ok');
+    mkdirSync(path.join(dir, DOWNLOADS_FOLDER));
+    writeFileSync(path.join(dir, DOWNLOADS_FOLDER, 'magi.zip.part'), Buffer.alloc(archive.zip.length + 10, 1));
+    await fetchDataSet(entryFor(url, md5(archive.zip)), dir, { attempts: 1 });
+    expect(server!.requests.map((r) => r.range)).toEqual([`bytes=${archive.zip.length + 10}-`, undefined]);
+    expect(unpacked()).toEqual(archive.names);
+  });
+
   it('rejects a wrong checksum, naming both sums, and leaves nothing in the data folder', async () => {
     const url = await serve('ok');
     const wrong = '0123456789abcdef0123456789abcdef';
