@@ -197,7 +197,8 @@ describe('GradientWorkerPool', () => {
       b.y[0] = 7;
       await expect(pool.step(b.x, b.y)).rejects.toThrow(/gradient worker 0 exited unexpectedly \(exit code 3\)/);
       await expect(pool.step(b.x, b.y.fill(1))).rejects.toThrow(/exited unexpectedly/);
-      await new Promise((r) => setTimeout(r, 200));
+      // the other worker is terminated asynchronously: wait (bounded) for both threads to be gone
+      for (let waited = 0; waited < 10_000 && threads(pool).some((t) => t !== -1); waited += 50) await new Promise((r) => setTimeout(r, 50));
       expect(threads(pool)).toEqual([-1, -1]);
     } finally {
       await pool.close();
