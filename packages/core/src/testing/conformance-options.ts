@@ -16,6 +16,8 @@ export interface ConformanceOptions {
   readonly augment?: Readonly<Record<string, unknown>>;
   /** Encoder ids to build; default: the modality's `defaultEncoder` and every encoder listing the modality. */
   readonly encoders?: readonly string[];
+  /** Options (`model.encoderOptions`) per encoder id; default `{}`. */
+  readonly encoderOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** A file the modality must refuse; default: random bytes with the extension of the fixture's first file. */
   readonly badFile?: string;
   /** Where relative `plugin` paths, `fixture` and `badFile` start; default `process.cwd()`. */

@@ -51,7 +51,7 @@ async function checkEncoder(subject: ConformanceSubject, id: string): Promise<vo
   let model: tf.LayersModel | undefined;
   try {
     try {
-      model = await factory.build(shape, {}, SEED, { registry, baseDir: subject.baseDir });
+      model = await factory.build(shape, subject.options.encoderOptions?.[id] ?? {}, SEED, { registry, baseDir: subject.baseDir });
     } catch (err) {
       throw new Error(`encoder '${id}' failed to build for ${formatShape(shape)}: ${messageOf(err)}`, { cause: err });
     }
