@@ -265,6 +265,12 @@ describe('conformance checks', () => {
     expect(named(results, 'finds >= 2 classes').error).toMatch(/class 'circle!' is not a folder of the fixture/);
   });
 
+  it('fail when the given bad file decodes (badFile, relative to baseDir)', async () => {
+    const results = await checkPlugin(options(toyPlugin(), { baseDir: fixture, fixture: '.', badFile: 'circle/s1.json' }));
+    expect(failures(results).size).toBe(1);
+    expect(named(results, 'bad file').error).toBe(`decoding the bad file ${path.join(fixture, 'circle', 's1.json')} gave 16 values, expected a DataError naming the file`);
+  });
+
   it('fail when the preprocess settings are not accepted', async () => {
     const results = await checkPlugin(options(toyPlugin(), { preprocess: { gian: 0.5 } }));
     expect(named(results, 'decode gives a Float32Array').error).toMatch(/gian/);
