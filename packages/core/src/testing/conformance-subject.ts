@@ -63,7 +63,7 @@ export class ConformanceSubject {
       if (!ids.includes(this.options.modality)) {
         throw new Error(`${this.label} provides ${ids.length === 0 ? 'no modality' : `the modalities [${ids.join(', ')}]`}, expected the modality '${this.options.modality}'`);
       }
-      const modality = registry.modality(this.options.modality) as unknown as Modality;
+      const modality = registry.modality(this.options.modality);
       return { registry, own, modality };
     });
   }

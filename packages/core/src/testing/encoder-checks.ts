@@ -38,7 +38,7 @@ async function checkEncoder(subject: ConformanceSubject, id: string): Promise<vo
   const decoded = await needs('decode', () => subject.decoded());
   let factory: EncoderFactory;
   try {
-    factory = registry.encoder(id) as unknown as EncoderFactory;
+    factory = registry.encoder(id);
   } catch (err) {
     const role = id === modality.defaultEncoder ? `the defaultEncoder of the '${modality.id}' modality` : 'an encoder to check';
     throw new Error(`encoder '${id}' (${role}) is not provided by any loaded plugin: ${messageOf(err)}`, { cause: err });
