@@ -18,8 +18,10 @@ export function describeConformance(options: ConformanceOptions, t?: { describe:
     throw new Error('describeConformance: no describe/it found; run it under jest or mocha, or pass { describe, it } (from node:test, for instance)');
   }
   const checks = conformanceChecks(options);
-  const what = typeof options.plugin === 'string' ? options.plugin : 'plugin';
-  describe(`conformance of ${what} (modality '${options.modality}')`, () => {
+  const title = typeof options.plugin === 'string'
+    ? `conformance of ${options.plugin} (modality '${options.modality}')`
+    : `conformance of the '${options.modality}' modality`;
+  describe(title, () => {
     for (const check of checks) it(check.name, () => check.run());
   });
 }
