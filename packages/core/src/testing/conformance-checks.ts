@@ -6,6 +6,7 @@ import { decodeDeterminismCheck, decodeShapeCheck, uint8RangeCheck } from './dec
 import { encoderChecks } from './encoder-checks.js';
 import { folderLayoutCheck, loadCheck } from './load-checks.js';
 import { pluginCheck } from './plugin-check.js';
+import { preprocessRoundTripCheck } from './preprocess-check.js';
 
 /**
  * The checks a plugin's modality must pass, in order. They share one loaded plugin and one decoded
@@ -19,6 +20,7 @@ export function conformanceChecks(options: ConformanceOptions): ConformanceCheck
     pluginCheck(subject),
     loadCheck(subject),
     decodeShapeCheck(subject),
+    preprocessRoundTripCheck(subject),
     uint8RangeCheck(subject),
     decodeDeterminismCheck(subject),
     badFileCheck(subject),

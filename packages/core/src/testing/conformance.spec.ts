@@ -124,7 +124,7 @@ describe('conformance checks', () => {
     const results = await checkPlugin(options(toyPlugin()));
     expect(failures(results)).toEqual(new Map());
     expect(results.map((r) => r.name)).toEqual(conformanceChecks(options(toyPlugin())).map((c) => c.name));
-    expect(results.length).toBe(10);
+    expect(results.length).toBe(11);
   });
 
   it('fail when the plugin does not provide the modality', async () => {
@@ -269,6 +269,13 @@ describe('conformance checks', () => {
     const results = await checkPlugin(options(toyPlugin(), { baseDir: fixture, fixture: '.', badFile: 'circle/s1.json' }));
     expect(failures(results).size).toBe(1);
     expect(named(results, 'bad file').error).toBe(`decoding the bad file ${path.join(fixture, 'circle', 's1.json')} gave 16 values, expected a DataError naming the file`);
+  });
+
+  it('fail when preprocessSchema does not parse its own output to the same settings', async () => {
+    const doubling = z.strictObject({ gain: z.number().default(0.25).transform((g) => g * 2) });
+    const results = await checkPlugin(options(toyPlugin({ preprocessSchema: doubling as unknown as typeof toyPreprocess })));
+    expect(failures(results).size).toBe(1);
+    expect(named(results, 'parses its own output').error).toBe('preprocessSchema parses its own output {"gain":0.5} to {"gain":1}, expected the same settings (a saved model would decode differently)');
   });
 
   it('fail when the preprocess settings are not accepted', async () => {

@@ -1,5 +1,5 @@
 import type { ConformanceCheck } from './conformance-options.js';
-import { messageOf, needs, type ConformanceSubject } from './conformance-subject.js';
+import { needs, type ConformanceSubject } from './conformance-subject.js';
 
 /** Every decoded sample is a Float32Array of shapeSize(sampleShape(pre)) finite values. */
 export function decodeShapeCheck(subject: ConformanceSubject): ConformanceCheck {
