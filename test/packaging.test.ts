@@ -38,7 +38,7 @@ describe('npm pack of the workspace packages', () => {
     const files = packed[name].files;
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']));
     expect(files.filter((f) => /\.(spec|test)\.(js|d\.ts)$/.test(f))).toEqual([]);
-    expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.map') || f.endsWith('.tsbuildinfo'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.map') || f.endsWith('.tsbuildinfo') || f.includes('test-support'))).toEqual([]);
     // every compiled module comes with its declarations
     const js = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'));
     expect(js.filter((f) => !files.includes(f.replace(/\.js$/, '.d.ts')))).toEqual([]);
@@ -49,8 +49,9 @@ describe('npm pack of the workspace packages', () => {
     expect(readFileSync(path.join(REPO_ROOT, WORKSPACE_PACKAGES[name], 'LICENSE'), 'utf8')).toBe(readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'));
   });
 
-  it('ships the command shims of core and video with what they import', () => {
+  it('ships the command shims of core and video with what they import, and the plugin template', () => {
     expect(packed['@fewshot/core'].files).toEqual(expect.arrayContaining(['bin/fewshot.js', 'dist/cli/bin.js']));
+    expect(packed['@fewshot/core'].files).toEqual(expect.arrayContaining(['templates/plugin/gitignore', 'templates/plugin/src/index.ts', 'templates/plugin/src/plugin.spec.ts']));
     expect(packed['@fewshot/modality-video'].files).toEqual(expect.arrayContaining(['bin/render-drawings.js', 'dist/render/render-drawings.js']));
   });
 });
