@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
-  DataError, LabeledSet, hasExtension, listDatasetRoot, listFolder, loadLayout, noSamplesError, selectGroups, sampleShape, z,
-  type DatasetSpec, type Modality, type Rng, type SampleRef, type SampleShape,
+  DataError, loadClassFolders, loadLayout, sampleShape, z,
+  type DatasetSpec, type LabeledSet, type Modality, type Rng, type SampleFileType, type SampleRef, type SampleShape,
 } from '@fewshot/core/plugin';
 import { DENSE_ENCODER_ID, MODALITY_ID } from './ids.js';
 
-/** File types this modality reads: one sample per file. */
-const EXTENSIONS = ['.json', '.csv'] as const;
+/** The files this modality reads, one sample each (messages call them `kind`). */
+export const VECTOR_FILES: SampleFileType = { kind: 'vector files', extensions: ['.json', '.csv'], placeholder: '<.json or .csv files>' };
 
 /** `data.preprocess` of this modality (defaults apply to keys left out). */
 export const vectorPreprocessSchema = z.strictObject({
@@ -99,16 +98,10 @@ function normalize(values: Float32Array, how: VectorPreprocess['normalize']): Fl
   return values;
 }
 
-/** The `folder` layout: `<root>/<class>/<sample files>`; `include` / `exclude` name classes. */
-async function loadFolder(spec: DatasetSpec): Promise<LabeledSet> {
-  const root = await listDatasetRoot(spec);
-  const samples: SampleRef[] = [];
-  for (const label of selectGroups(spec, root.dirs, 'class')) {
-    const { files } = await listFolder(join(spec.path, label));
-    for (const f of files.filter((name) => hasExtension(name, EXTENSIONS))) {
-      samples.push({ id: `${label}/${f}`, path: join(spec.path, label, f), label });
-    }
-  }
-  if (samples.length === 0) throw noSamplesError(spec, 'vector files', EXTENSIONS, '<root>/<class>/<files>', root);
-  return new LabeledSet(samples, `${spec.name} (${spec.path})`);
+/**
+ * The `folder` layout: `<root>/<class>/<sample files>`, with core's shared class-folder loader (which
+ * also applies `include` / `exclude` and reports a missing or empty folder as a DataError).
+ */
+function loadFolder(spec: DatasetSpec): Promise<LabeledSet> {
+  return loadClassFolders(spec, { files: VECTOR_FILES, depth: 1 });
 }
