@@ -44,8 +44,10 @@ describe('a plugin made by fewshot new-plugin, installed against the packed core
   it('passes its own tests: the conformance suite on its fixture', async () => {
     const r = await runOk('npm', ['test'], { cwd: plugin, timeoutMs: 120_000 });
     const report = r.stdout + r.stderr;
-    expect(report).toMatch(/conformance of plugin \(modality 'vectors'\)/);
-    expect(report).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+    expect(report).toMatch(/conformance of .*'vectors'/);
+    const [, passed, total] = /Tests:\s+(\d+) passed, (\d+) total/.exec(report) ?? [];
+    expect(Number(passed)).toBeGreaterThanOrEqual(10);
+    expect(passed).toBe(total);
   }, 120_000);
 
   it('is listed by fewshot plugins --plugin DIR', async () => {

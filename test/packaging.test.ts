@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { OMNIGLOT, REPO_ROOT, requireData } from './shared-data.js';
 import {
@@ -73,6 +73,16 @@ describe('installed from the tarballs outside the repository', () => {
     expect(report.modalities.map((m) => m.id).sort()).toEqual(['audio', 'image', 'video']);
     expect(report.plugins.map((p) => p.spec).sort()).toEqual(['@fewshot/modality-audio', '@fewshot/modality-image', '@fewshot/modality-video']);
     for (const p of report.plugins) expect(p.resolved.startsWith(path.join(app, 'node_modules') + path.sep)).toBe(true);
+  });
+
+  it('fewshot new-plugin writes a plugin from the template shipped in the package', async () => {
+    const dir = path.join(tmp, 'my-plugin');
+    await fewshot(['new-plugin', 'my-fewshot-plugin', '--dir', dir]);
+    for (const f of ['package.json', 'README.md', '.gitignore', 'src/index.ts', 'src/my-fewshot-plugin.spec.ts', 'fixtures/wave/3.csv']) {
+      expect([f, existsSync(path.join(dir, f))]).toEqual([f, true]);
+    }
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(manifest.dependencies['@fewshot/core']).toBe(`file:${path.join(app, 'node_modules/@fewshot/core')}`);
   });
 
   it('fewshot classify recognises Omniglot characters from one drawing each with the shipped model', async () => {
