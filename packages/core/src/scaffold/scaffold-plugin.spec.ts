@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ConfigError } from '../errors.js';
 import { runCli } from '../cli/run-cli.js';
+import { loadPlugin } from '../plugin-loader.js';
 import { modalityIdFor, packageNameProblems } from './package-name.js';
 import { DEV_TOOL_VERSIONS } from './plugin-manifest.js';
 import { CORE_PACKAGE_DIR, coreDependency, scaffoldPlugin } from './scaffold-plugin.js';
@@ -51,6 +52,15 @@ describe('scaffoldPlugin', () => {
     await expect(scaffoldPlugin({ name: 'fewshot-vectors', dir: tmp })).rejects.toThrow(`--dir ${tmp} is not empty (1 entry, e.g. 'notes.txt')`);
     expect(read(tmp, 'notes.txt')).toBe('mine');
     await expect(scaffoldPlugin({ name: 'fewshot-vectors', dir: path.join(tmp, 'notes.txt') })).rejects.toThrow('is a file, not a folder');
+  });
+
+  it('gives a folder that fewshot loads as a plugin once built (and says to build it before)', async () => {
+    const dir = path.join(tmp, 'plugin');
+    await scaffoldPlugin({ name: 'fewshot-vectors', dir, core: '^0.1.0' });
+    await expect(loadPlugin(dir, tmp)).rejects.toMatchObject({
+      message: expect.stringContaining(`plugin folder '${dir}' has no module to load`),
+      hints: expect.arrayContaining([expect.stringContaining('build the plugin first')]),
+    });
   });
 
   it('accepts an empty existing folder', async () => {
