@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './shared-data.js';
 import { writeToyData } from './toy-data.js';
@@ -58,11 +58,18 @@ describe('a plugin made by fewshot new-plugin, installed against the packed core
     expect(report.encoders.map((e) => e.id)).toContain('vectors-dense');
   });
 
-  it('trains and evaluates an experiment on data in its format', async () => {
+  it('trains, evaluates and classifies with an experiment on data in its format', async () => {
     // separable classes: noisy copies of one random 16-value prototype each; test classes unseen in training
     const data = path.join(tmp, 'data');
     writeToyData(path.join(data, 'train'), 10, 6, 1, 'tr');
-    writeToyData(path.join(data, 'test'), 6, 6, 2, 'te');
+    writeToyData(path.join(data, 'test'), 6, 7, 2, 'te');
+    // the 7th sample of three test classes is kept apart, to classify later
+    const queries = ['te00', 'te03', 'te05'].map((c) => {
+      const file = path.join(tmp, 'queries', `${c}.json`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      renameSync(path.join(data, 'test', c, 's6.json'), file);
+      return file;
+    });
     const experiment = path.join(tmp, 'vectors.yaml');
     writeFileSync(experiment, `name: vectors
 seed: 3
@@ -86,5 +93,9 @@ eval: { ways: 4, shots: 1, queries: 2, episodes: 50 }
     const report = JSON.parse(e.stdout) as { ways: number; shots: number; episodes: number; accuracy: number };
     expect(report).toMatchObject({ ways: 4, shots: 1, episodes: 50 });
     expect(report.accuracy).toBeGreaterThan(0.7); // chance is 0.25
+    // the model remembers its plugin: classify new files of the plugin's format against a support folder
+    const c = await fewshot(['classify', '--model', model, '--support', path.join(data, 'test'), '--json', '--quiet', ...queries]);
+    const labels = (JSON.parse(c.stdout) as { results: { label: string }[] }).results.map((x) => x.label);
+    expect(labels).toEqual(['te00', 'te03', 'te05']);
   }, 120_000);
 });
