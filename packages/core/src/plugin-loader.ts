@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from './errors.js';
@@ -28,7 +28,8 @@ function isPathSpec(spec: string): boolean {
 }
 
 /**
- * Load one plugin by package name (resolved from `baseDir`, then from fewshot itself) or by file path
+ * Load one plugin by package name (resolved from `baseDir`, then from fewshot itself; a built-in plugin
+ * from fewshot itself first) or by file path
  * (relative to `baseDir`). Its default export must be an inversify `ContainerModule`.
  */
 export async function loadPlugin(spec: string, baseDir: string, builtin = false): Promise<LoadedPlugin> {
@@ -38,6 +39,7 @@ export async function loadPlugin(spec: string, baseDir: string, builtin = false)
     if (!existsSync(resolved)) {
       throw new PluginError(`plugin file not found: ${resolved}`, { hints: [`from plugins entry '${spec}' (paths are relative to ${baseDir})`] });
     }
+    if (statSync(resolved).isDirectory()) resolved = resolvePackageFolder(spec, resolved);
   } else {
     resolved = resolvePackage(spec, baseDir);
   }
@@ -57,7 +59,10 @@ export async function loadPlugin(spec: string, baseDir: string, builtin = false)
 }
 
 function resolvePackage(spec: string, baseDir: string): string {
-  const bases = [path.join(baseDir, 'noop.js'), import.meta.url];
+  // the built-in plugins are taken from beside this core first, so that a model or config kept in
+  // another project (with its own node_modules) never brings in a second copy of them and of tfjs
+  const fromBase = path.join(baseDir, 'noop.js');
+  const bases = (BUILTIN_PLUGINS as readonly string[]).includes(spec) ? [import.meta.url, fromBase] : [fromBase, import.meta.url];
   for (const base of bases) {
     try {
       return createRequire(base).resolve(spec);
@@ -68,6 +73,18 @@ function resolvePackage(spec: string, baseDir: string): string {
   throw new PluginError(`plugin package '${spec}' is not installed`, {
     hints: [`looked from ${baseDir} and from fewshot's own folder`, `install it (npm install ${spec}) or give a path to the plugin file`],
   });
+}
+
+/** A plugin given as a package folder: its main module (package.json `main`, else index.js). */
+function resolvePackageFolder(spec: string, folder: string): string {
+  try {
+    return createRequire(path.join(folder, 'noop.js')).resolve(folder);
+  } catch (cause) {
+    throw new PluginError(`plugin folder '${spec}' has no module to load: ${(cause as Error).message.split('\n')[0]}`, {
+      cause,
+      hints: [`looked for the main file of ${path.join(folder, 'package.json')}`, 'build the plugin first (npm run build), or give the path of its module file'],
+    });
+  }
 }
 
 function isContainerModule(x: unknown): x is ContainerModuleLike {

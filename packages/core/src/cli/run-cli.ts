@@ -8,6 +8,8 @@ import { evalCommand } from './commands/eval-command.js';
 import { classifyCommand } from './commands/classify-command.js';
 import { pluginsCommand } from './commands/plugins-command.js';
 import { perfCommand } from './commands/perf-command.js';
+import { dataCommand } from './commands/data-command.js';
+import { newPluginCommand } from './commands/new-plugin-command.js';
 import { benchCommand } from './commands/bench-command.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -17,6 +19,8 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
   classifyCommand as never,
   pluginsCommand as never,
   perfCommand as never,
+  dataCommand as never,
+  newPluginCommand as never,
   benchCommand as never,
 ];
 
