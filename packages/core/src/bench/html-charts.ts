@@ -55,6 +55,8 @@ export function accuracyChart(rows: readonly AccuracyRow[], caption: string): st
 export interface Series {
   readonly name: string;
   readonly colourIndex: number;
+  /** Line style: 0 solid, 1 dashed, 2 dotted, 3 dash-dot (series of one colour told apart). */
+  readonly dash?: number;
   readonly points: readonly { readonly x: number; readonly y: number; readonly ci95?: number; readonly title?: string }[];
 }
 
@@ -103,9 +105,10 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): strin
   parts.push(`<text class="axis-label" transform="translate(14 ${px((m.top + height - m.bottom) / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   series.forEach((s, si) => {
     const c = colour(s.colourIndex);
+    const dash = DASHES[(s.dash ?? 0) % DASHES.length] ? ` stroke-dasharray="${DASHES[(s.dash ?? 0) % DASHES.length]}"` : '';
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(x(p.x))} ${px(y(p.y))}`).join(' ');
-    parts.push(`<g class="series"><title>${esc(s.name)}</title><path class="series-line" d="${d}" stroke="${c}"/>`);
+    parts.push(`<g class="series"><title>${esc(s.name)}</title><path class="series-line" d="${d}" stroke="${c}"${dash}/>`);
     for (const p of pts) {
       if (p.ci95 !== undefined) {
         const lo = Math.max(y0, p.y - p.ci95);
@@ -117,10 +120,12 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): strin
     }
     parts.push('</g>');
     const ly = height - legendH + si * 16 + 2;
-    parts.push(`<g class="legend"><rect x="${m.left}" y="${ly}" width="12" height="10" fill="${c}"/><text x="${m.left + 18}" y="${ly + 9}">${esc(s.name)}</text></g>`);
+    parts.push(`<g class="legend"><line x1="${m.left}" x2="${m.left + 22}" y1="${ly + 5}" y2="${ly + 5}" stroke="${c}" stroke-width="2.5"${dash}/><text x="${m.left + 28}" y="${ly + 9}">${esc(s.name)}</text></g>`);
   });
   return svg(width, height, o.caption, parts);
 }
+
+const DASHES = ['', '7 4', '2 3', '8 3 2 3'];
 
 function svg(width: number, height: number, caption: string, parts: readonly string[]): string {
   return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(caption)}">${parts.join('')}</svg>`;

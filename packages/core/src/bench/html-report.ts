@@ -122,12 +122,13 @@ function sweeps(name: string, cells: readonly BenchCellResult[], methodIndex: Re
     const others = [...new Set(cells.map((c) => c[other]))].sort((a, b) => a - b);
     const series: Series[] = [];
     for (const [method, mi] of methodIndex) {
-      for (const o of others) {
+      for (const [oi, o] of others.entries()) {
         const pts = cells.filter((c) => c.method === method && c[other] === o);
         if (pts.length === 0) continue;
         series.push({
           name: others.length > 1 ? `${method}, ${o}-${other === 'ways' ? 'way' : 'shot'}` : method,
           colourIndex: mi,
+          dash: oi,
           points: pts.map((c) => ({ x: c[axis], y: c.accuracy, ci95: c.ci95, title: `${c.id}: ${pct(c.accuracy)}% ± ${pct(c.ci95)}` })),
         });
       }
