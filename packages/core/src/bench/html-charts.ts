@@ -128,5 +128,5 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): strin
 const DASHES = ['', '7 4', '2 3', '8 3 2 3'];
 
 function svg(width: number, height: number, caption: string, parts: readonly string[]): string {
-  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(caption)}">${parts.join('')}</svg>`;
+  return `<svg class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(caption)}">${parts.join('')}</svg>`;
 }
