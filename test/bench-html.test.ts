@@ -101,7 +101,7 @@ cells:
 describe('report.html in headless Chromium', () => {
   it('draws every chart and thumbnail of a real bench, offline, without console errors', async () => {
     const executablePath = chromium();
-    execFileSync(executablePath, ['--version']); // a broken install fails here, with its own message
+    execFileSync(executablePath, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] }); // a broken install fails here, with its own message
     const run = await fewshot(['bench', writeHtmlBench(path.join(tmp, 'html.yaml')), '--out', out, '--quiet'], { cache: path.join(tmp, 'cache') });
     expect(run.err).not.toMatch(/error/i);
     expect(run.code).toBe(0);

@@ -25,7 +25,8 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-bench-slurm-'));
 const cluster = path.join(tmp, 'slurm');
 const out = path.join(tmp, 'out');
 const logs = path.join(tmp, 'logs');
-const env = { ...process.env, SLURM_CONF: path.join(cluster, 'slurm.conf') };
+// ports of its own (two runs of this test at once must not meet), on 127.0.0.1
+const env = { ...process.env, SLURM_CONF: path.join(cluster, 'slurm.conf'), SLURM_LOCAL_PORT: String(20000 + (process.pid % 5000) * 2) };
 
 afterAll(() => {
   // always stop the daemons, also when starting them or a job failed
@@ -61,7 +62,7 @@ describe('fewshot bench on a Slurm job array', () => {
       episodes: 40,
       lake: true,
     });
-    execFileSync(LOCAL_CLUSTER, ['start', cluster], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(LOCAL_CLUSTER, ['start', cluster], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     mkdirSync(logs); // Slurm fails a job whose --output folder is missing
 
     const jobEnv = { ...env, BENCH: bench, OUT: out, FEWSHOT: `${process.execPath} ${BIN}`, FEWSHOT_DATA: SHARED_DATA, FEWSHOT_CACHE: path.join(tmp, 'cache-slurm') };
