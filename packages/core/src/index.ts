@@ -45,3 +45,4 @@ export * from './data/dataset-folder.js';
 export * from './api/index.js';
 export * from './train/objective.js';
 export * from './data/loaders/index.js';
+export * from './schema/index.js';

@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { ExperimentSchema } from '../config/experiment-schema.js';
+import type { Modality } from '../modality.js';
+import { zodToJsonSchema, type JsonSchema } from './json-schema.js';
+
+const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
+
+/** The modality an experiment gets when it names none (`modality`'s default in the zod schema). */
+function defaultModality(): string {
+  return ExperimentSchema.shape.modality.parse(undefined);
+}
+
+/** A modality's augmentation schema, where it has one (`train.augment`, `eval.tta.augment`). */
+function augmentSchemaOf(modality: Modality): z.ZodType | undefined {
+  return (modality as { readonly augmentSchema?: z.ZodType }).augmentSchema;
+}
+
+/**
+ * `if modality is M then data.preprocess (and train.augment, eval.tta.augment) follow M's schemas`.
+ * An experiment that names no modality gets the default one, so its branch applies then too.
+ */
+function modalityBranch(modality: Modality, fallback: string): JsonSchema {
+  const object = (properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', properties });
+  const condition = object({ modality: { const: modality.id } });
+  if (modality.id !== fallback) condition['required'] = ['modality'];
+  const then: Record<string, JsonSchema> = { data: object({ preprocess: zodToJsonSchema(modality.preprocessSchema) }) };
+  const augment = augmentSchemaOf(modality);
+  if (augment) {
+    const a = zodToJsonSchema(augment);
+    then['train'] = object({ augment: a });
+    then['eval'] = object({ tta: object({ augment: a }) });
+  }
+  return { if: condition, then: object(then) };
+}
+
+/**
+ * The JSON Schema of experiment YAML, generated from `ExperimentSchema` (keys, types, ranges,
+ * defaults, descriptions). `data.preprocess`, `model.encoderOptions` and `train.augment` stay open
+ * objects (their keys belong to the modality or encoder), except that for each of `modalities`
+ * (sorted by id) a conditional applies its own preprocessing (and augmentation) schema when the
+ * experiment's `modality` is that one.
+ */
+export function experimentJsonSchema(modalities: readonly Modality[] = []): JsonSchema {
+  const body = zodToJsonSchema(ExperimentSchema);
+  const fallback = defaultModality();
+  const sorted = [...modalities].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const schema: JsonSchema = {
+    $schema: DRAFT_07,
+    title: 'fewshot experiment',
+    description:
+      'An experiment YAML file of fewshot (generated from packages/core/src/config/experiment-schema.ts by `fewshot schema experiment`; reference: docs/configuration.md).',
+    ...body,
+  };
+  if (sorted.length > 0) schema['allOf'] = sorted.map((m) => modalityBranch(m, fallback));
+  return schema;
+}

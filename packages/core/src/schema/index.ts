@@ -1,0 +1,4 @@
+export * from './json-schema.js';
+export * from './experiment-json-schema.js';
+export * from './configuration-reference.js';
+export * from './experiment-reference.js';
