@@ -68,7 +68,7 @@ async function measure(name, { pre, files }, rounds = ROUNDS) {
   }
   const once = async () => {
     const t0 = performance.now();
-    for (const f of files) await modality.decode(f, pre);
+    for (const f of files) await modality.decode({ id: f, path: f, label: '' }, pre);
     return (performance.now() - t0) / 1000;
   };
   log(`${name}: ${files.length} clips, ${fix(audioSeconds)} s of audio; warm-up + ${rounds} round(s)`);

@@ -67,7 +67,7 @@ for (let r = 0; r < ROUNDS; r++) {
   let values = 0;
   await Promise.all(
     clips.map(async (c) => {
-      const n = (await modality.decode(c, pre)).length;
+      const n = (await modality.decode({ id: c, path: c, label: '' }, pre)).length;
       values += n;
     }),
   );

@@ -31,7 +31,7 @@ describe('Arabic Speech Commands', () => {
     const wav = readWav(file);
     expect(wav).toMatchObject({ sampleRate: 16000, channels: 1, encoding: 'pcm16' });
     expect(wav.samples.length).toBe(16000);
-    const x = await modality.decode(file, modality.preprocessSchema.parse({}));
+    const x = await modality.decode({ id: file, path: file, label: 'zoom in' }, modality.preprocessSchema.parse({}));
     expect(x.length).toBe(98 * 13);
     expect(x.every(Number.isFinite)).toBe(true);
   });
@@ -52,7 +52,7 @@ describe('FSDD', () => {
     for (const name of ['0_george_0.wav', '7_jackson_32.wav']) {
       const file = path.join(FSDD, name);
       expect(readWav(file).sampleRate).toBe(8000);
-      const x = await modality.decode(file, pre);
+      const x = await modality.decode({ id: name, path: file, label: name.split('_')[0]! }, pre);
       expect(x.length).toBe(98 * 13);
       expect(x.every(Number.isFinite)).toBe(true);
     }

@@ -1,10 +1,10 @@
-import { buildModel, createContainer, forwardFlops, openExperiment, parseConfigText } from '@fewshot/core';
+import { buildModel, createContainer, forwardFlops, openExperiment, parseConfigText, sampleShape } from '@fewshot/core';
 
 describe('image encoders through the registry', () => {
   it('loads the built-in image plugin and counts Conv-4 FLOPs exactly', async () => {
     const c = await createContainer([]);
     expect(c.registry.modality('image').layouts).toEqual(expect.arrayContaining(['omniglot', 'folder']));
-    const conv4 = await c.registry.encoder('conv4').build([28, 28, 1], {}, 1);
+    const conv4 = await c.registry.encoder('conv4').build(sampleShape([28, 28, 1], ['height', 'width', 'channels']), {}, 1);
     // 2 x (28*28*64*9*1 + 14*14*64*9*64 + 7*7*64*9*64 + 3*3*64*9*64)
     expect(forwardFlops(conv4)).toBe(2 * (28 * 28 * 64 * 9 + 14 * 14 * 64 * 9 * 64 + 7 * 7 * 64 * 9 * 64 + 3 * 3 * 64 * 9 * 64));
     expect(conv4.outputs[0]!.shape).toEqual([null, 64]);

@@ -69,7 +69,7 @@ describe('fewshot CLI with the video plugin', () => {
     expect(t.err).toBe('');
     expect(t.code).toBe(0);
     const meta = JSON.parse(readFileSync(path.join(model, 'fewshot.json'), 'utf8'));
-    expect(meta).toMatchObject({ modality: 'video', encoder: 'frame-pool', inputShape: [64, 16, 1], preprocess: { frames: 4, size: 16, sampling: 'uniform' } });
+    expect(meta).toMatchObject({ modality: 'video', encoder: 'frame-pool', inputShape: [4, 16, 16, 1], sampleShape: { dims: [4, 16, 16, 1], names: ['time', 'height', 'width', 'channels'] }, preprocess: { frames: 4, size: 16, sampling: 'uniform' } });
     const e = await cli('eval', '--model', model, '--json', '--quiet');
     expect(e.code).toBe(0);
     const report = JSON.parse(e.out);

@@ -27,7 +27,8 @@ describe('the shared drawing videos', () => {
   it('decode to 8 frames of 28x28 in which the drawing grows to the finished character', async () => {
     const modality = new VideoModality();
     const pre = modality.preprocessSchema.parse({ frames: 8, size: 28 });
-    const x = await modality.decode(path.join(VIDEOS, 'Latin', 'character01', '0683_01.mp4'), pre);
+    const clip = path.join(VIDEOS, 'Latin', 'character01', '0683_01.mp4');
+    const x = await modality.decode({ id: 'Latin/character01/0683_01.mp4', path: clip, label: 'Latin/character01' }, pre);
     expect(x.length).toBe(8 * 784);
     const ink = Array.from({ length: 8 }, (_, t) => x.subarray(t * 784, (t + 1) * 784).reduce((s, v) => s + v, 0));
     for (let t = 1; t < 8; t++) expect(ink[t]!).toBeGreaterThanOrEqual(ink[t - 1]! - 0.5);

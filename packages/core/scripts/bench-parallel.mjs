@@ -18,7 +18,7 @@
 // nearly independent of load) and cores used (CPU time / wall time). `W x cpu/img(single) /
 // cpu/img(poolW)` bounds what W workers can reach on W otherwise idle cores.
 import os from 'node:os';
-import { createContainer, initBackend, makeOptimizer, PairModel, tf } from '@fewshot/core';
+import { createContainer, initBackend, makeOptimizer, PairModel, sampleShape, tf } from '@fewshot/core';
 import { GradientWorkerPool } from '../dist/train/parallel/gradient-worker-pool.js';
 
 const args = process.argv.slice(2);
@@ -39,7 +39,7 @@ await initBackend(BACKEND);
 const { registry } = await createContainer();
 const optimizerSettings = { optimizer: 'adam', learningRate: 0.001, momentum: 0.9 };
 const meta = { kind: 'siamese', encoder: 'conv4', modality: 'image', preprocess: {}, inputShape: SHAPE, margin: 1, plugins: [], backend: BACKEND };
-const newModel = () => PairModel.create(registry.encoder('conv4').build(SHAPE, {}, 1), 'l1-sigmoid', meta, 1);
+const newModel = () => PairModel.create(registry.encoder('conv4').build(sampleShape(SHAPE, ['height', 'width', 'channels']), {}, 1), 'l1-sigmoid', meta, 1);
 
 // random "data set" and pair batches assembled in JS, as SampleStore.batch does
 const N = 2000;

@@ -1,4 +1,5 @@
 import type { SampleStore } from './data/sample-store.js';
+import { shapeSize, type SampleShape } from './modality.js';
 
 /**
  * A parameter-free one-shot baseline contributed by a plugin: a distance between two decoded samples
@@ -13,10 +14,10 @@ export interface Baseline {
   /** Modalities whose decoded samples it understands; empty means any. */
   readonly modalities: readonly string[];
   /**
-   * Distance between two decoded samples (rows of `shape`, HWC order); smaller means more alike.
+   * Distance between two decoded samples (row-major rows of `shape`); smaller means more alike.
    * Must be symmetric: fewshot computes each unordered pair once.
    */
-  distance(a: Float32Array, b: Float32Array, shape: readonly [number, number, number]): number;
+  distance(a: Float32Array, b: Float32Array, shape: SampleShape): number;
 }
 
 /** What episodic evaluation needs of a scorer: PairModel, or a baseline wrapped by `baselineScorer`. */
@@ -34,8 +35,8 @@ export interface EpisodeScorer {
  * Wrap a baseline as an EpisodeScorer: rows are the decoded samples themselves, scores the negated
  * distances; each unordered pair of rows is computed once (episodes reuse pairs a lot).
  */
-export function baselineScorer(baseline: Baseline, shape: readonly [number, number, number]): EpisodeScorer {
-  const size = shape[0] * shape[1] * shape[2];
+export function baselineScorer(baseline: Baseline, shape: SampleShape): EpisodeScorer {
+  const size = shapeSize(shape);
   return {
     kind: `baseline:${baseline.id}`,
     embed(store, indices) {

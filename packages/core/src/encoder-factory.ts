@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModalityRegistry } from './registry.js';
+import type { SampleShape } from './modality.js';
 
 /** What an encoder may use besides its options: other encoders (by id) and where relative paths start. */
 export interface EncoderBuildContext {
@@ -9,7 +10,7 @@ export interface EncoderBuildContext {
   readonly baseDir: string;
 }
 
-/** Builds an encoder network: a LayersModel mapping one input of `inputShape` to an embedding vector. */
+/** Builds an encoder network: a LayersModel mapping one input of a SampleShape to an embedding vector. */
 export const EncoderFactory = Symbol.for('fewshot.EncoderFactory');
 export interface EncoderFactory {
   /** Id used in experiment YAML (`model.encoder: conv4`). */
@@ -17,15 +18,17 @@ export interface EncoderFactory {
   readonly description: string;
   /** Modalities it suits (for listings and defaults); empty means any. */
   readonly modalities: readonly string[];
-  /** Input shape it was designed for, when it has one (Conv-4: 28x28x1; Koch: 105x105x1). */
-  readonly preferredInput?: readonly [number, number, number];
+  /** Input dims it was designed for, when it has any (Conv-4: 28x28x1; Koch: 105x105x1). */
+  readonly preferredInput?: readonly number[];
   /**
-   * Build a fresh encoder. `options` comes from `model.encoderOptions`; `seed` seeds every weight
-   * initialiser so that the same seed gives the same initial weights. `context` is given by fewshot
-   * when it builds a model from a config (it may be absent in direct calls and tests).
+   * Build a fresh encoder whose input is [batch, ...shape.dims] and output [batch, d]. `options` comes
+   * from `model.encoderOptions`; `seed` seeds every weight initialiser so that the same seed gives the
+   * same initial weights. `context` is given by fewshot when it builds a model from a config (it may be
+   * absent in direct calls and tests). A shape the encoder cannot take (wrong rank, too small) is a
+   * ConfigError saying so.
    */
   build(
-    inputShape: readonly [number, number, number],
+    shape: SampleShape,
     options: Readonly<Record<string, unknown>>,
     seed: number,
     context?: EncoderBuildContext,

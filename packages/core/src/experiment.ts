@@ -1,10 +1,13 @@
+import { z } from 'zod';
 import path from 'node:path';
 import type { LoadedConfig } from './config/load-config.js';
 import { resolveDataPath } from './config/load-config.js';
 import type { SplitConfig } from './config/experiment-schema.js';
 import { createContainer, type FewshotContainer } from './container.js';
 import { selectBackend, type BackendChoice, type BackendInfo } from './backend/select-backend.js';
-import type { DatasetSpec, Modality, Preprocess } from './modality.js';
+import { augmentSettings, type DatasetSpec, type Modality, type Preprocess, type SampleShape } from './modality.js';
+import { describeIssues, formatProblem } from './config/describe-issues.js';
+import { formatLocation } from './config/yaml-locations.js';
 import { ConfigError } from './errors.js';
 import type { DecodedSet } from './data/sample-store.js';
 import { decodeCached } from './data/sample-cache.js';
@@ -24,21 +27,33 @@ export interface Experiment {
   readonly modality: Modality;
   /** `data.preprocess` validated by the modality (defaults applied). */
   readonly preprocess: Preprocess;
+  /** `train.augment` validated by the modality's `augmentSchema` (defaults applied; `{}` without one). */
+  readonly augment: Readonly<Record<string, unknown>>;
+  /** `eval.tta.augment`, likewise. */
+  readonly ttaAugment: Readonly<Record<string, unknown>>;
+  /** Named shape of one decoded sample (`modality.sampleShape(preprocess)`). */
+  readonly sampleShape: SampleShape;
   readonly backend: BackendInfo;
 }
 
-/** Load the plugins and the backend of an experiment, and validate its modality settings. */
+/**
+ * Load the plugins and the backend of an experiment, and validate its modality settings
+ * (`data.preprocess`, `train.augment`, `eval.tta.augment`) before any data is read.
+ */
 export async function openExperiment(loaded: LoadedConfig, options: { backend?: BackendChoice } = {}): Promise<Experiment> {
   const plugins = await createContainer(loaded.config.plugins, loaded.dir);
   const modality = plugins.registry.modality(loaded.config.modality);
   configuredObjective(plugins.registry, loaded.config.train.objective, loaded.file);
   const preprocess = validatePreprocess(modality, loaded.config.data.preprocess, loaded.file);
+  const augment = validateAugment(modality, loaded, ['train', 'augment']);
+  const ttaAugment = validateAugment(modality, loaded, ['eval', 'tta', 'augment']);
+  const shape = modality.sampleShape(preprocess);
   const backend = await selectBackend(options.backend ?? loaded.config.backend);
-  return { loaded, plugins, modality, preprocess, backend };
+  return { loaded, plugins, modality, preprocess, augment, ttaAugment, sampleShape: shape, backend };
 }
 
 /** Validate modality settings with the modality's own schema; errors name the file and the key. */
-export function validatePreprocess(modality: Modality, raw: unknown, file: string): Preprocess {
+export function validatePreprocess<P extends object>(modality: Modality<P, object>, raw: unknown, file: string): P {
   const r = modality.preprocessSchema.safeParse(raw ?? {});
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
@@ -47,6 +62,45 @@ export function validatePreprocess(modality: Modality, raw: unknown, file: strin
     return `${file}: ${key}: ${i.message}${extra}`;
   });
   throw new ConfigError(`${lines.length} problem${lines.length === 1 ? '' : 's'} in data.preprocess for the '${modality.id}' modality`, { hints: lines });
+}
+
+/**
+ * Validate `train.augment` or `eval.tta.augment` (`at`, a path in the config) with the modality's
+ * `augmentSchema` (a modality without one takes only an empty mapping). Problems are a ConfigError whose
+ * lines say `file:line:col: train.augment.<key>: message` (or the `--set` that gave the value). Returns
+ * the parsed settings (and remembers them, so that `augmentSettings` of the same mapping returns them).
+ */
+export function validateAugment(modality: Modality, loaded: LoadedConfig, at: readonly string[]): Readonly<Record<string, unknown>> {
+  let raw: unknown = loaded.config;
+  for (const key of at) raw = (raw as Record<string, unknown> | undefined)?.[key];
+  const value = (raw ?? {}) as Readonly<Record<string, unknown>>;
+  const where = at.join('.');
+  const locate = (path: readonly PropertyKey[]): string => (loaded.locator ? formatLocation(loaded.locator.locate(path, 'key')) : loaded.file);
+  let lines: string[];
+  const schema = modality.augmentSchema;
+  if (!schema) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return augmentSettings(modality, value, where);
+    lines = keys.map((k) => `${locate([...at, k])}: ${where}.${k}: the '${modality.id}' modality has no augmentation settings`);
+  } else {
+    const r = schema.safeParse(value);
+    if (r.success) return augmentSettings(modality, value, where);
+    if (loaded.locator) {
+      const issues = r.error.issues.map((i) => ({ ...i, path: [...at, ...i.path] }));
+      const wrapped = at.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+      lines = describeIssues(issues, wrapped, schemaAt(at, schema), loaded.locator).map(formatProblem);
+    } else {
+      lines = r.error.issues.map((i) => `${loaded.file}: ${[...at, ...i.path.map(String)].join('.')}: ${i.message}`);
+    }
+  }
+  throw new ConfigError(`${lines.length} problem${lines.length === 1 ? '' : 's'} in ${where} for the '${modality.id}' modality`, {
+    hints: lines,
+  });
+}
+
+/** `schema` nested in objects at `path`, so that describeIssues finds the allowed keys of the augment mapping. */
+function schemaAt(path: readonly string[], schema: z.ZodType): z.ZodType {
+  return path.reduceRight<z.ZodType>((inner, key) => z.object({ [key]: inner }), schema);
 }
 
 /** The DatasetSpec of one split, or undefined when the config has none. */
@@ -105,20 +159,21 @@ export async function loadSplits(exp: Experiment, which: readonly SplitName[], p
 /** A fresh, untrained model as the config describes it (weights initialised from `seed`, by default the config's). */
 export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed): Promise<PairModel> {
   const c = exp.loaded.config;
-  const inputShape = exp.modality.inputShape(exp.preprocess);
+  const shape = exp.sampleShape;
   const meta = {
     modality: exp.modality.id,
     preprocess: exp.preprocess,
-    inputShape,
+    inputShape: shape.dims,
+    sampleShape: shape,
     margin: c.model.margin,
     plugins: c.plugins.map((p) => (p.startsWith('.') ? path.resolve(exp.loaded.dir, p) : p)),
     backend: exp.backend.name,
   };
   if (c.model.type === 'naive') {
-    return PairModel.create(PairModel.flattenEncoder(inputShape), 'naive', { ...meta, kind: 'naive', encoder: 'flatten' }, seed, c.model.naive);
+    return PairModel.create(PairModel.flattenEncoder(shape), 'naive', { ...meta, kind: 'naive', encoder: 'flatten' }, seed, c.model.naive);
   }
   const encoderId = c.model.encoder ?? exp.modality.defaultEncoder;
-  const encoder = await exp.plugins.registry.encoder(encoderId).build(inputShape, c.model.encoderOptions, seed, {
+  const encoder = await exp.plugins.registry.encoder(encoderId).build(shape, c.model.encoderOptions, seed, {
     registry: exp.plugins.registry,
     baseDir: exp.loaded.dir,
   });
@@ -130,5 +185,5 @@ export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed)
  * registered `pixel` baseline's scorer, reported as kind `pixel-nn`.
  */
 export function pixelBaseline(exp: Experiment): EpisodeScorer {
-  return { ...baselineScorer(exp.plugins.registry.baseline('pixel'), exp.modality.inputShape(exp.preprocess)), kind: 'pixel-nn' };
+  return { ...baselineScorer(exp.plugins.registry.baseline('pixel'), exp.sampleShape), kind: 'pixel-nn' };
 }

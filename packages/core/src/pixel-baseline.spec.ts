@@ -4,6 +4,7 @@ import { Container } from 'inversify';
 import { coreModule } from './container.js';
 import { ModalityRegistry } from './registry.js';
 import { PixelBaseline } from './pixel-baseline.js';
+import { sampleShape, shapeSize } from './modality.js';
 import { baselineScorer } from './baseline.js';
 import { pixelBaseline, type Experiment } from './experiment.js';
 import { PairModel } from './model/pair-model.js';
@@ -17,12 +18,12 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const shape = [6, 5, 1] as const;
+const shape = sampleShape([6, 5, 1], ['height', 'width', 'channels']);
 
 /** 10 classes of 5 samples: a class prototype plus strong noise, stored as uint8 (1/255 steps, as images are). */
 function noisySet(): { set: LabeledSet; store: SampleStore } {
   const rng = new Rng(11);
-  const size = shape[0] * shape[1] * shape[2];
+  const size = shapeSize(shape);
   const samples: SampleRef[] = [];
   const rows = new Uint8Array(10 * 5 * size);
   let k = 0;
@@ -38,7 +39,7 @@ function noisySet(): { set: LabeledSet; store: SampleStore } {
 
 /** Today's pixel nearest neighbour: a flatten encoder and the parameter-free 'pixel' distance head. */
 function pixelPairModel(): PairModel {
-  const meta = { kind: 'pixel-nn' as const, encoder: 'flatten', modality: 'test', preprocess: {}, inputShape: shape, margin: 1, plugins: [], backend: 'cpu' };
+  const meta = { kind: 'pixel-nn' as const, encoder: 'flatten', modality: 'test', preprocess: {}, inputShape: shape.dims, margin: 1, plugins: [], backend: 'cpu' };
   return PairModel.create(PairModel.flattenEncoder(shape), 'pixel', meta, 0);
 }
 
@@ -85,7 +86,7 @@ describe('the pixel baseline', () => {
     c.load(coreModule);
     const registry = c.get<ModalityRegistry>(ModalityRegistry);
     expect(registry.baseline('pixel')).toBeInstanceOf(PixelBaseline);
-    const exp = { plugins: { registry }, modality: { id: 'test', inputShape: () => shape }, preprocess: {} } as unknown as Experiment;
+    const exp = { plugins: { registry }, modality: { id: 'test', sampleShape: () => shape }, preprocess: {}, sampleShape: shape } as unknown as Experiment;
     const scorer = pixelBaseline(exp);
     expect(scorer.kind).toBe('pixel-nn');
     const { store } = noisySet();

@@ -16,7 +16,7 @@ import { openExperiment } from './experiment.js';
 import { LabeledSet, type SampleRef } from './labeled-set.js';
 import { SampleStore } from './data/sample-store.js';
 import { PairModel } from './model/pair-model.js';
-import type { Modality } from './modality.js';
+import { sampleShape, type Modality } from './modality.js';
 import { Rng } from './rng.js';
 import { SilentProgress } from './progress.js';
 import { trainPairModel } from './train/trainer.js';
@@ -118,7 +118,7 @@ describe('training with a plugin objective', () => {
         for (let k = 0; k < 4; k++) rows.push((k === c ? 1 : 0) + 0.1 * rng.next());
       }
     }
-    return { set: new LabeledSet(samples, 'tiny'), store: new SampleStore([2, 2, 1], Float32Array.from(rows)) };
+    return { set: new LabeledSet(samples, 'tiny'), store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)) };
   }
 
   function model(): PairModel {

@@ -1,4 +1,6 @@
-import { baselineScorer, ConfigError, SampleStore } from '@fewshot/core';
+import { baselineScorer, ConfigError, SampleStore, sampleShape } from '@fewshot/core';
+
+const tfc = (dims: number[]) => sampleShape(dims, ['time', 'features', 'channels']);
 import { DtwBaseline, dtwDistance } from './dtw-baseline.js';
 import { MfccMeanBaseline } from './mfcc-mean-baseline.js';
 
@@ -38,7 +40,7 @@ describe('dtwDistance', () => {
   });
 
   it('ranks support clips through the core baseline scorer', () => {
-    const shape = [4, 1, 1] as const;
+    const shape = tfc([4, 1, 1]);
     const store = new SampleStore(shape, Float32Array.from([0, 1, 2, 3, /* query */ 0, 1, 1, 2, /* other */ 3, 0, 3, 0]));
     const scorer = baselineScorer(new DtwBaseline(), shape);
     const emb = scorer.embed(store, [0, 1, 2]);
@@ -48,7 +50,7 @@ describe('dtwDistance', () => {
 });
 
 describe('mfcc-mean baseline', () => {
-  const shape = [3, 2, 1] as const;
+  const shape = tfc([3, 2, 1]);
   const base = new MfccMeanBaseline();
 
   it('is 1 - cosine of the mean static coefficients', () => {
@@ -60,7 +62,7 @@ describe('mfcc-mean baseline', () => {
     expect(base.distance(a, a, shape)).toBeCloseTo(0, 12);
     // only channel 0 (the static coefficients) counts
     const withDeltas = Float32Array.of(1, 100, 0, -100, 3, 7, 0, 7, 2, 1, 0, 1);
-    expect(base.distance(withDeltas, withDeltas.map((v, i) => (i % 2 === 0 ? v : -v)), [3, 2, 2])).toBeCloseTo(0, 12);
+    expect(base.distance(withDeltas, withDeltas.map((v, i) => (i % 2 === 0 ? v : -v)), tfc([3, 2, 2]))).toBeCloseTo(0, 12);
   });
 
   it('refuses per-utterance mean-normalised features, and handles digital silence', () => {

@@ -1,5 +1,5 @@
-import { injectable } from 'inversify';
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory } from '@fewshot/core';
+import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import { timeMajor } from './spec-augment.js';
 
 /** `model.encoderOptions` of the 1-D temporal audio encoder. */
 export const audioConv1dOptionsSchema = z.strictObject({
@@ -16,14 +16,14 @@ export const audioConv1dOptionsSchema = z.strictObject({
  * batch norm, ReLU, max-pool 2], then averaged over time (or max-pooled, or flattened).
  * 98x13x1 -> 6x128 -> 128-d. Layer names start with `aconv1d_`; every kernel initialiser is seeded.
  */
-@injectable()
 export class AudioConv1dEncoder implements EncoderFactory {
   readonly id = 'audio-conv1d';
   readonly description = 'temporal conv net: 4 x [conv1d over frames (coefficients as channels), batch norm, ReLU, max-pool 2], averaged over time';
   readonly modalities = ['audio'];
 
-  build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
+  build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
     const o = parseOptions(audioConv1dOptionsSchema, options, 'model.encoderOptions');
+    const inputShape = timeMajor(shape, 'the audio-conv1d encoder');
     const [t, f, c] = inputShape;
     if (t < 2 ** o.blocks) {
       throw new ConfigError(`audio-conv1d with ${o.blocks} blocks needs at least ${2 ** o.blocks} frames, got ${t}`, {

@@ -1,5 +1,5 @@
-import { injectable } from 'inversify';
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory } from '@fewshot/core';
+import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import { timeMajor } from './spec-augment.js';
 
 /** `model.encoderOptions` of the 2-D audio encoder. */
 export const audioConv2dOptionsSchema = z.strictObject({
@@ -16,14 +16,14 @@ export const audioConv2dOptionsSchema = z.strictObject({
  * coefficient axis while it has at least 2 rows, so 13 MFCCs survive 4 blocks (13 -> 6 -> 3 -> 1 -> 1):
  * 98x13x1 -> 6x1x64 -> 384-d. Layer names start with `aconv2d_`; every kernel initialiser is seeded.
  */
-@injectable()
 export class AudioConv2dEncoder implements EncoderFactory {
   readonly id = 'audio-conv2d';
   readonly description = 'Conv-4 over the feature map: 4 x [conv 3x3, batch norm, ReLU, max-pool 2 (time, and coefficients while >= 2)], flattened';
   readonly modalities = ['audio'];
 
-  build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
+  build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
     const o = parseOptions(audioConv2dOptionsSchema, options, 'model.encoderOptions');
+    const inputShape = timeMajor(shape, 'the audio-conv2d encoder');
     let [t, f] = inputShape;
     if (t < 2 ** o.blocks) {
       throw new ConfigError(`audio-conv2d with ${o.blocks} blocks needs at least ${2 ** o.blocks} frames, got ${t}`, {

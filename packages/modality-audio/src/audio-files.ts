@@ -1,7 +1,7 @@
 import {
   compareNames, ConfigError, noSamplesError, unknownNameError, z,
   type DataError, type DatasetSpec, type FolderEntries, type SampleFileType, type SampleFilter, type SampleRef,
-} from '@fewshot/core';
+} from '@fewshot/core/plugin';
 
 /** File extensions the audio loaders pick up (case-insensitive). */
 export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave'];

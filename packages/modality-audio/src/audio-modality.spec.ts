@@ -1,12 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DataError, Rng } from '@fewshot/core';
+import { ConfigError, DataError, Rng, SampleStore, LabeledSet, augmentSettings, type SampleRef } from '@fewshot/core';
+import type { AudioPreprocess } from './audio-preprocess.js';
 import { AudioModality } from './audio-modality.js';
 import { encodeWav } from './encode-wav.js';
 
 const modality = new AudioModality();
-const parse = (v: unknown): Record<string, unknown> => modality.preprocessSchema.parse(v);
+const parse = (v: unknown): AudioPreprocess => modality.preprocessSchema.parse(v);
+const ref = (path: string): SampleRef => ({ id: path, path, label: 'x' });
 const tone = (hz: number, rate: number, n: number, amp = 0.4): Float32Array => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
 
 let dir: string;
@@ -28,7 +30,9 @@ describe('AudioModality', () => {
     expect(modality.id).toBe('audio');
     expect(modality.layouts).toEqual(['folder', 'pattern']);
     expect(modality.defaultEncoder).toBe('audio-conv2d');
-    expect(modality.inputShape(parse({}))).toEqual([98, 13, 1]);
+    expect(modality.sampleShape(parse({}))).toEqual({ dims: [98, 13, 1], names: ['time', 'features', 'channels'] });
+    expect(modality.sampleShape(parse({ features: 'logmel', melBands: 32 })).names).toEqual(['time', 'frequency', 'channels']);
+    expect(modality.storesAsUint8()).toBe(false);
     const info = modality.info();
     expect(info['resampler']).toMatch(/^libsamplerate-js \d+\.\d+\.\d+/);
     expect(info['features']).toMatch(/^meyda \d+\.\d+\.\d+/);
@@ -43,9 +47,9 @@ describe('AudioModality', () => {
       });
     // sinc-best: its noise floor (about -140 dB) lies below the log floor of the features
     const pre = parse({ normalize: 'none', resampler: 'sinc-best' });
-    const mono16 = await modality.decode(await wav('a16.wav', encodeWav([glide(16000)], 16000, 'float32')), pre);
+    const mono16 = await modality.decode(ref(await wav('a16.wav', encodeWav([glide(16000)], 16000, 'float32'))), pre);
     const g44 = glide(44100);
-    const stereo44 = await modality.decode(await wav('a44.wav', encodeWav([g44, g44], 44100, 'pcm24')), pre);
+    const stereo44 = await modality.decode(ref(await wav('a44.wav', encodeWav([g44, g44], 44100, 'pcm24'))), pre);
     expect(mono16.length).toBe(98 * 13);
     expect(stereo44.length).toBe(98 * 13);
     let err = 0;
@@ -63,8 +67,8 @@ describe('AudioModality', () => {
     const x = new Float32Array(32000);
     x.set(tone(1000, 16000, 4800));
     const file = await wav('late.wav', encodeWav([x], 16000, 'pcm16'));
-    const plain = await modality.decode(file, parse({ normalize: 'none' }));
-    const trimmed = await modality.decode(file, parse({ normalize: 'none', trimDb: 30 }));
+    const plain = await modality.decode(ref(file), parse({ normalize: 'none' }));
+    const trimmed = await modality.decode(ref(file), parse({ normalize: 'none', trimDb: 30 }));
     const energy = (f: Float32Array, t: number): number => f[t * 13]!; // c0 ~ log energy
     // without trimming the centre second of the file is silent; with it the tone sits in the middle
     expect(energy(plain, 49)).toBe(0);
@@ -74,10 +78,10 @@ describe('AudioModality', () => {
 
   it('throws DataErrors naming the file for bad audio, ConfigErrors for an unknown layout', async () => {
     const notWav = await wav('fake.wav', new TextEncoder().encode('ID3 this is an mp3'));
-    await expect(modality.decode(notWav, parse({}))).rejects.toThrow(DataError);
-    await expect(modality.decode(notWav, parse({}))).rejects.toThrow(`cannot decode ${notWav}: not a WAV file`);
+    await expect(modality.decode(ref(notWav), parse({}))).rejects.toThrow(DataError);
+    await expect(modality.decode(ref(notWav), parse({}))).rejects.toThrow(`cannot decode ${notWav}: not a WAV file`);
     const truncated = await wav('cut.wav', encodeWav([tone(300, 8000, 800)], 8000, 'pcm16').subarray(0, 500));
-    await expect(modality.decode(truncated, parse({}))).rejects.toThrow(`cannot decode ${truncated}: truncated WAV data`);
+    await expect(modality.decode(ref(truncated), parse({}))).rejects.toThrow(`cannot decode ${truncated}: truncated WAV data`);
     await expect(modality.load({ name: 'data.train', path: dir, layout: 'folders', options: {} })).rejects.toThrow(
       "data.train.layout: the audio modality has no layout 'folders' (did you mean 'folder'?)",
     );
@@ -86,14 +90,30 @@ describe('AudioModality', () => {
 
   it('augments in place, reproducibly from the seed', async () => {
     const pre = parse({});
-    const x = await modality.decode(await wav('b.wav', encodeWav([tone(300, 16000, 16000)], 16000, 'pcm16')), pre);
+    const x = await modality.decode(ref(await wav('b.wav', encodeWav([tone(300, 16000, 16000)], 16000, 'pcm16'))), pre);
     const a = x.slice();
     const b = x.slice();
-    const options = { timeShift: 5, timeMasks: 1, freqMasks: 1 };
+    const options = modality.augmentSchema.parse({ timeShift: 5, timeMasks: 1, freqMasks: 1 });
     modality.augment(a, pre, options, new Rng(3));
     modality.augment(b, pre, options, new Rng(3));
     expect(a).toEqual(b);
     expect(a).not.toEqual(x);
-    expect(() => modality.augment(a, pre, { timeShfit: 2 }, new Rng(1))).toThrow(/train\.augment/);
+    expect(() => augmentSettings(modality, { timeShfit: 2 })).toThrow(/train\.augment/);
+  });
+
+  it('is stored exactly under storage auto, even when every value lies in [0, 1]', async () => {
+    // features scaled into [0, 1] (say, by a subclass) must not be quantised to 1/255 steps as images are
+    class UnitAudio extends AudioModality {
+      override async decode(r: SampleRef): Promise<Float32Array> {
+        return Float32Array.from({ length: 98 * 13 }, (_, i) => ((i * 37 + r.id.length) % 1000) / 999.5 + 1e-4);
+      }
+    }
+    const set = new LabeledSet([ref('/x/a.wav'), ref('/x/bb.wav')].map((r, i) => ({ ...r, label: `c${i}` })));
+    const decoded = await SampleStore.decode(set, new UnitAudio(), parse({}));
+    expect(decoded.store.dtype).toBe('float32');
+    expect(decoded.store.shape.names).toEqual(['time', 'features', 'channels']);
+    const want = await new UnitAudio().decode(ref('/x/a.wav'));
+    expect([...decoded.store.row(0)]).toEqual([...want]);
+    expect(want.every((v) => v >= 0 && v <= 1)).toBe(true);
   });
 });

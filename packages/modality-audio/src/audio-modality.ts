@@ -1,12 +1,11 @@
-import { injectable } from 'inversify';
-import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
-import { audioInputShape, audioPreprocess, audioPreprocessSchema, clipSamples } from './audio-preprocess.js';
+import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
+import { audioPreprocessSchema, audioShape, clipSamples, type AudioPreprocess } from './audio-preprocess.js';
 import { extractFeatures } from './features.js';
 import { loadAudioFolder } from './folder-loader.js';
 import { meydaVersion } from './meyda-mel.js';
 import { loadPattern } from './pattern-loader.js';
 import { libsamplerateVersion, resample } from './resample.js';
-import { specAugment, parseSpecAugment } from './spec-augment.js';
+import { specAugment, specAugmentSchema, type SpecAugmentOptions } from './spec-augment.js';
 import { fitLength, trimSilence } from './trim-silence.js';
 import { readWav } from './wav-reader.js';
 
@@ -21,8 +20,7 @@ const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet
  * (meyda's filter bank) with optional deltas and per-utterance normalisation: one [frames, coefficients,
  * channels] map per file. Layouts: class-per-folder and file-name patterns.
  */
-@injectable()
-export class AudioModality implements Modality {
+export class AudioModality implements Modality<AudioPreprocess, SpecAugmentOptions> {
   readonly id = 'audio';
   /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
   readonly cacheVersion = '1';
@@ -30,26 +28,33 @@ export class AudioModality implements Modality {
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'audio-conv2d';
   readonly preprocessSchema = audioPreprocessSchema;
+  /** SpecAugment-style time shift and masks (see `specAugmentSchema`). */
+  readonly augmentSchema = specAugmentSchema;
 
-  inputShape(pre: Preprocess): [number, number, number] {
-    return audioInputShape(audioPreprocess(pre));
+  /** [time, features (MFCC) or frequency (log mel), channels]. */
+  sampleShape(p: AudioPreprocess): SampleShape {
+    return audioShape(p);
+  }
+
+  /** Features are not 8-bit data: never quantised, even when they lie in [0, 1]. */
+  storesAsUint8(): boolean {
+    return false;
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {
     return loadLayout(this.id, loaders, spec);
   }
 
-  async decode(path: string, pre: Preprocess): Promise<Float32Array> {
-    const p = audioPreprocess(pre);
-    const wav = readWav(path);
-    let x = await resample(wav.samples, wav.sampleRate, p.sampleRate, p.resampler, path);
+  async decode(ref: SampleRef, p: AudioPreprocess): Promise<Float32Array> {
+    const wav = readWav(ref.path);
+    let x = await resample(wav.samples, wav.sampleRate, p.sampleRate, p.resampler, ref.path);
     if (p.trimDb > 0) x = trimSilence(x, p.sampleRate, p.trimDb);
     return extractFeatures(fitLength(x, clipSamples(p)), p);
   }
 
   /** SpecAugment-style time shift and time/frequency masks (`train.augment`), in place. */
-  augment(sample: Float32Array, pre: Preprocess, options: Readonly<Record<string, unknown>>, rng: Rng): void {
-    specAugment(sample, this.inputShape(pre), parseSpecAugment(options), rng);
+  augment(sample: Float32Array, p: AudioPreprocess, o: SpecAugmentOptions, rng: Rng): void {
+    specAugment(sample, audioShape(p), o, rng);
   }
 
   info(): Record<string, string> {

@@ -1,5 +1,4 @@
-import { ContainerModule } from 'inversify';
-import { Baseline, EncoderFactory, Modality } from '@fewshot/core';
+import { Baseline, ContainerModule, EncoderFactory, Modality } from '@fewshot/core/plugin';
 import { AudioConv1dEncoder } from './audio-conv1d-encoder.js';
 import { AudioConv2dEncoder } from './audio-conv2d-encoder.js';
 import { AudioModality } from './audio-modality.js';

@@ -1,5 +1,4 @@
-import { ConfigError } from '@fewshot/core';
-import { audioInputShape, audioPreprocess, audioPreprocessSchema } from './audio-preprocess.js';
+import { audioShape, audioPreprocessSchema } from './audio-preprocess.js';
 
 const parse = (v: unknown): ReturnType<typeof audioPreprocessSchema.parse> => audioPreprocessSchema.parse(v);
 
@@ -13,10 +12,10 @@ describe('audio preprocessing settings', () => {
     expect(parse(logmel)).toEqual(logmel);
   });
 
-  it('gives the input shape [frames, coefficients, 1 + deltas]', () => {
-    expect(audioInputShape(parse({}))).toEqual([98, 13, 1]);
-    expect(audioInputShape(parse({ sampleRate: 8000, duration: 0.5, coefficients: 20, deltas: 2 }))).toEqual([48, 20, 3]);
-    expect(audioInputShape(parse({ features: 'logmel', melBands: 32, hopMs: 20 }))).toEqual([49, 32, 1]);
+  it('gives the sample shape [time, coefficients, 1 + deltas]', () => {
+    expect(audioShape(parse({}))).toEqual({ dims: [98, 13, 1], names: ['time', 'features', 'channels'] });
+    expect(audioShape(parse({ sampleRate: 8000, duration: 0.5, coefficients: 20, deltas: 2 })).dims).toEqual([48, 20, 3]);
+    expect(audioShape(parse({ features: 'logmel', melBands: 32, hopMs: 20 }))).toEqual({ dims: [49, 32, 1], names: ['time', 'frequency', 'channels'] });
   });
 
   it('rejects settings that cannot work, naming the key', () => {
@@ -27,7 +26,6 @@ describe('audio preprocessing settings', () => {
     expect(() => parse({ duration: 0.05, windowMs: 100 })).toThrow(/does not fit/);
     expect(() => parse({ sampelRate: 8000 })).toThrow(/sampelRate/);
     expect(() => parse({ deltas: 3 })).toThrow();
-    expect(() => audioPreprocess({ hopMs: 0 })).toThrow(ConfigError);
-    expect(() => audioPreprocess({ hopMs: 0 })).toThrow(/data\.preprocess\.hopMs/);
+    expect(() => parse({ hopMs: 0 })).toThrow(/hopMs/);
   });
 });

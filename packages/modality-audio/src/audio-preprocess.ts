@@ -1,4 +1,4 @@
-import { parseOptions, z } from '@fewshot/core';
+import { sampleShape, z, type SampleShape } from '@fewshot/core/plugin';
 import { frameGeometry, type FeatureSettings } from './features.js';
 import { MAX_SAMPLE_RATE, RESAMPLERS } from './resample.js';
 
@@ -40,18 +40,6 @@ export const audioPreprocessSchema = z
 /** Parsed audio preprocessing settings. */
 export type AudioPreprocess = z.output<typeof audioPreprocessSchema>;
 
-const parsed = new WeakMap<object, AudioPreprocess>();
-
-/** Parse (once per settings object) the preprocessing settings handed to `decode` / `inputShape`. */
-export function audioPreprocess(pre: Readonly<Record<string, unknown>>): AudioPreprocess {
-  let result = parsed.get(pre);
-  if (!result) {
-    result = parseOptions(audioPreprocessSchema, pre, 'data.preprocess');
-    parsed.set(pre, result);
-  }
-  return result;
-}
-
 /** The feature settings of parsed preprocessing settings. */
 export function featureSettings(p: AudioPreprocess): FeatureSettings {
   return p;
@@ -62,7 +50,10 @@ export function clipSamples(p: AudioPreprocess): number {
   return Math.round(p.duration * p.sampleRate);
 }
 
-/** [frames, coefficients, channels] of one decoded clip. */
-export function audioInputShape(p: AudioPreprocess): [number, number, number] {
-  return [frameGeometry(p, clipSamples(p)).frames, p.coefficients, 1 + p.deltas];
+/**
+ * [time, frequency, channels] of one decoded clip: frames, MFCCs (named `features`: cepstral
+ * coefficients are not frequencies) or mel bands (`frequency`), and 1 + deltas channels.
+ */
+export function audioShape(p: AudioPreprocess): SampleShape {
+  return sampleShape([frameGeometry(p, clipSamples(p)).frames, p.coefficients, 1 + p.deltas], ['time', p.features === 'mfcc' ? 'features' : 'frequency', 'channels']);
 }

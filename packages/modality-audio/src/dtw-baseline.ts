@@ -1,4 +1,5 @@
-import type { Baseline } from '@fewshot/core';
+import type { Baseline, SampleShape } from '@fewshot/core/plugin';
+import { timeMajor } from './spec-augment.js';
 
 /**
  * Dynamic time warping distance between two sequences of `dim`-dimensional frames (`a`: n frames, `b`:
@@ -56,7 +57,8 @@ export class DtwBaseline implements Baseline {
     this.description = `dynamic time warping on the feature frames (Euclidean frame distance, symmetric steps${band > 0 ? `, Sakoe-Chiba band of ${band} frames` : ''})`;
   }
 
-  distance(a: Float32Array, b: Float32Array, shape: readonly [number, number, number]): number {
-    return dtwDistance(a, b, shape[1] * shape[2], this.band);
+  distance(a: Float32Array, b: Float32Array, shape: SampleShape): number {
+    const [, k, c] = timeMajor(shape, `the ${this.id} baseline`);
+    return dtwDistance(a, b, k * c, this.band);
   }
 }

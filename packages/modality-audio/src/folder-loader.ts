@@ -1,4 +1,4 @@
-import { loadClassFolders, parseOptions, patternAttrs, regexOption, z, type DatasetSpec, type LabeledSet } from '@fewshot/core';
+import { loadClassFolders, parseOptions, patternAttrs, regexOption, z, type DatasetSpec, type LabeledSet } from '@fewshot/core/plugin';
 import { AUDIO_FILES, sampleFilter, sampleFilterShape } from './audio-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */

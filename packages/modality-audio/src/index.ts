@@ -1,5 +1,5 @@
 export { AudioModality } from './audio-modality.js';
-export { audioPreprocessSchema, audioPreprocess, audioInputShape, clipSamples, type AudioPreprocess } from './audio-preprocess.js';
+export { audioPreprocessSchema, audioShape, clipSamples, type AudioPreprocess } from './audio-preprocess.js';
 export { AudioConv2dEncoder, audioConv2dOptionsSchema } from './audio-conv2d-encoder.js';
 export { AudioConv1dEncoder, audioConv1dOptionsSchema } from './audio-conv1d-encoder.js';
 export { DtwBaseline, dtwDistance } from './dtw-baseline.js';
@@ -13,5 +13,5 @@ export { trimSilence, fitLength } from './trim-silence.js';
 export { extractFeatures, frameGeometry, deltas, hannWindow, SIGNAL_SCALE, type FeatureSettings, type FrameGeometry } from './features.js';
 export { meydaFilterBank, meydaFrame, meydaVersion } from './meyda-mel.js';
 export { PowerSpectrum } from './power-spectrum.js';
-export { specAugment, specAugmentSchema, parseSpecAugment, type SpecAugmentOptions } from './spec-augment.js';
+export { specAugment, specAugmentSchema, timeMajor, type SpecAugmentOptions } from './spec-augment.js';
 export { default } from './audio-module.js';

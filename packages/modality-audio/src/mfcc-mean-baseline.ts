@@ -1,10 +1,11 @@
-import { ConfigError, type Baseline } from '@fewshot/core';
+import { ConfigError, type Baseline, type SampleShape } from '@fewshot/core/plugin';
+import { timeMajor } from './spec-augment.js';
 
 /**
  * Mean over the frames of the static coefficients (channel 0) of a [frames, coefficients, channels] map.
  */
-export function frameMean(x: Float32Array, shape: readonly [number, number, number]): Float64Array {
-  const [T, K, C] = shape;
+export function frameMean(x: Float32Array, shape: SampleShape): Float64Array {
+  const [T, K, C] = timeMajor(shape, 'the mfcc-mean baseline');
   const mean = new Float64Array(K);
   for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) mean[k]! += x[(t * K + k) * C]!;
   for (let k = 0; k < K; k++) mean[k]! /= T;
@@ -21,7 +22,7 @@ export class MfccMeanBaseline implements Baseline {
   readonly description = 'cosine distance between the clips\' mean static coefficients (needs data.preprocess.normalize: none)';
   readonly modalities = ['audio'];
 
-  distance(a: Float32Array, b: Float32Array, shape: readonly [number, number, number]): number {
+  distance(a: Float32Array, b: Float32Array, shape: SampleShape): number {
     const ma = meanOf(a, shape);
     const mb = meanOf(b, shape);
     // an all-zero map (digital silence) has no direction: like nothing but another silent one
@@ -38,14 +39,14 @@ export class MfccMeanBaseline implements Baseline {
   }
 }
 
-function meanOf(x: Float32Array, shape: readonly [number, number, number]): Float64Array | undefined {
+function meanOf(x: Float32Array, shape: SampleShape): Float64Array | undefined {
   const mean = frameMean(x, shape);
   let norm = 0;
   for (const v of mean) norm += v * v;
   let energy = 0;
   for (let i = 0; i < x.length; i++) energy += x[i]! * x[i]!;
   if (energy === 0) return undefined;
-  if (!(Math.sqrt(norm) > 1e-6 * Math.sqrt(energy / shape[0]))) {
+  if (!(Math.sqrt(norm) > 1e-6 * Math.sqrt(energy / shape.dims[0]!))) {
     throw new ConfigError("the mfcc-mean baseline got features whose mean over the frames is 0: they were normalised per utterance", {
       hints: ['evaluate it on unnormalised features: add --set data.preprocess.normalize=none'],
     });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import {
   ConfigError, groupNames, groupsOf, LabeledSet, listDatasetRoot, listSampleFiles, parseOptions, previewNames, regexOption, selectGroups, z,
   type DatasetSpec, type SampleRef,
-} from '@fewshot/core';
+} from '@fewshot/core/plugin';
 import { AUDIO_FILES, filterSamples, noAudioError, sampleFilterShape } from './audio-files.js';
 
 /** Options of the file-name pattern layout (`data.<split>.options`). */

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 
 const require = createRequire(import.meta.url);
 

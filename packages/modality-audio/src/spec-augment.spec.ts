@@ -1,7 +1,9 @@
-import { Rng } from '@fewshot/core';
-import { parseSpecAugment, specAugment } from './spec-augment.js';
+import { Rng, augmentSettings, sampleShape } from '@fewshot/core';
+import { AudioModality } from './audio-modality.js';
+import { specAugment, specAugmentSchema } from './spec-augment.js';
 
-const shape = [6, 3, 1] as const;
+const shape = sampleShape([6, 3, 1], ['time', 'features', 'channels']);
+const parseSpecAugment = (v: unknown) => specAugmentSchema.parse(v);
 const ramp = (): Float32Array => Float32Array.from({ length: 18 }, (_, i) => 1 + Math.floor(i / 3)); // frame t holds t + 1
 
 describe('specAugment', () => {
@@ -41,6 +43,6 @@ describe('specAugment', () => {
 
   it('validates its options', () => {
     expect(parseSpecAugment({})).toEqual({ timeShift: 0, timeMasks: 0, timeMaskFrames: 10, freqMasks: 0, freqMaskBands: 4 });
-    expect(() => parseSpecAugment({ timeMasks: -1 })).toThrow(/train\.augment\.timeMasks/);
+    expect(() => augmentSettings(new AudioModality(), { timeMasks: -1 })).toThrow(/train\.augment\.timeMasks/);
   });
 });

@@ -1,4 +1,4 @@
-import { parseOptions, z, type Rng } from '@fewshot/core';
+import { ConfigError, z, type Rng, type SampleShape } from '@fewshot/core/plugin';
 
 /** `train.augment` of the audio modality (all off by default). */
 export const specAugmentSchema = z.strictObject({
@@ -10,25 +10,13 @@ export const specAugmentSchema = z.strictObject({
 });
 export type SpecAugmentOptions = z.output<typeof specAugmentSchema>;
 
-const parsed = new WeakMap<object, SpecAugmentOptions>();
-
-/** `train.augment` validated once per object; a bad setting is a ConfigError naming `train.augment.<key>`. */
-export function parseSpecAugment(options: Readonly<Record<string, unknown>>): SpecAugmentOptions {
-  let o = parsed.get(options);
-  if (!o) {
-    o = parseOptions(specAugmentSchema, options, 'train.augment');
-    parsed.set(options, o);
-  }
-  return o;
-}
-
 /**
  * SpecAugment (Park et al. 2019) without time warping, on one [frames, coefficients, channels] map in
  * place: a random shift in time, then masks of random width and position set to 0 (the mean of
  * normalised features), over whole frames or whole coefficients (all channels).
  */
-export function specAugment(x: Float32Array, shape: readonly [number, number, number], o: SpecAugmentOptions, rng: Rng): void {
-  const [T, K, C] = shape;
+export function specAugment(x: Float32Array, shape: SampleShape, o: SpecAugmentOptions, rng: Rng): void {
+  const [T, K, C] = timeMajor(shape, 'SpecAugment');
   const row = K * C;
   if (o.timeShift > 0) {
     const s = rng.int(2 * o.timeShift + 1) - o.timeShift;
@@ -50,4 +38,17 @@ export function specAugment(x: Float32Array, shape: readonly [number, number, nu
     const k0 = rng.int(K - w + 1);
     for (let t = 0; t < T; t++) x.fill(0, t * row + k0 * C, t * row + (k0 + w) * C);
   }
+}
+
+/**
+ * [T, K, C] of a [time, coefficients, channels] sample shape; a ConfigError naming `what` for any other
+ * (SpecAugment, the audio encoders and baselines read frames along the first axis).
+ */
+export function timeMajor(shape: SampleShape, what: string): [number, number, number] {
+  if (shape.dims.length !== 3 || shape.names[0] !== 'time') {
+    throw new ConfigError(`${what} works on [time, coefficients, channels] audio features, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`, {
+      hints: ['use it with the audio modality'],
+    });
+  }
+  return [shape.dims[0]!, shape.dims[1]!, shape.dims[2]!];
 }

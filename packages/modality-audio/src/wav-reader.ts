@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 
 const require = createRequire(import.meta.url);
 /** node-wav's decoder: canonical PCM / IEEE-float WAV bytes -> one Float32Array per channel in [-1, 1]. */

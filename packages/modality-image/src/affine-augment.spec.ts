@@ -1,4 +1,4 @@
-import { ConfigError, Rng } from '@fewshot/core';
+import { ConfigError, Rng, augmentSettings } from '@fewshot/core';
 import { affineAugment, affineAugmentSchema, affineMatrix, drawAffineParams, warpAffine, type AffineParams } from './affine-augment.js';
 import { ImageModality } from './image-modality.js';
 
@@ -136,15 +136,15 @@ describe('ImageModality.augment', () => {
 
   it('distorts the sample in place when affine is true', () => {
     const x = ring();
-    modality.augment(x, pre, { affine: true, probability: 1 }, new Rng(1));
+    modality.augment(x, pre, modality.augmentSchema.parse({ affine: true, probability: 1 }), new Rng(1));
     expect(x).not.toEqual(ring());
     const y = ring();
-    modality.augment(y, pre, { affine: false }, new Rng(1));
+    modality.augment(y, pre, modality.augmentSchema.parse({ affine: false }), new Rng(1));
     expect(y).toEqual(ring());
   });
 
   it('reports bad settings as ConfigErrors naming train.augment.<key>', () => {
-    const bad = (options: Record<string, unknown>): (() => void) => () => modality.augment(ring(), pre, options, new Rng(1));
+    const bad = (options: Record<string, unknown>): (() => void) => () => augmentSettings(modality, options, 'train.augment');
     expect(bad({ affine: true, rotation: -5 })).toThrow(ConfigError);
     expect(bad({ affine: true, rotation: -5 })).toThrow(/^train\.augment\.rotation: /);
     expect(bad({ affine: true, rotation: 'ten' })).toThrow(/train\.augment\.rotation/);

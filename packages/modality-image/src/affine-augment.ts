@@ -1,4 +1,4 @@
-import { z, type Rng } from '@fewshot/core';
+import { z, type Rng } from '@fewshot/core/plugin';
 
 /**
  * `train.augment` of the image modality: the random affine distortions of Koch et al. (2015), and

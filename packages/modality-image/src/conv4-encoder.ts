@@ -1,5 +1,5 @@
-import { injectable } from 'inversify';
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory } from '@fewshot/core';
+import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import { imageInputDims } from './image-input.js';
 
 /** `model.encoderOptions` of the Conv-4 encoder. */
 export const conv4OptionsSchema = z.strictObject({
@@ -29,7 +29,6 @@ export const conv4OptionsSchema = z.strictObject({
  * map, `global-max` / `global-avg` pool all of it. Layer names start with `conv4_` and every kernel
  * initialiser is seeded.
  */
-@injectable()
 export class Conv4Encoder implements EncoderFactory {
   readonly id = 'conv4';
   readonly description =
@@ -37,8 +36,9 @@ export class Conv4Encoder implements EncoderFactory {
   readonly modalities = ['image'];
   readonly preferredInput = [28, 28, 1] as const;
 
-  build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
+  build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
     const { filters, blocks, lastFilters, embedding, finalPool } = parseOptions(conv4OptionsSchema, options, 'model.encoderOptions');
+    const inputShape = imageInputDims(shape, 'conv4');
     const [h, w] = inputShape;
     const min = 2 ** (finalPool === 'max' ? blocks : blocks - 1);
     if (h < min || w < min) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 import { pngToRaster } from './png-raster.js';
 import { RasterWriter, type Raster } from './raster.js';
 

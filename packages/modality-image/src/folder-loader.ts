@@ -1,4 +1,4 @@
-import { loadClassFolders, parseOptions, z, type DatasetSpec, type LabeledSet } from '@fewshot/core';
+import { loadClassFolders, parseOptions, z, type DatasetSpec, type LabeledSet } from '@fewshot/core/plugin';
 import { IMAGE_FILES } from './image-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */

@@ -1,4 +1,4 @@
-import type { SampleFileType } from '@fewshot/core';
+import type { SampleFileType } from '@fewshot/core/plugin';
 
 /** File extensions the image loaders pick up (case-insensitive). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];

@@ -2,11 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
-import { ConfigError, DataError } from '@fewshot/core';
+import { ConfigError, DataError, type SampleRef } from '@fewshot/core/plugin';
+import type { ImagePreprocess } from './image-preprocess.js';
 import { ImageModality } from './image-modality.js';
 
 const modality = new ImageModality();
-const parse = (v: unknown): Record<string, unknown> => modality.preprocessSchema.parse(v);
+const parse = (v: unknown): ImagePreprocess => modality.preprocessSchema.parse(v);
+const ref = (path: string): SampleRef => ({ id: path, path, label: 'x' });
 
 let dir: string;
 let halfBlack: string;
@@ -32,8 +34,9 @@ describe('ImageModality', () => {
     const pre = parse({});
     expect(pre).toEqual({ height: 28, width: 28, channels: 1, invert: true, normalize: 'unit' });
     expect(parse(pre)).toEqual(pre);
-    expect(modality.inputShape(parse({ size: 105 }))).toEqual([105, 105, 1]);
-    expect(modality.inputShape(parse({ height: 32, width: 64, channels: 3 }))).toEqual([32, 64, 3]);
+    expect(modality.sampleShape(parse({ size: 105 }))).toEqual({ dims: [105, 105, 1], names: ['height', 'width', 'channels'] });
+    expect(modality.sampleShape(parse({ height: 32, width: 64, channels: 3 })).dims).toEqual([32, 64, 3]);
+    expect(modality.storesAsUint8()).toBe(true);
   });
 
   it('rejects bad preprocessing settings', () => {
@@ -42,26 +45,25 @@ describe('ImageModality', () => {
     expect(() => parse({ size: 28, height: 28, width: 28 })).toThrow(/either size or height and width/);
     expect(() => parse({ height: 28 })).toThrow(/width is required/);
     expect(() => parse({ sise: 28 })).toThrow(/sise/);
-    expect(() => modality.inputShape({ size: 1000 })).toThrow(ConfigError);
-    expect(() => modality.inputShape({ size: 1000 })).toThrow(/data\.preprocess\.size/);
+    expect(() => parse({ size: 1000 })).toThrow(/size/);
   });
 
-  it('decodes to HWC of inputShape, white -> 0 and black -> 1 after invert', async () => {
-    const x = await modality.decode(halfBlack, parse({ size: 4 }));
+  it('decodes to [height, width, channels] of sampleShape, white -> 0 and black -> 1 after invert', async () => {
+    const x = await modality.decode(ref(halfBlack), parse({ size: 4 }));
     expect([...x]).toEqual([0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
-    const plain = await modality.decode(halfBlack, parse({ size: 4, invert: false, channels: 3 }));
+    const plain = await modality.decode(ref(halfBlack), parse({ size: 4, invert: false, channels: 3 }));
     expect(plain.length).toBe(4 * 4 * 3);
     expect([...plain.subarray(0, 12)]).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
-    const bytes = await modality.decode(halfBlack, parse({ height: 4, width: 8, normalize: 'none' }));
+    const bytes = await modality.decode(ref(halfBlack), parse({ height: 4, width: 8, normalize: 'none' }));
     expect([...bytes.subarray(0, 8)]).toEqual([0, 0, 0, 0, 255, 255, 255, 255]);
   });
 
   it('resamples to the requested size (area average down, bilinear up)', async () => {
-    const x = await modality.decode(halfBlack, parse({ height: 4, width: 5 }));
+    const x = await modality.decode(ref(halfBlack), parse({ height: 4, width: 5 }));
     expect(x.length).toBe(20);
     // columns 0..4 cover input [0,1.6), [1.6,3.2), [3.2,4.8), [4.8,6.4), [6.4,8): ink in the right half
     expect([...x.subarray(0, 5)].map((v) => v.toFixed(3))).toEqual(['0.000', '0.000', '0.500', '1.000', '1.000']);
-    const up = await modality.decode(halfBlack, parse({ size: 16 }));
+    const up = await modality.decode(ref(halfBlack), parse({ size: 16 }));
     expect(up.length).toBe(256);
     expect(up.reduce((s, v) => s + v, 0) / 256).toBeCloseTo(0.5, 5);
   });
@@ -71,7 +73,7 @@ describe('ImageModality', () => {
     await expect(modality.load(spec)).rejects.toThrow(ConfigError);
     await expect(modality.load(spec)).rejects.toThrow("data.train.layout: the image modality has no layout 'omniglott' (did you mean 'omniglot'?)");
     const missing = join(dir, 'missing.png');
-    await expect(modality.decode(missing, parse({}))).rejects.toThrow(DataError);
-    await expect(modality.decode(missing, parse({}))).rejects.toThrow(missing);
+    await expect(modality.decode(ref(missing), parse({}))).rejects.toThrow(DataError);
+    await expect(modality.decode(ref(missing), parse({}))).rejects.toThrow(missing);
   });
 });

@@ -1,9 +1,8 @@
-import { injectable } from 'inversify';
-import { loadLayout, parseOptions, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Preprocess, type Rng } from '@fewshot/core';
+import { loadLayout, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
 import { affineAugment, affineAugmentSchema, type AffineAugmentOptions } from './affine-augment.js';
 import { readImage } from './decode-image.js';
 import { loadFolder } from './folder-loader.js';
-import { imagePreprocess, imagePreprocessSchema } from './image-preprocess.js';
+import { imagePreprocessSchema, imageShape, type ImagePreprocess } from './image-preprocess.js';
 import { loadOmniglot } from './omniglot-loader.js';
 import { resizeArea } from './resize-area.js';
 import { rotateClasses } from './rotate-classes.js';
@@ -13,15 +12,14 @@ const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet
   folder: loadFolder,
 };
 
-/** Parsed `train.augment` settings, by the identity of the mapping the trainer hands over. */
-const augmentOptions = new WeakMap<object, AffineAugmentOptions>();
+/** Parsed `train.augment` of the image modality. */
+export type ImageAugment = AffineAugmentOptions;
 
 /**
  * Images: Omniglot and class-per-folder layouts, PNG and JPEG files decoded to grey or RGB, resized
  * (area average down, bilinear up) to `data.preprocess` size, by default inverted so that ink is 1.
  */
-@injectable()
-export class ImageModality implements Modality {
+export class ImageModality implements Modality<ImagePreprocess, ImageAugment> {
   readonly id = 'image';
   /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
   readonly cacheVersion = '1';
@@ -29,19 +27,24 @@ export class ImageModality implements Modality {
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'conv4';
   readonly preprocessSchema = imagePreprocessSchema;
+  /** Koch et al. (2015) affine distortions and class rotations (see `affineAugmentSchema`). */
+  readonly augmentSchema = affineAugmentSchema;
 
-  inputShape(pre: Preprocess): [number, number, number] {
-    const p = imagePreprocess(pre);
-    return [p.height, p.width, p.channels];
+  sampleShape(pre: ImagePreprocess): SampleShape {
+    return imageShape(pre);
+  }
+
+  /** Images are 8-bit sources: in [0, 1] they may be held as bytes. */
+  storesAsUint8(): boolean {
+    return true;
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {
     return loadLayout(this.id, loaders, spec);
   }
 
-  async decode(path: string, pre: Preprocess): Promise<Float32Array> {
-    const p = imagePreprocess(pre);
-    const img = await readImage(path, p.channels);
+  async decode(ref: SampleRef, p: ImagePreprocess): Promise<Float32Array> {
+    const img = await readImage(ref.path, p.channels);
     // A fresh array either way (resizeArea hands back the decoded one when the size already fits).
     const result = resizeArea(img.data, img.height, img.width, p.channels, p.height, p.width);
     const scale = p.normalize === 'unit' ? 1 : 255;
@@ -52,30 +55,14 @@ export class ImageModality implements Modality {
     return result;
   }
 
-  /**
-   * Koch et al. (2015) affine distortions of one training sample, in place (see `affineAugment`).
-   * `options` (`train.augment`) is validated once per object; a bad setting is a ConfigError naming
-   * `train.augment.<key>`.
-   */
-  augment(sample: Float32Array, pre: Preprocess, options: Readonly<Record<string, unknown>>, rng: Rng): void {
-    const o = parseAugment(options);
+  /** Koch et al. (2015) affine distortions of one training sample, in place (see `affineAugment`). */
+  augment(sample: Float32Array, p: ImagePreprocess, o: ImageAugment, rng: Rng): void {
     if (!o.affine) return;
-    const p = imagePreprocess(pre);
     affineAugment(sample, p.height, p.width, p.channels, o, rng);
   }
 
   /** With `train.augment.rotateClasses`, every training class turned by 90, 180 and 270 degrees as new classes. */
-  augmentClasses(train: DecodedSet, _pre: Preprocess, options: Readonly<Record<string, unknown>>): DecodedSet {
-    return parseAugment(options).rotateClasses ? rotateClasses(train) : train;
+  augmentClasses(train: DecodedSet, _pre: ImagePreprocess, o: ImageAugment): DecodedSet {
+    return o.rotateClasses ? rotateClasses(train) : train;
   }
-}
-
-/** `train.augment` validated once per object; a bad setting is a ConfigError naming `train.augment.<key>`. */
-function parseAugment(options: Readonly<Record<string, unknown>>): AffineAugmentOptions {
-  let o = augmentOptions.get(options);
-  if (!o) {
-    o = parseOptions(affineAugmentSchema, options, 'train.augment');
-    augmentOptions.set(options, o);
-  }
-  return o;
 }

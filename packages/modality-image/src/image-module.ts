@@ -1,5 +1,4 @@
-import { ContainerModule } from 'inversify';
-import { EncoderFactory, Modality } from '@fewshot/core';
+import { ContainerModule, EncoderFactory, Modality } from '@fewshot/core/plugin';
 import { Conv4Encoder } from './conv4-encoder.js';
 import { ImageModality } from './image-modality.js';
 import { KochEncoder } from './koch-encoder.js';

@@ -1,4 +1,4 @@
-import { parseOptions, z } from '@fewshot/core';
+import { sampleShape, z, type SampleShape } from '@fewshot/core/plugin';
 
 const side = z.number().int().min(4).max(512);
 
@@ -41,14 +41,7 @@ export const imagePreprocessSchema = z
 /** Parsed image preprocessing settings. */
 export type ImagePreprocess = z.output<typeof imagePreprocessSchema>;
 
-const parsed = new WeakMap<object, ImagePreprocess>();
-
-/** Parse (once per settings object) the preprocessing settings handed to `decode` / `inputShape`. */
-export function imagePreprocess(pre: Readonly<Record<string, unknown>>): ImagePreprocess {
-  let result = parsed.get(pre);
-  if (!result) {
-    result = parseOptions(imagePreprocessSchema, pre, 'data.preprocess');
-    parsed.set(pre, result);
-  }
-  return result;
+/** [height, width, channels] of one decoded image. */
+export function imageShape(p: ImagePreprocess): SampleShape {
+  return sampleShape([p.height, p.width, p.channels], ['height', 'width', 'channels']);
 }

@@ -1,5 +1,6 @@
-export { ImageModality } from './image-modality.js';
-export { imagePreprocessSchema, imagePreprocess, type ImagePreprocess } from './image-preprocess.js';
+export { ImageModality, type ImageAugment } from './image-modality.js';
+export { imagePreprocessSchema, imageShape, type ImagePreprocess } from './image-preprocess.js';
+export { imageInputDims } from './image-input.js';
 export { Conv4Encoder, conv4OptionsSchema } from './conv4-encoder.js';
 export { KochEncoder, kochOptionsSchema } from './koch-encoder.js';
 export { loadOmniglot, omniglotOptionsSchema } from './omniglot-loader.js';

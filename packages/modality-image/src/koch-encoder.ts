@@ -1,5 +1,5 @@
-import { injectable } from 'inversify';
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory } from '@fewshot/core';
+import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import { imageInputDims } from './image-input.js';
 
 /** `model.encoderOptions` of the Koch encoder. */
 export const kochOptionsSchema = z.strictObject({
@@ -21,15 +21,15 @@ const CONVS = [
  * ReLU, pool -> conv 256@4x4 ReLU -> flatten (6x6x256) -> dense 4096 sigmoid. Kernels start He-normal
  * (convs) and Glorot-uniform (dense), seeded, rather than the paper's N(0, 0.01) / N(0, 0.2).
  */
-@injectable()
 export class KochEncoder implements EncoderFactory {
   readonly id = 'koch';
   readonly description = 'Koch et al. 2015 Siamese encoder: 4 conv layers (64@10, 128@7, 128@4, 256@4), dense 4096 sigmoid';
   readonly modalities = ['image'];
   readonly preferredInput = [105, 105, 1] as const;
 
-  build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
+  build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
     const { embedding, widthScale } = parseOptions(kochOptionsSchema, options, 'model.encoderOptions');
+    const inputShape = imageInputDims(shape, 'koch');
     const [h, w] = inputShape;
     if (outputSide(h) < 1 || outputSide(w) < 1) {
       let min = 1;

@@ -1,4 +1,4 @@
-// Real-data test: reads the Omniglot background set from ../shared/data (next to the repository).
+// Real-data test: reads the Omniglot background set from $FEWSHOT_TEST_DATA, else ../shared/data (next to the repository).
 // Run on its own with `jest omniglot-data`, or leave it out with `--testPathIgnorePatterns data`.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +13,8 @@ function findRepoRoot(from: string): string {
   }
 }
 
-const root = resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data/omniglot/images_background');
+const shared = process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
+const root = join(shared, 'omniglot', 'images_background');
 const present = existsSync(root);
 if (!present) console.warn(`omniglot real data: skipped, ${root} does not exist`);
 
@@ -33,10 +34,10 @@ if (!present) console.warn(`omniglot real data: skipped, ${root} does not exist`
 
   it('decodes an image: binary at 105x105, a plausible ink fraction at 28x28', async () => {
     const file = join(root, 'Greek/character01', '0394_01.png');
-    const full = await modality.decode(file, modality.preprocessSchema.parse({ size: 105 }));
+    const full = await modality.decode({ id: file, path: file, label: 'Greek/character01' }, modality.preprocessSchema.parse({ size: 105 }));
     expect(full.length).toBe(105 * 105);
     expect(full.every((v) => v === 0 || v === 1)).toBe(true);
-    const small = await modality.decode(file, modality.preprocessSchema.parse({}));
+    const small = await modality.decode({ id: file, path: file, label: 'Greek/character01' }, modality.preprocessSchema.parse({}));
     expect(small.length).toBe(28 * 28);
     const ink = small.reduce((s, v) => s + v, 0) / small.length;
     expect(ink).toBeGreaterThan(0.02);

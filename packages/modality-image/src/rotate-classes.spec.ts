@@ -1,4 +1,4 @@
-import { ConfigError, LabeledSet, SampleStore, type DecodedSet } from '@fewshot/core';
+import { ConfigError, LabeledSet, SampleStore, augmentSettings, sampleShape, type DecodedSet } from '@fewshot/core';
 import { affineAugmentSchema } from './affine-augment.js';
 import { ImageModality } from './image-modality.js';
 import { rotateClasses, rotateSquare } from './rotate-classes.js';
@@ -13,7 +13,7 @@ function decodedSet(classes: number, side: number, channels: number, dtype: 'flo
   const size = side * side * channels;
   const data = dtype === 'uint8' ? new Uint8Array(set.size * size) : new Float32Array(set.size * size);
   for (let i = 0; i < set.size; i++) for (let j = 0; j < size; j++) data[i * size + j] = dtype === 'uint8' ? (i * 7 + j) % 256 : i * 1000 + j;
-  return { set, store: new SampleStore([side, side, channels], data), skipped: [] };
+  return { set, store: new SampleStore(sampleShape([side, side, channels], ['height', 'width', 'channels']), data), skipped: [] };
 }
 
 describe('rotateSquare', () => {
@@ -60,7 +60,7 @@ describe('rotateClasses', () => {
 
   it('refuses non-square inputs with a ConfigError naming the setting', () => {
     const set = new LabeledSet([{ id: 'x', path: '/x', label: 'a' }]);
-    const train: DecodedSet = { set, store: new SampleStore([2, 3, 1], new Float32Array(6)), skipped: [] };
+    const train: DecodedSet = { set, store: new SampleStore(sampleShape([2, 3, 1], ['height', 'width', 'channels']), new Float32Array(6)), skipped: [] };
     expect(() => rotateClasses(train)).toThrow(ConfigError);
     expect(() => rotateClasses(train)).toThrow(/rotateClasses needs square inputs, but data.preprocess gives 2x3/);
   });
@@ -68,16 +68,18 @@ describe('rotateClasses', () => {
 
 describe('ImageModality.augmentClasses', () => {
   const modality = new ImageModality();
+  const pre = modality.preprocessSchema.parse({ size: 4 });
+  const aug = (v: Record<string, unknown>) => modality.augmentSchema.parse(v);
   it('rotates only when train.augment.rotateClasses is true (with or without affine distortions)', () => {
     const train = decodedSet(2, 4, 1, 'uint8');
-    expect(modality.augmentClasses(train, {}, {})).toBe(train);
-    expect(modality.augmentClasses(train, {}, { affine: true })).toBe(train);
-    expect(modality.augmentClasses(train, {}, { rotateClasses: true }).set.classes).toHaveLength(8);
-    expect(modality.augmentClasses(train, {}, { affine: true, rotateClasses: true }).set.classes).toHaveLength(8);
+    expect(modality.augmentClasses(train, pre, aug({}))).toBe(train);
+    expect(modality.augmentClasses(train, pre, aug({ affine: true }))).toBe(train);
+    expect(modality.augmentClasses(train, pre, aug({ rotateClasses: true })).set.classes).toHaveLength(8);
+    expect(modality.augmentClasses(train, pre, aug({ affine: true, rotateClasses: true })).set.classes).toHaveLength(8);
   });
 
   it('still refuses distortion settings without affine', () => {
     expect(() => affineAugmentSchema.parse({ rotateClasses: true })).not.toThrow();
-    expect(() => modality.augmentClasses(decodedSet(1, 4, 1, 'uint8'), {}, { rotateClasses: true, rotation: 5 })).toThrow(/train\.augment\.affine/);
+    expect(() => augmentSettings(modality, { rotateClasses: true, rotation: 5 })).toThrow(/train\.augment\.affine/);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, LabeledSet, SampleStore, type DecodedSet, type SampleRef } from '@fewshot/core';
+import { ConfigError, LabeledSet, SampleStore, type DecodedSet, type SampleRef } from '@fewshot/core/plugin';
 
 /** Quarter turns used by class augmentation: 90, 180 and 270 degrees clockwise. */
 export const QUARTER_TURNS = [1, 2, 3] as const;
@@ -37,7 +37,9 @@ export function rotatedLabel(label: string, turns: number): string {
  * source (plus `rotation`); rows are held in the same form (uint8 or float32) as the input store.
  */
 export function rotateClasses(train: DecodedSet): DecodedSet {
-  const [h, w, c] = train.store.shape;
+  const dims = train.store.shape.dims;
+  if (dims.length !== 3) throw new ConfigError(`train.augment.rotateClasses needs [height, width, channels] samples, got ${dims.join('x')} (${train.store.shape.names.join(', ')})`);
+  const [h, w, c] = dims as [number, number, number];
   if (h !== w) {
     throw new ConfigError(`train.augment.rotateClasses needs square inputs, but data.preprocess gives ${h}x${w}`, {
       hints: ['set data.preprocess.size, or switch rotateClasses off'],
@@ -65,5 +67,5 @@ export function rotateClasses(train: DecodedSet): DecodedSet {
     if (turns === 0) to.set(from);
     else rotateSquare(from, to, h, c, turns);
   });
-  return { set, store: new SampleStore([h, w, c], data), skipped: train.skipped };
+  return { set, store: new SampleStore(train.store.shape, data), skipped: train.skipped };
 }

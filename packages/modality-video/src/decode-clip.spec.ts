@@ -5,7 +5,9 @@ import { DataError, PluginError } from '@fewshot/core';
 import { framesToSample, pickFrames, readFrames } from './decode-clip.js';
 import { findFfmpeg } from './ffmpeg-binary.js';
 import { makeAudioOnly, makeClip, makeGarbage } from './test-support.js';
-import { videoPreprocess } from './video-preprocess.js';
+import { videoPreprocessSchema } from './video-preprocess.js';
+
+const videoPreprocess = (v: unknown) => videoPreprocessSchema.parse(v);
 
 let dir: string;
 let ffmpeg: string;

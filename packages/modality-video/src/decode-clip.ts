@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { DataError, PluginError } from '@fewshot/core';
+import { DataError, PluginError } from '@fewshot/core/plugin';
 import type { VideoPreprocess } from './video-preprocess.js';
 
 /** Raw frames of one clip as ffmpeg gave them: `count` frames of size x size x channels bytes. */
@@ -131,7 +131,7 @@ function lutFor(p: VideoPreprocess): Float32Array {
   return lut;
 }
 
-/** The [T*S, S, C] sample of a clip from its raw frames (frames stacked vertically). */
+/** The [T, S, S, C] sample of a clip from its raw frames (frame after frame, row-major). */
 export function framesToSample(raw: RawFrames, p: VideoPreprocess): Float32Array {
   const frameBytes = p.size * p.size * p.channels;
   const out = new Float32Array(p.frames * frameBytes);

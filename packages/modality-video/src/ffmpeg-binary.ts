@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { PluginError } from '@fewshot/core';
+import { PluginError } from '@fewshot/core/plugin';
 
 /** Where the ffmpeg binary came from, in the order they are tried. */
 export const FFMPEG_SOURCES = ['FFMPEG_PATH', 'ffmpeg-static', '@ffmpeg-installer/ffmpeg', 'PATH'] as const;

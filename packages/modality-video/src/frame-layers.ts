@@ -1,4 +1,4 @@
-import { tf } from '@fewshot/core';
+import { tf } from '@fewshot/core/plugin';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 type Kwargs = Record<string, unknown>;
@@ -13,9 +13,10 @@ export interface FramesToBatchArgs extends LayerArgs {
 }
 
 /**
- * Clips to frames: [B, T*S, W, C] (frames stacked vertically) -> [B*T, S, W, C], so that a per-frame
- * CNN runs on every frame of every clip with shared weights in one batch (cheaper than
- * timeDistributed, and it keeps the encoder a Sequential whose batch norm can be folded).
+ * Clips to frames: [B, T, H, W, C] -> [B*T, H, W, C], so that a per-frame CNN runs on every frame of
+ * every clip with shared weights in one batch (cheaper than timeDistributed, and it keeps the encoder a
+ * Sequential whose batch norm can be folded). Models saved before clips had a time axis feed it
+ * [B, T*H, W, C] (the frames stacked vertically: the same values), which it reshapes alike.
  */
 export class FramesToBatch extends tf.layers.Layer {
   static readonly className = 'FewshotFramesToBatch';
@@ -28,14 +29,27 @@ export class FramesToBatch extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const [b, h, w, c] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const b = shape[0];
+    const frames = b == null ? null : b * this.frames;
+    if (shape.length === 5) {
+      const [, t, h, w, c] = shape;
+      if (typeof t === 'number' && t !== this.frames) throw new RangeError(`FramesToBatch: clips of ${t} frames, expected ${this.frames}`);
+      return [frames, h ?? null, w ?? null, c ?? null];
+    }
+    if (shape.length !== 4) throw new RangeError(`FramesToBatch: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`);
+    const [, h, w, c] = shape;
     if (typeof h === 'number' && h % this.frames !== 0) throw new RangeError(`FramesToBatch: height ${h} is not a multiple of ${this.frames} frames`);
-    return [b == null ? null : b * this.frames, h == null ? null : h / this.frames, w ?? null, c ?? null];
+    return [frames, h == null ? null : h / this.frames, w ?? null, c ?? null];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = one(inputs);
+      if (x.rank === 5) {
+        const [b, t, h, w, c] = x.shape as [number, number, number, number, number];
+        return tf.reshape(x, [b * t, h, w, c]);
+      }
       const [b, h, w, c] = x.shape as [number, number, number, number];
       return tf.reshape(x, [b * this.frames, h / this.frames, w, c]);
     });

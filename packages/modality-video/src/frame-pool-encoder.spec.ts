@@ -1,14 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, PairModel, createContainer, foldBatchNorm, tf, type EncoderBuildContext } from '@fewshot/core';
+import { ConfigError, PairModel, createContainer, foldBatchNorm, sampleShape, tf, type EncoderBuildContext } from '@fewshot/core';
 import { FramePoolEncoder } from './frame-pool-encoder.js';
 
 const factory = new FramePoolEncoder();
 let context: EncoderBuildContext;
 let dir: string;
 const small = { frameOptions: { filters: 4, blocks: 2 } };
-const shape: [number, number, number] = [4 * 8, 8, 1]; // 4 frames of 8x8
+const shape = sampleShape([4, 8, 8, 1], ['time', 'height', 'width', 'channels']); // 4 frames of 8x8
+const frameShape = (side: number) => sampleShape([side, side, 1], ['height', 'width', 'channels']);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fewshot-frame-pool-'));
@@ -39,9 +40,9 @@ describe('FramePoolEncoder', () => {
 
   it('gives a clip of T copies of one frame (mean pooling) the per-frame embedding of that frame', async () => {
     const model = await factory.build(shape, { ...small, pooling: 'mean' }, 3, context);
-    const frameModel = await context.registry.encoder('conv4').build([8, 8, 1], small.frameOptions, 3, context);
+    const frameModel = await context.registry.encoder('conv4').build(frameShape(8), small.frameOptions, 3, context);
     const frame = tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 9);
-    const clip = tf.tile(frame, [1, 4, 1, 1]);
+    const clip = tf.tile(tf.expandDims(frame, 1), [1, 4, 1, 1, 1]);
     const [a, b] = tf.tidy(() => [(model.apply(clip, { training: false }) as tf.Tensor).dataSync(), (frameModel.apply(frame, { training: false }) as tf.Tensor).dataSync()]);
     expect(Array.from(a!).map((v) => v.toFixed(4))).toEqual(Array.from(b!).map((v) => v.toFixed(4)));
     tf.dispose([frame, clip]);
@@ -54,7 +55,7 @@ describe('FramePoolEncoder', () => {
     const loaded = await roundTrip(model);
     const folded = foldBatchNorm(loaded);
     expect(folded).not.toBeNull();
-    const x = tf.randomUniform([3, ...shape], 0, 1, 'float32', 7);
+    const x = tf.randomUniform([3, ...shape.dims], 0, 1, 'float32', 7);
     const [p, q, r] = [model, loaded, folded!].map((m) => tf.tidy(() => (m.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array));
     expect(Array.from(q!)).toEqual(Array.from(p!));
     r!.forEach((v, i) => expect(v).toBeCloseTo(p![i]!, 4));
@@ -64,7 +65,7 @@ describe('FramePoolEncoder', () => {
 
   it('trains: every weight gets a gradient, no tensor is left behind', async () => {
     const model = await factory.build(shape, { ...small, pooling: 'conv' }, 2, context);
-    const x = tf.randomUniform([4, ...shape], 0, 1, 'float32', 3);
+    const x = tf.randomUniform([4, ...shape.dims], 0, 1, 'float32', 3);
     const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const before = tf.memory().numTensors;
     const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
@@ -77,7 +78,7 @@ describe('FramePoolEncoder', () => {
   });
 
   it('takes the per-frame CNN, weights included, from a trained model folder (initFrom)', async () => {
-    const frame = await context.registry.encoder('conv4').build([8, 8, 1], small.frameOptions, 11, context);
+    const frame = await context.registry.encoder('conv4').build(frameShape(8), small.frameOptions, 11, context);
     const image = PairModel.create(frame, 'contrastive', { kind: 'siamese', encoder: 'conv4', modality: 'image', preprocess: { height: 8, width: 8 }, inputShape: [8, 8, 1], margin: 1, plugins: [], backend: tf.getBackend() }, 11);
     await image.save(join(dir, 'image-model'));
     const model = await factory.build(shape, { initFrom: 'image-model' }, 99, context); // relative to context.baseDir
@@ -85,7 +86,7 @@ describe('FramePoolEncoder', () => {
     expect(Array.from(model.getLayer('conv4_conv2').getWeights()[0]!.dataSync())).toEqual(Array.from(want));
     model.dispose();
     image.dispose();
-    await expect(factory.build([4 * 16, 16, 1], { initFrom: 'image-model' }, 1, context)).rejects.toThrow(/takes 8x8x1 inputs, but the frames are 16x16x1/);
+    await expect(factory.build(sampleShape([4, 16, 16, 1], ['time', 'height', 'width', 'channels']), { initFrom: 'image-model' }, 1, context)).rejects.toThrow(/takes 8x8x1 inputs, but the frames are 16x16x1/);
     await expect(factory.build(shape, { initFrom: 'image-model', frameOptions: { filters: 2 } }, 1, context)).rejects.toThrow(ConfigError);
     await expect(factory.build(shape, { initFrom: 'no-such-model' }, 1, context)).rejects.toThrow(/not a fewshot model folder/);
   });
@@ -96,7 +97,7 @@ describe('FramePoolEncoder', () => {
     expect(frozen.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(false);
     expect(frozen.trainableWeights.map((w) => w.name).every((n) => n.startsWith('temporal_pool'))).toBe(true);
     expect(frozen.trainableWeights).toHaveLength(2);
-    const x = tf.randomUniform([2, ...shape], 0, 1, 'float32', 1);
+    const x = tf.randomUniform([2, ...shape.dims], 0, 1, 'float32', 1);
     const [a, b] = [trainable, frozen].map((m) => tf.tidy(() => (m.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array));
     b!.forEach((v, i) => expect(v).toBeCloseTo(a![i]!, 4));
     // in training mode too (no batch statistics in the frozen part)
@@ -108,9 +109,10 @@ describe('FramePoolEncoder', () => {
     [trainable, frozen, loaded].forEach((m) => m.dispose());
   });
 
-  it('rejects bad options and inputs that are not stacked square frames', async () => {
+  it('rejects bad options and inputs that are not [time, height, width, channels] clips', async () => {
     await expect(factory.build(shape, { pooling: 'median' }, 1, context)).rejects.toThrow(/model\.encoderOptions\.pooling/);
-    await expect(factory.build([30, 8, 1], small, 1, context)).rejects.toThrow(/T square frames stacked vertically/);
+    await expect(factory.build(sampleShape([32, 8, 1], ['height', 'width', 'channels']), small, 1, context)).rejects.toThrow(ConfigError);
+    await expect(factory.build(sampleShape([32, 8, 1], ['height', 'width', 'channels']), small, 1, context)).rejects.toThrow(/takes \[time, height, width, channels\] clips, but the samples are 32x8x1 \(height, width, channels\)/);
     await expect(factory.build(shape, { frameEncoder: 'audio-conv1d' }, 1, context)).rejects.toThrow(/not an image encoder|no loaded plugin/);
     await expect(factory.build(shape, small, 1)).rejects.toThrow(/through the registry, which was not given/);
   });

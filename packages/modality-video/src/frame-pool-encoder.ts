@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { injectable } from 'inversify';
-import { ConfigError, PairModel, foldBatchNorm, layerSeed, parseOptions, tf, z, type EncoderBuildContext, type EncoderFactory } from '@fewshot/core';
+import { ConfigError, foldBatchNorm, layerSeed, loadPairEncoder, parseOptions, sampleShape, tf, z, type EncoderBuildContext, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
 import { FramesToBatch, POOLING_MODES, TemporalPool } from './frame-layers.js';
 
 /** `model.encoderOptions` of the frame-pool encoder. */
@@ -24,29 +23,27 @@ export const framePoolOptionsSchema = z.strictObject({
 export type FramePoolOptions = z.output<typeof framePoolOptionsSchema>;
 
 /**
- * A per-frame CNN shared over time, then temporal pooling. A [T*S, S, C] clip (T square frames stacked
- * vertically) becomes a batch of T frames, the per-frame encoder (any image encoder, built by id
+ * A per-frame CNN shared over time, then temporal pooling. A [time, height, width, channels] clip
+ * becomes a batch of T frames, the per-frame encoder (any image encoder, built by id
  * through the registry, or the encoder of a trained model folder with `initFrom`) embeds each, and a
  * TemporalPool layer makes one embedding of them. The result is one Sequential model (per-frame layers
  * inlined when the frame encoder is Sequential), so it saves, loads and folds batch norm like Conv-4.
  */
-@injectable()
 export class FramePoolEncoder implements EncoderFactory {
   readonly id = 'frame-pool';
   readonly description = 'a per-frame CNN (any image encoder, e.g. conv4, or a trained model via initFrom) shared over the T frames, then temporal pooling (mean, max, last, concat, attention, conv, linear)';
   readonly modalities = ['video'];
-  readonly preferredInput = [8 * 28, 28, 1] as const;
+  readonly preferredInput = [8, 28, 28, 1] as const;
 
-  async build(inputShape: readonly [number, number, number], options: Readonly<Record<string, unknown>>, seed: number, context?: EncoderBuildContext): Promise<tf.LayersModel> {
+  async build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number, context?: EncoderBuildContext): Promise<tf.LayersModel> {
     const o = parseOptions(framePoolOptionsSchema, options, 'model.encoderOptions');
-    const [h, w, c] = inputShape;
-    if (h % w !== 0) {
-      throw new ConfigError(`the frame-pool encoder needs T square frames stacked vertically ([T*S, S, C]), got an input of ${h}x${w}`, {
+    if (shape.dims.length !== 4 || shape.names[0] !== 'time') {
+      throw new ConfigError(`the frame-pool encoder takes [time, height, width, channels] clips, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`, {
         hints: ['use it with the video modality'],
       });
     }
-    const frames = h / w;
-    const frameShape: [number, number, number] = [w, w, c];
+    const [frames, h, w, c] = shape.dims as [number, number, number, number];
+    const frameShape = sampleShape([h, w, c], shape.names.slice(1));
     let frame = await this.frameEncoder(o, frameShape, seed, context);
     if (o.freezeFrames) frame = freeze(frame);
     const out = frame.outputs[0]!.shape;
@@ -54,7 +51,7 @@ export class FramePoolEncoder implements EncoderFactory {
       throw new ConfigError(`the per-frame encoder must output [batch, d] embeddings, got [${out.join(', ')}]`);
     }
     const model = tf.sequential({ name: 'encoder' });
-    model.add(new FramesToBatch({ frames, inputShape: [h, w, c], name: 'frames_to_batch' }));
+    model.add(new FramesToBatch({ frames, inputShape: [frames, h, w, c], name: 'frames_to_batch' }));
     if (frame instanceof tf.Sequential) for (const layer of frame.layers) model.add(layer);
     else model.add(frame);
     model.add(new TemporalPool({ frames, mode: o.pooling, units: o.attentionUnits, kernel: o.convKernel, base: o.convBase, seed: layerSeed(seed, 'temporal_pool'), name: 'temporal_pool' }));
@@ -62,18 +59,17 @@ export class FramePoolEncoder implements EncoderFactory {
   }
 
   /** The per-frame CNN: the encoder of the `initFrom` model, or a fresh one built by id through the registry. */
-  private async frameEncoder(o: FramePoolOptions, shape: [number, number, number], seed: number, context: EncoderBuildContext | undefined): Promise<tf.LayersModel> {
+  private async frameEncoder(o: FramePoolOptions, shape: SampleShape, seed: number, context: EncoderBuildContext | undefined): Promise<tf.LayersModel> {
     if (o.initFrom !== undefined) {
       if (Object.keys(o.frameOptions).length > 0) {
         throw new ConfigError('model.encoderOptions.frameOptions: not used with initFrom (the per-frame encoder comes from the model folder)');
       }
       const dir = path.resolve(context?.baseDir ?? process.cwd(), o.initFrom);
-      const trained = await PairModel.load(dir);
-      trained.head.dispose();
+      const trained = await loadPairEncoder(dir);
       const input = trained.encoder.inputs[0]!.shape.slice(1);
-      if (input.join('x') !== shape.join('x')) {
+      if (input.join('x') !== shape.dims.join('x')) {
         trained.encoder.dispose();
-        throw new ConfigError(`model.encoderOptions.initFrom: the encoder in ${dir} takes ${input.join('x')} inputs, but the frames are ${shape.join('x')}`, {
+        throw new ConfigError(`model.encoderOptions.initFrom: the encoder in ${dir} takes ${input.join('x')} inputs, but the frames are ${shape.dims.join('x')}`, {
           hints: [`set data.preprocess.size (and channels) to match the model: it was trained on ${trained.meta.modality} data with preprocess ${JSON.stringify(trained.meta.preprocess)}`],
         });
       }

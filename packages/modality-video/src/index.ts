@@ -1,5 +1,5 @@
 export { VideoModality } from './video-modality.js';
-export { videoPreprocessSchema, videoPreprocess, clipShape, type VideoPreprocess } from './video-preprocess.js';
+export { videoPreprocessSchema, videoAugmentSchema, videoShape, type VideoPreprocess, type VideoAugment } from './video-preprocess.js';
 export { findFfmpeg, ffmpegVersion, FFMPEG_SOURCES, type FfmpegBinary, type FfmpegSource, type FfmpegSearch } from './ffmpeg-binary.js';
 export { readFrames, pickFrames, framesToSample, type RawFrames } from './decode-clip.js';
 export { DecodePool } from './decode-pool.js';

@@ -1,4 +1,4 @@
-import { isSampleFile, type SampleFileType } from '@fewshot/core';
+import { isSampleFile, type SampleFileType } from '@fewshot/core/plugin';
 
 /** File extensions the video loaders pick up (case-insensitive). */
 export const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.webm', '.avi', '.mov', '.mkv'];

@@ -1,4 +1,4 @@
-import { loadClassFolders, loadGroupedFolders, nameSuffix, parseOptions, suffixAttr, z, type DatasetSpec, type LabeledSet } from '@fewshot/core';
+import { loadClassFolders, loadGroupedFolders, nameSuffix, parseOptions, suffixAttr, z, type DatasetSpec, type LabeledSet } from '@fewshot/core/plugin';
 import { VIDEO_FILES } from './video-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */

@@ -1,12 +1,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DataError, LabeledSet, SampleStore, decodeCached } from '@fewshot/core';
+import { ConfigError, DataError, LabeledSet, SampleStore, augmentSettings, decodeCached, type SampleRef } from '@fewshot/core';
+import type { VideoPreprocess } from './video-preprocess.js';
 import { makeClip } from './test-support.js';
 import { VideoModality } from './video-modality.js';
 
 const modality = new VideoModality();
-const parse = (v: unknown): Record<string, unknown> => modality.preprocessSchema.parse(v);
+const parse = (v: unknown): VideoPreprocess => modality.preprocessSchema.parse(v);
+const ref = (path: string): SampleRef => ({ id: path, path, label: 'x' });
 
 let dir: string;
 let clips: string[];
@@ -32,30 +34,34 @@ describe('VideoModality', () => {
     expect(info['ffmpeg version']).toMatch(/^ffmpeg version/);
   });
 
-  it('fills preprocessing defaults, parses its own output to the same object, stacks frames as [T*S, S, C]', () => {
+  it('fills preprocessing defaults, parses its own output to the same object, names its shape [time, height, width, channels]', () => {
     const pre = parse({});
     expect(pre).toEqual({ frames: 8, size: 28, channels: 1, sampling: 'uniform', invert: true, normalize: 'unit' });
     expect(parse(pre)).toEqual(pre);
-    expect(modality.inputShape(pre)).toEqual([224, 28, 1]);
-    expect(modality.inputShape(parse({ frames: 4, size: 32, channels: 3 }))).toEqual([128, 32, 3]);
+    expect(modality.sampleShape(pre)).toEqual({ dims: [8, 28, 28, 1], names: ['time', 'height', 'width', 'channels'] });
+    expect(modality.sampleShape(parse({ frames: 4, size: 32, channels: 3 })).dims).toEqual([4, 32, 32, 3]);
+    expect(modality.storesAsUint8()).toBe(true);
   });
 
   it('rejects bad preprocessing settings, naming the key', () => {
     expect(() => parse({ frames: 0 })).toThrow();
     expect(() => parse({ sampling: 'random' })).toThrow();
-    expect(() => modality.inputShape({ size: 2 })).toThrow(ConfigError);
-    expect(() => modality.inputShape({ fps: 2 })).toThrow(/data\.preprocess/);
+    expect(() => parse({ size: 2 })).toThrow(/size/);
+    expect(() => parse({ fps: 2 })).toThrow(/fps/);
+    // no augmentation: train.augment must be empty
+    expect(augmentSettings(modality, {})).toEqual({});
+    expect(() => augmentSettings(modality, { affine: true })).toThrow(ConfigError);
   });
 
   it('decodes a clip to T frames, ink 1 on 0, the last frame being the clip end', async () => {
-    const x = await modality.decode(clips[0]!, parse({ frames: 3, size: 8 }));
+    const x = await modality.decode(ref(clips[0]!), parse({ frames: 3, size: 8 }));
     expect(x.length).toBe(3 * 8 * 8);
     const inkOf = (t: number): number => x.subarray(t * 64, (t + 1) * 64).reduce((s, v) => s + v, 0);
     // frames 1, 3, 5 of 6: the square grows
     expect(inkOf(0)).toBeLessThan(inkOf(1));
     expect(inkOf(1)).toBeLessThan(inkOf(2));
     expect(Math.abs(inkOf(2) - 24)).toBeLessThan(1); // a 12 x 8 square of 16 x 16 is 6 x 4 of 8 x 8
-    const last = await modality.decode(clips[0]!, parse({ frames: 3, size: 8, sampling: 'last' }));
+    const last = await modality.decode(ref(clips[0]!), parse({ frames: 3, size: 8, sampling: 'last' }));
     expect([...last.subarray(0, 64)]).toEqual([...x.subarray(128, 192)]);
   });
 
@@ -73,7 +79,8 @@ describe('VideoModality', () => {
     expect(first.cache.hit).toBe(false);
     expect(first.skipped).toEqual([{ path: bad, reason: expect.stringContaining(`cannot decode video ${bad}`) }]);
     expect(first.store.count).toBe(3);
-    expect(first.store.shape).toEqual([16, 8, 1]);
+    expect(first.store.shape).toEqual({ dims: [2, 8, 8, 1], names: ['time', 'height', 'width', 'channels'] });
+    expect(first.store.dtype).toBe('uint8');
     const counting = Object.assign(Object.create(modality) as VideoModality, { decode: () => Promise.reject(new Error('decoded again')) });
     const second = await decodeCached(set, counting, pre, { cacheDir, onBadSample: 'skip' });
     expect(second.cache.hit).toBe(true);

@@ -1,11 +1,10 @@
-import { injectable } from 'inversify';
-import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type Preprocess } from '@fewshot/core';
+import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
 import { framesToSample, readFrames } from './decode-clip.js';
 import { DecodePool } from './decode-pool.js';
 import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg, type FfmpegBinary } from './ffmpeg-binary.js';
 import { VIDEO_EXTENSIONS } from './video-files.js';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
-import { clipShape, videoPreprocess, videoPreprocessSchema } from './video-preprocess.js';
+import { videoAugmentSchema, videoPreprocessSchema, videoShape, type VideoAugment, type VideoPreprocess } from './video-preprocess.js';
 
 const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
   folder: loadVideoFolder,
@@ -15,18 +14,19 @@ const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet
 /**
  * Videos: T frames spread uniformly over each clip (or T copies of its last frame), grey or RGB,
  * scaled to SxS by ffmpeg (one process per clip, raw frames through a pipe, at most one process per
- * core), stacked vertically into one [T*S, S, C] sample. Ink is 1 on 0 by default, as for images, so a
+ * core), into one [time, height, width, channels] = [T, S, S, C] sample. Ink is 1 on 0 by default, as for images, so a
  * per-frame image encoder trained on Omniglot images sees the frames as it saw its images.
  */
-@injectable()
-export class VideoModality implements Modality {
+export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
   readonly id = 'video';
   /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
   readonly cacheVersion = '2'; // 2: damaged clips (ffmpeg errors, exit 0) are rejected
-  readonly description = `videos (${VIDEO_EXTENSIONS.join(', ')}) read with ffmpeg: T frames of SxS stacked as [T*S, S, C]; class-per-folder and Omniglot-drawing layouts`;
+  readonly description = `videos (${VIDEO_EXTENSIONS.join(', ')}) read with ffmpeg: T frames of SxS as [T, S, S, C]; class-per-folder and Omniglot-drawing layouts`;
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'frame-pool';
   readonly preprocessSchema = videoPreprocessSchema;
+  /** No augmentation yet: `train.augment` must be empty. */
+  readonly augmentSchema = videoAugmentSchema;
   private binary: FfmpegBinary | undefined;
 
   constructor(readonly pool = new DecodePool()) {}
@@ -37,18 +37,23 @@ export class VideoModality implements Modality {
     return this.binary;
   }
 
-  inputShape(pre: Preprocess): [number, number, number] {
-    return clipShape(videoPreprocess(pre));
+  /** [time, height, width, channels]. */
+  sampleShape(p: VideoPreprocess): SampleShape {
+    return videoShape(p);
+  }
+
+  /** Frames are 8-bit images: in [0, 1] they may be held as bytes. */
+  storesAsUint8(): boolean {
+    return true;
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {
     return loadLayout(this.id, loaders, spec);
   }
 
-  async decode(path: string, pre: Preprocess): Promise<Float32Array> {
-    const p = videoPreprocess(pre);
+  async decode(ref: SampleRef, p: VideoPreprocess): Promise<Float32Array> {
     const ffmpeg = this.ffmpeg.path;
-    const raw = await this.pool.run(() => readFrames(ffmpeg, path, { size: p.size, channels: p.channels }));
+    const raw = await this.pool.run(() => readFrames(ffmpeg, ref.path, { size: p.size, channels: p.channels }));
     return framesToSample(raw, p);
   }
 

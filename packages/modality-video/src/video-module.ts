@@ -1,5 +1,4 @@
-import { ContainerModule } from 'inversify';
-import { Baseline, EncoderFactory, Modality } from '@fewshot/core';
+import { Baseline, ContainerModule, EncoderFactory, Modality } from '@fewshot/core/plugin';
 import { FramePoolEncoder } from './frame-pool-encoder.js';
 import { LastFramePixelBaseline } from './last-frame-baseline.js';
 import { VideoModality } from './video-modality.js';

@@ -1,8 +1,8 @@
-import { parseOptions, z } from '@fewshot/core';
+import { sampleShape, z, type SampleShape } from '@fewshot/core/plugin';
 
 /**
- * `data.preprocess` of the video modality: T frames of SxS pixels with C channels, stored as one
- * [T*S, S, C] sample (frame t in rows t*S .. t*S+S-1). The parsed form parses again to itself.
+ * `data.preprocess` of the video modality: T frames of SxS pixels with C channels, one [T, S, S, C]
+ * sample (frame after frame, row-major). The parsed form parses again to itself.
  */
 export const videoPreprocessSchema = z.strictObject({
   frames: z.number().int().min(1).max(256).default(8).describe('T: frames taken from each clip'),
@@ -19,19 +19,19 @@ export const videoPreprocessSchema = z.strictObject({
 /** Parsed video preprocessing settings. */
 export type VideoPreprocess = z.output<typeof videoPreprocessSchema>;
 
-const parsed = new WeakMap<object, VideoPreprocess>();
-
-/** Parse (once per settings object) the preprocessing settings handed to `decode` / `inputShape`. */
-export function videoPreprocess(pre: Readonly<Record<string, unknown>>): VideoPreprocess {
-  let result = parsed.get(pre);
-  if (!result) {
-    result = parseOptions(videoPreprocessSchema, pre, 'data.preprocess');
-    parsed.set(pre, result);
-  }
-  return result;
+/**
+ * [time, height, width, channels] = [T, S, S, C] of one decoded clip. (Models saved before named sample
+ * shapes took the same values as [T*S, S, C]: the frames stacked vertically.)
+ */
+export function videoShape(p: VideoPreprocess): SampleShape {
+  return sampleShape([p.frames, p.size, p.size, p.channels], ['time', 'height', 'width', 'channels']);
 }
 
-/** [T*S, S, C]: the frames of a clip stacked vertically. */
-export function clipShape(p: VideoPreprocess): [number, number, number] {
-  return [p.frames * p.size, p.size, p.channels];
-}
+/**
+ * `train.augment` of the video modality: it has no augmentation yet, so the mapping must be empty and
+ * any key is reported (with its line and column) when the experiment opens.
+ */
+export const videoAugmentSchema = z.strictObject({});
+
+/** Parsed video `train.augment` (no settings). */
+export type VideoAugment = z.output<typeof videoAugmentSchema>;

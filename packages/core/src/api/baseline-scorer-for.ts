@@ -13,7 +13,7 @@ export function baselineScorerFor(exp: Experiment, id: string): EpisodeScorer {
   if (baseline.modalities.length > 0 && !baseline.modalities.includes(exp.modality.id)) {
     throw new ConfigError(`the baseline '${id}' works on ${baseline.modalities.join(', ')} data, but ${exp.loaded.file} uses the '${exp.modality.id}' modality`);
   }
-  return baselineScorer(baseline, exp.modality.inputShape(exp.preprocess));
+  return baselineScorer(baseline, exp.sampleShape);
 }
 
 /** The name an evaluation report gives the baseline `id`. */

@@ -150,8 +150,6 @@ export const TrainSchema = z.strictObject({
     .describe('Training epochs. 0: save the model as built (from trained parts, e.g. `initFrom`), without training or data.train.'),
   stepsPerEpoch: z.int().min(1).max(1_000_000).default(100).describe('Optimizer steps per epoch.'),
   batchSize: z.int().min(2).max(65536).default(64).describe('Pairs (or triplets) per step.'),
-  /** Fraction of positive (same-class) pairs in a batch. */
-  positiveFraction: z.number().gt(0).lt(1).default(0.5),
   optimizer: z.enum(['adam', 'sgd', 'momentum', 'rmsprop']).default('adam').describe('Optimizer (tfjs).'),
   learningRate: z.number().positive().max(10).default(0.001).describe('Initial learning rate (see `schedule`).'),
   momentum: z.number().min(0).lt(1).default(0.9).describe('Momentum of the `momentum` optimizer.'),

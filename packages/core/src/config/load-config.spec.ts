@@ -301,14 +301,25 @@ describe('data root and paths', () => {
   });
 });
 
+describe('retired keys', () => {
+  it('loads saved configs that hold train.positiveFraction at the old default, and reports any other value', () => {
+    const saved = parseConfigText(MINIMAL + 'train:\n  positiveFraction: 0.5\n  epochs: 3\n', FILE, [], ENV);
+    expect(saved.config.train.epochs).toBe(3);
+    expect('positiveFraction' in saved.config.train).toBe(false);
+    expect(problems(MINIMAL + 'train:\n  positiveFraction: 0.3\n')).toEqual([expect.stringMatching(new RegExp(`^${escape(FILE)}:5:3: train\\.positiveFraction: unknown key 'positiveFraction'`))]);
+  });
+});
+
 describe('reproducibility', () => {
   const text = MINIMAL + 'name: repro\nmodel:\n  head: contrastive\ntrain:\n  schedule: { type: cosine }\n';
   const overrides = ['train.epochs=5', 'data.train.include=[Latin, Greek]', 'description=on', 'train.augment.rotate=10'];
 
   it('gives deep-equal configs for the same text and overrides', () => {
-    const a = parseConfigText(text, FILE, overrides, ENV);
-    const b = parseConfigText(text, FILE, [...overrides], ENV);
+    // the locators hold parser state of their own documents; what they report is compared elsewhere
+    const { locator: la, ...a } = parseConfigText(text, FILE, overrides, ENV);
+    const { locator: lb, ...b } = parseConfigText(text, FILE, [...overrides], ENV);
     expect(a).toEqual(b);
+    expect(la!.locate(['train', 'augment', 'rotate'])).toEqual(lb!.locate(['train', 'augment', 'rotate']));
     expect(a.config).not.toBe(b.config);
   });
 

@@ -24,6 +24,12 @@ export interface LoadedConfig {
   dataRoot: string;
   /** The `--set` strings applied, in order. */
   overrides: string[];
+  /**
+   * Where each value was written (line and column, or the `--set` that gave it): for problems found
+   * after loading, such as modality settings checked by the modality's schemas. Absent for configs
+   * made by hand.
+   */
+  locator?: YamlLocator;
 }
 
 /** The `file` of a config that did not come from a file. */
@@ -80,6 +86,7 @@ function validateDocument(doc: Document, lineCounter: LineCounter, file: string,
     // e.g. "Excessive alias count" (a YAML bomb) or an alias to a missing anchor.
     throw new ConfigError(`${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  dropRetiredKeys(data);
   const result = ExperimentSchema.safeParse(data);
   if (!result.success) {
     const problems = describeIssues(result.error.issues, data, ExperimentSchema, locator);
@@ -97,7 +104,22 @@ function validateDocument(doc: Document, lineCounter: LineCounter, file: string,
     dir: file === INLINE_FILE ? process.cwd() : dirname(file),
     dataRoot: resolve(base, config.data.root),
     overrides: [...overrides],
+    locator,
   };
+}
+
+/**
+ * Keys that earlier versions wrote into every saved config.yaml with their default value, and that are
+ * gone because nothing read them: dropped when they hold that value, so saved model folders keep
+ * loading (any other value is reported as an unknown key).
+ */
+const RETIRED_KEYS: readonly { path: readonly [string, string]; value: unknown }[] = [{ path: ['train', 'positiveFraction'], value: 0.5 }];
+
+function dropRetiredKeys(data: unknown): void {
+  for (const { path: [section, key], value } of RETIRED_KEYS) {
+    const node = (data as Record<string, unknown> | null)?.[section];
+    if (node && typeof node === 'object' && !Array.isArray(node) && (node as Record<string, unknown>)[key] === value) delete (node as Record<string, unknown>)[key];
+  }
 }
 
 /** An absolute `p` unchanged, otherwise `p` resolved from the data root. */

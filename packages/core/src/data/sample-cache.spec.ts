@@ -4,14 +4,14 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { LabeledSet } from '../labeled-set.js';
-import type { Modality, Preprocess } from '../modality.js';
+import { LabeledSet, type SampleRef } from '../labeled-set.js';
+import { sampleShape, type Modality, type Preprocess, type SampleShape } from '../modality.js';
 import { DataError } from '../errors.js';
 import type { ProgressSink } from '../progress.js';
 import { SampleStore } from './sample-store.js';
 import { canonicalJson, decodeCached, sampleCacheDir, type SampleCacheManifest } from './sample-cache.js';
 
-const SHAPE: [number, number, number] = [2, 3, 1];
+const SHAPE = sampleShape([2, 3, 1], ['height', 'width', 'channels']);
 const SIZE = 6;
 const TOL = 0.5 / 255 + 1e-6;
 
@@ -23,13 +23,19 @@ class FakeModality implements Modality {
   readonly defaultEncoder = 'none';
   readonly preprocessSchema = z.object({ gain: z.number().default(1) });
   decodes = 0;
-  inputShape(): [number, number, number] {
+  /** Set true to say the values come from 8-bit sources (storage auto may then quantise them). */
+  uint8 = true;
+  sampleShape(): SampleShape {
     return SHAPE;
+  }
+  storesAsUint8(): boolean {
+    return this.uint8;
   }
   async load(): Promise<LabeledSet> {
     throw new Error('not used');
   }
-  async decode(file: string, pre: Preprocess): Promise<Float32Array> {
+  async decode(ref: SampleRef, pre: Preprocess): Promise<Float32Array> {
+    const file = ref.path;
     this.decodes++;
     const text = await readFile(file, 'utf8');
     if (text === 'bad') throw new DataError(`${file}: not a fake sample`);
@@ -112,12 +118,12 @@ describe('decodeCached', () => {
     expect([...b.store.data]).toEqual([...a.store.data]);
     const idx = [3, 0, 11, 3];
     const [xa, xb] = [a.store.batch(idx), b.store.batch(idx)];
-    expect(xb.shape).toEqual([4, ...SHAPE]);
+    expect(xb.shape).toEqual([4, ...SHAPE.dims]);
     expect([...xb.dataSync()]).toEqual([...xa.dataSync()]);
     tf.dispose([xa, xb]);
     expect(b.set.samples.map((s) => s.id)).toEqual(a.set.samples.map((s) => s.id));
     const mf = manifestOf(cacheDir);
-    expect(mf).toMatchObject({ format: 1, dtype: 'uint8', count: 12, bytes: 12 * SIZE, shape: SHAPE, skipped: [] });
+    expect(mf).toMatchObject({ format: 1, dtype: 'uint8', count: 12, bytes: 12 * SIZE, shape: [2, 3, 1], names: ['height', 'width', 'channels'], skipped: [] });
     expect(mf.ids).toEqual(set.samples.map((s) => s.id));
   });
 
@@ -225,6 +231,36 @@ describe('decodeCached', () => {
     }
   });
 
+  it('keeps exact float32 rows under storage auto when the modality does not store as uint8, even in [0, 1]', async () => {
+    const set = listSet(makeData(6));
+    const m = Object.assign(new FakeModality(), { uint8: false });
+    const d = await decodeCached(set, m, {}, { cache: false });
+    expect(d.store.dtype).toBe('float32');
+    const want = await m.decode(set.samples[4]!, {});
+    expect([...d.store.row(4)]).toEqual([...want]);
+    expect(want.every((v) => v >= 0 && v <= 1)).toBe(true);
+    // and its cache key differs from the quantised form's (its entries hold other rows)
+    const a = await decodeCached(set, m, {}, { cacheDir: freshCache() });
+    const b = await decodeCached(set, new FakeModality(), {}, { cacheDir: freshCache() });
+    expect(a.cache.key).not.toBe(b.cache.key);
+    expect(b.store.dtype).toBe('uint8');
+  });
+
+  it('loads an entry written before shapes had names ([h, w, c] of the same size)', async () => {
+    const set = listSet(makeData(3));
+    const cacheDir = freshCache();
+    const m = new FakeModality();
+    const a = await decodeCached(set, m, {}, { cacheDir });
+    const file = path.join(cacheDir, `${a.cache.key}.json`);
+    const { names: _names, ...old } = JSON.parse(readFileSync(file, 'utf8')) as SampleCacheManifest;
+    writeFileSync(file, JSON.stringify({ ...old, shape: [6, 1, 1] }));
+    const b = await decodeCached(set, m, {}, { cacheDir });
+    expect(b.cache.hit).toBe(true);
+    expect(b.store.shape).toEqual(SHAPE);
+    writeFileSync(file, JSON.stringify({ ...old, shape: [5, 1, 1] }));
+    expect((await decodeCached(set, m, {}, { cacheDir })).cache.hit).toBe(false);
+  });
+
   it('keeps exact float32 rows for data outside [0, 1], also when it shows up late', async () => {
     const set = listSet(makeData(10, (i, j) => (i === 7 && j === 2 ? 1.5 : (i + j) / 20)));
     const m = new FakeModality();
@@ -295,7 +331,7 @@ describe('decodeCached', () => {
     const before = tf.memory().numTensors;
     const xf = f.store.batch(idx, shift);
     const xq = q.store.batch(idx, shift);
-    expect(xq.shape).toEqual([5, ...SHAPE]);
+    expect(xq.shape).toEqual([5, ...SHAPE.dims]);
     expect(maxAbsDiff(xq.dataSync(), xf.dataSync())).toBeLessThanOrEqual(TOL);
     expect(xq.dataSync()[3 * SIZE]! - xq.dataSync()[2 * SIZE]!).toBeCloseTo(1, 6);
     tf.dispose([xf, xq]);

@@ -3,9 +3,9 @@ import { statSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabeledSet } from '../labeled-set.js';
-import type { Modality, Preprocess } from '../modality.js';
+import { shapeSize, type DimName, type Modality, type Preprocess, type SampleShape } from '../modality.js';
 import { DataError } from '../errors.js';
-import { SampleStore, type DecodeOptions, type DecodedSet, type SampleDtype, type SampleStorage, type SkippedSample } from './sample-store.js';
+import { SampleStore, effectiveStorage, type DecodeOptions, type DecodedSet, type SampleDtype, type SampleStorage, type SkippedSample } from './sample-store.js';
 
 /** Version of the entry layout; part of every key, so a new layout never reads an old entry. */
 export const SAMPLE_CACHE_FORMAT = 1;
@@ -33,7 +33,10 @@ export interface SampleCacheManifest {
     readonly firstFile: string | null;
     readonly lastFile: string | null;
   };
-  readonly shape: readonly [number, number, number];
+  /** Dims of one row, outermost first (entries written before shapes had names: the old [h, w, c]). */
+  readonly shape: readonly number[];
+  /** Names of the dims (absent in entries written before shapes had names). */
+  readonly names?: readonly DimName[];
   readonly dtype: SampleDtype;
   /** Value of one stored step (1/255 for uint8, 1 for float32). */
   readonly scale: number;
@@ -83,13 +86,14 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * The cache key of decoding `set`: sha256 of the format version, the modality id, the canonical JSON of
- * the preprocessing settings, the storage mode, the modality's `cacheVersion` (the decoder's version), and every source path in order with its size
+ * the preprocessing settings, the storage mode (as `effectiveStorage` resolves `auto`), the modality's `cacheVersion` (the decoder's version), and every source path in order with its size
  * and mtimeMs (a missing file counts as such). One synchronous stat per file: about 4 us each from the
  * page cache, several times faster than promise-based stat.
  */
 export function sampleCacheKey(set: LabeledSet, modality: Modality, pre: Preprocess, options: Pick<CachedDecodeOptions, 'storage'> = {}): string {
   const h = createHash('sha256');
-  h.update(canonicalJson({ format: SAMPLE_CACHE_FORMAT, modality: modality.id, preprocess: pre, storage: options.storage ?? 'auto', decoder: modality.cacheVersion ?? '' }));
+  const storage = effectiveStorage(modality, pre, options.storage);
+  h.update(canonicalJson({ format: SAMPLE_CACHE_FORMAT, modality: modality.id, preprocess: pre, storage, decoder: modality.cacheVersion ?? '' }));
   h.update('\n');
   let chunk = '';
   for (const s of set.samples) {
@@ -124,7 +128,7 @@ export async function decodeCached(set: LabeledSet, modality: Modality, pre: Pre
   const statSeconds = secondsSince(t0);
   const bin = path.join(dir, `${key}.bin`);
   const json = path.join(dir, `${key}.json`);
-  const shape = modality.inputShape(pre);
+  const shape = modality.sampleShape(pre);
 
   const found = await loadEntry(set, shape, key, bin, json).catch((err: unknown) => {
     log(`cache: warning: entry ${bin} is unusable (${err instanceof Error ? err.message : String(err)}); rebuilding it`);
@@ -155,14 +159,15 @@ export async function decodeCached(set: LabeledSet, modality: Modality, pre: Pre
     inputs: {
       modality: modality.id,
       preprocess: JSON.parse(canonicalJson(pre)) as unknown,
-      storage: options.storage ?? 'auto',
+      storage: effectiveStorage(modality, pre, options.storage),
       decoder: modality.cacheVersion ?? '',
       source: set.source,
       files: set.size,
       firstFile: set.samples[0]?.path ?? null,
       lastFile: set.samples[set.size - 1]?.path ?? null,
     },
-    shape: [...decoded.store.shape] as [number, number, number],
+    shape: [...decoded.store.shape.dims],
+    names: [...decoded.store.shape.names],
     dtype: decoded.store.dtype,
     scale: decoded.store.scale,
     count: decoded.store.count,
@@ -185,7 +190,7 @@ export async function decodeCached(set: LabeledSet, modality: Modality, pre: Pre
 /** The entry of `key`, or undefined when there is none; throws when it exists but does not check out. */
 async function loadEntry(
   set: LabeledSet,
-  shape: readonly [number, number, number],
+  shape: SampleShape,
   key: string,
   bin: string,
   json: string,
@@ -198,11 +203,11 @@ async function loadEntry(
     throw err;
   }
   const m = JSON.parse(text) as SampleCacheManifest;
-  const size = shape[0] * shape[1] * shape[2];
+  const size = shapeSize(shape);
   const width = m.dtype === 'uint8' ? 1 : m.dtype === 'float32' ? 4 : 0;
   if (m.format !== SAMPLE_CACHE_FORMAT || m.key !== key) throw new Error(`manifest is for format ${m.format}, key ${String(m.key).slice(0, 12)}`);
   if (width === 0) throw new Error(`unknown dtype '${m.dtype}'`);
-  if (!Array.isArray(m.shape) || m.shape.join('x') !== shape.join('x')) throw new Error(`shape ${String(m.shape)} is not ${shape.join('x')}`);
+  if (!sameRows(m, shape)) throw new Error(`shape ${String(m.shape)} is not ${shape.dims.join('x')}`);
   if (!Array.isArray(m.ids) || !Array.isArray(m.skipped) || m.ids.length !== m.count || m.count + m.skipped.length !== set.size) {
     throw new Error(`manifest lists ${m.count} rows and ${m.skipped?.length} skipped for ${set.size} samples`);
   }
@@ -216,6 +221,17 @@ async function loadEntry(
   const buf = await readExactly(bin, m.bytes);
   const data = m.dtype === 'uint8' ? new Uint8Array(buf.buffer, buf.byteOffset, m.bytes) : float32View(buf);
   return { manifest: m, store: new SampleStore(shape, data) };
+}
+
+/**
+ * Whether an entry's rows have `shape`: the same dims (and names, when it records them), or, for an entry
+ * written before shapes had names, an [h, w, c] of the same size (the row-major values are the same:
+ * a video's [T*S, S, C] rows are its [T, S, S, C] rows).
+ */
+function sameRows(m: SampleCacheManifest, shape: SampleShape): boolean {
+  if (!Array.isArray(m.shape) || !m.shape.every((d) => Number.isInteger(d) && d > 0)) return false;
+  if (m.names === undefined) return m.shape.length === 3 && m.shape.reduce((a, b) => a * b, 1) === shapeSize(shape);
+  return m.shape.join('x') === shape.dims.join('x') && Array.isArray(m.names) && m.names.join(',') === shape.names.join(',');
 }
 
 /**

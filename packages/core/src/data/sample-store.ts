@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabeledSet } from '../labeled-set.js';
-import type { Modality, Preprocess } from '../modality.js';
+import { describeShape, shapeSize, type Modality, type Preprocess, type SampleShape } from '../modality.js';
 import { DataError } from '../errors.js';
 import type { ProgressSink } from '../progress.js';
 
@@ -9,9 +9,11 @@ import type { ProgressSink } from '../progress.js';
  * - `float32`: exactly as decoded (4 bytes a value).
  * - `uint8`: one byte a value, `q = round(clamp(x, 0, 1) * 255)`, read back as `q / 255`: values in [0, 1]
  *   come back within 0.5/255 (plus float rounding); values outside [0, 1] are clamped (lossy).
- * - `auto` (default): `uint8` when every decoded value lies in [0, 1], otherwise `float32` with the exact
- *   decoded values. Images are 8-bit sources, so the <= 0.5/255 error of the 8-bit form is below what the
- *   source held before resizing; data on other scales (images with `normalize: none`, audio...) stays exact.
+ * - `auto` (default): `uint8` when the modality says its samples come from 8-bit sources
+ *   (`storesAsUint8(pre)`: images, video frames) and every decoded value lies in [0, 1], otherwise
+ *   `float32` with the exact decoded values. For 8-bit sources the <= 0.5/255 error of the 8-bit form is
+ *   below what the source held before resizing; other data (audio features, even when they lie in
+ *   [0, 1]; images with `normalize: none`) stays exact.
  */
 export type SampleStorage = 'auto' | 'float32' | 'uint8';
 
@@ -58,8 +60,9 @@ export class SampleStore {
   /** uint8 byte -> float32 value (uint8 stores only). */
   private readonly lut: Float32Array | undefined;
 
-  constructor(readonly shape: readonly [number, number, number], readonly data: Float32Array | Uint8Array) {
-    this.sampleSize = shape[0] * shape[1] * shape[2];
+  constructor(readonly shape: SampleShape, readonly data: Float32Array | Uint8Array) {
+    if (!shape || !Array.isArray(shape.dims)) throw new TypeError('SampleStore needs a SampleShape { dims, names } (see sampleShape()), not a list of dims');
+    this.sampleSize = shapeSize(shape);
     if (!(this.sampleSize > 0) || data.length % this.sampleSize !== 0) throw new RangeError('SampleStore data is not a whole number of samples');
     if (data instanceof Uint8Array) {
       this.dtype = 'uint8';
@@ -107,9 +110,9 @@ export class SampleStore {
     return out;
   }
 
-  /** Copy the given rows into a new [n, h, w, c] tensor (`transform` may change each copy in place). */
-  batch(indices: readonly number[], transform?: (sample: Float32Array, position: number) => void): tf.Tensor4D {
-    return tf.tensor4d(this.batchArray(indices, transform), [indices.length, this.shape[0], this.shape[1], this.shape[2]]);
+  /** Copy the given rows into a new [n, ...shape.dims] tensor (`transform` may change each copy in place). */
+  batch(indices: readonly number[], transform?: (sample: Float32Array, position: number) => void): tf.Tensor {
+    return tf.tensor(this.batchArray(indices, transform), [indices.length, ...this.shape.dims]);
   }
 
   /** The rows of `batch` as one Float32Array (for gradient workers, which build their own tensors). */
@@ -130,14 +133,15 @@ export class SampleStore {
   /**
    * Decode every sample of `set` with the modality. Each decoded row goes straight into one array of
    * `set.size` rows (quantised on arrival when uint8), so the decoded set is never held twice; skipped
-   * rows are compacted away at the end. With `storage: auto`, the first value outside [0, 1] switches the
-   * store to float32, and the rows already quantised are decoded again so that float32 stores are exact.
+   * rows are compacted away at the end. With `storage: auto` and a modality that `storesAsUint8`, the
+   * first value outside [0, 1] switches the store to float32, and the rows already quantised are decoded
+   * again so that float32 stores are exact; a modality that does not is stored as float32 from the start.
    */
   static async decode(set: LabeledSet, modality: Modality, pre: Preprocess, options: DecodeOptions = {}): Promise<DecodedSet> {
-    const shape = modality.inputShape(pre);
-    const size = shape[0] * shape[1] * shape[2];
+    const shape = modality.sampleShape(pre);
+    const size = shapeSize(shape);
     const n = set.size;
-    const storage = options.storage ?? 'auto';
+    const storage = effectiveStorage(modality, pre, options.storage);
     let u8: Uint8Array | undefined = storage === 'float32' ? undefined : new Uint8Array(n * size);
     let f32: Float32Array | undefined = storage === 'float32' ? new Float32Array(n * size) : undefined;
     const stored = new Uint8Array(n);
@@ -161,8 +165,8 @@ export class SampleStore {
     const decodeOne = async (i: number): Promise<void> => {
       const ref = set.samples[i]!;
       try {
-        const x = await modality.decode(ref.path, pre);
-        if (x.length !== size) throw new DataError(`decoded ${ref.path} to ${x.length} values, expected ${size} (${shape.join('x')})`);
+        const x = await modality.decode(ref, pre);
+        if (x.length !== size) throw new DataError(`decoded ${ref.path} to ${x.length} values, expected ${size} (${describeShape(shape)})`);
         put(i, x);
       } catch (err) {
         if (options.onBadSample !== 'skip') throw err;
@@ -204,6 +208,15 @@ export class SampleStore {
     }
     return { set: kept, store: new SampleStore(shape, data), skipped };
   }
+}
+
+/**
+ * The storage a decode uses: `auto` becomes `float32` for a modality that does not say its samples may
+ * be quantised (`storesAsUint8`), and stays `auto` (uint8 when every value is in [0, 1]) for one that does.
+ */
+export function effectiveStorage(modality: Modality, pre: Preprocess, storage: SampleStorage = 'auto'): SampleStorage {
+  if (storage !== 'auto') return storage;
+  return modality.storesAsUint8?.(pre) === true ? 'auto' : 'float32';
 }
 
 /** Run `fn(0..n-1)` with at most `concurrency` calls in flight. */

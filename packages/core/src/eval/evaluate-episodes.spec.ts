@@ -10,6 +10,7 @@ import { Rng } from '../rng.js';
 import { evaluateEpisodes } from './evaluate-episodes.js';
 import { readLakeRuns } from './lake-runs.js';
 import { DataError } from '../errors.js';
+import { sampleShape } from '../modality.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,13 +29,13 @@ function separable(): { set: LabeledSet; store: SampleStore } {
       for (let k = 0; k < 4; k++) rows.push(k === c % 4 ? (c < 4 ? 1 : 0.5) : 0.05 * rng.next());
     }
   }
-  return { set: new LabeledSet(samples, 'toy'), store: new SampleStore([2, 2, 1], Float32Array.from(rows)) };
+  return { set: new LabeledSet(samples, 'toy'), store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)) };
 }
 
 describe('evaluateEpisodes', () => {
   it('scores a perfectly separable set at 100% and reports the episode shape', () => {
     const { set, store } = separable();
-    const model = PairModel.create(PairModel.flattenEncoder([2, 2, 1]), 'pixel', meta, 0);
+    const model = PairModel.create(PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])), 'pixel', meta, 0);
     const episodes = new EpisodeSampler(set, { ways: 4, shots: 2, queries: 2 }).episodes(30, new Rng(1));
     const r = evaluateEpisodes(model, store, episodes, { batchSize: 5 });
     expect(r).toMatchObject({ accuracy: 1, ways: 4, shots: 2, queries: 2, episodes: 30, ci95: 0 });
@@ -44,8 +45,8 @@ describe('evaluateEpisodes', () => {
 
   it('is at chance when all samples are identical (ties go to the first class)', () => {
     const { set } = separable();
-    const store = new SampleStore([2, 2, 1], new Float32Array(set.size * 4).fill(0.5));
-    const model = PairModel.create(PairModel.flattenEncoder([2, 2, 1]), 'pixel', meta, 0);
+    const store = new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), new Float32Array(set.size * 4).fill(0.5));
+    const model = PairModel.create(PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])), 'pixel', meta, 0);
     const episodes = new EpisodeSampler(set, { ways: 4, shots: 1, queries: 1 }).episodes(50, new Rng(2));
     expect(evaluateEpisodes(model, store, episodes).accuracy).toBeCloseTo(0.25, 5);
     model.dispose();
@@ -53,7 +54,7 @@ describe('evaluateEpisodes', () => {
 
   it('does not leak tensors', () => {
     const { set, store } = separable();
-    const model = PairModel.create(PairModel.flattenEncoder([2, 2, 1]), 'pixel', meta, 0);
+    const model = PairModel.create(PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])), 'pixel', meta, 0);
     const episodes = new EpisodeSampler(set, { ways: 3, shots: 1, queries: 2 }).episodes(10, new Rng(1));
     evaluateEpisodes(model, store, episodes);
     const before = tf.memory().numTensors;

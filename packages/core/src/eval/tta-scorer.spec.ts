@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import { SampleStore } from '../data/sample-store.js';
 import type { EpisodeScorer } from '../baseline.js';
 import type { Modality } from '../modality.js';
 import { ConfigError } from '../errors.js';
 import { ttaScorer } from './tta-scorer.js';
+import { sampleShape } from '../modality.js';
 
 /** Embeds a row as itself. */
 const identity: EpisodeScorer = {
@@ -18,13 +20,14 @@ const identity: EpisodeScorer = {
 /** A modality whose augmentation adds one uniform draw in [0, offset) to every value. */
 const modality = {
   id: 'toy',
+  augmentSchema: z.strictObject({ offset: z.number() }),
   augment(sample: Float32Array, _pre: unknown, options: Readonly<Record<string, unknown>>, rng: { next(): number }) {
     const shift = rng.next() * Number(options['offset']);
     for (let i = 0; i < sample.length; i++) sample[i]! += shift;
   },
 } as unknown as Modality;
 
-const store = new SampleStore([1, 2, 1], Float32Array.from([0, 1, 10, 11, 20, 21]));
+const store = new SampleStore(sampleShape([1, 2, 1], ['height', 'width', 'channels']), Float32Array.from([0, 1, 10, 11, 20, 21]));
 
 describe('ttaScorer', () => {
   it('is the scorer itself with one view', () => {

@@ -2,12 +2,13 @@ import type { EpisodeScorer } from '../baseline.js';
 import type { TtaConfig } from '../config/experiment-schema.js';
 import { SampleStore } from '../data/sample-store.js';
 import { ConfigError } from '../errors.js';
-import type { Modality, Preprocess } from '../modality.js';
+import { augmentSettings, type Modality, type Preprocess } from '../modality.js';
 import { Rng } from '../rng.js';
 
 /**
  * Test-time augmentation around a scorer: a sample's embedding is the mean of the embeddings of the
- * sample and `views - 1` copies distorted by the modality's `augment` (with `tta.augment` settings).
+ * sample and `views - 1` copies distorted by the modality's `augment` (with `tta.augment` settings,
+ * parsed by the modality's `augmentSchema`).
  * Each copy's distortion comes from a stream forked from `seed` by the view number and the sample's
  * key (`keyOf`, e.g. its id), so a sample gets the same views whatever else is embedded with it.
  * With one view it returns `scorer` itself.
@@ -27,6 +28,7 @@ export function ttaScorer(
       hints: ['set eval.tta.views to 1'],
     });
   }
+  const options = augmentSettings(modality, tta.augment, 'eval.tta.augment');
   const base = new Rng(seed).fork('tta');
   return {
     kind: `${scorer.kind}+tta${tta.views}`,
@@ -37,7 +39,7 @@ export function ttaScorer(
       for (let v = 1; v < tta.views; v++) {
         indices.forEach((i, k) => {
           const row = store.copyRow(i, rows, k * size).subarray(k * size, (k + 1) * size);
-          augment(row, pre, tta.augment, base.fork(`${v}/${keyOf(i)}`));
+          augment(row, pre, options, base.fork(`${v}/${keyOf(i)}`));
         });
         const view = scorer.embed(new SampleStore(store.shape, rows), indices.map((_, k) => k), batchSize);
         for (let j = 0; j < mean.length; j++) mean[j]! += view[j]!;

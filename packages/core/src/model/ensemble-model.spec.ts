@@ -6,6 +6,7 @@ import { PairModel } from './pair-model.js';
 import { EnsembleModel, loadModel, readModelMeta, saveEnsembleMeta } from './ensemble-model.js';
 import { SampleStore } from '../data/sample-store.js';
 import { ModelError } from '../errors.js';
+import { sampleShape } from '../modality.js';
 
 function tinyEncoder(seed: number, units: number): tf.LayersModel {
   return tf.sequential({
@@ -22,7 +23,7 @@ const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'test', prep
 function store(n: number): SampleStore {
   const data = new Float32Array(n * 16);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 101) / 101;
-  return new SampleStore([4, 4, 1], data);
+  return new SampleStore(sampleShape([4, 4, 1], ['height', 'width', 'channels']), data);
 }
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ModelError } from '../errors.js';
 import type { SampleStore } from '../data/sample-store.js';
 import type { EpisodeScorer } from '../baseline.js';
+import type { SampleShape } from '../modality.js';
 import { writeAtomic } from './model-io.js';
 import { MODEL_META_FILE, PairModel, readModelManifest, type PairModelMeta } from './pair-model.js';
 
@@ -17,7 +18,10 @@ export interface EnsembleMeta {
   readonly members: readonly string[];
   readonly modality: string;
   readonly preprocess: Readonly<Record<string, unknown>>;
-  readonly inputShape: readonly [number, number, number];
+  /** The members' input dims (see PairModelMeta.inputShape). */
+  readonly inputShape: readonly number[];
+  /** The members' named sample shape (absent for members saved before named sample shapes). */
+  readonly sampleShape?: SampleShape;
   /** Sum of the members' embedding sizes (an ensemble embedding is the members' side by side). */
   readonly embeddingSize: number;
   readonly plugins: readonly string[];
@@ -73,6 +77,7 @@ export class EnsembleModel implements EpisodeScorer {
       modality: first.modality,
       preprocess: first.preprocess,
       inputShape: first.inputShape,
+      ...(first.sampleShape ? { sampleShape: first.sampleShape } : {}),
       embeddingSize: members.reduce((s, m) => s + m.embeddingSize, 0),
       plugins: [...new Set(members.flatMap((m) => m.plugins))],
       createdAt: new Date().toISOString(),

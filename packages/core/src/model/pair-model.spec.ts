@@ -7,6 +7,7 @@ import { SampleStore } from '../data/sample-store.js';
 import type { HeadKind } from './heads.js';
 import { ModelError } from '../errors.js';
 import { makeOptimizer } from '../train/make-optimizer.js';
+import { sampleShape } from '../modality.js';
 
 function tinyEncoder(seed: number): tf.LayersModel {
   return tf.sequential({
@@ -27,7 +28,7 @@ const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'test', prep
 function store(n: number): SampleStore {
   const data = new Float32Array(n * 64);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 101) / 101;
-  return new SampleStore([8, 8, 1], data);
+  return new SampleStore(sampleShape([8, 8, 1], ['height', 'width', 'channels']), data);
 }
 
 beforeAll(async () => {

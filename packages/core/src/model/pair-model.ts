@@ -6,6 +6,7 @@ import { loadLayersModel, saveLayersModel, writeAtomic } from './model-io.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { ModelError } from '../errors.js';
 import type { SampleStore } from '../data/sample-store.js';
+import type { SampleShape } from '../modality.js';
 
 /** What fewshot.json in a model folder records, besides the two tfjs models. */
 export interface PairModelMeta {
@@ -17,7 +18,16 @@ export interface PairModelMeta {
   readonly encoder: string;
   readonly modality: string;
   readonly preprocess: Readonly<Record<string, unknown>>;
-  readonly inputShape: readonly [number, number, number];
+  /**
+   * Dims of the encoder's input (without the batch axis). Models saved before named sample shapes have
+   * [h, w, c] (a video model [T*S, S, C]); rows of a store are reshaped to these dims when embedded.
+   */
+  readonly inputShape: readonly number[];
+  /**
+   * The modality's named shape of one decoded sample (absent in models saved before named sample
+   * shapes); its dims are `inputShape` in models that have it.
+   */
+  readonly sampleShape?: SampleShape;
   readonly embeddingSize: number;
   readonly margin: number;
   /** Plugins needed to decode inputs for this model. */
@@ -43,8 +53,36 @@ export class PairModel {
   }
 
   /** Raw inputs, flattened: the encoder of the naive baseline and of pixel nearest neighbour. */
-  static flattenEncoder(inputShape: readonly [number, number, number]): tf.LayersModel {
-    return tf.sequential({ name: 'encoder', layers: [tf.layers.flatten({ inputShape: inputShape.slice() as number[], name: 'flatten' })] });
+  static flattenEncoder(shape: SampleShape): tf.LayersModel {
+    return tf.sequential({ name: 'encoder', layers: [tf.layers.flatten({ inputShape: [...shape.dims], name: 'flatten' })] });
+  }
+
+  /**
+   * Dims of one encoder input (without the batch axis), from the encoder itself: what a store's flat
+   * rows are reshaped to. Throws ModelError when the encoder's input is not fully fixed.
+   */
+  get inputDims(): readonly number[] {
+    const shape = this.encoder.inputs[0]!.shape.slice(1);
+    if (!shape.every((d): d is number => typeof d === 'number' && d > 0)) {
+      throw new ModelError(`the encoder of this model has an input of unfixed shape [${shape.join(', ')}]`);
+    }
+    return shape;
+  }
+
+  /**
+   * The rows `indices` of a store as one encoder input [n, ...inputDims]: each flat row-major row is
+   * reshaped to the model's own input dims, so a model saved for [T*S, S, C] inputs embeds rows a store
+   * holds as [T, S, S, C] (the values are laid out the same way). Throws ModelError when the sizes differ.
+   */
+  inputBatch(store: SampleStore, indices: readonly number[]): tf.Tensor {
+    const dims = this.inputDims;
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== store.sampleSize) {
+      throw new ModelError(`the model takes inputs of ${dims.join('x')} = ${size} values, but the data's samples are ${store.shape.dims.join('x')} = ${store.sampleSize} values`, {
+        hints: ['decode the data with the preprocessing the model was trained with (its fewshot.json)'],
+      });
+    }
+    return tf.tensor(store.batchArray(indices), [indices.length, ...dims]);
   }
 
   static create(encoder: tf.LayersModel, head: HeadKind, meta: Omit<PairModelMeta, 'format' | 'version' | 'embeddingSize' | 'head' | 'createdAt'>, seed: number, headOptions = {}): PairModel {
@@ -77,7 +115,7 @@ export class PairModel {
   }
 
   /** Loss of a batch `x` = [a_1..a_n, b_1..b_n] (one encoder pass for both sides) with labels y [n]. */
-  pairLossOf(x: tf.Tensor4D, y: tf.Tensor1D, training: boolean): tf.Scalar {
+  pairLossOf(x: tf.Tensor, y: tf.Tensor1D, training: boolean): tf.Scalar {
     return tf.tidy(() => {
       const e = this.encoder.apply(x, { training }) as tf.Tensor2D;
       const n = y.shape[0];
@@ -98,7 +136,7 @@ export class PairModel {
       for (let i = 0; i < indices.length; i += batchSize) {
         const part = indices.slice(i, i + batchSize);
         const data = tf.tidy(() => {
-          const x = store.batch(part);
+          const x = this.inputBatch(store, part);
           return (encoder.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
         });
         out.set(data, i * d);
@@ -191,4 +229,14 @@ export async function readModelManifest(dir: string): Promise<{ file: string; ra
       hints: missing ? ['a model folder is what `fewshot train ... --out DIR` writes'] : [],
     });
   }
+}
+
+/**
+ * The trained encoder of a pair-model folder (without its head), with the folder's fewshot.json: for
+ * encoders that start from a trained model (a video encoder's per-frame CNN). The caller owns it.
+ */
+export async function loadPairEncoder(dir: string): Promise<{ encoder: tf.LayersModel; meta: PairModelMeta }> {
+  const meta = await PairModel.readMeta(dir);
+  const encoder = await loadLayersModel(path.join(dir, 'encoder'));
+  return { encoder, meta };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../backend/select-backend.js';
 import type { EncoderFactory } from '../encoder-factory.js';
+import { sampleShape, shapeSize, type SampleShape } from '../modality.js';
 import { PairModel } from '../model/pair-model.js';
 import { SampleStore } from '../data/sample-store.js';
 import { makeOptimizer } from '../train/make-optimizer.js';
@@ -12,7 +13,8 @@ import { embedParallel } from '../eval/parallel-embedder.js';
 export interface SpeedOptions {
   readonly backends: readonly BackendName[];
   readonly encoder: EncoderFactory;
-  readonly input: readonly [number, number, number];
+  /** Shape of one input; plain [height, width, channels] dims are an image shape. */
+  readonly input: SampleShape | readonly [number, number, number];
   /** Pairs per training step (2 images each). */
   readonly batchSize: number;
   /** Pairs per training step on the slow cpu backend. */
@@ -66,11 +68,12 @@ function median(xs: number[]): number {
  */
 export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
   const rng = new Rng(1);
-  const size = o.input[0] * o.input[1] * o.input[2];
+  const shape = 'dims' in o.input ? o.input : sampleShape(o.input, ['height', 'width', 'channels']);
+  const size = shapeSize(shape);
   const n = 512;
   const data = new Float32Array(n * size);
   for (let i = 0; i < data.length; i++) data[i] = rng.next() < 0.2 ? 1 : 0;
-  const store = new SampleStore(o.input, data);
+  const store = new SampleStore(shape, data);
   let flops = 0;
   const train: Record<string, number[]> = {};
   const embed: Record<string, number[]> = {};
@@ -87,8 +90,8 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         errors[backend] = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
         continue;
       }
-      const model = PairModel.create(await o.encoder.build(o.input, {}, 1), 'contrastive', {
-        kind: 'siamese', encoder: o.encoder.id, modality: 'perf', preprocess: {}, inputShape: o.input, margin: 1, plugins: [], backend,
+      const model = PairModel.create(await o.encoder.build(shape, {}, 1), 'contrastive', {
+        kind: 'siamese', encoder: o.encoder.id, modality: 'perf', preprocess: {}, inputShape: shape.dims, sampleShape: shape, margin: 1, plugins: [], backend,
       }, 1);
       flops = forwardFlops(model.encoder);
       const pairs = backend === 'cpu' ? o.cpuBatchSize : o.batchSize;
@@ -170,5 +173,5 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
       workers,
     };
   });
-  return { encoder: o.encoder.id, input: o.input, forwardMflopsPerImage: flops / 1e6, backends };
+  return { encoder: o.encoder.id, input: shape.dims, forwardMflopsPerImage: flops / 1e6, backends };
 }

@@ -102,23 +102,30 @@ function sections(root: Section, seen: Map<string, string>): Section[] {
   return out;
 }
 
-/** The `if modality is M then ...` branches of an experiment schema, as sections named after M. */
+/**
+ * The objects of the `if modality is M then ...` branches of an experiment schema, one section per
+ * modality and shape: objects of one modality with the same keys (`train.augment`, `eval.tta.augment`)
+ * share a section.
+ */
 function conditionalSections(schema: JsonSchema): { heading: string; section: Section }[] {
-  const out: { heading: string; section: Section }[] = [];
+  const out: { heading: string; paths: string[]; modality: string; key: string; section: Section }[] = [];
   for (const branch of Array.isArray(schema['allOf']) ? schema['allOf'].map(asSchema) : []) {
     const modality = asSchema(asSchema(asSchema(branch['if'])['properties'])['modality'])['const'];
     if (typeof modality !== 'string') continue;
     const walk = (s: JsonSchema, path: string): void => {
       for (const [key, child] of properties(s)) {
         const p = path ? `${path}.${key}` : key;
-        if (child['type'] === 'object' && child['additionalProperties'] === false) {
-          out.push({ heading: `${code(p)} of modality ${code(modality)}`, section: { path: p, schema: child } });
+        if (child['type'] !== 'object' || Object.keys(child).some((k) => k === 'additionalProperties' || k === 'maxProperties')) {
+          const shape = shapeKey(child);
+          const same = out.find((o) => o.modality === modality && o.key === shape);
+          if (same) same.paths.push(p);
+          else out.push({ heading: '', paths: [p], modality, key: shape, section: { path: p, schema: child } });
         } else walk(child, p);
       }
     };
     walk(asSchema(branch['then']), '');
   }
-  return out;
+  return out.map((o) => ({ heading: `${o.paths.map(code).join(' and ')} of modality ${code(o.modality)}`, section: o.section }));
 }
 
 /**
@@ -140,7 +147,8 @@ export function configurationReference(schema: JsonSchema, options: ReferenceOpt
     lines.push(`## ${heading}`, '');
     const description = typeof section.schema['description'] === 'string' ? section.schema['description'] : '';
     if (description) lines.push(description, '');
-    lines.push(...table(section, new Map()), '');
+    if (properties(section.schema).length > 0) lines.push(...table(section, new Map()), '');
+    else if (!description) lines.push('No keys: leave it empty (`{}`).', '');
   }
   return lines.join('\n').replace(/\n+$/, '\n');
 }

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { ExperimentSchema } from '../config/experiment-schema.js';
 import type { Modality } from '../modality.js';
 import { zodToJsonSchema, type JsonSchema } from './json-schema.js';
@@ -10,34 +9,34 @@ function defaultModality(): string {
   return ExperimentSchema.shape.modality.parse(undefined);
 }
 
-/** A modality's augmentation schema, where it has one (`train.augment`, `eval.tta.augment`). */
-function augmentSchemaOf(modality: Modality): z.ZodType | undefined {
-  return (modality as { readonly augmentSchema?: z.ZodType }).augmentSchema;
+/** `train.augment` and `eval.tta.augment` of a modality: its augmentation schema, or nothing at all without one. */
+function augmentOf(modality: Modality): JsonSchema {
+  if (modality.augmentSchema) return zodToJsonSchema(modality.augmentSchema);
+  return { type: 'object', maxProperties: 0, description: `The ${modality.id} modality has no augmentation: leave this empty.` };
 }
 
 /**
- * `if modality is M then data.preprocess (and train.augment, eval.tta.augment) follow M's schemas`.
+ * `if modality is M then data.preprocess, train.augment and eval.tta.augment follow M's schemas`.
  * An experiment that names no modality gets the default one, so its branch applies then too.
  */
 function modalityBranch(modality: Modality, fallback: string): JsonSchema {
   const object = (properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', properties });
   const condition = object({ modality: { const: modality.id } });
   if (modality.id !== fallback) condition['required'] = ['modality'];
-  const then: Record<string, JsonSchema> = { data: object({ preprocess: zodToJsonSchema(modality.preprocessSchema) }) };
-  const augment = augmentSchemaOf(modality);
-  if (augment) {
-    const a = zodToJsonSchema(augment);
-    then['train'] = object({ augment: a });
-    then['eval'] = object({ tta: object({ augment: a }) });
-  }
-  return { if: condition, then: object(then) };
+  const augment = augmentOf(modality);
+  const then = object({
+    data: object({ preprocess: zodToJsonSchema(modality.preprocessSchema) }),
+    train: object({ augment }),
+    eval: object({ tta: object({ augment }) }),
+  });
+  return { if: condition, then };
 }
 
 /**
  * The JSON Schema of experiment YAML, generated from `ExperimentSchema` (keys, types, ranges,
  * defaults, descriptions). `data.preprocess`, `model.encoderOptions` and `train.augment` stay open
  * objects (their keys belong to the modality or encoder), except that for each of `modalities`
- * (sorted by id) a conditional applies its own preprocessing (and augmentation) schema when the
+ * (sorted by id) a conditional applies its own preprocessing and augmentation schemas when the
  * experiment's `modality` is that one.
  */
 export function experimentJsonSchema(modalities: readonly Modality[] = []): JsonSchema {

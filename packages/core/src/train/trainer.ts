@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-schema.js';
 import type { DecodedSet } from '../data/sample-store.js';
-import type { Modality, Preprocess } from '../modality.js';
+import { augmentSettings, type Modality, type Preprocess } from '../modality.js';
 import type { PairModel } from '../model/pair-model.js';
 import { writeAtomic } from '../model/model-io.js';
 import { checkObjectiveHead, type Objective, type ObjectiveSampler, type StepSamples } from './objective.js';
@@ -74,7 +74,8 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   if (tc.epochs < 1) throw new RangeError('trainPairModel: train.epochs is 0; save the built model instead (what `fewshot train` does)');
   const t0 = Date.now();
   const optimizer = makeOptimizer(tc);
-  const train = opts.modality.augmentClasses?.(opts.train, opts.preprocess, tc.augment) ?? opts.train;
+  const augmentOptions = augmentSettings(opts.modality, tc.augment, 'train.augment');
+  const train = opts.modality.augmentClasses?.(opts.train, opts.preprocess, augmentOptions) ?? opts.train;
   if (train !== opts.train) {
     progress.log(`class augmentation: ${opts.train.set.classes.length} -> ${train.set.classes.length} training classes (${opts.train.set.size} -> ${train.set.size} samples)`);
   }
@@ -84,7 +85,7 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const sampler = objective.sampler(train.set, tc, opts.rng);
   const augRng = opts.rng.fork('augment');
   const augment = opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
-  const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, tc.augment, augRng) : undefined;
+  const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, augmentOptions, augRng) : undefined;
 
   const valEpisodes = opts.validation ? validationEpisodes(opts.validation, tc, opts.rng) : [];
   const vars = model.trainableVariables;

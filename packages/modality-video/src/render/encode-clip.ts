@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { rename, rm } from 'node:fs/promises';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 
 /** How frames are encoded. The shared set: H.264 (libx264, preset slow, CRF 30), yuv420p, MP4. */
 export interface EncodeOptions {

@@ -40,7 +40,8 @@ describe('render-drawings', () => {
     expect(await readdir(join(out, 'Latin'))).toEqual(['character01', 'character02']);
     const modality = new VideoModality();
     const pre = modality.preprocessSchema.parse({ frames: 4, size: 28 });
-    const x = await modality.decode(join(out, 'Latin', 'character01', '0001_01.mp4'), pre);
+    const clip = join(out, 'Latin', 'character01', '0001_01.mp4');
+    const x = await modality.decode({ id: 'Latin/character01/0001_01.mp4', path: clip, label: 'Latin/character01' }, pre);
     const ink = (t: number): number => x.subarray(t * 784, (t + 1) * 784).reduce((s, v) => s + v, 0);
     expect(ink(3)).toBeGreaterThan(ink(0) * 1.5); // frame 5 of 23 (200 ms, half-way) vs the finished line
     // the finished vertical line: 3 px around column 55 at 112, half of pixel 13 at 28; rows 23 .. 88 at 112

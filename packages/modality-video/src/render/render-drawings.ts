@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FewshotError } from '@fewshot/core';
+import { FewshotError } from '@fewshot/core/plugin';
 import { DecodePool } from '../decode-pool.js';
 import { findFfmpeg } from '../ffmpeg-binary.js';
 import { DEFAULT_DRAW_OPTIONS, drawFrames, type DrawOptions } from './draw-frames.js';

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { text as readText } from 'node:stream/consumers';
 import * as yauzl from 'yauzl';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 
 /** One drawing's stroke file from an Omniglot stroke archive. */
 export interface StrokeFile {

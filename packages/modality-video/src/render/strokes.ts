@@ -1,4 +1,4 @@
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 
 /** One pen point: Omniglot motor coordinates (x right, y up; image space is (x, -y)) and time in ms. */
 export interface PenPoint {

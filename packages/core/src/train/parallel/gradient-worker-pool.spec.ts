@@ -7,6 +7,7 @@ import { readVariables, statVariables } from './model-snapshot.js';
 import type { WorkerHandle } from './worker-handle.js';
 import { SampleStore } from '../../data/sample-store.js';
 import { embedParallel } from '../../eval/parallel-embedder.js';
+import { sampleShape } from '../../modality.js';
 
 function tinyEncoder(seed: number, batchNorm: boolean): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
@@ -196,7 +197,8 @@ describe('GradientWorkerPool', () => {
       b.y[0] = 7;
       await expect(pool.step(b.x, b.y)).rejects.toThrow(/gradient worker 0 exited unexpectedly \(exit code 3\)/);
       await expect(pool.step(b.x, b.y.fill(1))).rejects.toThrow(/exited unexpectedly/);
-      await new Promise((r) => setTimeout(r, 200));
+      // the other worker is terminated asynchronously: wait (bounded) for both threads to be gone
+      for (let waited = 0; waited < 10_000 && threads(pool).some((t) => t !== -1); waited += 50) await new Promise((r) => setTimeout(r, 50));
       expect(threads(pool)).toEqual([-1, -1]);
     } finally {
       await pool.close();
@@ -223,7 +225,7 @@ describe('GradientWorkerPool.embedRows', () => {
   function store(count: number, seed: number): SampleStore {
     let s = seed >>> 0;
     const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-    return new SampleStore([8, 8, 1], Float32Array.from({ length: count * 64 }, () => rnd() * 2 - 1));
+    return new SampleStore(sampleShape([8, 8, 1], ['height', 'width', 'channels']), Float32Array.from({ length: count * 64 }, () => rnd() * 2 - 1));
   }
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);

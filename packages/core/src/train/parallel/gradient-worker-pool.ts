@@ -81,7 +81,7 @@ export class GradientWorkerPool {
     private readonly statShapes: number[][],
     private readonly master: { readonly model: PairModel; readonly optimizer: tf.Optimizer } | undefined,
     optimizer: OptimizerSettings | null,
-    /** Values of one encoder input ([h, w, c] multiplied out). */
+    /** Values of one encoder input (its dims multiplied out). */
     private readonly inputSize: number,
     /** Size of one embedding (the encoder's output width). */
     readonly embeddingSize: number,
@@ -101,10 +101,10 @@ export class GradientWorkerPool {
     const inference = options.optimizer === null;
     if (!inference && !model.hasWeights) throw new RangeError(`a '${model.meta.kind}' model has no weights to train`);
     if (inference && options.update === 'master') throw new RangeError(`an inference-only pool (optimizer: null) has no 'master' update`);
-    const [, h, w, c] = model.encoder.inputs[0]!.shape;
+    const dims = model.encoder.inputs[0]!.shape.slice(1);
     const embeddingSize = model.encoder.outputs[0]!.shape[1];
-    if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number' || typeof embeddingSize !== 'number') {
-      throw new RangeError(`the encoder must map fixed [h, w, c] inputs to [batch, d] embeddings, got [${model.encoder.inputs[0]!.shape.join(', ')}] -> [${model.encoder.outputs[0]!.shape.join(', ')}]`);
+    if (!dims.every((d): d is number => typeof d === 'number') || typeof embeddingSize !== 'number') {
+      throw new RangeError(`the encoder must map fixed-shape inputs to [batch, d] embeddings, got [${model.encoder.inputs[0]!.shape.join(', ')}] -> [${model.encoder.outputs[0]!.shape.join(', ')}]`);
     }
     const update = options.update ?? 'replicas';
     const backend = options.backend ?? (tf.getBackend() as BackendName);
@@ -126,7 +126,7 @@ export class GradientWorkerPool {
       throw err;
     }
     const master = update === 'master' && options.optimizer ? { model, optimizer: makeOptimizer(options.optimizer) } : undefined;
-    return new GradientWorkerPool(handles, trainableShapes, statShapes, master, options.optimizer, h * w * c, embeddingSize);
+    return new GradientWorkerPool(handles, trainableShapes, statShapes, master, options.optimizer, dims.reduce((a, b) => a * b, 1), embeddingSize);
   }
 
   /**

@@ -27,8 +27,8 @@ interface Replica {
   readonly vars: tf.Variable[];
   readonly stats: tf.Variable[];
   readonly optimizer: tf.Optimizer | null;
-  /** [h, w, c] of one input. */
-  readonly inputShape: [number, number, number];
+  /** Dims of one encoder input (without the batch axis, any rank). */
+  readonly inputShape: readonly number[];
   readonly objective: Objective;
   /** The train settings the objective's loss reads. */
   readonly train: TrainConfig;
@@ -66,14 +66,14 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   for (const m of msg.modules) loaded.push(await import(m));
   const objective = objectiveOf(msg.loss.objective, loaded);
   const model = await rebuildPairModel(msg.snapshot);
-  const [, h, w, c] = model.encoder.inputs[0]!.shape;
-  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') {
-    throw new Error(`the encoder input must have a fixed [h, w, c] shape, got [${model.encoder.inputs[0]!.shape.join(', ')}]`);
+  const dims = model.encoder.inputs[0]!.shape.slice(1);
+  if (!dims.every((d): d is number => typeof d === 'number')) {
+    throw new Error(`the encoder input must have a fixed shape, got [${model.encoder.inputs[0]!.shape.join(', ')}]`);
   }
   const vars = model.trainableVariables;
   const stats = statVariables(model);
   const train = msg.loss.train ?? TrainSchema.parse({});
-  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: [h, w, c], objective, train };
+  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: dims, objective, train };
   post({ type: 'ready', trainableShapes: shapesOf(vars), statShapes: shapesOf(stats) });
 }
 
@@ -96,7 +96,7 @@ function objectiveOf(id: string, modules: readonly unknown[]): Objective {
 
 /** Throws unless x holds `rows` inputs of the model's input shape. */
 function checkRows(r: Replica, x: Float32Array, rows: number, what: string): void {
-  const size = r.inputShape[0] * r.inputShape[1] * r.inputShape[2];
+  const size = r.inputShape.reduce((a, b) => a * b, 1);
   if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`${what} needs a positive whole number of inputs, got ${rows}`);
   if (x.length !== rows * size) {
     throw new RangeError(
@@ -112,7 +112,7 @@ function step(r: Replica, msg: Extract<ToWorker, { type: 'step' }>): void {
   const grads = new Float32Array(r.vars.reduce((s, v) => s + v.size, 0));
   let loss = NaN;
   tf.tidy(() => {
-    const x = tf.tensor4d(msg.x, [rows, ...r.inputShape]);
+    const x = tf.tensor(msg.x, [rows, ...r.inputShape]);
     const y = tf.tensor1d(msg.y, 'float32');
     const res = tf.variableGrads(() => r.objective.loss(r.model, x, y, r.train), r.vars);
     loss = res.value.dataSync()[0]!;
@@ -132,14 +132,13 @@ const EMBED_BATCH = 256;
 function embed(r: Replica, msg: Extract<ToWorker, { type: 'embed' }>): void {
   const { x, rows } = msg;
   checkRows(r, x, rows, 'an embedding request');
-  const [h, w, c] = r.inputShape;
-  const size = h * w * c;
+  const size = r.inputShape.reduce((a, b) => a * b, 1);
   const encoder = getEmbedEncoder(r);
   let out: Float32Array | undefined;
   for (let i = 0; i < rows; i += EMBED_BATCH) {
     const m = Math.min(EMBED_BATCH, rows - i);
     const e = tf.tidy(() => {
-      const t = tf.tensor4d(x.subarray(i * size, (i + m) * size), [m, h, w, c]);
+      const t = tf.tensor(x.subarray(i * size, (i + m) * size), [m, ...r.inputShape]);
       return (encoder.apply(t, { training: false }) as tf.Tensor).dataSync() as Float32Array;
     });
     out ??= new Float32Array((rows * e.length) / m);
