@@ -162,4 +162,31 @@ export * from './api/index.js';
 export * from './train/objective.js';
 export * from './data/loaders/index.js';
 export { PixelBaseline } from './pixel-baseline.js';
+// data sets: the registry, fetch, verify, and the check of a user's folders (fewshot data ...)
+export {
+  DATA_SETS,
+  findDataSet,
+  resolveDataDir,
+  dataSetPresence,
+  fetchDataSet,
+  downloadFile,
+  unpackZip,
+  verifyDataSet,
+  checkClassFolders,
+  fetchHintFor,
+  StreamByteProgress,
+  SilentByteProgress,
+  type DataSetEntry,
+  type ArchiveSource,
+  type Expectation,
+  type SampleCounts,
+  type ByteProgress,
+  type FetchOptions,
+  type FetchedArchive,
+  type DownloadOptions,
+  type VerifyOptions,
+  type VerifyReport,
+  type CheckOptions,
+  type CheckReport,
+} from './data-sets/index.js';
 export * from './schema/index.js';

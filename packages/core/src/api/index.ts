@@ -5,3 +5,4 @@ export * from './baseline-scorer-for.js';
 export * from './train-experiment.js';
 export * from './evaluate.js';
 export * from './classify.js';
+export * from './list-plugins.js';

@@ -8,6 +8,7 @@ import { evalCommand } from './commands/eval-command.js';
 import { classifyCommand } from './commands/classify-command.js';
 import { pluginsCommand } from './commands/plugins-command.js';
 import { perfCommand } from './commands/perf-command.js';
+import { dataCommand } from './commands/data-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -17,6 +18,7 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
   classifyCommand as never,
   pluginsCommand as never,
   perfCommand as never,
+  dataCommand as never,
   schemaCommand as never,
 ];
 

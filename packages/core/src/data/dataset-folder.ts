@@ -4,6 +4,7 @@ import { closest } from 'fastest-levenshtein';
 import { ConfigError, DataError } from '../errors.js';
 import type { DatasetSpec } from '../modality.js';
 import type { LabeledSet } from '../labeled-set.js';
+import { fetchHintFor } from '../data-sets/fetch-hint.js';
 
 /** Helpers every modality's loaders share: listing data folders, include/exclude, and their errors. */
 
@@ -39,9 +40,11 @@ export async function listDatasetRoot(spec: DatasetSpec): Promise<FolderEntries>
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       const data = process.env['FEWSHOT_DATA'];
+      const fetch = fetchHintFor(spec.path);
       throw new DataError(`data folder not found: ${spec.path} (from ${spec.name}.path)`, {
         cause: err,
         hints: [
+          ...(fetch ? [fetch] : []),
           `relative data paths are resolved against data.root, itself relative to FEWSHOT_DATA (${data ? `now '${data}'` : 'not set, so ./data'})`,
           'set FEWSHOT_DATA to the folder that holds your data sets, or give an absolute path',
         ],

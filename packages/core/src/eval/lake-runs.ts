@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LabeledSet, type SampleRef } from '../labeled-set.js';
 import type { Episode } from '../samplers/episode-sampler.js';
 import { DataError } from '../errors.js';
+import { fetchHintFor } from '../data-sets/fetch-hint.js';
 
 /** Explicit one-shot runs in Lake et al.'s format, as episodes over one labelled set of their files. */
 export interface ExplicitRuns {
@@ -19,7 +20,10 @@ export interface ExplicitRuns {
  * relative to the runs folder or to the run folder).
  */
 export async function readLakeRuns(dir: string): Promise<ExplicitRuns> {
-  if (!existsSync(dir)) throw new DataError(`runs folder not found: ${dir}`);
+  if (!existsSync(dir)) {
+    const fetch = fetchHintFor(dir);
+    throw new DataError(`runs folder not found: ${dir}`, { hints: fetch ? [fetch] : [] });
+  }
   const runNames = (await fs.readdir(dir, { withFileTypes: true }))
     .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, 'class_labels.txt')))
     .map((d) => d.name)
