@@ -10,10 +10,11 @@ import { openExperiment } from '../experiment.js';
 import { loadModel, readModelMeta, type ModelMeta } from '../model/ensemble-model.js';
 import { writeAtomic } from '../model/model-io.js';
 import { SilentProgress, type ProgressSink } from '../progress.js';
+import { experimentDataPaths, fetchExperimentData, type FetchDataOptions } from '../data-sets/fetch-experiment-data.js';
 import { baselineName, baselineScorerFor } from './baseline-scorer-for.js';
 import { resolveExperiment, type ExperimentSource } from './resolve-experiment.js';
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends FetchDataOptions {
   /** Model folder written by `trainExperiment` / `fewshot train` (give this or `baseline`). */
   readonly model?: string;
   /** A parameter-free baseline instead of a model: `pixel`, or a plugin's (give this or `model`). */
@@ -34,6 +35,7 @@ export interface EvaluateOptions {
  * Evaluate a trained model, or a baseline, on explicit one-shot runs or on seeded random N-way
  * K-shot episodes (the experiment's `eval` settings). A model decides how inputs are decoded (its
  * saved `data.preprocess`, changed only by explicit `data.preprocess` overrides) and its plugins.
+ * With `fetch`, the registry data set of a missing test or runs folder is fetched first.
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
   if (!options.model && !options.baseline) throw new ConfigError('give a model folder or a baseline to evaluate');
@@ -43,11 +45,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
   const meta = options.model ? await readModelMeta(options.model) : undefined;
   const loaded = await evaluationConfig(options, meta);
   const exp = await openExperiment(loaded);
+  const c = loaded.config;
+  const runs = options.runs ? path.resolve(options.runs) : c.data.runs && !c.data.test ? path.resolve(loaded.dataRoot, c.data.runs) : undefined;
+  await fetchExperimentData(experimentDataPaths(loaded, runs ? [] : ['test'], { explicit: runs }), options, progress);
   const model: EpisodeScorer = options.model ? await loadModel(options.model) : baselineScorerFor(exp, options.baseline!);
   let report: EvalReport;
   try {
-    const c = loaded.config;
-    const runs = options.runs ? path.resolve(options.runs) : c.data.runs && !c.data.test ? path.resolve(loaded.dataRoot, c.data.runs) : undefined;
     const modelName = options.model ?? baselineName(options.baseline!);
     report = await runEvaluation(exp, model, { ...(runs ? { runs } : {}), modelName, progress });
   } finally {

@@ -14,10 +14,11 @@ import { formatDuration, SilentProgress, type ProgressSink } from '../progress.j
 import { Rng } from '../rng.js';
 import type { DecodedSet } from '../data/sample-store.js';
 import { trainPairModel, validationEpisodes, type EpochRecord, type TrainResult } from '../train/trainer.js';
+import { experimentDataPaths, fetchExperimentData, type FetchDataOptions } from '../data-sets/fetch-experiment-data.js';
 import { clearModelFolder, memberRuns } from './member-runs.js';
 import { resolveExperiment, type ExperimentSource } from './resolve-experiment.js';
 
-export interface TrainExperimentOptions {
+export interface TrainExperimentOptions extends FetchDataOptions {
   /** Model folder to write (created if missing). */
   readonly out: string;
   /** `--set` style overrides applied to the experiment (`train.epochs=5`, ...). */
@@ -68,6 +69,7 @@ type Outcome = Pick<TrainResult, 'bestEpoch' | 'bestValAccuracy' | 'seconds'> & 
  * config.yaml and history.json; with `model.ensemble: N`, N members (an older model in the folder is
  * removed first) and the ensemble's validation accuracy; with `train.epochs: 0`, the model saved as
  * built. Then, unless `evaluate` is false, the evaluation on `data.runs` / `data.test` (eval.json).
+ * With `fetch`, the registry data sets among the missing folders it reads are fetched first.
  */
 export async function trainExperiment(experiment: ExperimentSource, options: TrainExperimentOptions): Promise<TrainSummary> {
   const progress = options.progress ?? new SilentProgress();
@@ -75,6 +77,9 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
   const exp = await openExperiment(loaded);
   const c = loaded.config;
   progress.log(`fewshot train '${c.name}': ${c.model.type} ${c.model.type === 'siamese' ? `${c.model.encoder ?? exp.modality.defaultEncoder} + ${c.model.head}` : ''} on the ${exp.backend.name} backend`);
+  const evaluates = options.evaluate !== false && Boolean(c.data.runs || c.data.test);
+  const reads = experimentDataPaths(loaded, [...(c.train.epochs === 0 ? [] : ['train', 'validation'] as const), ...(evaluates && !c.data.runs ? ['test'] as const : [])], { fromConfig: evaluates });
+  await fetchExperimentData(reads, options, progress);
   const outDir = path.resolve(options.out);
   const head = { model: outDir, backend: exp.backend.name };
   let outcome: Outcome;
@@ -99,7 +104,7 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
     stoppedBecause: outcome.stoppedBecause,
     trainSeconds: outcome.seconds,
   };
-  if (options.evaluate === false || !(c.data.runs || c.data.test)) return summary;
+  if (!evaluates) return summary;
   const best = await loadModel(outDir);
   let report: EvalReport;
   try {

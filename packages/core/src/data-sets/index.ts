@@ -10,3 +10,5 @@ export * from './decode-sample.js';
 export * from './verify-data-set.js';
 export * from './check-class-folders.js';
 export * from './fetch-hint.js';
+export * from './fetch-missing-data.js';
+export * from './fetch-experiment-data.js';

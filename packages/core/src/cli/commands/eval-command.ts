@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { evaluate } from '../../api/evaluate.js';
-import { UsageError, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
+import { UsageError, fetchOptionsOf, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
   experiment?: string;
@@ -9,6 +9,8 @@ interface Args extends GlobalArgs {
   baseline?: string;
   out?: string;
   set: string[];
+  fetch: boolean;
+  mirror?: string;
 }
 
 export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
@@ -40,6 +42,7 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         ...(args.out ? { out: args.out } : {}),
         overrides: overridesOf(args),
         progress: progressFor(args, io),
+        ...fetchOptionsOf(args, io),
       });
       if (args.json) io.out.write(JSON.stringify(report) + '\n');
       else

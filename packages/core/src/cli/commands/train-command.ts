@@ -1,12 +1,14 @@
 import type { CommandModule } from 'yargs';
 import { trainExperiment } from '../../api/train-experiment.js';
-import { overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
+import { fetchOptionsOf, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
   experiment: string;
   out: string;
   set: string[];
   eval: boolean;
+  fetch: boolean;
+  mirror?: string;
 }
 
 export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
@@ -22,7 +24,7 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
           .option('json', { type: 'boolean', default: false, describe: 'print the final result as one JSON object' }),
       ) as never,
     handler: async (args) => {
-      const summary = await trainExperiment(args.experiment, { out: args.out, overrides: overridesOf(args), evaluate: args.eval, progress: progressFor(args, io) });
+      const summary = await trainExperiment(args.experiment, { out: args.out, overrides: overridesOf(args), evaluate: args.eval, progress: progressFor(args, io), ...fetchOptionsOf(args, io) });
       const report = summary.eval;
       if (args.json) io.out.write(JSON.stringify(summary, null, 2) + '\n');
       else if (report) io.out.write(`${report.ways}-way ${report.shots}-shot accuracy: ${percent(report.accuracy)} ± ${percent(report.ci95)} (95% CI) over ${report.trials} trials (${report.data}), backend ${report.backend}\n`);
