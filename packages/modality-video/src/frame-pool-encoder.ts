@@ -52,8 +52,10 @@ export class FramePoolEncoder implements EncoderFactory {
     }
     const model = tf.sequential({ name: 'encoder' });
     model.add(new FramesToBatch({ frames, inputShape: [frames, h, w, c], name: 'frames_to_batch' }));
-    if (frame instanceof tf.Sequential) for (const layer of frame.layers) model.add(layer);
-    else model.add(frame);
+    if (frame instanceof tf.Sequential) {
+      for (const layer of frame.layers) model.add(layer);
+      frame.dispose(); // its layers now belong to `model`: without this, model.dispose() leaves their weights
+    } else model.add(frame);
     model.add(new TemporalPool({ frames, mode: o.pooling, units: o.attentionUnits, kernel: o.convKernel, base: o.convBase, seed: layerSeed(seed, 'temporal_pool'), name: 'temporal_pool' }));
     return model;
   }
