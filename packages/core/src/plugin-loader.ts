@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from './errors.js';
@@ -38,6 +38,7 @@ export async function loadPlugin(spec: string, baseDir: string, builtin = false)
     if (!existsSync(resolved)) {
       throw new PluginError(`plugin file not found: ${resolved}`, { hints: [`from plugins entry '${spec}' (paths are relative to ${baseDir})`] });
     }
+    if (statSync(resolved).isDirectory()) resolved = resolvePackageFolder(spec, resolved);
   } else {
     resolved = resolvePackage(spec, baseDir);
   }
@@ -68,6 +69,18 @@ function resolvePackage(spec: string, baseDir: string): string {
   throw new PluginError(`plugin package '${spec}' is not installed`, {
     hints: [`looked from ${baseDir} and from fewshot's own folder`, `install it (npm install ${spec}) or give a path to the plugin file`],
   });
+}
+
+/** A plugin given as a package folder: its main module (package.json `main`, else index.js). */
+function resolvePackageFolder(spec: string, folder: string): string {
+  try {
+    return createRequire(path.join(folder, 'noop.js')).resolve(folder);
+  } catch (cause) {
+    throw new PluginError(`plugin folder '${spec}' has no module to load: ${(cause as Error).message.split('\n')[0]}`, {
+      cause,
+      hints: [`looked for the main file of ${path.join(folder, 'package.json')}`, 'build the plugin first (npm run build), or give the path of its module file'],
+    });
+  }
 }
 
 function isContainerModule(x: unknown): x is ContainerModuleLike {

@@ -36,7 +36,8 @@ describe('ImageModality', () => {
     expect(parse(pre)).toEqual(pre);
     expect(modality.sampleShape(parse({ size: 105 }))).toEqual({ dims: [105, 105, 1], names: ['height', 'width', 'channels'] });
     expect(modality.sampleShape(parse({ height: 32, width: 64, channels: 3 })).dims).toEqual([32, 64, 3]);
-    expect(modality.storesAsUint8()).toBe(true);
+    expect(modality.storesAsUint8(parse({}))).toBe(true);
+    expect(modality.storesAsUint8(parse({ normalize: 'none' }))).toBe(false);
   });
 
   it('rejects bad preprocessing settings', () => {

@@ -34,9 +34,9 @@ export class ImageModality implements Modality<ImagePreprocess, ImageAugment> {
     return imageShape(pre);
   }
 
-  /** Images are 8-bit sources: in [0, 1] they may be held as bytes. */
-  storesAsUint8(): boolean {
-    return true;
+  /** Images are 8-bit sources: with `normalize: unit` (values in [0, 1]) they may be held as bytes. */
+  storesAsUint8(pre: ImagePreprocess): boolean {
+    return pre.normalize === 'unit';
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {

@@ -40,7 +40,8 @@ describe('VideoModality', () => {
     expect(parse(pre)).toEqual(pre);
     expect(modality.sampleShape(pre)).toEqual({ dims: [8, 28, 28, 1], names: ['time', 'height', 'width', 'channels'] });
     expect(modality.sampleShape(parse({ frames: 4, size: 32, channels: 3 })).dims).toEqual([4, 32, 32, 3]);
-    expect(modality.storesAsUint8()).toBe(true);
+    expect(modality.storesAsUint8(parse({}))).toBe(true);
+    expect(modality.storesAsUint8(parse({ normalize: 'none' }))).toBe(false);
   });
 
   it('rejects bad preprocessing settings, naming the key', () => {

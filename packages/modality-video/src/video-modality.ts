@@ -42,9 +42,9 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
     return videoShape(p);
   }
 
-  /** Frames are 8-bit images: in [0, 1] they may be held as bytes. */
-  storesAsUint8(): boolean {
-    return true;
+  /** Frames are 8-bit images: with `normalize: unit` (values in [0, 1]) they may be held as bytes. */
+  storesAsUint8(pre: VideoPreprocess): boolean {
+    return pre.normalize === 'unit';
   }
 
   async load(spec: DatasetSpec): Promise<LabeledSet> {

@@ -9,6 +9,7 @@ import { classifyCommand } from './commands/classify-command.js';
 import { pluginsCommand } from './commands/plugins-command.js';
 import { perfCommand } from './commands/perf-command.js';
 import { dataCommand } from './commands/data-command.js';
+import { newPluginCommand } from './commands/new-plugin-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -19,6 +20,7 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
   pluginsCommand as never,
   perfCommand as never,
   dataCommand as never,
+  newPluginCommand as never,
   schemaCommand as never,
 ];
 
