@@ -28,7 +28,8 @@ function isPathSpec(spec: string): boolean {
 }
 
 /**
- * Load one plugin by package name (resolved from `baseDir`, then from fewshot itself) or by file path
+ * Load one plugin by package name (resolved from `baseDir`, then from fewshot itself; a built-in plugin
+ * from fewshot itself first) or by file path
  * (relative to `baseDir`). Its default export must be an inversify `ContainerModule`.
  */
 export async function loadPlugin(spec: string, baseDir: string, builtin = false): Promise<LoadedPlugin> {
@@ -58,7 +59,10 @@ export async function loadPlugin(spec: string, baseDir: string, builtin = false)
 }
 
 function resolvePackage(spec: string, baseDir: string): string {
-  const bases = [path.join(baseDir, 'noop.js'), import.meta.url];
+  // the built-in plugins are taken from beside this core first, so that a model or config kept in
+  // another project (with its own node_modules) never brings in a second copy of them and of tfjs
+  const fromBase = path.join(baseDir, 'noop.js');
+  const bases = (BUILTIN_PLUGINS as readonly string[]).includes(spec) ? [import.meta.url, fromBase] : [fromBase, import.meta.url];
   for (const base of bases) {
     try {
       return createRequire(base).resolve(spec);

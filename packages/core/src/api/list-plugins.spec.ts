@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatPluginReport, listPlugins } from './list-plugins.js';
@@ -24,5 +26,22 @@ describe('listPlugins', () => {
   it('names a plugin file that does not exist', async () => {
     await expect(listPlugins(['./no-such-plugin.mjs'], repo)).rejects.toThrow(PluginError);
     await expect(listPlugins(['./no-such-plugin.mjs'], repo)).rejects.toThrow(/plugin file not found: .*no-such-plugin\.mjs/);
+  });
+
+  it('takes the built-in plugins from beside core, not from another project the folder lies in', async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'fewshot-other-project-'));
+    try {
+      // another project's copy of a built-in plugin, which must not be loaded (it would bring a second tfjs)
+      const pkg = path.join(other, 'node_modules/@fewshot/modality-image');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@fewshot/modality-image', version: '0.0.1', main: 'index.js' }));
+      writeFileSync(path.join(pkg, 'index.js'), "throw new Error('the other project\\'s copy was loaded');\n");
+      const report = await listPlugins([], other);
+      const image = report.plugins.find((p) => p.spec === '@fewshot/modality-image');
+      expect(image?.resolved.startsWith(other)).toBe(false);
+      expect(image?.resolved).toContain(path.join('modality-image', 'dist'));
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
