@@ -197,4 +197,5 @@ export {
   type CheckOptions,
   type CheckReport,
 } from './data-sets/index.js';
+export * from './bench/index.js';
 export * from './schema/index.js';
