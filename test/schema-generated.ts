@@ -3,8 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  BENCH_SCHEMA_FILE,
   CONFIGURATION_REFERENCE_FILE,
   EXPERIMENT_SCHEMA_FILE,
+  benchJsonSchema,
   createContainer,
   experimentJsonSchema,
   experimentReference,
@@ -23,6 +25,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
   const { registry } = await createContainer([]);
   return {
     [EXPERIMENT_SCHEMA_FILE]: renderJsonSchema(experimentJsonSchema(registry.modalities)),
+    [BENCH_SCHEMA_FILE]: renderJsonSchema(benchJsonSchema(registry.modalities)),
     [CONFIGURATION_REFERENCE_FILE]: experimentReference(registry.modalities),
   };
 }

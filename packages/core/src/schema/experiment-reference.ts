@@ -4,6 +4,7 @@ import { experimentJsonSchema } from './experiment-json-schema.js';
 
 /** Where the generated files live in the repository, relative to its root. */
 export const EXPERIMENT_SCHEMA_FILE = 'schema/experiment.schema.json';
+export const BENCH_SCHEMA_FILE = 'schema/bench.schema.json';
 export const CONFIGURATION_REFERENCE_FILE = 'docs/configuration.md';
 
 /**
