@@ -112,6 +112,12 @@ export interface Modality<P extends object = Record<string, unknown>, A extends 
   augmentClasses?(train: DecodedSet, pre: P, options: A): DecodedSet;
   /** Optional facts shown by `fewshot plugins` (resolved binaries, versions). */
   info?(): Record<string, string>;
+  /**
+   * Optional small picture of one sample for reports (`fewshot bench`'s report.html): 8-bit grey or RGB
+   * pixels, row-major, white = 255, at most about 96 pixels a side (image: the picture; video: a frame;
+   * audio: a spectrogram). Core encodes it (PNG); throws DataError when the file cannot be read.
+   */
+  thumbnail?(ref: SampleRef, pre: P): Promise<{ readonly width: number; readonly height: number; readonly channels: 1 | 3; readonly data: Uint8Array }>;
 }
 
 const parsedAugment = new WeakMap<Modality, WeakMap<object, object>>();

@@ -1,5 +1,6 @@
 import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
 import { audioPreprocessSchema, audioShape, clipSamples, type AudioPreprocess } from './audio-preprocess.js';
+import { spectrogramPicture } from './audio-thumbnail.js';
 import { extractFeatures } from './features.js';
 import { loadAudioFolder } from './folder-loader.js';
 import { meydaVersion } from './meyda-mel.js';
@@ -28,6 +29,9 @@ export class AudioModality implements Modality<AudioPreprocess, SpecAugmentOptio
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'audio-conv2d';
   readonly preprocessSchema = audioPreprocessSchema;
+  /** A picture of the decoded features (report thumbnails). */
+  thumbnail = async (ref: SampleRef, p: AudioPreprocess): Promise<ReturnType<typeof spectrogramPicture>> => spectrogramPicture(await this.decode(ref, p), audioShape(p));
+
   /** SpecAugment-style time shift and masks (see `specAugmentSchema`). */
   readonly augmentSchema = specAugmentSchema;
 

@@ -3,6 +3,7 @@ import { affineAugment, affineAugmentSchema, type AffineAugmentOptions } from '.
 import { readImage } from './decode-image.js';
 import { loadFolder } from './folder-loader.js';
 import { imagePreprocessSchema, imageShape, type ImagePreprocess } from './image-preprocess.js';
+import { imageThumbnail, type Picture } from './image-thumbnail.js';
 import { loadOmniglot } from './omniglot-loader.js';
 import { resizeArea } from './resize-area.js';
 import { rotateClasses } from './rotate-classes.js';
@@ -54,6 +55,9 @@ export class ImageModality implements Modality<ImagePreprocess, ImageAugment> {
     }
     return result;
   }
+
+  /** The picture itself, at most 96 pixels a side (report thumbnails). */
+  thumbnail = (ref: SampleRef, p: ImagePreprocess): Promise<Picture> => imageThumbnail(ref, p);
 
   /** Koch et al. (2015) affine distortions of one training sample, in place (see `affineAugment`). */
   augment(sample: Float32Array, p: ImagePreprocess, o: ImageAugment, rng: Rng): void {

@@ -5,6 +5,7 @@ import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg, type FfmpegBinary } from './
 import { VIDEO_EXTENSIONS } from './video-files.js';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
 import { videoAugmentSchema, videoPreprocessSchema, videoShape, type VideoAugment, type VideoPreprocess } from './video-preprocess.js';
+import { videoThumbnail } from './video-thumbnail.js';
 
 const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
   folder: loadVideoFolder,
@@ -56,6 +57,9 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
     const raw = await this.pool.run(() => readFrames(ffmpeg, ref.path, { size: p.size, channels: p.channels }));
     return framesToSample(raw, p);
   }
+
+  /** The clip's last frame, 96x96 (report thumbnails). */
+  thumbnail = (ref: SampleRef, p: VideoPreprocess): ReturnType<typeof videoThumbnail> => this.pool.run(() => videoThumbnail(this.ffmpeg.path, ref, p));
 
   info(): Record<string, string> {
     const order = FFMPEG_SOURCES.join(' > ');

@@ -4,6 +4,7 @@ import { DataError } from '../errors.js';
 import { writeAtomic } from '../model/model-io.js';
 import { reportMarkdown, resultsCsv } from './bench-report.js';
 import { BENCH_RESULTS_FORMAT, BENCH_RESULTS_VERSION, type BenchCellResult, type BenchResults } from './results-schema.js';
+import { writeHtmlReport } from './html-report.js';
 
 /** The file of a finished cell in DIR. */
 export function cellFile(dir: string, key: string): string {
@@ -16,11 +17,12 @@ export function readCell(dir: string, key: string): BenchCellResult | undefined 
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as BenchCellResult) : undefined;
 }
 
-/** Write results.json, results.csv and report.md into `dir` (each atomically). */
+/** Write results.json, results.csv, report.md and report.html into `dir` (each atomically). */
 export async function writeBenchOutputs(dir: string, results: BenchResults): Promise<void> {
   await writeAtomic(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   await writeAtomic(path.join(dir, 'results.csv'), resultsCsv(results));
   await writeAtomic(path.join(dir, 'report.md'), reportMarkdown(results));
+  await writeHtmlReport(dir, results);
 }
 
 /** DIR/results.json, checked to be a bench results file this fewshot reads. */
