@@ -198,3 +198,4 @@ export {
   type CheckReport,
 } from './data-sets/index.js';
 export * from './bench/index.js';
+export * from './schema/index.js';

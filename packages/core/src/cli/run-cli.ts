@@ -11,6 +11,7 @@ import { perfCommand } from './commands/perf-command.js';
 import { dataCommand } from './commands/data-command.js';
 import { newPluginCommand } from './commands/new-plugin-command.js';
 import { benchCommand } from './commands/bench-command.js';
+import { schemaCommand } from './commands/schema-command.js';
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>)[] = [
@@ -22,6 +23,7 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
   dataCommand as never,
   newPluginCommand as never,
   benchCommand as never,
+  schemaCommand as never,
 ];
 
 /**
