@@ -45,6 +45,16 @@ describe('fewshot bench: bad bench files', () => {
     expect(err).toContain('images_nowhere');
   });
 
+  it('says which fetch command brings a missing registry data set', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'fewshot-no-data-'));
+    const missing = path.join(empty, 'omniglot', 'images_evaluation');
+    const { err } = await fails('missing-registry-data', { methods, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' }, (t) =>
+      t.replace('path: images_evaluation', `path: ${missing}`),
+    );
+    expect(err).toContain(`tasks.omni.path: data set not found: ${missing} (fetch it with: fewshot data fetch omniglot-evaluation --to ${empty})`);
+    rmSync(empty, { recursive: true, force: true });
+  });
+
   it('names ways above the classes available, and an unknown baseline, together', async () => {
     const { file, err } = await fails('too-many-ways', { methods: `${naiveMethod('naive')}\n  pixel: { baseline: pixels }`, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '[5, 200]', shots: '1' });
     expect(err).toMatch(/the bench file has 2 problems/);

@@ -106,7 +106,8 @@ export async function planMethod(bench: LoadedBench, id: string, containers: Con
       }
     } catch (e) {
       if (!(e instanceof FewshotError)) throw e;
-      return fail('experiment', `${experiment.file}: ${e.message}`);
+      const fetch = e.hints.find((h) => h.startsWith('fetch it with:'));
+      return fail('experiment', `${experiment.file}: ${e.message}${fetch ? ` (${fetch})` : ''}`);
     }
     const { name: _n, description: _d, eval: _e, ...training } = c;
     const modelKey = contentKey({ fewshot: FEWSHOT_VERSION, training, data: fp });

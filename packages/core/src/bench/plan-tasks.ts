@@ -4,6 +4,7 @@ import type { ConfigProblem } from '../config/describe-issues.js';
 import { DEFAULT_DATA_DIR } from '../config/load-config.js';
 import { DataError, FewshotError } from '../errors.js';
 import { readLakeRuns } from '../eval/lake-runs.js';
+import { fetchHintFor } from '../data-sets/fetch-hint.js';
 import type { LabeledSet } from '../labeled-set.js';
 import type { DatasetSpec } from '../modality.js';
 import type { ModalityRegistry } from '../registry.js';
@@ -77,7 +78,10 @@ export async function planTask(
     return [made(name, spec, runs.set, runs.episodes, { ...shape, episodes: runs.episodes.length, seed, id: name, kind: 'runs', data: { ...data, path: dir, runs: true } }, out, true)];
   }
   const split = path.resolve(root, spec.path!);
-  if (!existsSync(split)) return fail('path', `data set not found: ${split}`);
+  if (!existsSync(split)) {
+    const fetch = fetchHintFor(split);
+    return fail('path', `data set not found: ${split}${fetch ? ` (${fetch})` : ''}`);
+  }
   const layout = spec.layout ?? modality.layouts[0];
   if (!layout || !modality.layouts.includes(layout)) return fail('layout', `'${layout}' is not a layout of the '${modality.id}' modality (known: ${modality.layouts.join(', ')})`);
   const ds: DatasetSpec = { name: `tasks.${name}`, path: split, layout, ...(spec.include ? { include: spec.include } : {}), ...(spec.exclude ? { exclude: spec.exclude } : {}), options: spec.options };
