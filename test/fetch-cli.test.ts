@@ -118,4 +118,45 @@ describe('--fetch: train and eval fetch a missing registry data set', () => {
       await server.close();
     }
   }, 120_000);
+
+  it('fewshot bench --fetch brings a missing data set a task reads, then runs the bench', async () => {
+    const data = path.join(tmp, 'data');
+    const mirror = path.join(tmp, 'mirror');
+    mkdirSync(mirror);
+    writeFileSync(path.join(mirror, FSDD_ZIP), zip);
+    const bench = path.join(tmp, 'bench.yaml');
+    writeFileSync(
+      bench,
+      `name: fetch-bench
+seed: 3
+backend: wasm
+tasks:
+  digits:
+    modality: audio
+    root: ${path.join(data, 'fsdd')}
+    path: recordings
+    layout: pattern
+    options: { regex: '${REGEX}', label: '{digit}' }
+    preprocess: { sampleRate: 8000, duration: 0.5 }
+    ways: 5
+    shots: 1
+    episodes: 10
+methods:
+  dtw: { baseline: dtw }
+cells:
+  - { method: dtw, task: digits, source: none, target: fsdd }
+`,
+    );
+    const out = path.join(tmp, 'out');
+    const missing = await cli('bench', bench, '--out', out);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain(`fetch it with: fewshot data fetch fsdd --to ${data}`);
+
+    const r = await cli('bench', bench, '--out', out, '--fetch', '--mirror', mirror);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`fetching fsdd into ${data}`);
+    expect(readdirSync(path.join(data, 'fsdd', 'recordings'))).toHaveLength(20);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { cells: { method: string; episodes: number }[] };
+    expect(results.cells.map((c) => [c.method, c.episodes])).toEqual([['dtw', 10]]);
+  }, 120_000);
 });

@@ -12,3 +12,4 @@ export * from './bench-report.js';
 export { readBenchResults } from './bench-outputs.js';
 export { scoreEpisodes, type EpisodeScores } from './score-episodes.js';
 export { renderHtmlReport, writeHtmlReport, type HtmlReportOptions } from './html-report.js';
+export { benchDataPaths } from './bench-data-paths.js';

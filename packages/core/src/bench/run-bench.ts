@@ -18,6 +18,8 @@ import { decodeMethodInputs } from './method-inputs.js';
 import { ensureModel, type MethodTraining } from './method-model.js';
 import { embedRows, scoreEpisodes, type EpisodeScores } from './score-episodes.js';
 import type { BenchCellResult, BenchEnvironment, BenchResults } from './results-schema.js';
+import { fetchExperimentData, type FetchDataOptions } from '../data-sets/fetch-experiment-data.js';
+import { benchDataPaths } from './bench-data-paths.js';
 
 export interface RunBenchOptions {
   /** Output folder (created; a folder of an earlier run of the same bench is resumed). */
@@ -27,6 +29,8 @@ export interface RunBenchOptions {
   /** Only plan: list the cells, what is done, and an estimate of the time left. */
   readonly dryRun?: boolean;
   readonly progress?: ProgressSink;
+  /** With `fetch: true`, the supported data sets the bench reads are fetched first when missing. */
+  readonly fetch?: FetchDataOptions;
 }
 
 /** A cell of this run (its shard) and whether it was finished before. */
@@ -61,6 +65,7 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
   const environment = environmentInfo(); // the checkout as the run starts (a long run may outlive a commit)
   const bench = typeof file === 'string' ? await loadBench(file) : file;
   const out = path.resolve(options.out);
+  if (options.fetch?.fetch) await fetchExperimentData(await benchDataPaths(bench), options.fetch, progress);
   const plan = await planBench(bench, out);
   const mine = shardOf(plan.cells, options.shard);
   const status = mine.map((c) => ({ id: c.id, key: c.key, done: existsSync(cellFile(out, c.key)) }));

@@ -5,7 +5,7 @@ import { mergeBench } from '../../bench/merge-bench.js';
 import { runBench } from '../../bench/run-bench.js';
 import { FewshotError } from '../../errors.js';
 import { formatDuration } from '../../progress.js';
-import { percent, progressFor, type CliIo, type GlobalArgs } from '../command-context.js';
+import { fetchOptionsOf, percent, progressFor, type CliIo, type GlobalArgs } from '../command-context.js';
 
 interface RunArgs extends GlobalArgs {
   bench: string;
@@ -13,6 +13,8 @@ interface RunArgs extends GlobalArgs {
   dryRun: boolean;
   shard?: string;
   shardCount?: number;
+  fetch: boolean;
+  mirror?: string;
 }
 interface CompareArgs extends GlobalArgs {
   old: string;
@@ -40,10 +42,12 @@ export function benchCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
         .option('dry-run', { type: 'boolean', default: false, describe: 'list the cells, which are done, and an estimate of the time left' })
         .option('shard', { type: 'string', describe: 'run shard i of n (i from 0): --shard 0/3; default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX' })
         .option('shard-count', { type: 'number', describe: 'number of shards with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)' })
+        .option('fetch', { type: 'boolean', default: false, describe: 'first fetch the supported data sets the bench reads when they are missing (fewshot data fetch)' })
+        .option('mirror', { type: 'string', describe: 'with --fetch: take the archives from this URL or folder (default: $FEWSHOT_DATA_MIRROR, else the publishers)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the report as one JSON object' }) as unknown as Argv<RunArgs>,
     handler: async (args) => {
       const shard = resolveShard(args.shard, args.shardCount);
-      const report = await runBench(args.bench, { out: args.out, dryRun: args.dryRun, progress: progressFor(args, io), ...(shard ? { shard } : {}) });
+      const report = await runBench(args.bench, { out: args.out, dryRun: args.dryRun, progress: progressFor(args, io), fetch: fetchOptionsOf(args, io), ...(shard ? { shard } : {}) });
       if (args.json) {
         const { results, ...rest } = report;
         io.out.write(JSON.stringify(args.dryRun ? rest : { ...rest, accuracy: results?.cells.map((c) => ({ id: c.id, accuracy: c.accuracy, ci95: c.ci95 })) }) + '\n');
