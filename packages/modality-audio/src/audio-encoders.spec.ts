@@ -1,4 +1,4 @@
-import { ConfigError, tf } from '@fewshot/core';
+import { ConfigError, tf } from '@fewshot/core/plugin';
 import { AudioConv1dEncoder } from './audio-conv1d-encoder.js';
 import { AudioConv2dEncoder } from './audio-conv2d-encoder.js';
 import { sampleShape as named } from '@fewshot/core/plugin';

@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { Baseline, EncoderFactory, Modality } from '@fewshot/core';
+import { Baseline, EncoderFactory, Modality } from '@fewshot/core/plugin';
 import audioModule, { AudioConv1dEncoder, AudioConv2dEncoder, AudioModality } from './index.js';
 
 describe('audio plugin module', () => {

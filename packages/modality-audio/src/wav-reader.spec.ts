@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 import { encodeWav, type WavEncoding } from './encode-wav.js';
 import { decodeWav, readWav } from './wav-reader.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError, tf } from '@fewshot/core';
+import { ConfigError, tf } from '@fewshot/core/plugin';
 import { Conv4Encoder } from './conv4-encoder.js';
 import { sampleShape as named } from '@fewshot/core/plugin';
 

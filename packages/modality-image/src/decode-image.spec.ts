@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng, type ImageData } from 'fast-png';
 import jpeg from 'jpeg-js';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 import { decodeImage, readImage } from './decode-image.js';
 
 let dir: string;

@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { EncoderFactory, Modality } from '@fewshot/core';
+import { EncoderFactory, Modality } from '@fewshot/core/plugin';
 import imageModule, { Conv4Encoder, ImageModality, KochEncoder } from './index.js';
 
 describe('image plugin module', () => {

@@ -1,4 +1,4 @@
-import { ConfigError, tf } from '@fewshot/core';
+import { ConfigError, tf } from '@fewshot/core/plugin';
 import { KochEncoder } from './koch-encoder.js';
 import { sampleShape as named } from '@fewshot/core/plugin';
 

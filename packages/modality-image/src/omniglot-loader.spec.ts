@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DataError, type DatasetSpec } from '@fewshot/core';
+import { ConfigError, DataError, type DatasetSpec } from '@fewshot/core/plugin';
 import { loadOmniglot } from './omniglot-loader.js';
 
 let root: string;

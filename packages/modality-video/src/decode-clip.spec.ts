@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError, PluginError } from '@fewshot/core';
+import { DataError, PluginError } from '@fewshot/core/plugin';
 import { framesToSample, pickFrames, readFrames } from './decode-clip.js';
 import { findFfmpeg } from './ffmpeg-binary.js';
 import { makeAudioOnly, makeClip, makeGarbage } from './test-support.js';

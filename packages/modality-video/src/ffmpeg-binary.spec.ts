@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PluginError } from '@fewshot/core';
+import { PluginError } from '@fewshot/core/plugin';
 import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg } from './ffmpeg-binary.js';
 
 let dir: string;

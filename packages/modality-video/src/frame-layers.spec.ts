@@ -1,4 +1,4 @@
-import { tf } from '@fewshot/core';
+import { tf } from '@fewshot/core/plugin';
 import { FramesToBatch, TemporalPool } from './frame-layers.js';
 
 /** Clip b, frame t, pixel value 100 * b + t (2 clips of 3 frames of 2x2). */

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DataError, nameSuffix } from '@fewshot/core';
+import { ConfigError, DataError, nameSuffix } from '@fewshot/core/plugin';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
 
 let root: string;

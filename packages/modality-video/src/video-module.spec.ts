@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { Baseline, EncoderFactory, Modality } from '@fewshot/core';
+import { Baseline, EncoderFactory, Modality } from '@fewshot/core/plugin';
 import videoModule, { FramePoolEncoder, LastFramePixelBaseline, VideoModality } from './index.js';
 
 describe('video plugin module', () => {

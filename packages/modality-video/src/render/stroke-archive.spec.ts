@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 import { storeZip } from '../test-support.js';
 import { readStrokeArchives, strokePathParts } from './stroke-archive.js';
 

@@ -1,4 +1,4 @@
-import { DataError } from '@fewshot/core';
+import { DataError } from '@fewshot/core/plugin';
 import { endTime, parseStrokeText, videoTimeline } from './strokes.js';
 
 const TEXT = 'START\n68.75,-25.8,0\n68.75,-30.8,140\n68.75,-35.8,310\nBREAK\n67.75,-41.8,1152\n50.75,-41.8,2684\nBREAK\n60,-50,2700\nBREAK\n';
