@@ -4,6 +4,8 @@
  * add fields. Accuracies are fractions (0..1); times are seconds; paths are absolute unless noted.
  */
 
+import type { EpochRecord } from '../train/trainer.js';
+
 export const BENCH_RESULTS_FORMAT = 'fewshot-bench-results';
 export const BENCH_RESULTS_VERSION = 1;
 
@@ -74,16 +76,8 @@ export interface BenchConfusion {
   readonly predictedExample: string;
 }
 
-/** One epoch of training (as in a model folder's history.json). */
-export interface BenchEpoch {
-  readonly epoch: number;
-  readonly loss: number;
-  readonly learningRate: number;
-  readonly valAccuracy: number | null;
-  readonly valCi95: number | null;
-  readonly seconds: number;
-  readonly best: boolean;
-}
+/** One epoch of training (as in a model folder's history.json), without the trainer's speed figure. */
+export type BenchEpoch = Omit<EpochRecord, 'imagesPerSecond'>;
 
 /** A method scored on one task: the unit that is content-addressed, resumed, sharded. */
 export interface BenchCellResult {
