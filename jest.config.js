@@ -6,6 +6,8 @@ export default {
   roots: ['<rootDir>/packages', '<rootDir>/test'],
   testMatch: ['**/dist/**/*.spec.js', '**/dist/**/*.test.js'],
   testPathIgnorePatterns: ['/node_modules/'],
+  // fails the run if dist/ holds a compiled test whose TypeScript source was deleted or renamed
+  globalSetup: '<rootDir>/test/jest-global-setup.mjs',
   testTimeout: 120000,
   maxWorkers: 2,
 };

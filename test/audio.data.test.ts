@@ -27,7 +27,7 @@ describe('Arabic Speech Commands', () => {
   });
 
   it('reads its WAVs (16 kHz mono 16-bit, 1 s) and decodes them to 98 x 13 MFCC maps', async () => {
-    const file = path.join(ARABIC, 'zoom in', '00000001_NO_01.wav');
+    const file = path.join(requireData(ARABIC), 'zoom in', '00000001_NO_01.wav');
     const wav = readWav(file);
     expect(wav).toMatchObject({ sampleRate: 16000, channels: 1, encoding: 'pcm16' });
     expect(wav.samples.length).toBe(16000);
@@ -50,7 +50,7 @@ describe('FSDD', () => {
   it('decodes 8 kHz clips of any length to the configured rate and duration', async () => {
     const pre = modality.preprocessSchema.parse({ sampleRate: 16000, duration: 1, trimDb: 30 });
     for (const name of ['0_george_0.wav', '7_jackson_32.wav']) {
-      const file = path.join(FSDD, name);
+      const file = path.join(requireData(FSDD), name);
       expect(readWav(file).sampleRate).toBe(8000);
       const x = await modality.decode({ id: name, path: file, label: name.split('_')[0]! }, pre);
       expect(x.length).toBe(98 * 13);
@@ -61,14 +61,15 @@ describe('FSDD', () => {
 
 const SHIPPED = path.join(REPO_ROOT, 'models/arabic-commands');
 const TEST_KEYWORDS = ['close', 'direction', 'disable', 'enable', 'enter', 'next', 'no', 'open', 'right', 'rotate', 'seven', 'start', 'undo', 'up', 'yes'];
-(existsSync(SHIPPED) ? describe : describe.skip)('the shipped Arabic keyword model', () => {
+describe('the shipped Arabic keyword model', () => {
   it('classifies real recordings of unseen keywords from one example each, by another speaker', async () => {
+    if (!existsSync(path.join(SHIPPED, 'fewshot.json'))) throw new Error(`shipped model not found: ${SHIPPED}`);
     // support: speaker 00000001's recording of each test keyword (symlinked); queries: speaker 00000003's
     const support = mkdtempSync(path.join(os.tmpdir(), 'fewshot-audio-support-'));
     try {
       for (const k of TEST_KEYWORDS) {
         mkdirSync(path.join(support, k));
-        symlinkSync(path.join(ARABIC, k, '00000001_NO_01.wav'), path.join(support, k, 'example.wav'));
+        symlinkSync(path.join(requireData(ARABIC), k, '00000001_NO_01.wav'), path.join(support, k, 'example.wav'));
       }
       const queries = TEST_KEYWORDS.map((k) => path.join(ARABIC, k, '00000003_NO_01.wav'));
       const r = await cli('classify', '--model', SHIPPED, '--support', support, ...queries, '--json', '--quiet');

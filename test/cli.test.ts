@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cli } from './run-cli-capture.js';
@@ -41,6 +41,14 @@ ${extra}`,
   return file;
 }
 
+let modelA: Promise<{ out: string; run: Awaited<ReturnType<typeof cli>> }> | undefined;
+/** The model of experiment 'a', trained once in this file by the first test that needs it (any test may run alone). */
+function trainedModelA(): Promise<{ out: string; run: Awaited<ReturnType<typeof cli>> }> {
+  const out = path.join(tmp, 'model-a');
+  modelA ??= cli('train', experiment('a'), '--out', out, '--quiet').then((run) => ({ out, run }));
+  return modelA;
+}
+
 describe('fewshot CLI (toy plugin loaded by path)', () => {
   it('lists a plugin given by path', async () => {
     const r = await cli('plugins', '--plugin', TOY_PLUGIN, '--json');
@@ -51,8 +59,7 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
   });
 
   it('trains, saves model + config + history, and evaluates with --json', async () => {
-    const out = path.join(tmp, 'model-a');
-    const t = await cli('train', experiment('a'), '--out', out, '--quiet');
+    const { out, run: t } = await trainedModelA();
     expect(t.err).toBe('');
     expect(t.code).toBe(0);
     for (const f of ['fewshot.json', 'config.yaml', 'history.json', 'encoder/model.json', 'head/model.json', 'eval.json']) expect(existsSync(path.join(out, f))).toBe(true);
@@ -137,6 +144,24 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     });
   }
 
+  it('train.workers: 2 gives the same weights, history and metrics run to run (same seed)', async () => {
+    const runs = ['w2-r1', 'w2-r2'].map((name) => path.join(tmp, `model-${name}`));
+    for (const out of runs) {
+      const t = await cli('train', experiment('w2'), '--out', out, '--json', '--quiet', '--set', 'train.workers=2', '--set', 'train.epochs=2');
+      expect(t.code).toBe(0);
+    }
+    const [a, b] = runs as [string, string];
+    const history = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'history.json'), 'utf8')).history.map((h: { loss: number; valAccuracy: number; learningRate: number }) => [h.loss, h.valAccuracy, h.learningRate]);
+    expect(history(a)).toHaveLength(2);
+    expect(history(b)).toEqual(history(a));
+    expect(JSON.parse(readFileSync(path.join(b, 'eval.json'), 'utf8')).accuracy).toBe(JSON.parse(readFileSync(path.join(a, 'eval.json'), 'utf8')).accuracy);
+    // the weights, byte for byte
+    const weightFiles = (dir: string) => ['encoder', 'head'].flatMap((part) => readdirSync(path.join(dir, part)).filter((f) => f.endsWith('.bin')).map((f) => path.join(part, f)));
+    expect(weightFiles(a).length).toBeGreaterThan(0);
+    expect(weightFiles(b)).toEqual(weightFiles(a));
+    for (const f of weightFiles(a)) expect(readFileSync(path.join(b, f)).equals(readFileSync(path.join(a, f)))).toBe(true);
+  });
+
   it('trains an ensemble (members one after another, seeds seed+k), evaluates and classifies with it', async () => {
     const out = path.join(tmp, 'model-ensemble');
     // an earlier model's files in --out are removed first (never mistaken for the new model)
@@ -195,7 +220,7 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
   });
 
   it('classifies files against a support folder', async () => {
-    const out = path.join(tmp, 'model-a');
+    const { out } = await trainedModelA();
     const support = path.join(tmp, 'support');
     for (const c of ['te00', 'te01', 'te02']) {
       mkdirSync(path.join(support, c), { recursive: true });
@@ -223,7 +248,7 @@ describe('fewshot CLI errors', () => {
   });
 
   it('refuses more ways than the test split has classes', async () => {
-    const r = await cli('eval', experiment('w'), '--model', path.join(tmp, 'model-a'), '--quiet', '--set', 'eval.ways=30');
+    const r = await cli('eval', experiment('w'), '--model', (await trainedModelA()).out, '--quiet', '--set', 'eval.ways=30');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/10 classes, but 30-way episodes needs at least 30/);
   });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { once } from 'node:events';
 import { PairModel } from '../../model/pair-model.js';
 import type { HeadKind } from '../../model/heads.js';
 import { makeOptimizer, setLearningRate } from '../make-optimizer.js';
@@ -70,7 +71,8 @@ function relDiff(a: Float32Array, b: Float32Array): number {
   return d / Math.max(scale, 1e-12);
 }
 
-const threads = (pool: GradientWorkerPool) => (pool as unknown as { handles: WorkerHandle[] }).handles.map((h) => h.worker.threadId);
+const workers = (pool: GradientWorkerPool) => (pool as unknown as { handles: WorkerHandle[] }).handles.map((h) => h.worker);
+const threads = (pool: GradientWorkerPool) => workers(pool).map((w) => w.threadId);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -197,8 +199,9 @@ describe('GradientWorkerPool', () => {
       b.y[0] = 7;
       await expect(pool.step(b.x, b.y)).rejects.toThrow(/gradient worker 0 exited unexpectedly \(exit code 3\)/);
       await expect(pool.step(b.x, b.y.fill(1))).rejects.toThrow(/exited unexpectedly/);
-      // the other worker is terminated asynchronously: wait (bounded) for both threads to be gone
-      for (let waited = 0; waited < 10_000 && threads(pool).some((t) => t !== -1); waited += 50) await new Promise((r) => setTimeout(r, 50));
+      // the other worker is terminated asynchronously: wait for the exit of every thread still running
+      // (never arrives, and the test times out, if the pool failed to stop it)
+      await Promise.all(workers(pool).filter((w) => w.threadId !== -1).map((w) => once(w, 'exit')));
       expect(threads(pool)).toEqual([-1, -1]);
     } finally {
       await pool.close();

@@ -1,5 +1,6 @@
 // Real-data test: reads the Omniglot background set from $FEWSHOT_TEST_DATA, else ../shared/data (next to the repository).
-// Run on its own with `jest omniglot-data`, or leave it out with `--testPathIgnorePatterns data`.
+// Missing data fails the test (a silent skip would hide a broken setup). Run on its own with
+// `jest omniglot.data`; `npm run test:unit` leaves out every `*.data.spec` / `*.data.test` file.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +16,13 @@ function findRepoRoot(from: string): string {
 
 const shared = process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
 const root = join(shared, 'omniglot', 'images_background');
-const present = existsSync(root);
-if (!present) console.warn(`omniglot real data: skipped, ${root} does not exist`);
 
-(present ? describe : describe.skip)('omniglot real data', () => {
+describe('omniglot real data', () => {
   const modality = new ImageModality();
+
+  beforeAll(() => {
+    if (!existsSync(root)) throw new Error(`test data not found: ${root} (set FEWSHOT_TEST_DATA to the shared data folder)`);
+  });
 
   it('loads the background set: 30 alphabets, 964 characters, 19,280 images, 20 drawers each', async () => {
     const set = await modality.load({ name: 'data.train', path: root, layout: 'omniglot', options: {} });
