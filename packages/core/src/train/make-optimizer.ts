@@ -15,7 +15,12 @@ export function makeOptimizer(train: Pick<TrainConfig, 'optimizer' | 'learningRa
   }
 }
 
-/** Change an optimizer's learning rate between steps (tfjs optimizers read it on every step). */
+/**
+ * Change an optimizer's learning rate between steps. tfjs's sgd and momentum keep it in a scalar tensor
+ * that only their own `setLearningRate` replaces; adam and rmsprop read the `learningRate` property.
+ */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
