@@ -110,13 +110,15 @@ describe('audio plugin through the CLI', () => {
     expect(t.code).toBe(0);
     const summary = JSON.parse(t.out);
     expect(summary.eval.ways).toBe(5);
-    expect(summary.eval.accuracy).toBeGreaterThanOrEqual(0);
+    expect(summary.eval.accuracy).toBeGreaterThan(0.6); // 5-way: chance is 0.2
     const c = await cli('classify', '--model', out, '--support', support, query, '--json', '--quiet', '--backend', 'wasm');
     expect(c.code).toBe(0);
     const result = JSON.parse(c.out).results[0];
     expect(result.file).toBe(query);
-    expect(['alpha', 'golf']).toContain(result.label);
-    expect(result.ranking.map((r: { label: string }) => r.label).sort()).toEqual(['alpha', 'golf']);
+    // the query is 'golf' said by another speaker, recorded at 44.1 kHz in stereo float
+    expect(result.label).toBe('golf');
+    expect(result.ranking.map((r: { label: string }) => r.label)).toEqual(['golf', 'alpha']);
+    expect(result.ranking[0].score).toBeGreaterThan(result.ranking[1].score);
   });
 
   it('names a bad file, or skips and lists it with onBadSample: skip', async () => {

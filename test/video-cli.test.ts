@@ -74,7 +74,7 @@ describe('fewshot CLI with the video plugin', () => {
     expect(e.code).toBe(0);
     const report = JSON.parse(e.out);
     expect(report).toMatchObject({ ways: 3, episodes: 30, modelKind: 'siamese' });
-    expect(report.accuracy).toBeGreaterThan(0);
+    expect(report.accuracy).toBeGreaterThan(0.8); // 3-way: chance is 0.33
     // an explicit --set data.preprocess.* overrides what the model saved (same model on the last frame only)
     const lastOut = path.join(tmp, 'eval-last');
     const l = await cli('eval', '--model', model, '--set', 'data.preprocess.sampling=last', '--out', lastOut, '--json', '--quiet');
@@ -86,7 +86,7 @@ describe('fewshot CLI with the video plugin', () => {
     expect(c.code).toBe(0);
     const out = JSON.parse(c.out);
     expect(out.results.map((r: { file: string }) => r.file)).toEqual(files);
-    for (const r of out.results) expect(['vertical', 'horizontal', 'diagonal']).toContain(r.label);
+    expect(out.results.map((r: { label: string }) => r.label)).toEqual(['vertical', 'horizontal', 'diagonal']);
   }, 120_000);
 
   it('trains on two data-parallel workers, which load the plugin that defines the frame layers', async () => {
