@@ -68,8 +68,9 @@ model: { encoder: audio-conv2d, encoderOptions: { filters: 4, blocks: 3 }, head:
 train:
   objective: prototypes
   episode: { ways: 5, shots: 1, queries: 2 }
-  epochs: 2
-  stepsPerEpoch: 3
+  epochs: 3
+  stepsPerEpoch: 10
+  learningRate: 0.01
 eval: { ways: 5, shots: 1, queries: 1, episodes: 30, across: speaker }
 ${extra}`,
   );
@@ -110,7 +111,9 @@ describe('audio plugin through the CLI', () => {
     expect(t.code).toBe(0);
     const summary = JSON.parse(t.out);
     expect(summary.eval.ways).toBe(5);
-    expect(summary.eval.accuracy).toBeGreaterThan(0.6); // 5-way: chance is 0.2
+    // 5-way, unseen keywords, support and query by different speakers: chance is 0.2, the encoder as
+    // initialised (optimizer steps skipped) gets 0.55 to 0.63, this run 0.73 (109 of 150 trials)
+    expect(summary.eval.accuracy).toBeGreaterThan(0.68);
     const c = await cli('classify', '--model', out, '--support', support, query, '--json', '--quiet', '--backend', 'wasm');
     expect(c.code).toBe(0);
     const result = JSON.parse(c.out).results[0];

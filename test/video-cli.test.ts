@@ -74,7 +74,8 @@ describe('fewshot CLI with the video plugin', () => {
     expect(e.code).toBe(0);
     const report = JSON.parse(e.out);
     expect(report).toMatchObject({ ways: 3, episodes: 30, modelKind: 'siamese' });
-    expect(report.accuracy).toBeGreaterThan(0.8); // 3-way: chance is 0.33
+    // 3-way: chance is 0.33, the encoder as initialised (optimizer steps skipped) gets 0.84; trained, it gets all 90 trials
+    expect(report.accuracy).toBe(1);
     // an explicit --set data.preprocess.* overrides what the model saved (same model on the last frame only)
     const lastOut = path.join(tmp, 'eval-last');
     const l = await cli('eval', '--model', model, '--set', 'data.preprocess.sampling=last', '--out', lastOut, '--json', '--quiet');
