@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { DataSetMaker, DataSetMakeRequest, DataSetMakeResult } from '@fewshot/core/plugin';
+import { PluginError, type DataSetMaker, type DataSetMakeRequest, type DataSetMakeResult } from '@fewshot/core/plugin';
 import { findFfmpeg } from '../ffmpeg-binary.js';
 import { DEFAULT_DRAW_OPTIONS } from './draw-frames.js';
 import { renderDrawings } from './render-drawings.js';
@@ -19,7 +19,12 @@ export class DrawingVideoMaker implements DataSetMaker {
 
   /** ffmpeg is needed: a PluginError listing every place searched when there is none. */
   check(): void {
-    findFfmpeg();
+    try {
+      findFfmpeg();
+    } catch (err) {
+      if (!(err instanceof PluginError)) throw err;
+      throw new PluginError(`${this.id} cannot be made (its clips are encoded with ffmpeg): ${err.message}`, { hints: err.hints, cause: err });
+    }
   }
 
   async make(request: DataSetMakeRequest): Promise<DataSetMakeResult> {
