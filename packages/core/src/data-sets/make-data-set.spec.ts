@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { DataError, PluginError } from '../errors.js';
+import { dataSetPresence } from './data-dir.js';
 import type { DataSetEntry, DerivedFrom } from './data-set-entry.js';
 import type { DataSetMaker, DataSetMakeRequest } from './data-set-maker.js';
 import { fetchDataSet } from './fetch-data-set.js';
@@ -77,6 +78,7 @@ describe('makeDataSet', () => {
     await expect(run(numbers(events, 3), events)).rejects.toThrow(new DataError('numbers could not be made completely (4 made, 0 kept from an earlier run, 1 failed of 5)'));
     expect(existsSync(target())).toBe(false);
     expect(readdirSync(`${target()}.making`)).toHaveLength(4);
+    expect(dataSetPresence(ENTRY, data)).toBe('partial');
 
     const limited = await run(numbers(events), events, 2);
     expect(limited).toMatchObject({ status: 'partial', working: `${target()}.making`, result: { samples: 2, made: 0, kept: 2 } });
@@ -85,6 +87,7 @@ describe('makeDataSet', () => {
     const done = await run(numbers(events), events);
     expect(done.result).toMatchObject({ made: 1, kept: 4 });
     expect(readdirSync(target())).toHaveLength(5);
+    expect(dataSetPresence(ENTRY, data)).toBe('present');
   });
 
   it('names the plugin that provides a maker that is not loaded, before fetching anything', async () => {

@@ -4,11 +4,8 @@ import path from 'node:path';
 import { DataError } from '../errors.js';
 import type { ByteProgress } from './byte-progress.js';
 import type { DataSetEntry, DerivedFrom } from './data-set-entry.js';
-import { underDataDir } from './data-dir.js';
+import { MAKING_SUFFIX, underDataDir } from './data-dir.js';
 import { boundMakers, findMaker, type DataSetMaker, type DataSetMakeResult } from './data-set-maker.js';
-
-/** Suffix of the working folder a made data set is made in, beside its folder: `omniglot-drawing-videos.making`. */
-export const MAKING_SUFFIX = '.making';
 
 /** How {@link makeDataSet} makes. */
 export interface MakeOptions {
