@@ -50,7 +50,7 @@ export interface FetchedArchive {
  * `<dataDir>/.fewshot-downloads/<file>.part`), its checksum compared with the published one, and unpacked
  * into a temporary folder beside its target that is then renamed into place, so a failure leaves no
  * half-unpacked folder. A wrong checksum removes the download and names both sums. A data set that is
- * made (`derived`) has its sources fetched so, then is made by its plugin's maker ({@link makeDataSet}).
+ * made (`derived`) has its sources fetched this way, then is made by its plugin's maker ({@link makeDataSet}).
  */
 export async function fetchDataSet(entry: DataSetEntry, dataDir: string, options: FetchOptions = {}): Promise<FetchedArchive[]> {
   const progress = options.progress ?? new SilentByteProgress();
