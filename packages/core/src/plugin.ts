@@ -45,3 +45,5 @@ export {
   type StepSamples,
 } from './train/objective.js';
 export type { TrainConfig } from './config/experiment-schema.js';
+/** Making a registry data set that is not downloaded (`derived`) from ones that are. */
+export { DataSetMaker, type DataSetMakeRequest, type DataSetMakeResult } from './data-sets/data-set-maker.js';

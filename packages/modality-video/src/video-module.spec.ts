@@ -1,5 +1,6 @@
 import { Container } from 'inversify';
-import { Baseline, EncoderFactory, Modality } from '@fewshot/core/plugin';
+import { Baseline, DataSetMaker, EncoderFactory, Modality } from '@fewshot/core/plugin';
+import { DrawingVideoMaker } from './render/drawing-video-maker.js';
 import videoModule, { FramePoolEncoder, LastFramePixelBaseline, VideoModality } from './index.js';
 
 describe('video plugin module', () => {
@@ -14,5 +15,8 @@ describe('video plugin module', () => {
     expect(container.get(FramePoolEncoder).modalities).toEqual(['video']);
     expect(container.getAll<Baseline>(Baseline).map((b) => b.id)).toEqual(['last-frame-pixel']);
     expect(container.get(LastFramePixelBaseline)).toBeDefined();
+    const makers = container.getAll<DataSetMaker>(DataSetMaker);
+    expect(makers.map((m) => m.id)).toEqual(['omniglot-drawing-videos']);
+    expect(makers[0]).toBeInstanceOf(DrawingVideoMaker);
   });
 });

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type { BackendChoice } from '../backend/select-backend.js';
 import type { ConfigProblem } from '../config/describe-issues.js';
 import type { TtaConfig } from '../config/experiment-schema.js';
 import { validatePreprocess } from '../experiment.js';
+import { resolveDataDir } from '../data-sets/data-dir.js';
 import { FewshotError } from '../errors.js';
 import { contentKey } from './content-key.js';
 import { DataFingerprints } from './data-fingerprint.js';
@@ -9,7 +11,7 @@ import { FEWSHOT_VERSION } from './fewshot-version.js';
 import { benchError, type LoadedBench } from './load-bench.js';
 import { Containers, planMethod, type PlannedMethod } from './plan-methods.js';
 import { planTask, type PlannedTask } from './plan-tasks.js';
-import type { BenchDomain } from './results-schema.js';
+import type { BenchDomain, BenchTaskResult } from './results-schema.js';
 
 /** How a method decodes and scores one task's samples. */
 export interface EvalSetup {
@@ -24,7 +26,7 @@ export interface EvalSetup {
   readonly tta: TtaConfig | null;
   readonly ttaSeed: number;
   readonly batchSize: number;
-  /** The resolved method config recorded with the cell. */
+  /** The resolved method config recorded with the cell; model and experiment paths relative to the bench file's folder. */
   readonly config: Record<string, unknown>;
 }
 
@@ -102,8 +104,7 @@ export async function planBench(bench: LoadedBench, out: string): Promise<BenchP
           seen.set(id, i);
           const setup = await evalSetup(bench, method, task, containers, benchContainer.registry, i, problems);
           if (!setup) continue;
-          // where the files are is not part of the key (their contents are: filesHash, the resolved config)
-          const key = contentKey({ fewshot: FEWSHOT_VERSION, method: { ...setup.config, experiment: null, model: null }, episodes: task.info.episodesKey });
+          const key = cellKey(setup.config, task.info);
           const domain: BenchDomain = method.kind === 'baseline' ? 'untrained' : c.source === c.target ? 'in-domain' : 'cross-domain';
           const unit = method.modelKey ? `model:${method.modelKey}` : `cell:${key}`;
           cells.push({ key, id, method, task, source: c.source, target: c.target, domain, setup, unit });
@@ -114,6 +115,29 @@ export async function planBench(bench: LoadedBench, out: string): Promise<BenchP
   if (problems.length > 0) throw benchError(bench.file, problems);
   const tasks = [...new Set(cells.map((c) => c.task))];
   return { bench, methods: [...methods.values()], tasks, cells, hash: contentKey(cells.map((c) => c.key)) };
+}
+
+/**
+ * The content key of a cell: the fewshot version, the resolved method config and what its episodes are
+ * drawn from. Where files are is not part of it, so that the same bench in another checkout (or with
+ * the data folder elsewhere) reuses the cells: a model counts by its files (`filesHash`), an
+ * experiment by its resolved config (and `modelKey`), the data by its fingerprint and its path
+ * relative to the data folder (`dataDir`, default $FEWSHOT_DATA; absolute when it lies outside).
+ */
+export function cellKey(config: Readonly<Record<string, unknown>>, task: BenchTaskResult, dataDir = resolveDataDir()): string {
+  const inData = path.relative(dataDir, task.data.path);
+  const dataPath = inData === '' ? '.' : inData.startsWith('..') || path.isAbsolute(inData) ? task.data.path : inData.split(path.sep).join('/');
+  const episodes = {
+    dataFingerprint: task.dataFingerprint, modality: task.modality, data: { ...task.data, path: dataPath },
+    ways: task.ways, shots: task.shots, queries: task.queries, episodes: task.episodes, seed: task.kind === 'runs' ? null : task.seed,
+    within: task.within ?? null, across: task.across ?? null, kind: task.kind,
+  };
+  return contentKey({ fewshot: FEWSHOT_VERSION, method: { ...config, experiment: null, model: null }, episodes });
+}
+
+/** A path as recorded in results: relative to `base` (the bench file's folder), `/`-separated. */
+function relativeTo(base: string, p: string): string {
+  return path.relative(base, p).split(path.sep).join('/') || '.';
 }
 
 async function evalSetup(
@@ -136,7 +160,7 @@ async function evalSetup(
     const m = method.model!;
     const tta = method.spec.tta && m.config && m.config.eval.tta.views > 1 ? m.config.eval.tta : null;
     const ttaSeed = m.config?.seed ?? 0;
-    const config = { kind: 'model', model: m.dir, filesHash: m.filesHash, manifest: m.meta, tta, ttaSeed, backend };
+    const config = { kind: 'model', model: relativeTo(bench.dir, m.dir), filesHash: m.filesHash, manifest: m.meta, tta, ttaSeed, backend };
     return { modality, preprocess: { ...m.meta.preprocess }, plugins: m.meta.plugins, pluginDir: m.dir, backend, tta, ttaSeed, batchSize: m.config?.eval.batchSize ?? 256, config };
   }
   const plugins = exp ? exp.config.plugins : bench.spec.plugins;
@@ -158,11 +182,11 @@ async function evalSetup(
       problems.push(bench.problem(['cells', cellIndex], `the baseline '${baseline.id}' works on ${baseline.modalities.join(', ')} data, but the task '${task.info.task}' is ${modality} data`));
       return undefined;
     }
-    const config = { kind: 'baseline', baseline: baseline.id, modality, preprocess, plugins, backend, ...(exp ? { experiment: exp.file } : {}) };
+    const config = { kind: 'baseline', baseline: baseline.id, modality, preprocess, plugins, backend, ...(exp ? { experiment: relativeTo(bench.dir, exp.file) } : {}) };
     return { modality, preprocess, plugins, pluginDir, backend, tta: null, ttaSeed: 0, batchSize: 256, config };
   }
   const c = exp!.config;
   const tta = method.spec.tta && c.eval.tta.views > 1 ? c.eval.tta : null;
-  const config = { kind: 'experiment', experiment: exp!.file, overrides: exp!.overrides, modelKey: method.modelKey, resolved: c, tta, backend };
+  const config = { kind: 'experiment', experiment: relativeTo(bench.dir, exp!.file), overrides: exp!.overrides, modelKey: method.modelKey, resolved: c, tta, backend };
   return { modality, preprocess, plugins, pluginDir, backend, tta, ttaSeed: c.seed, batchSize: c.eval.batchSize, config };
 }

@@ -10,12 +10,27 @@ export interface DataSetEntry {
   readonly citation: string;
   /** The downloads that bring it; empty for a data set made from another one (see `derived`). */
   readonly archives: readonly ArchiveSource[];
-  /** How to make a data set that cannot be downloaded (no archives). */
-  readonly derived?: string;
+  /** How a data set that cannot be downloaded (no archives) is made from ones that can. */
+  readonly derived?: DerivedFrom;
   /** What `fewshot data verify` checks. */
   readonly expect: Expectation;
   /** Notes shown by `fewshot data list --json` and the docs (subsets, known quirks). */
   readonly notes?: readonly string[];
+}
+
+/**
+ * A data set made locally: `fewshot data fetch` fetches the `from` data sets, then runs the plugin step
+ * (a {@link DataSetMaker}) registered under `maker`.
+ */
+export interface DerivedFrom {
+  /** Registry names of the data sets it is made from, fetched first. */
+  readonly from: readonly string[];
+  /** Id of the `DataSetMaker` that makes it. */
+  readonly maker: string;
+  /** The package that provides the maker (named when it is not loaded). */
+  readonly plugin: string;
+  /** What is done, for people: `rendered from the stroke archives (docs/video.md)`. */
+  readonly describe: string;
 }
 
 /** One archive as its publishers serve it. */

@@ -34,7 +34,9 @@ describe('fetchHintFor', () => {
     expect(fetchHintFor('/srv/data/omniglot/images_background')).toBe('fetch it with: fewshot data fetch omniglot-background');
     expect(fetchHintFor('/srv/data/omniglot/images_evaluation/Angelic')).toBe('fetch it with: fewshot data fetch omniglot-evaluation');
     expect(fetchHintFor(path.join('/elsewhere', 'fsdd', 'recordings'))).toBe('fetch it with: fewshot data fetch fsdd --to /elsewhere');
-    expect(fetchHintFor('/srv/data/omniglot-drawing-videos')).toMatch(/^omniglot-drawing-videos is not downloaded but made: .*render:drawings/);
+    expect(fetchHintFor('/srv/data/omniglot-drawing-videos')).toBe(
+      'fetch it with: fewshot data fetch omniglot-drawing-videos (rendered from the Omniglot stroke archives with ffmpeg (docs/video.md), from omniglot-strokes, fetched first)',
+    );
     expect(fetchHintFor('/srv/data/my-own-images')).toBeUndefined();
   });
 });

@@ -77,7 +77,10 @@ export const DATA_SETS: readonly DataSetEntry[] = [
     licence: 'MIT',
     citation: OMNIGLOT_CITATION,
     archives: [],
-    derived: 'rendered from the stroke archives: fewshot data fetch omniglot-strokes, then npm run render:drawings (docs/video.md)',
+    derived: {
+      from: ['omniglot-strokes'], maker: 'omniglot-drawing-videos', plugin: '@fewshot/modality-video',
+      describe: 'rendered from the Omniglot stroke archives with ffmpeg (docs/video.md)',
+    },
     expect: {
       kind: 'samples', modality: 'video', layout: 'omniglot',
       counts: [{ label: 'rendered from the small background stroke archives', groups: 8, classes: 242, perClass: 20 }],

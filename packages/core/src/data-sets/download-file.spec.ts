@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,4 +49,28 @@ describe('downloadFile', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('downloads from a server that closes the connection after the body (HTTP/1.0 style, python -m http.server)', async () => {
+    // 16 MB sent at once, then FIN: a reader that waited for the disk between chunks paused undici's
+    // parser, and the FIN then crashed the process (nodejs/undici#5360; with that reader, in about one
+    // run in three here: the crash depends on timing)
+    const body = Buffer.alloc(16 << 20, 0x61);
+    const server = createTcpServer((sock) => {
+      sock.once('data', () => {
+        sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+        sock.end(body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fewshot-close-'));
+    try {
+      const dest = path.join(dir, 'x.bin.part');
+      const r = await downloadFile(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x.bin`, dest, { attempts: 1, stallTimeoutMs: 10_000 });
+      expect(r.bytes).toBe(body.length);
+      expect(readFileSync(dest).equals(body)).toBe(true);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -131,6 +131,10 @@ async function tryOnce(
     const bar = o.progress.start(o.label, total, startAt);
     let bytes = startAt;
     let head = Buffer.alloc(0);
+    // The body is read as fast as it comes and written in order behind it: a body left waiting for the
+    // disk pauses undici's HTTP/1 parser, and a server that then closes the connection (an HTTP/1.0
+    // server such as python -m http.server) crashes the process (nodejs/undici#5360).
+    let written: Promise<unknown> = Promise.resolve();
     try {
       if (!res.body) throw new RetryableError(`empty answer from ${url}`);
       for await (const chunk of res.body) {
@@ -140,15 +144,17 @@ async function tryOnce(
           head = Buffer.concat([head, buf]);
           if (head.length >= 64) checkHead(head, url, o.expectZip);
         }
-        await file.write(buf);
+        written = written.then(() => file.write(buf));
         bytes += buf.length;
         bar.update(bytes);
       }
+      await written;
     } catch (err) {
       if (err instanceof DataError || err instanceof RetryableError) throw err;
       if (stalled) throw stallError();
       throw new RetryableError(`connection to ${url} lost after ${formatBytes(bytes)}: ${causeMessage(err)}`);
     } finally {
+      await written.catch(() => undefined);
       await file.close();
     }
     if (!append && head.length < 64) checkHead(head, url, o.expectZip);

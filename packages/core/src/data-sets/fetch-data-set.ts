@@ -5,6 +5,9 @@ import { DataError } from '../errors.js';
 import { SilentByteProgress, formatBytes, type ByteProgress } from './byte-progress.js';
 import type { ArchiveSource, DataSetEntry } from './data-set-entry.js';
 import { underDataDir } from './data-dir.js';
+import type { DataSetMaker, DataSetMakeResult } from './data-set-maker.js';
+import { DATA_SETS, findDataSet } from './data-set-registry.js';
+import { makeDataSet } from './make-data-set.js';
 import { downloadFile, type DownloadOptions } from './download-file.js';
 import { fileChecksum, type ChecksumAlgorithm } from './file-checksum.js';
 import { findFolderHolding, unpackZip } from './unpack-zip.js';
@@ -20,29 +23,38 @@ export interface FetchOptions extends Omit<DownloadOptions, 'expectZip' | 'label
    */
   readonly mirror?: string;
   readonly progress?: ByteProgress;
+  /** For a data set that is made (`derived`): the makers to choose from (default: the installed built-in plugins'). */
+  readonly makers?: readonly DataSetMaker[];
+  /** For a data set that is made: make only the first N samples, a subset left in its working folder. */
+  readonly limit?: number;
+  /** The registry its sources are looked up in (default {@link DATA_SETS}). */
+  readonly sets?: readonly DataSetEntry[];
 }
 
-/** What happened to one archive. */
+/** What happened to one archive (or, for a data set that is made, to the data set). */
 export interface FetchedArchive {
+  /** The archive's file name; for a data set that is made, its name. */
   readonly fileName: string;
   readonly target: string;
-  readonly status: 'fetched' | 'present';
+  /** `made`: made now and moved into place; `partial`: made with `limit`, left in `<target>.making`. */
+  readonly status: 'fetched' | 'present' | 'made' | 'partial';
   readonly bytes?: number;
   /** The checksum compared with the published one, or (none published) the SHA-256 computed. */
   readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly value: string; readonly published: boolean };
+  /** What the maker did (a data set that is made). */
+  readonly made?: DataSetMakeResult;
 }
 
 /**
  * Fetch a data set into `dataDir`: each archive not yet in place is downloaded (resumably, into
  * `<dataDir>/.fewshot-downloads/<file>.part`), its checksum compared with the published one, and unpacked
  * into a temporary folder beside its target that is then renamed into place, so a failure leaves no
- * half-unpacked folder. A wrong checksum removes the download and names both sums.
+ * half-unpacked folder. A wrong checksum removes the download and names both sums. A data set that is
+ * made (`derived`) has its sources fetched this way, then is made by its plugin's maker ({@link makeDataSet}).
  */
 export async function fetchDataSet(entry: DataSetEntry, dataDir: string, options: FetchOptions = {}): Promise<FetchedArchive[]> {
-  if (entry.archives.length === 0) {
-    throw new DataError(`${entry.name} cannot be downloaded: it is ${entry.derived ?? 'made from another data set'}`);
-  }
   const progress = options.progress ?? new SilentByteProgress();
+  if (entry.archives.length === 0) return [await fetchMade(entry, dataDir, { ...options, progress })];
   const results: FetchedArchive[] = [];
   for (const archive of entry.archives) {
     const target = underDataDir(dataDir, archive.target);
@@ -54,6 +66,26 @@ export async function fetchDataSet(entry: DataSetEntry, dataDir: string, options
     results.push(await fetchArchive(archive, dataDir, target, { ...options, progress }));
   }
   return results;
+}
+
+async function fetchMade(entry: DataSetEntry, dataDir: string, options: FetchOptions & { progress: ByteProgress }): Promise<FetchedArchive> {
+  const { derived } = entry;
+  if (!derived) throw new DataError(`${entry.name} has no archives to download and no maker (its registry entry is incomplete)`);
+  const target = underDataDir(dataDir, entry.path);
+  if (existsSync(target)) {
+    options.progress.log(`${entry.path} is already there (fewshot data verify ${entry.name} checks it)`);
+    return { fileName: entry.name, target, status: 'present' };
+  }
+  const sets = options.sets ?? DATA_SETS;
+  const { limit, ...sourceOptions } = options;
+  const made = await makeDataSet({ ...entry, derived }, dataDir, {
+    ...(options.makers ? { makers: options.makers } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    progress: options.progress,
+    fetchSource: async (name) => void (await fetchDataSet(findDataSet(name, sets), dataDir, sourceOptions)),
+    sourcePath: (name) => underDataDir(dataDir, findDataSet(name, sets).path),
+  });
+  return { fileName: entry.name, target: made.status === 'made' ? made.target : made.working, status: made.status, made: made.result };
 }
 
 async function fetchArchive(

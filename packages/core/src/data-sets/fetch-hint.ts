@@ -28,14 +28,15 @@ export function dataSetFor(missing: string, sets: readonly DataSetEntry[] = DATA
 
 /**
  * For a missing data folder that is (or lies inside) a registry data set's folder, the command that brings
- * it: `fewshot data fetch omniglot-background`, with `--to DIR` when the data folder is not the default one.
+ * it: `fewshot data fetch omniglot-background`, with `--to DIR` when the data folder is not the default one
+ * (for a data set that is made, the same command, saying what it is made from).
  * Undefined when the path is no registry data set's.
  */
 export function fetchHintFor(missing: string, sets: readonly DataSetEntry[] = DATA_SETS): string | undefined {
   const found = dataSetFor(missing, sets);
   if (!found) return undefined;
   const { entry, dataDir } = found;
-  if (entry.archives.length === 0) return `${entry.name} is not downloaded but made: ${entry.derived ?? 'see docs/data-sets.md'}`;
   const to = dataDir === resolveDataDir() ? '' : ` --to ${dataDir}`;
-  return `fetch it with: fewshot data fetch ${entry.name}${to}`;
+  const made = entry.derived ? ` (${entry.derived.describe}, from ${entry.derived.from.join(', ')}, fetched first)` : '';
+  return `fetch it with: fewshot data fetch ${entry.name}${to}${made}`;
 }

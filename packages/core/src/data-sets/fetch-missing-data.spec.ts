@@ -4,12 +4,13 @@ import path from 'node:path';
 import { parseConfigText } from '../config/load-config.js';
 import type { ByteProgress } from './byte-progress.js';
 import type { DataSetEntry } from './data-set-entry.js';
+import type { DataSetMaker } from './data-set-maker.js';
 import { experimentDataPaths } from './fetch-experiment-data.js';
 import { dataSetFor } from './fetch-hint.js';
 import { fetchMissingData } from './fetch-missing-data.js';
 import { zipOf } from './test-support.js';
 
-/** Two test data sets: `sets/digits` (one archive) and `sets/made` (no archive: made from another). */
+/** Two test data sets: `sets/digits` (one archive) and `sets/made` (no archive: made from digits by the maker `copy`). */
 const SETS: readonly DataSetEntry[] = [
   {
     name: 'digits', title: 'test', path: 'sets/digits', homepage: '', licence: 'MIT', citation: '',
@@ -17,7 +18,8 @@ const SETS: readonly DataSetEntry[] = [
     expect: { kind: 'archives', files: [] },
   },
   {
-    name: 'made', title: 'test', path: 'sets/made', homepage: '', licence: 'MIT', citation: '', archives: [], derived: 'made by hand',
+    name: 'made', title: 'test', path: 'sets/made', homepage: '', licence: 'MIT', citation: '', archives: [],
+    derived: { from: ['digits'], maker: 'copy', plugin: 'copy-plugin', describe: 'copied' },
     expect: { kind: 'archives', files: [] },
   },
 ];
@@ -26,6 +28,15 @@ function recording(): ByteProgress & { lines: string[] } {
   const lines: string[] = [];
   return { lines, log: (l) => void lines.push(l), start: () => ({ update() {}, done() {} }) };
 }
+
+/** Makes `made` as one file per file of its source's folder `one`. */
+const COPY: DataSetMaker = {
+  id: 'copy',
+  async make({ sources, out }) {
+    writeFileSync(path.join(out, 'a.txt'), readFileSync(path.join(sources['digits']!, 'one', 'a.txt')));
+    return { samples: 1, made: 1, kept: 0, failed: [] };
+  },
+};
 
 describe('dataSetFor', () => {
   it('finds the registry data set a path is or lies in, and the data folder', () => {
@@ -53,7 +64,7 @@ describe('fetchMissingData', () => {
     mkdirSync(own);
     const progress = recording();
     const summary = await fetchMissingData(
-      [path.join(data, 'sets/digits'), path.join(data, 'sets/digits/two'), path.join(data, 'sets/made'), path.join(dir, 'nowhere'), own],
+      [path.join(data, 'sets/digits'), path.join(data, 'sets/digits/two'), path.join(dir, 'nowhere'), own],
       { sets: SETS, mirror, progress },
     );
     expect(readFileSync(path.join(data, 'sets/digits/one/a.txt'), 'utf8')).toBe('1');
@@ -63,8 +74,21 @@ describe('fetchMissingData', () => {
         archives: [expect.objectContaining({ fileName: 'digits.zip', status: 'fetched', target: path.join(data, 'sets/digits') })],
       },
     ]);
-    expect(summary.notProvided).toEqual([path.join(data, 'sets/made'), path.join(dir, 'nowhere')]);
+    expect(summary.notProvided).toEqual([path.join(dir, 'nowhere')]);
     expect(progress.lines[0]).toBe(`fetching digits into ${data} (missing: ${path.join(data, 'sets/digits')}, ${path.join(data, 'sets/digits/two')})`);
+  });
+
+  it('makes a missing data set that is made, after fetching its source', async () => {
+    const data = path.join(dir, 'data');
+    const progress = recording();
+    const summary = await fetchMissingData([path.join(data, 'sets/made')], { sets: SETS, mirror, progress, makers: [COPY] });
+    expect(readFileSync(path.join(data, 'sets/made/a.txt'), 'utf8')).toBe('1');
+    expect(readFileSync(path.join(data, 'sets/digits/two/b.txt'), 'utf8')).toBe('2');
+    expect(existsSync(path.join(data, 'sets/made.making'))).toBe(false);
+    expect(summary.fetched).toEqual([
+      { name: 'made', dataDir: data, paths: [path.join(data, 'sets/made')], archives: [expect.objectContaining({ fileName: 'made', status: 'made', target: path.join(data, 'sets/made') })] },
+    ]);
+    expect(summary.notProvided).toEqual([]);
   });
 
   it('does not fetch a data set that is there but lacks the path asked for', async () => {

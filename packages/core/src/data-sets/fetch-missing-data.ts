@@ -8,7 +8,7 @@ import { dataSetFor } from './fetch-hint.js';
 
 /** How {@link fetchMissingData} fetches: as {@link fetchDataSet}, from these registry entries. */
 export interface FetchMissingOptions extends FetchOptions {
-  /** The data sets that may provide a missing path (default: the registry, {@link DATA_SETS}). */
+  /** The data sets that may provide a missing path, and the sources of made ones (default: the registry, {@link DATA_SETS}). */
   readonly sets?: readonly DataSetEntry[];
 }
 
@@ -29,21 +29,23 @@ export interface FetchedSummary {
 }
 
 /**
- * Fetch what is missing of `paths`: each path that does not exist and is (or lies inside) a downloadable
- * registry data set's folder brings that data set into the data folder the path lies in
- * (`/data/omniglot/images_background` -> omniglot-background into `/data`), each data set once. Paths that
- * exist are skipped; missing paths no registry data set provides (or that one is made, not downloaded, or
- * is there already and lacks the path) are left alone, so the usual missing-folder error, with its hint, follows when they are read.
+ * Fetch what is missing of `paths`: each path that does not exist and is (or lies inside) a registry data
+ * set's folder brings that data set into the data folder the path lies in
+ * (`/data/omniglot/images_background` -> omniglot-background into `/data`), each data set once; a data set
+ * that is made (`omniglot-drawing-videos`) has its sources fetched, then is made. Paths that exist are
+ * skipped; missing paths no registry data set provides (or whose data set is there already and lacks the
+ * path) are left alone, so the usual missing-folder error, with its hint, follows when they are read.
  */
 export async function fetchMissingData(paths: readonly string[], options: FetchMissingOptions = {}): Promise<FetchedSummary> {
-  const { sets = DATA_SETS, ...fetchOptions } = options;
+  const { sets = DATA_SETS } = options;
+  const fetchOptions = { ...options, sets };
   const wanted = new Map<string, { entry: DataSetEntry; dataDir: string; paths: string[] }>();
   const notProvided: string[] = [];
   for (const p of new Set(paths.map((q) => path.resolve(q)))) {
     if (existsSync(p)) continue;
     const found = dataSetFor(p, sets);
     // a data set that is there already and lacks a subfolder (a mistyped alphabet) is not fetched again
-    if (!found || found.entry.archives.length === 0 || dataSetPresence(found.entry, found.dataDir) === 'present') {
+    if (!found || dataSetPresence(found.entry, found.dataDir) === 'present') {
       notProvided.push(p);
       continue;
     }

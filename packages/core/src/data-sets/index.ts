@@ -6,6 +6,8 @@ export * from './download-file.js';
 export * from './file-checksum.js';
 export * from './unpack-zip.js';
 export * from './fetch-data-set.js';
+export * from './data-set-maker.js';
+export * from './make-data-set.js';
 export * from './decode-sample.js';
 export * from './verify-data-set.js';
 export * from './check-class-folders.js';

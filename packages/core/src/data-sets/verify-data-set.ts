@@ -49,7 +49,7 @@ export async function verifyDataSet(entry: DataSetEntry, dataDir: string, option
   const root = underDataDir(dataDir, entry.path);
   const base = { name: entry.name, path: root };
   if (!existsSync(root)) {
-    const how = entry.archives.length > 0 ? `fewshot data fetch ${entry.name}` : entry.derived ?? '';
+    const how = `fewshot data fetch ${entry.name}${entry.derived ? `: ${entry.derived.describe}` : ''}`;
     return { ...base, ok: false, found: { classes: 0, files: 0 }, problems: [`not found: ${root} (${how})`], missing: [], extra: [], damaged: [], decoded: 0 };
   }
   const e = entry.expect;

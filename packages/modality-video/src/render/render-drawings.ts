@@ -207,7 +207,9 @@ export async function renderDrawings(inputs: readonly string[], o: RenderOptions
     if (now - lastLog > 5000) {
       lastLog = now;
       const done = rendered + existing + failed.length;
-      log(`  ${done}/${files.length} (${rendered} rendered, ${existing} existing, ${failed.length} failed), ${(rendered / ((now - t0) / 1000)).toFixed(1)} clips/s`);
+      const rate = rendered / ((now - t0) / 1000);
+      const eta = rate > 0 ? `, about ${Math.ceil((files.length - done) / rate)} s left` : '';
+      log(`  ${done}/${files.length} (${rendered} rendered, ${existing} existing, ${failed.length} failed), ${rate.toFixed(1)} clips/s${eta}`);
     }
   };
   await Promise.all(files.map((f) => pool.run(() => one(f))));

@@ -3,8 +3,8 @@ import { createContainer } from '../../container.js';
 import { ConfigError, DataError } from '../../errors.js';
 import { SilentProgress, StreamProgress } from '../../progress.js';
 import {
-  DATA_SETS, SilentByteProgress, StreamByteProgress, checkClassFolders, dataSetPresence, fetchDataSet, findDataSet, formatBytes,
-  formatCount, resolveDataDir, verifyDataSet, type DataSetEntry, type VerifyReport,
+  DATA_SETS, SilentByteProgress, StreamByteProgress, boundMakers, checkClassFolders, dataSetPresence, fetchDataSet, findDataSet, formatBytes,
+  formatCount, resolveDataDir, verifyDataSet, type DataSetEntry, type FetchedArchive, type VerifyReport,
 } from '../../data-sets/index.js';
 import type { CliIo, GlobalArgs } from '../command-context.js';
 
@@ -16,6 +16,7 @@ interface Args extends GlobalArgs {
   mirror?: string;
   timeout?: number;
   retries?: number;
+  limit?: number;
   sample?: number;
   path?: string;
   modality?: string;
@@ -42,14 +43,16 @@ export function dataCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         })
         .command<Args>({
           command: 'fetch <names..>',
-          describe: 'Download data sets, check their checksums and unpack them into the data folder',
+          describe: 'Download data sets, check their checksums and unpack them into the data folder (or make those that are made)',
           builder: (s) =>
             s
               .positional('names', { type: 'string', array: true, describe: 'data sets (fewshot data list)' })
               .option('to', { type: 'string', describe: 'data folder to fetch into (default: $FEWSHOT_DATA, else ./data)' })
               .option('mirror', { type: 'string', describe: 'URL or folder holding copies of the archives (default: $FEWSHOT_DATA_MIRROR)' })
               .option('timeout', { type: 'number', default: 30, describe: 'seconds without data before a try is given up' })
-              .option('retries', { type: 'number', default: 3, describe: 'further tries after a failed one (with backoff)' }) as Argv<Args>,
+              .option('retries', { type: 'number', default: 3, describe: 'further tries after a failed one (with backoff)' })
+              .option('limit', { type: 'number', describe: 'a data set that is made: make only the first N samples, a subset left in <folder>.making (a quick check)' })
+              .option('plugin', { type: 'string', array: true, describe: "also load this plugin (package name or path): a data set maker it provides" }) as Argv<Args>,
           handler: (args) => fetch(args, io),
         })
         .command<Args>({
@@ -99,7 +102,7 @@ function list(args: Args, io: CliIo): void {
   const licenceWidth = Math.max(...DATA_SETS.map((e) => e.licence.length));
   const lines = [`data folder: ${dataDir}`];
   for (const { entry: e, status } of rows) {
-    const source = e.archives.length === 0 ? 'made locally' : e.archives.map((a) => `${a.fileName}${a.md5 || a.sha256 ? '' : ' (no published checksum)'}`).join(', ');
+    const source = e.derived ? `made from ${e.derived.from.join(', ')} (${e.derived.plugin})` : e.archives.map((a) => `${a.fileName}${a.md5 || a.sha256 ? '' : ' (no published checksum)'}`).join(', ');
     lines.push(`  ${e.name.padEnd(width)}  ${status.padEnd(7)}  ${e.path.padEnd(pathWidth)}  ${e.licence.padEnd(licenceWidth)}  ${source}`);
   }
   lines.push('fetch with: fewshot data fetch NAME...; addresses, checksums and citations: fewshot data list --json');
@@ -112,18 +115,29 @@ async function fetch(args: Args, io: CliIo): Promise<void> {
   const retries = args.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0) throw new ConfigError(`--retries must be a whole number >= 0, got ${args.retries}`);
   if (!((args.timeout ?? 30) > 0)) throw new ConfigError(`--timeout must be > 0 seconds, got ${args.timeout}`);
+  if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new ConfigError(`--limit must be a whole number > 0, got ${args.limit}`);
   const mirror = args.mirror ?? (process.env['FEWSHOT_DATA_MIRROR'] || undefined);
+  // the built-in plugins' makers are loaded when a data set is made; --plugin adds others
+  const makers = args.plugin?.length ? boundMakers((await createContainer(args.plugin, process.cwd())).container) : undefined;
   for (const entry of entries) {
     const results = await fetchDataSet(entry, dataDir, {
       mirror, attempts: retries + 1, stallTimeoutMs: (args.timeout ?? 30) * 1000,
       progress: args.quiet ? new SilentByteProgress() : new StreamByteProgress(io.err),
+      ...(makers ? { makers } : {}), ...(args.limit !== undefined ? { limit: args.limit } : {}),
     });
-    for (const r of results) {
-      const sum = r.checksum ? (r.checksum.published ? `, ${r.checksum.algorithm} checked` : `, sha256 ${r.checksum.value} (none published)`) : '';
-      io.out.write(`${r.status === 'fetched' ? 'fetched' : 'already present'}: ${r.target}${r.bytes ? ` (${formatBytes(r.bytes)}${sum})` : ''}\n`);
-    }
+    for (const r of results) io.out.write(fetchedLine(r));
   }
   io.out.write(`check with: fewshot data verify${entries.length === 1 ? ` ${entries[0]!.name}` : ''}${args.to ? ` --dir ${dataDir}` : ''}\n`);
+}
+
+function fetchedLine(r: FetchedArchive): string {
+  if (r.made) {
+    const m = r.made;
+    const counts = `${m.made} made, ${m.kept} kept from an earlier run, of ${m.samples}`;
+    return r.status === 'partial' ? `made a subset: ${r.target} (${counts}; not moved into place: fetch again without --limit to finish)\n` : `made: ${r.target} (${counts})\n`;
+  }
+  const sum = r.checksum ? (r.checksum.published ? `, ${r.checksum.algorithm} checked` : `, sha256 ${r.checksum.value} (none published)`) : '';
+  return `${r.status === 'fetched' ? 'fetched' : 'already present'}: ${r.target}${r.bytes ? ` (${formatBytes(r.bytes)}${sum})` : ''}\n`;
 }
 
 async function verify(args: Args, io: CliIo): Promise<void> {
