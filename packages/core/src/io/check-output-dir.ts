@@ -41,7 +41,8 @@ export async function checkOutputDir(dir: string, what: string): Promise<void> {
 }
 
 function cantWrite(target: string, what: string, err: NodeJS.ErrnoException, parent?: string): ConfigError {
-  const reason = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EROFS' ? 'read-only file system' : err.message;
+  const reasons: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOENT: 'no file can be created there', ENOSPC: 'no space left on the device' };
+  const reason = reasons[err.code ?? ''] ?? err.message;
   return new ConfigError(`${what} ${target} cannot be written${parent ? ` (its folder ${parent} does not take new files)` : ''}: ${reason}`, {
     cause: err,
     hints: ['choose a folder you can write to, or change its permissions'],
