@@ -10,6 +10,8 @@ import { OMNIGLOT, REPO_ROOT, requireData } from './shared-data.js';
 // Nothing half-written: child processes that save model folders or fill the decoded-data cache are
 // SIGKILLed at random moments, and what they leave is always the old or the new version, and loads.
 
+// real processes on a shared 2-core machine: minutes when it is busy, seconds when idle
+const SLOW = 900_000;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-atomic-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -81,7 +83,7 @@ for (let i = 0; ; i++) {
 }
 `,
     );
-  });
+  }, SLOW);
 
   it('saved in a loop and SIGKILLed 20 times at random moments: each time all of one version, and it loads', async () => {
     const next = delays(21);
@@ -104,7 +106,7 @@ for (let i = 0; ; i++) {
       expect(readFileSync(path.join(target, 'README.md'), 'utf8')).toBe('notes kept across saves');
     }
     expect(seen.has('none')).toBe(false); // the folder had a model after the first save, and kept one
-  });
+  }, SLOW);
 });
 
 describe('decoded-data cache', () => {
@@ -151,7 +153,7 @@ process.stdout.write('done\\n');
     set = await exp.modality.load(splitSpec(exp, 'train')!);
     const fresh = await decodeCached(set, exp.modality, exp.preprocess, { cache: false, storage: 'float32' });
     reference = new Uint8Array(fresh.store.data.buffer.slice(fresh.store.data.byteOffset, fresh.store.data.byteOffset + fresh.store.data.byteLength));
-  });
+  }, SLOW);
 
   /** The cache as a later run finds it: a hit with the reference rows, or a miss that decodes; never an unusable entry. */
   async function expectSound(): Promise<boolean> {
@@ -173,7 +175,7 @@ process.stdout.write('done\\n');
       await expectSound();
     }
     expect(await expectSound()).toBe(true);
-  });
+  }, SLOW);
 
   it('filled by two processes at once: one sound entry, no temporaries left', async () => {
     rmSync(cacheDir, { recursive: true, force: true });
@@ -188,5 +190,5 @@ process.stdout.write('done\\n');
     expect(names.filter((n) => n.endsWith('.json'))).toHaveLength(1);
     expect(names).toHaveLength(2);
     expect(await expectSound()).toBe(true);
-  });
+  }, SLOW);
 });

@@ -10,6 +10,8 @@ import { OMNIGLOT, REPO_ROOT, requireData, SHARED_DATA } from './shared-data.js'
 // (two alphabets, 20x20, a small Conv-4, Adam, affine augmentation, batch norm), SIGKILLed or
 // SIGINTed midway and resumed, against an uninterrupted run with the same seed on the same backend.
 
+// real processes on a shared 2-core machine: minutes when it is busy, seconds when idle
+const SLOW = 900_000;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-resume-'));
 const cache = path.join(tmp, 'cache');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -105,7 +107,7 @@ describe.each([
     const r = await train(reference, set);
     expect(r.code).toBe(0);
     expect(history(reference).history).toHaveLength(4);
-  });
+  }, SLOW);
 
   it('SIGKILLed after a checkpoint, resumes to the same weights and metrics; a changed config is refused', async () => {
     const out = path.join(tmp, `killed-${workers}`);
@@ -126,7 +128,7 @@ describe.each([
     expect(resumed.err).toContain(`resuming from ${path.join(out, 'checkpoint')}: ${state.epoch} of 4 epochs done`);
     expect(resumed.code).toBe(0);
     expectSameRun(out, reference);
-  });
+  }, SLOW);
 
   it('SIGINT finishes the step, writes a checkpoint, exits non-zero saying how to resume; --resume completes it', async () => {
     const out = path.join(tmp, `interrupted-${workers}`);
@@ -140,7 +142,7 @@ describe.each([
     const resumed = await train(out, [...set, '--resume']);
     expect(resumed.code).toBe(0);
     expectSameRun(out, reference);
-  });
+  }, SLOW);
 });
 
 describe('trainExperiment({ resume: true }) of an ensemble', () => {
@@ -169,5 +171,5 @@ describe('trainExperiment({ resume: true }) of an ensemble', () => {
     for (const m of ['member-1', 'member-2']) expectSameRun(path.join(out, m), path.join(reference, m));
     expect(resumed.bestValAccuracy).toBe(ref.bestValAccuracy);
     expect(resumed.memberValAccuracy).toEqual(ref.memberValAccuracy);
-  });
+  }, SLOW);
 });

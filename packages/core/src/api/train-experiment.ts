@@ -14,7 +14,7 @@ import { writeAtomic } from '../model/model-io.js';
 import { readFile } from 'node:fs/promises';
 import { recoverDir, writeDirAtomic } from '../io/atomic-write.js';
 import { checkOutputDir } from '../io/check-output-dir.js';
-import { PairModel } from '../model/pair-model.js';
+import { MODEL_META_FILE, PairModel } from '../model/pair-model.js';
 import { CHECKPOINT_DIR, checkResumable, loadCheckpoint, removeCheckpoint, TrainingInterrupted, type TrainCheckpoint } from '../train/checkpoint.js';
 import { formatDuration, SilentProgress, type ProgressSink } from '../progress.js';
 import { Rng } from '../rng.js';
@@ -154,7 +154,7 @@ async function saveAsBuilt(exp: Experiment, outDir: string, progress: ProgressSi
   if (members > 1) throw new ConfigError(`${loaded.file}: model.ensemble is ${members}, but train.epochs is 0: an ensemble's members must be trained (set model.ensemble: 1 to save a model as built)`);
   const model = await buildModel(exp);
   try {
-    await writeDirAtomic(outDir, (tmp) => model.save(tmp, { 'config.yaml': configToYaml(loaded) }), { carryOver: true });
+    await writeDirAtomic(outDir, (tmp) => model.save(tmp, { 'config.yaml': configToYaml(loaded) }), { carryOver: true, last: [MODEL_META_FILE] });
   } finally {
     model.dispose();
   }

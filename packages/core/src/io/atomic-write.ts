@@ -20,6 +20,11 @@ export interface WriteDirOptions {
    * them. Default false: the folder holds exactly what `fill` wrote.
    */
   readonly carryOver?: boolean;
+  /**
+   * Where DIR itself cannot be renamed (a mount point), its entries are replaced one by one, these
+   * names last (e.g. a model's manifest, so that a folder without it is not taken for a model).
+   */
+  readonly last?: readonly string[];
 }
 
 /**
@@ -43,7 +48,13 @@ export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise
     try {
       await fs.rename(target, old);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EBUSY' || code === 'EXDEV' || code === 'EPERM' || code === 'EACCES') {
+        // DIR cannot be renamed (a mount point, say): replace its entries one by one instead
+        await swapEntries(tmp, target, options.last ?? []);
+        return;
+      }
+      if (code !== 'ENOENT') throw err;
       hadOld = false;
     }
     await fs.rename(tmp, target);
@@ -103,6 +114,22 @@ function isRunning(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Move every entry of `tmp` into `dir` (each replaced by a rename), `last` ones last; remove `tmp`. */
+async function swapEntries(tmp: string, dir: string, last: readonly string[]): Promise<void> {
+  const names = (await fs.readdir(tmp)).sort((a, b) => Number(last.includes(a)) - Number(last.includes(b)));
+  for (const n of names) {
+    const to = path.join(dir, n);
+    const aside = `${to}.old-${process.pid}`;
+    await fs.rm(aside, { recursive: true, force: true });
+    await fs.rename(to, aside).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await fs.rename(path.join(tmp, n), to);
+    await fs.rm(aside, { recursive: true, force: true });
+  }
+  await fs.rm(tmp, { recursive: true, force: true });
 }
 
 /** Hard-link (or copy) into `to` every top-level entry of `from` that `to` lacks (folders with all they hold). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-schema.js';
 import type { DecodedSet } from '../data/sample-store.js';
 import { augmentSettings, type Modality, type Preprocess } from '../modality.js';
-import type { PairModel } from '../model/pair-model.js';
+import { MODEL_META_FILE, type PairModel } from '../model/pair-model.js';
 import { writeAtomic } from '../model/model-io.js';
 import { writeDirAtomic } from '../io/atomic-write.js';
 import { CHECKPOINT_DIR, checkResumable, removeCheckpoint, saveCheckpoint, TrainingInterrupted, type PartialEpoch, type TrainCheckpoint } from './checkpoint.js';
@@ -254,7 +254,7 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       };
       history.push(record);
       // the folder is replaced as a unit (the history, checkpoint and other files in it are kept)
-      if (improved) await writeDirAtomic(opts.outDir, (tmp) => model.save(tmp, opts.extraFiles ?? {}), { carryOver: true });
+      if (improved) await writeDirAtomic(opts.outDir, (tmp) => model.save(tmp, opts.extraFiles ?? {}), { carryOver: true, last: [MODEL_META_FILE] });
       await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch }, null, 2) + '\n');
       progress.log(
         `epoch ${record.epoch}: loss ${record.loss.toFixed(4)}` +

@@ -16,7 +16,7 @@ interface Args extends GlobalArgs {
 export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   return {
     command: 'train <experiment>',
-    describe: 'Train a model from an experiment YAML; writes the best checkpoint, the resolved config and the history to --out',
+    describe: 'Train a model from an experiment YAML; writes the best checkpoint, the resolved config and the history to --out (Ctrl-C saves a checkpoint that --resume continues)',
     builder: (y) =>
       withExperimentOptions(
         y
