@@ -88,16 +88,19 @@ for (let i = 0; ; i++) {
   it('saved in a loop and SIGKILLed 20 times at random moments: each time all of one version, and it loads', async () => {
     const next = delays(21);
     const seen = new Set<string>();
+    let midWrite = 0; // kills that left a temporary or old folder: the child was inside a save
     for (let i = 0; i < 20; i++) {
       const child = await start(script, [path.join(tmp, 'A'), path.join(tmp, 'B'), target]);
       await sleep(20 + next() * 400);
       await killed(child);
       // what the next writer (or `fewshot train`) does first: put back a folder a kill between two renames left aside
       const { recoverDir } = (await import(core('io/atomic-write.js'))) as { recoverDir(dir: string): Promise<string[]> };
-      await recoverDir(target);
+      if ((await recoverDir(target)).length > 0) midWrite++;
       const version = existsSync(path.join(target, 'version.txt')) ? readFileSync(path.join(target, 'version.txt'), 'utf8') : 'none';
-      seen.add(version);
-      expect(['A', 'B', 'none']).toContain(version);
+      // no model only while the first save was not done yet: once there is one, there always is
+      if (seen.size > 0) expect(['A', 'B']).toContain(version);
+      else expect(['A', 'B', 'none']).toContain(version);
+      if (version !== 'none') seen.add(version);
       if (version !== 'none') {
         for (const f of MODEL_FILES) expect([f, readFileSync(path.join(target, f)).equals(versions[version]![f]!)]).toEqual([f, true]);
         const loaded = await loadModel(target);
@@ -105,7 +108,8 @@ for (let i = 0; ; i++) {
       }
       expect(readFileSync(path.join(target, 'README.md'), 'utf8')).toBe('notes kept across saves');
     }
-    expect(seen.has('none')).toBe(false); // the folder had a model after the first save, and kept one
+    expect(seen.size).toBeGreaterThan(0);
+    expect(midWrite).toBeGreaterThan(0); // the child saves all the time: some kills land inside a save
   }, SLOW);
 });
 

@@ -135,6 +135,11 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
     trainSeconds: outcome.seconds,
   };
   if (!evaluates) return summary;
+  if (options.signal?.aborted) {
+    throw new TrainingInterrupted(`stopped before the final evaluation; training finished and the model is saved in ${outDir}`, path.join(outDir, CHECKPOINT_DIR), {
+      hints: [`evaluate it with: fewshot eval --model ${outDir}`],
+    });
+  }
   const best = await loadModel(outDir);
   let report: EvalReport;
   try {
