@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { pathToFileURL } from 'node:url';
 import type { BackendChoice } from '../backend/select-backend.js';
 import type { EpisodeScorer } from '../baseline.js';
@@ -11,11 +13,10 @@ import { runEvaluation, type EvalReport } from '../eval/run-evaluation.js';
 import { buildModel, loadSplits, openExperiment, type Experiment } from '../experiment.js';
 import { EnsembleModel, loadModel, saveEnsembleMeta } from '../model/ensemble-model.js';
 import { writeAtomic } from '../model/model-io.js';
-import { readFile } from 'node:fs/promises';
 import { recoverDir, writeDirAtomic } from '../io/atomic-write.js';
 import { checkOutputDir } from '../io/check-output-dir.js';
 import { MODEL_META_FILE, PairModel } from '../model/pair-model.js';
-import { CHECKPOINT_DIR, checkResumable, loadCheckpoint, removeCheckpoint, TrainingInterrupted, type TrainCheckpoint } from '../train/checkpoint.js';
+import { CHECKPOINT_DIR, checkResumable, configChanges, loadCheckpoint, removeCheckpoint, TrainingInterrupted, type TrainCheckpoint } from '../train/checkpoint.js';
 import { formatDuration, SilentProgress, type ProgressSink } from '../progress.js';
 import { Rng } from '../rng.js';
 import type { DecodedSet } from '../data/sample-store.js';
@@ -266,6 +267,13 @@ async function resumableRuns(c: ExperimentConfig, outDir: string, backend: strin
     const name = c.model.ensemble > 1 ? `ensemble member ${run.dir}` : 'the model';
     const finished = await finishedRun(dir);
     if (finished) {
+      const saved = await readFile(path.join(dir, 'config.yaml'), 'utf8').then((t) => parseYaml(t) as unknown, () => undefined);
+      const changes = saved === undefined ? [] : configChanges(saved, JSON.parse(JSON.stringify(run.config)));
+      if (changes.length > 0) {
+        throw new ConfigError(`cannot resume: ${name} in ${dir} finished training with a different config (its config.yaml -> now)`, {
+          hints: [...changes.slice(0, 12), 'train without --resume to replace it'],
+        });
+      }
       progress.log(`resume: ${name} in ${dir} finished training (${finished.stoppedBecause}); kept`);
       await removeCheckpoint(path.join(dir, CHECKPOINT_DIR));
       points.push({ finished });
