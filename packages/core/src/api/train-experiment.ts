@@ -113,6 +113,7 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
   else {
     const splits = await loadSplits(exp, ['train', 'validation'], progress);
     if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
+    if (options.signal?.aborted) throw withResumeHints(new TrainingInterrupted('stopped before training started (while reading the data); nothing to save', path.join(outDir, CHECKPOINT_DIR)), experiment, options, outDir);
     progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
     let trained: Awaited<ReturnType<typeof trainMembers>>;
     try {
