@@ -35,6 +35,17 @@ export class Rng {
     return new Rng(h >>> 0);
   }
 
+  /** The generator's position (for a training checkpoint); `setState` returns to it. */
+  getState(): [number, number, number, number] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
+  /** Continue from a position `getState` returned (of a generator with the same seed). */
+  setState(state: readonly number[]): void {
+    if (state.length !== 4 || !state.every((x) => Number.isInteger(x))) throw new RangeError(`Rng.setState needs 4 integers, got [${state.join(', ')}]`);
+    [this.s0, this.s1, this.s2, this.s3] = state as [number, number, number, number];
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

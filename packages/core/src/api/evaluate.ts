@@ -9,6 +9,7 @@ import { runEvaluation, type EvalReport } from '../eval/run-evaluation.js';
 import { openExperiment } from '../experiment.js';
 import { loadModel, readModelMeta, type ModelMeta } from '../model/ensemble-model.js';
 import { writeAtomic } from '../model/model-io.js';
+import { checkOutputDir } from '../io/check-output-dir.js';
 import { SilentProgress, type ProgressSink } from '../progress.js';
 import { experimentDataPaths, fetchExperimentData, type FetchDataOptions } from '../data-sets/fetch-experiment-data.js';
 import { baselineName, baselineScorerFor } from './baseline-scorer-for.js';
@@ -42,6 +43,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
   if (options.model && options.baseline) throw new ConfigError('give either a model or a baseline to evaluate, not both');
   if (!options.model && !options.experiment) throw new ConfigError('a baseline needs an experiment (for its data and preprocessing)');
   const progress = options.progress ?? new SilentProgress();
+  if (options.out) await checkOutputDir(options.out, 'output folder'); // before any decoding
   const meta = options.model ? await readModelMeta(options.model) : undefined;
   const loaded = await evaluationConfig(options, meta);
   const exp = await openExperiment(loaded);

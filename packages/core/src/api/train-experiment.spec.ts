@@ -109,3 +109,43 @@ describe('resolveExperiment and memberRuns', () => {
     expect(memberRuns((await loadConfig(experiment)).config)).toEqual([{ dir: '.', config: (await loadConfig(experiment)).config }]);
   });
 });
+
+describe('trainExperiment({ resume: true })', () => {
+  const overrides = ['train.epochs=3', 'train.stepsPerEpoch=6'];
+  const weights = (dir: string): Buffer => readFileSync(path.join(dir, 'encoder', 'weights.bin'));
+  const losses = (dir: string): number[] => JSON.parse(readFileSync(path.join(dir, 'history.json'), 'utf8')).history.map((h: { loss: number }) => h.loss);
+
+  it('continues a run stopped by its signal to the same weights, metrics and evaluation as one never stopped', async () => {
+    const reference = await trainExperiment(experiment, { out: path.join(tmp, 'resume-ref'), overrides });
+    const out = path.join(tmp, 'resume-stopped');
+    const controller = new AbortController();
+    const stopped = await trainExperiment(experiment, { out, overrides, signal: controller.signal, onEpoch: (r) => r.epoch === 1 && controller.abort() }).catch((e: unknown) => e);
+    expect((stopped as Error).message).toBe(`training stopped after step 1 of 6 of epoch 2/3; checkpoint saved to ${path.join(out, 'checkpoint')}`);
+    expect((stopped as ConfigError).hints).toEqual([`resume with: fewshot train ${experiment} --out ${out} --set train.epochs=3 --set train.stepsPerEpoch=6 --resume`, 'or from code: trainExperiment(experiment, { out, ..., resume: true })']);
+    const epochs: number[] = [];
+    const resumed = await trainExperiment(experiment, { out, overrides, resume: true, onEpoch: (r) => epochs.push(r.epoch) });
+    expect(epochs).toEqual([2, 3]);
+    expect(weights(out).equals(weights(path.join(tmp, 'resume-ref')))).toBe(true);
+    expect(losses(out)).toEqual(losses(path.join(tmp, 'resume-ref')));
+    expect([resumed.eval!.accuracy, resumed.eval!.ci95]).toEqual([reference.eval!.accuracy, reference.eval!.ci95]);
+    expect(existsSync(path.join(out, 'checkpoint'))).toBe(false);
+  });
+
+  it('keeps a finished run (evaluating it again), refuses one finished with another config, and starts a run without a checkpoint', async () => {
+    const out = path.join(tmp, 'resume-ref');
+    const before = weights(out);
+    const epochs: number[] = [];
+    const again = await trainExperiment(experiment, { out, overrides, resume: true, onEpoch: (r) => epochs.push(r.epoch) });
+    expect(epochs).toEqual([]);
+    expect(weights(out).equals(before)).toBe(true);
+    expect(again.stoppedBecause).toBe('epochs');
+    const err = await trainExperiment(experiment, { out, overrides: [...overrides, 'seed=8'], resume: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).hints[0]).toBe('seed: 7 -> 8');
+    const fresh = path.join(tmp, 'resume-nothing');
+    const progress = recordingProgress();
+    await trainExperiment(experiment, { out: fresh, overrides, resume: true, evaluate: false, progress });
+    expect(progress.lines).toContain(`resume: no checkpoint in ${path.join(fresh, 'checkpoint')}: the model trains from the start`);
+    expect(losses(fresh)).toEqual(losses(out));
+  });
+});

@@ -1,15 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { pathToFileURL } from 'node:url';
 import type { BackendChoice } from '../backend/select-backend.js';
 import type { EpisodeScorer } from '../baseline.js';
 import { configToYaml, type LoadedConfig } from '../config/load-config.js';
+import type { ExperimentConfig } from '../config/experiment-schema.js';
+import type { PairModelMeta } from '../model/pair-model.js';
 import { ConfigError } from '../errors.js';
 import { evaluateEpisodes } from '../eval/evaluate-episodes.js';
 import { runEvaluation, type EvalReport } from '../eval/run-evaluation.js';
 import { buildModel, loadSplits, openExperiment, type Experiment } from '../experiment.js';
 import { EnsembleModel, loadModel, saveEnsembleMeta } from '../model/ensemble-model.js';
 import { writeAtomic } from '../model/model-io.js';
-import type { PairModelMeta } from '../model/pair-model.js';
+import { recoverDir, writeDirAtomic } from '../io/atomic-write.js';
+import { checkOutputDir } from '../io/check-output-dir.js';
+import { MODEL_META_FILE, PairModel } from '../model/pair-model.js';
+import { CHECKPOINT_DIR, checkResumable, configChanges, loadCheckpoint, removeCheckpoint, TrainingInterrupted, type TrainCheckpoint } from '../train/checkpoint.js';
 import { formatDuration, SilentProgress, type ProgressSink } from '../progress.js';
 import { Rng } from '../rng.js';
 import type { DecodedSet } from '../data/sample-store.js';
@@ -31,6 +38,18 @@ export interface TrainExperimentOptions extends FetchDataOptions {
   readonly progress?: ProgressSink;
   /** Called after every epoch of every member (`member` counts from 0; always 0 for a single model). */
   readonly onEpoch?: (record: EpochRecord, member: number) => void;
+  /**
+   * Continue an interrupted run in `out` from its checkpoint (`out/checkpoint`, or each ensemble
+   * member's): members that finished are kept, the rest continue where they stopped, or start when
+   * they have no checkpoint. The experiment and overrides must give the same config (else a
+   * ConfigError names what changed). Default false: train afresh.
+   */
+  readonly resume?: boolean;
+  /**
+   * Stop early (the CLI aborts it on SIGINT / SIGTERM): the current step is finished, a checkpoint
+   * written, and a TrainingInterrupted error thrown whose hints say how to resume.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** One member of a trained ensemble. */
@@ -73,14 +92,20 @@ type Outcome = Pick<TrainResult, 'bestEpoch' | 'bestValAccuracy' | 'seconds'> & 
  */
 export async function trainExperiment(experiment: ExperimentSource, options: TrainExperimentOptions): Promise<TrainSummary> {
   const progress = options.progress ?? new SilentProgress();
+  const outDir = path.resolve(options.out);
+  await checkOutputDir(outDir, 'output folder');
+  if (path.relative(outDir, process.cwd()).split(path.sep)[0] !== '..' && !path.isAbsolute(path.relative(outDir, process.cwd()))) {
+    throw new ConfigError(`output folder ${outDir} holds the current folder: give the model a folder of its own (e.g. models/my-model)`);
+  }
+  for (const line of await recoverDir(outDir)) progress.log(`an earlier run was stopped while saving: ${line}`);
   const loaded = await resolveExperiment(experiment, options.overrides, options.backend);
   const exp = await openExperiment(loaded);
   const c = loaded.config;
   progress.log(`fewshot train '${c.name}': ${c.model.type} ${c.model.type === 'siamese' ? `${c.model.encoder ?? exp.modality.defaultEncoder} + ${c.model.head}` : ''} on the ${exp.backend.name} backend`);
   const evaluates = options.evaluate !== false && Boolean(c.data.runs || c.data.test);
   const reads = experimentDataPaths(loaded, [...(c.train.epochs === 0 ? [] : ['train', 'validation'] as const), ...(evaluates && !c.data.runs ? ['test'] as const : [])], { fromConfig: evaluates });
+  const checkpoints = options.resume && c.train.epochs > 0 ? await resumableRuns(c, outDir, exp.backend.name, progress) : undefined;
   await fetchExperimentData(reads, options, progress);
-  const outDir = path.resolve(options.out);
   const head = { model: outDir, backend: exp.backend.name };
   let outcome: Outcome;
   let ensemble: Pick<TrainSummary, 'members' | 'memberValAccuracy'> = {};
@@ -88,8 +113,15 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
   else {
     const splits = await loadSplits(exp, ['train', 'validation'], progress);
     if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
+    if (options.signal?.aborted) throw withResumeHints(new TrainingInterrupted('stopped before training started (while reading the data); nothing to save', path.join(outDir, CHECKPOINT_DIR)), experiment, options, outDir);
     progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
-    const trained = await trainMembers(exp, outDir, splits.train, splits.validation, progress, options.onEpoch);
+    let trained: Awaited<ReturnType<typeof trainMembers>>;
+    try {
+      trained = await trainMembers(exp, outDir, splits.train, splits.validation, progress, options.onEpoch, checkpoints, options.signal);
+    } catch (err) {
+      if (err instanceof TrainingInterrupted) throw withResumeHints(err, experiment, options, outDir);
+      throw err;
+    }
     outcome = trained.outcome;
     ensemble = trained.ensemble;
     const members = c.model.ensemble;
@@ -105,6 +137,11 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
     trainSeconds: outcome.seconds,
   };
   if (!evaluates) return summary;
+  if (options.signal?.aborted) {
+    throw new TrainingInterrupted(`stopped before the final evaluation; training finished and the model is saved in ${outDir}`, path.join(outDir, CHECKPOINT_DIR), {
+      hints: [`evaluate it with: fewshot eval --model ${outDir}`],
+    });
+  }
   const best = await loadModel(outDir);
   let report: EvalReport;
   try {
@@ -124,7 +161,7 @@ async function saveAsBuilt(exp: Experiment, outDir: string, progress: ProgressSi
   if (members > 1) throw new ConfigError(`${loaded.file}: model.ensemble is ${members}, but train.epochs is 0: an ensemble's members must be trained (set model.ensemble: 1 to save a model as built)`);
   const model = await buildModel(exp);
   try {
-    await model.save(outDir, { 'config.yaml': configToYaml(loaded) });
+    await writeDirAtomic(outDir, (tmp) => model.save(tmp, { 'config.yaml': configToYaml(loaded) }), { carryOver: true, last: [MODEL_META_FILE] });
   } finally {
     model.dispose();
   }
@@ -140,15 +177,25 @@ async function trainMembers(
   validation: DecodedSet | undefined,
   progress: ProgressSink,
   onEpoch: TrainExperimentOptions['onEpoch'],
+  /** With `resume`: each member's finished run or checkpoint (undefined: train afresh). */
+  resume?: readonly ResumePoint[],
+  signal?: AbortSignal,
 ): Promise<{ outcome: Outcome; ensemble: Pick<TrainSummary, 'members' | 'memberValAccuracy'> }> {
   const loaded = exp.loaded;
   const c = loaded.config;
   const members = c.model.ensemble;
   const runs = memberRuns(c);
-  if (members > 1) await clearModelFolder(outDir, progress);
+  if (members > 1 && !resume) await clearModelFolder(outDir, progress);
   const results: TrainResult[] = [];
   const metas: PairModelMeta[] = [];
   for (const [k, run] of runs.entries()) {
+    const point = resume?.[k];
+    if (point?.finished) {
+      // a member (or model) whose run completed: kept as it is
+      results.push(point.finished);
+      metas.push(await PairModel.readMeta(path.join(outDir, run.dir)));
+      continue;
+    }
     if (members > 1) progress.log(`ensemble member ${k + 1}/${members}: seed ${run.config.seed}${run.config.train.timeLimitMinutes ? `, ${formatDuration(run.config.train.timeLimitMinutes * 60)}` : ''}, into ${path.join(outDir, run.dir)}`);
     const model = await buildModel(exp, run.config.seed);
     try {
@@ -168,6 +215,8 @@ async function trainMembers(
           // workers build the model themselves: they load the plugins that may define its layers
           modules: exp.plugins.plugins.map((p) => pathToFileURL(p.resolved).href),
           objective: exp.plugins.registry.objective(run.config.train.objective),
+          ...(point?.checkpoint ? { resumeFrom: point.checkpoint } : {}),
+          ...(signal ? { signal } : {}),
         }),
       );
       metas.push(model.meta);
@@ -198,6 +247,70 @@ async function trainMembers(
     outcome: { bestEpoch: results[0]!.bestEpoch, bestValAccuracy: valAccuracy, stoppedBecause: results.at(-1)!.stoppedBecause, seconds },
     ensemble: { members: memberSummaries, ...(memberValAccuracy ? { memberValAccuracy } : {}) },
   };
+}
+
+/** Where one run (a model, or an ensemble member) of a resumed training stands. */
+interface ResumePoint {
+  /** The run completed (its history.json says why it stopped). */
+  readonly finished?: TrainResult;
+  /** The run's checkpoint, checked against its config. */
+  readonly checkpoint?: TrainCheckpoint;
+}
+
+/**
+ * `resume`: for each run of the config (one, or each ensemble member) in `outDir`, its completed
+ * result or its checkpoint (checked against the config before any data is read), or neither.
+ */
+async function resumableRuns(c: ExperimentConfig, outDir: string, backend: string, progress: ProgressSink): Promise<ResumePoint[]> {
+  const points: ResumePoint[] = [];
+  for (const run of memberRuns(c)) {
+    const dir = path.join(outDir, run.dir);
+    const name = c.model.ensemble > 1 ? `ensemble member ${run.dir}` : 'the model';
+    const finished = await finishedRun(dir);
+    if (finished) {
+      const saved = await readFile(path.join(dir, 'config.yaml'), 'utf8').then((t) => parseYaml(t) as unknown, () => undefined);
+      const changes = saved === undefined ? [] : configChanges(saved, JSON.parse(JSON.stringify(run.config)));
+      if (changes.length > 0) {
+        throw new ConfigError(`cannot resume: ${name} in ${dir} finished training with a different config (its config.yaml -> now)`, {
+          hints: [...changes.slice(0, 12), 'train without --resume to replace it'],
+        });
+      }
+      progress.log(`resume: ${name} in ${dir} finished training (${finished.stoppedBecause}); kept`);
+      await removeCheckpoint(path.join(dir, CHECKPOINT_DIR));
+      points.push({ finished });
+      continue;
+    }
+    const ckptDir = path.join(dir, CHECKPOINT_DIR);
+    const checkpoint = await loadCheckpoint(ckptDir);
+    if (!checkpoint) {
+      progress.log(`resume: no checkpoint in ${ckptDir}: ${name} trains from the start`);
+      points.push({});
+      continue;
+    }
+    checkResumable(checkpoint, ckptDir, run.config, backend, checkpoint.workers);
+    points.push({ checkpoint });
+  }
+  return points;
+}
+
+/** The result of a completed run in `dir` (from its history.json), or undefined. */
+async function finishedRun(dir: string): Promise<TrainResult | undefined> {
+  let h: { history?: EpochRecord[]; bestEpoch?: number; stoppedBecause?: TrainResult['stoppedBecause']; seconds?: number };
+  try {
+    h = JSON.parse(await readFile(path.join(dir, 'history.json'), 'utf8')) as typeof h;
+  } catch {
+    return undefined;
+  }
+  if (!h.stoppedBecause || !Array.isArray(h.history) || typeof h.bestEpoch !== 'number') return undefined;
+  return { history: h.history, bestEpoch: h.bestEpoch, bestValAccuracy: h.history[h.bestEpoch - 1]?.valAccuracy ?? null, stoppedBecause: h.stoppedBecause, seconds: h.seconds ?? 0 };
+}
+
+/** The interruption, with how to continue it (the CLI command for a config file, and the API option). */
+function withResumeHints(err: TrainingInterrupted, experiment: ExperimentSource, options: TrainExperimentOptions, outDir: string): TrainingInterrupted {
+  const quote = (x: string): string => (/^[\w./=:@+-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
+  const sets = (options.overrides ?? []).map((o) => ` --set ${quote(o)}`).join('');
+  const cli = typeof experiment === 'string' ? [`resume with: fewshot train ${quote(experiment)} --out ${quote(outDir)}${sets}${options.backend ? ` --backend ${options.backend}` : ''} --resume`] : [];
+  return new TrainingInterrupted(err.message, err.checkpoint, { hints: [...cli, 'or from code: trainExperiment(experiment, { out, ..., resume: true })'] });
 }
 
 function percent(x: number): string {

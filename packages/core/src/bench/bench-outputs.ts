@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../errors.js';
-import { writeAtomic } from '../model/model-io.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { reportMarkdown, resultsCsv } from './bench-report.js';
 import { BENCH_RESULTS_FORMAT, BENCH_RESULTS_VERSION, type BenchCellResult, type BenchResults } from './results-schema.js';
 import { writeHtmlReport } from './html-report.js';
@@ -19,9 +19,9 @@ export function readCell(dir: string, key: string): BenchCellResult | undefined 
 
 /** Write results.json, results.csv, report.md and report.html into `dir` (each atomically). */
 export async function writeBenchOutputs(dir: string, results: BenchResults): Promise<void> {
-  await writeAtomic(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  await writeAtomic(path.join(dir, 'results.csv'), resultsCsv(results));
-  await writeAtomic(path.join(dir, 'report.md'), reportMarkdown(results));
+  await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  await writeFileAtomic(path.join(dir, 'results.csv'), resultsCsv(results));
+  await writeFileAtomic(path.join(dir, 'report.md'), reportMarkdown(results));
   await writeHtmlReport(dir, results);
 }
 
@@ -38,5 +38,6 @@ export function readBenchResults(dir: string): BenchResults {
 /** Names of the files in DIR/sub (empty when missing). */
 export function filesIn(dir: string, sub: string): string[] {
   const d = path.join(dir, sub);
-  return existsSync(d) ? readdirSync(d).filter((n) => !n.includes('.tmp-')).sort() : [];
+  // without the temporaries of killed writes
+  return existsSync(d) ? readdirSync(d).filter((n) => !n.includes('.tmp-') && !/\.json\.\d+$/.test(n)).sort() : [];
 }

@@ -19,6 +19,7 @@ import { ensureModel, type MethodTraining } from './method-model.js';
 import { embedRows, scoreEpisodes, type EpisodeScores } from './score-episodes.js';
 import type { BenchCellResult, BenchEnvironment, BenchResults } from './results-schema.js';
 import { fetchExperimentData, type FetchDataOptions } from '../data-sets/fetch-experiment-data.js';
+import { checkOutputDir } from '../io/check-output-dir.js';
 import { benchDataPaths } from './bench-data-paths.js';
 
 export interface RunBenchOptions {
@@ -65,6 +66,7 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
   const environment = environmentInfo(); // the checkout as the run starts (a long run may outlive a commit)
   const bench = typeof file === 'string' ? await loadBench(file) : file;
   const out = path.resolve(options.out);
+  await checkOutputDir(out, 'output folder'); // before any training or decoding
   if (options.fetch?.fetch) await fetchExperimentData(await benchDataPaths(bench), options.fetch, progress);
   const plan = await planBench(bench, out);
   const mine = shardOf(plan.cells, options.shard);

@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 /**
  * Save and load tfjs LayersModels as the standard tfjs format (model.json + weights.bin) with plain
- * node:fs, so no tfjs-node is needed. Writes go to a temporary file that is renamed into place, so an
- * interrupted save never leaves a half-written model.
+ * node:fs, so no tfjs-node is needed. Each file is written to a temporary file that is renamed into
+ * place; a whole model folder is replaced as one unit with `writeDirAtomic` (io/atomic-write.ts).
  */
 export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
@@ -59,10 +60,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   }
 }
 
-/** Write a file atomically: temporary file in the same folder, then rename. */
+/** Write a file atomically (`writeFileAtomic`: a temporary file beside it, fsynced, renamed into place). */
 export async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, data);
 }

@@ -3,8 +3,12 @@ import path from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-schema.js';
 import type { DecodedSet } from '../data/sample-store.js';
 import { augmentSettings, type Modality, type Preprocess } from '../modality.js';
-import type { PairModel } from '../model/pair-model.js';
+import { MODEL_META_FILE, type PairModel } from '../model/pair-model.js';
 import { writeAtomic } from '../model/model-io.js';
+import { writeDirAtomic } from '../io/atomic-write.js';
+import { CHECKPOINT_DIR, checkResumable, removeCheckpoint, saveCheckpoint, TrainingInterrupted, type PartialEpoch, type TrainCheckpoint } from './checkpoint.js';
+import { readOptimizerState, writeOptimizerState } from './optimizer-state.js';
+import { readVariables, statVariables, writeVariables } from './parallel/model-snapshot.js';
 import { checkObjectiveHead, type Objective, type ObjectiveSampler, type StepSamples } from './objective.js';
 import { coreObjective, type LossSpec } from './objectives.js';
 import { GradientWorkerPool } from './parallel/gradient-worker-pool.js';
@@ -60,6 +64,16 @@ export interface TrainOptions {
    * objective of that id (a plugin's objective must be passed).
    */
   readonly objective?: Objective;
+  /**
+   * Continue the run this checkpoint (`loadCheckpoint(<outDir>/checkpoint)`) was written by: the
+   * config, backend and worker count must be the same (else a ConfigError says what changed).
+   */
+  readonly resumeFrom?: TrainCheckpoint;
+  /**
+   * Stop early: once aborted, the current step is finished, a checkpoint written to
+   * `<outDir>/checkpoint`, and a TrainingInterrupted error thrown.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -67,12 +81,20 @@ export interface TrainOptions {
  * loss, triplets, prototype episodes, or a plugin's), one encoder pass per step, the configured
  * optimizer and schedule; after each epoch the one-shot accuracy on fixed validation episodes decides the best
  * checkpoint and early stopping.
+ *
+ * After every epoch but the last a checkpoint (weights, optimizer state, random-stream positions,
+ * history, early-stopping state) is written to `<outDir>/checkpoint`; `resumeFrom` continues from it,
+ * giving the same weights and metrics bit for bit as a run that was never stopped (same backend). The
+ * checkpoint is removed when the run ends, and history.json then records why it stopped.
  */
 export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const { model, config, progress } = opts;
   const tc = config.train;
   if (tc.epochs < 1) throw new RangeError('trainPairModel: train.epochs is 0; save the built model instead (what `fewshot train` does)');
   const t0 = Date.now();
+  const prior = opts.resumeFrom;
+  const elapsedBefore = prior?.elapsedSeconds ?? 0;
+  const checkpointDir = path.join(opts.outDir, CHECKPOINT_DIR);
   const optimizer = makeOptimizer(tc);
   const augmentOptions = augmentSettings(opts.modality, tc.augment, 'train.augment');
   const train = opts.modality.augmentClasses?.(opts.train, opts.preprocess, augmentOptions) ?? opts.train;
@@ -91,9 +113,28 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const vars = model.trainableVariables;
   const workers = resolveWorkerCount(tc.workers, tf.getBackend(), objective.dataParallel === 'whole' ? Infinity : tc.batchSize);
   const loss: LossSpec = { objective: objective.id, train: tc };
+  let drawnSteps = 0;
+  /** The samples of the next step: one share per worker (data-parallel), or the whole step. */
+  const drawStep = (): StepSamples[] => {
+    drawnSteps++;
+    return workers > 1 ? splitStep(objective, sampler, workers, tc.batchSize) : [sampler.next()];
+  };
+  if (prior) {
+    checkResumable(prior, checkpointDir, config, tf.getBackend(), workers);
+    // the sampler's stream is drawn again up to where it was (cheap: indices only); the rest is restored
+    while (drawnSteps < prior.drawnSteps) drawStep();
+    augRng.setState(prior.augmentRng);
+    writeVariables(vars, prior.trainable);
+    writeVariables(statVariables(model), prior.stats[0]!);
+    if (workers === 1) await writeOptimizerState(optimizer, prior.optimizer);
+    progress.log(`resuming from ${checkpointDir}: ${prior.epoch} of ${tc.epochs} epochs done` + (prior.partial ? `, and ${prior.partial.steps} of ${tc.stepsPerEpoch} steps of epoch ${prior.epoch + 1}` : ''));
+  } else {
+    await removeCheckpoint(checkpointDir); // an older run's: never resumed into this one
+  }
   const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss, modules: opts.modules ?? [] }) : undefined;
   if (pool) progress.log(`data-parallel training on ${workers} worker threads (${tf.getBackend()} backend)`);
   try {
+    if (pool && prior) await pool.restoreState({ stats: prior.stats, optimizer: prior.optimizer });
     return await trainLoop();
   } finally {
     await pool?.close();
@@ -101,21 +142,48 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   }
 
   async function trainLoop(): Promise<TrainResult> {
-    const history: EpochRecord[] = [];
-    let best = -Infinity;
-    let bestEpoch = -1;
-    let sinceBest = 0;
+    const history: EpochRecord[] = [...(prior?.history ?? [])];
+    let best = prior?.best ?? -Infinity;
+    let bestEpoch = prior?.bestEpoch ?? -1;
+    let sinceBest = prior?.sinceBest ?? 0;
     let stoppedBecause: TrainResult['stoppedBecause'] = 'epochs';
-    const deadline = tc.timeLimitMinutes ? t0 + tc.timeLimitMinutes * 60_000 : Infinity;
+    const deadline = tc.timeLimitMinutes ? t0 + tc.timeLimitMinutes * 60_000 - elapsedBefore * 1000 : Infinity;
+    const startEpoch = prior?.epoch ?? 0;
 
-    for (let epoch = 0; epoch < tc.epochs; epoch++) {
+    /** The run's state after `epochsDone` epochs (and `partial`, the steps done of the next). */
+    const capture = async (epochsDone: number, partial: PartialEpoch | null, reason: TrainCheckpoint['reason']): Promise<TrainCheckpoint> => {
+      const state = pool
+        ? await pool.readState()
+        : { trainable: readVariables(vars), stats: [readVariables(statVariables(model))], optimizer: await readOptimizerState(optimizer) };
+      return {
+        config,
+        backend: tf.getBackend(),
+        workers,
+        epoch: epochsDone,
+        partial,
+        drawnSteps,
+        history: history.slice(),
+        best: Number.isFinite(best) ? best : null,
+        bestEpoch,
+        sinceBest,
+        elapsedSeconds: elapsedBefore + (Date.now() - t0) / 1000,
+        augmentRng: augRng.getState(),
+        ...state,
+        reason,
+      };
+    };
+
+    for (let epoch = startEpoch; epoch < tc.epochs; epoch++) {
       const lr = learningRateAt(tc, epoch);
       setLearningRate(optimizer, lr);
-      const e0 = Date.now();
+      const partial = epoch === startEpoch ? (prior?.partial ?? null) : null;
+      const e0 = Date.now() - (partial?.seconds ?? 0) * 1000;
       const task = progress.start(`epoch ${epoch + 1}/${tc.epochs}`, tc.stepsPerEpoch, 'steps');
-      let lossSum = 0;
-      let steps = 0;
-      let imagesSeen = 0;
+      let lossSum = partial?.lossSum ?? 0;
+      let steps = partial?.steps ?? 0;
+      let imagesSeen = partial?.imagesSeen ?? 0;
+      if (steps > 0) task.tick(steps);
+      let interrupted = false;
       const recordLoss = (loss: number): void => {
         if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${steps + 1} (loss ${loss}); lower train.learningRate`);
         lossSum += loss;
@@ -125,17 +193,17 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       };
       pool?.setLearningRate(lr);
       let pending: Promise<number> | undefined;
-      for (let step = 0; step < tc.stepsPerEpoch; step++) {
+      for (let step = steps; step < tc.stepsPerEpoch; step++) {
         if (pool) {
           // the next batch is built (sampling, augmentation) while the workers compute this one
-          const next = pool.stepShards(splitStep(objective, sampler, pool.workers, tc.batchSize).map((s) => {
+          const next = pool.stepShards(drawStep().map((s) => {
             imagesSeen += s.indices.length;
             return { rows: s.indices.length, x: train.store.batchArray(s.indices, transform), y: s.labels };
           }));
           if (pending) recordLoss(await pending);
           pending = next;
         } else {
-          const samples = sampler.next();
+          const samples = drawStep()[0]!;
           const x = train.store.batch(samples.indices, transform);
           const y = tf.tensor1d(samples.labels, 'float32');
           imagesSeen += samples.indices.length;
@@ -145,8 +213,17 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
           recordLoss(loss);
         }
         if (Date.now() > deadline) break;
+        if (opts.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
       }
       if (pending) recordLoss(await pending);
+      if (interrupted) {
+        task.done(`loss ${(lossSum / Math.max(steps, 1)).toFixed(4)} (interrupted)`);
+        await saveCheckpoint(checkpointDir, await capture(epoch, { steps, lossSum, imagesSeen, seconds: (Date.now() - e0) / 1000 }, 'interrupted'));
+        throw new TrainingInterrupted(`training stopped after step ${steps} of ${tc.stepsPerEpoch} of epoch ${epoch + 1}/${tc.epochs}; checkpoint saved to ${checkpointDir}`, checkpointDir);
+      }
       if (pool) await pool.syncInto(model); // weights and averaged batch-norm statistics, before validation and saving
       const trainSecs = (Date.now() - e0) / 1000;
       task.done(`loss ${(lossSum / steps).toFixed(4)}`);
@@ -176,7 +253,8 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
         best: improved,
       };
       history.push(record);
-      if (improved) await model.save(opts.outDir, opts.extraFiles ?? {});
+      // the folder is replaced as a unit (the history, checkpoint and other files in it are kept)
+      if (improved) await writeDirAtomic(opts.outDir, (tmp) => model.save(tmp, opts.extraFiles ?? {}), { carryOver: true, last: [MODEL_META_FILE] });
       await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch }, null, 2) + '\n');
       progress.log(
         `epoch ${record.epoch}: loss ${record.loss.toFixed(4)}` +
@@ -192,14 +270,19 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
         stoppedBecause = 'early-stopping';
         break;
       }
+      if (epoch + 1 < tc.epochs) await saveCheckpoint(checkpointDir, await capture(epoch + 1, null, 'epoch'));
     }
     const bestRecord = history[bestEpoch - 1];
+    const seconds = elapsedBefore + (Date.now() - t0) / 1000;
+    // the run is complete: history.json says so (what a resumed ensemble reads), and the checkpoint goes
+    await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch, stoppedBecause, seconds }, null, 2) + '\n');
+    await removeCheckpoint(checkpointDir);
     return {
       history,
       bestEpoch,
       bestValAccuracy: bestRecord?.valAccuracy ?? null,
       stoppedBecause,
-      seconds: (Date.now() - t0) / 1000,
+      seconds,
     };
   }
 }

@@ -6,6 +6,7 @@ import { readVariables, shapesOf, sizeOf, snapshotPairModel, statVariables, writ
 import { GradientWorkerError, WorkerHandle } from './worker-handle.js';
 import type { FromWorker, OptimizerSettings } from './worker-protocol.js';
 import type { LossSpec } from '../objectives.js';
+import type { OptimizerState } from '../optimizer-state.js';
 
 export { GradientWorkerError } from './worker-handle.js';
 export type { OptimizerSettings } from './worker-protocol.js';
@@ -43,6 +44,17 @@ export interface Shard {
 type Grads = Extract<FromWorker, { type: 'grads' }>;
 type Weights = Extract<FromWorker, { type: 'weights' }>;
 type Embeddings = Extract<FromWorker, { type: 'embeddings' }>;
+type OptimizerReply = Extract<FromWorker, { type: 'optimizer' }>;
+
+/** What a training checkpoint keeps of a pool (`readState`, `restoreState`). */
+export interface PoolState {
+  /** The replicas' trainable weights (all replicas hold the same), in `trainableVariables` order. */
+  readonly trainable: Float32Array;
+  /** Each worker's batch-norm moving statistics (they differ between `syncInto` calls). */
+  readonly stats: readonly Float32Array[];
+  /** The replicas' optimizer state (the same in every replica). */
+  readonly optimizer: OptimizerState;
+}
 
 /** Options of an inference-only pool. */
 export type InferencePoolOptions = Omit<GradientWorkerPoolOptions, 'optimizer' | 'update' | 'loss'>;
@@ -247,6 +259,40 @@ export class GradientWorkerPool {
    */
   syncInto(model: PairModel): Promise<void> {
     return this.enqueue(() => this.runSync(model));
+  }
+
+  /**
+   * The state a training checkpoint needs to continue bit for bit: worker 0's trainable weights and
+   * optimizer state (every replica holds the same) and each worker's batch-norm statistics. Waits for
+   * the queued steps; changes nothing (unlike `syncInto`, which averages the statistics).
+   */
+  readState(): Promise<PoolState> {
+    return this.enqueue(async () => {
+      this.checkTrains();
+      if (this.master) throw new RangeError("readState: a pool with update 'master' keeps its optimizer on the main thread");
+      const id = this.nextId++;
+      const weights = await Promise.all(this.handles.map((h) => h.request<Weights>({ type: 'get-weights', id }, [], 'reading its weights')));
+      const opt = await this.handles[0]!.request<OptimizerReply>({ type: 'get-optimizer', id: this.nextId++ }, [], 'reading its optimizer state');
+      return { trainable: weights[0]!.trainable, stats: weights.map((w) => w.stats), optimizer: opt.state };
+    });
+  }
+
+  /**
+   * Continue from a checkpoint: each worker's batch-norm statistics and every replica's optimizer
+   * state (the trainable weights are those of the model the pool was created from).
+   */
+  restoreState(state: Pick<PoolState, 'stats' | 'optimizer'>): Promise<void> {
+    return this.enqueue(async () => {
+      this.checkTrains();
+      if (state.stats.length !== this.handles.length) throw new RangeError(`restoreState: ${state.stats.length} workers' statistics for ${this.handles.length} workers`);
+      this.handles.forEach((h, k) => {
+        h.post({ type: 'set-weights', stats: state.stats[k]! });
+        h.post({ type: 'set-optimizer', state: state.optimizer });
+      });
+      // a reply after the posts: they were applied (or the worker reported their failure)
+      const id = this.nextId++;
+      await Promise.all(this.handles.map((h) => h.request<OptimizerReply>({ type: 'get-optimizer', id }, [], 'restoring its optimizer state')));
+    });
   }
 
   /** Stop the workers; queued steps are rejected. */

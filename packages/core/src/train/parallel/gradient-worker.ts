@@ -18,6 +18,7 @@ import { TrainSchema, type TrainConfig } from '../../config/experiment-schema.js
 import type { Objective } from '../objective.js';
 import { readVariables, rebuildPairModel, shapesOf, statVariables, writeVariables } from './model-snapshot.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
+import { readOptimizerState, writeOptimizerState } from '../optimizer-state.js';
 
 if (!parentPort) throw new Error('gradient-worker.js must be started as a worker thread by GradientWorkerPool');
 const port = parentPort;
@@ -182,6 +183,14 @@ async function handle(msg: ToWorker): Promise<void> {
       const stats = readVariables(r.stats);
       return post({ type: 'weights', id: msg.id, trainable, stats, tensors: tf.memory().numTensors }, [trainable.buffer as ArrayBuffer, stats.buffer as ArrayBuffer]);
     }
+    case 'get-optimizer': {
+      if (!r.optimizer) throw new Error('this replica has no optimizer');
+      const state = await readOptimizerState(r.optimizer);
+      return post({ type: 'optimizer', id: msg.id, state }, [state.values.buffer as ArrayBuffer]);
+    }
+    case 'set-optimizer':
+      if (!r.optimizer) throw new Error('this replica has no optimizer');
+      return writeOptimizerState(r.optimizer, msg.state);
   }
 }
 

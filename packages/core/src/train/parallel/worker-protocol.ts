@@ -2,6 +2,7 @@ import type { BackendName } from '../../backend/select-backend.js';
 import type { TrainConfig } from '../../config/experiment-schema.js';
 import type { PairModelSnapshot } from './model-snapshot.js';
 import type { LossSpec } from '../objectives.js';
+import type { OptimizerState } from '../optimizer-state.js';
 
 /** Optimizer settings every replica builds its own optimizer from (`makeOptimizer`). */
 export type OptimizerSettings = Pick<TrainConfig, 'optimizer' | 'learningRate' | 'momentum'>;
@@ -24,6 +25,9 @@ export type ToWorker =
   | { readonly type: 'apply'; readonly grads: Float32Array; readonly learningRate: number }
   | { readonly type: 'set-weights'; readonly trainable?: Float32Array; readonly stats?: Float32Array }
   | { readonly type: 'get-weights'; readonly id: number }
+  /** Checkpoints: read or replace the replica's optimizer state (Adam's moments, iteration count). */
+  | { readonly type: 'get-optimizer'; readonly id: number }
+  | { readonly type: 'set-optimizer'; readonly state: OptimizerState }
   /** Embeddings of `rows` inputs in x (row-major), by the replica's encoder in eval mode (training: false). */
   | { readonly type: 'embed'; readonly id: number; readonly x: Float32Array; readonly rows: number };
 
@@ -41,5 +45,7 @@ export type FromWorker =
       /** tf.memory().numTensors in the worker (leak checks). */
       readonly tensors: number;
     }
+  /** Reply to `get-optimizer`. */
+  | { readonly type: 'optimizer'; readonly id: number; readonly state: OptimizerState }
   /** `id` names the failed request; without one the replica itself is broken (init or apply failed). */
   | { readonly type: 'error'; readonly id?: number; readonly message: string; readonly stack?: string };
