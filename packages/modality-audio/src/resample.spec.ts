@@ -1,3 +1,4 @@
+import { DataError } from '@fewshot/core/plugin';
 import { MAX_CONVERTERS, resample } from './resample.js';
 
 const tone = (hz: number, rate: number, n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * hz * i) / rate));
@@ -43,6 +44,11 @@ describe('resample (libsamplerate)', () => {
 
   it('rejects sample rates libsamplerate cannot take, naming the file', async () => {
     await expect(resample(new Float32Array(10), 400_000, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow('cannot resample odd.wav: its sample rate 400000 Hz is outside 1..192000 Hz');
+    // found by fuzzing: a header saying 1 Hz made libsamplerate fail with a bare RangeError
+    await expect(resample(new Float32Array(10), 1, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow(
+      new DataError('cannot resample odd.wav from 1 Hz to 16000 Hz: libsamplerate changes the rate by a factor of at most 256 (a corrupt header?)'),
+    );
+    await expect(resample(new Float32Array(10), 192_000, 700, 'sinc-fastest', 'odd.wav')).rejects.toThrow(DataError);
   });
 
   it('keeps only a few converters: many rates (corrupt headers) do not pile them up, and evicted ones still finish their calls', async () => {

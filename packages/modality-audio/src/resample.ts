@@ -25,6 +25,8 @@ const CONVERTER: Readonly<Record<Resampler, number>> = {
 
 /** Highest rate libsamplerate-js accepts, in and out. */
 export const MAX_SAMPLE_RATE = 192_000;
+/** Largest factor libsamplerate changes a rate by, up or down (SRC_MAX_RATIO). */
+export const MAX_RATIO = 256;
 
 /**
  * One converter per (from, to, quality): `create` compiles the wasm module each time (about 2 MB), so
@@ -54,6 +56,9 @@ export async function resample(samples: Float32Array, from: number, to: number, 
   if (!(from >= 1 && from <= MAX_SAMPLE_RATE)) {
     throw new DataError(`cannot resample ${path}: its sample rate ${from} Hz is outside 1..${MAX_SAMPLE_RATE} Hz`);
   }
+  if (to / from > MAX_RATIO || from / to > MAX_RATIO) {
+    throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: libsamplerate changes the rate by a factor of at most ${MAX_RATIO} (a corrupt header?)`);
+  }
   const key = `${from}:${to}:${quality}`;
   let c = converters.get(key);
   if (c) {
@@ -74,7 +79,12 @@ export async function resample(samples: Float32Array, from: number, to: number, 
   }
   c.users++;
   try {
-    return (await c.src).simple(samples);
+    const src = await c.src;
+    try {
+      return src.simple(samples);
+    } catch (err) {
+      throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   } finally {
     c.users--;
     release(c);

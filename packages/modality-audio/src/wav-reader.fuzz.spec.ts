@@ -199,4 +199,12 @@ describe(`AudioModality.decode fuzzing (${Math.ceil(RUNS / 3)} runs per property
   it('truncations of real files', async () => {
     await fc.assert(fc.asyncProperty(seed, fc.nat(), (s, n) => featuresOrDataError(s.subarray(0, n % s.length))), runs);
   });
+
+  it('found by fuzzing: a header saying 1 Hz is a DataError (libsamplerate threw a bare RangeError)', async () => {
+    const path = join(dir, 'one-hertz.wav');
+    await writeFile(path, overwrite(real[0]!, 24, 1, true));
+    await expect(modality.decode({ id: 'x', path, label: 'x' }, p)).rejects.toThrow(
+      new DataError(`cannot resample ${path} from 1 Hz to 16000 Hz: libsamplerate changes the rate by a factor of at most 256 (a corrupt header?)`),
+    );
+  });
 });
