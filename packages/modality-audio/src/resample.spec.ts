@@ -1,4 +1,5 @@
-import { resample } from './resample.js';
+import { DataError } from '@fewshot/core/plugin';
+import { MAX_CONVERTERS, resample } from './resample.js';
 
 const tone = (hz: number, rate: number, n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * hz * i) / rate));
 /** Largest error against the ideal tone, away from the edges (the filter's ramp-up). */
@@ -43,5 +44,22 @@ describe('resample (libsamplerate)', () => {
 
   it('rejects sample rates libsamplerate cannot take, naming the file', async () => {
     await expect(resample(new Float32Array(10), 400_000, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow('cannot resample odd.wav: its sample rate 400000 Hz is outside 1..192000 Hz');
+    // found by fuzzing: a header saying 1 Hz made libsamplerate fail with a bare RangeError
+    await expect(resample(new Float32Array(10), 1, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow(
+      new DataError('cannot resample odd.wav from 1 Hz to 16000 Hz: libsamplerate changes the rate by a factor of at most 256 (a corrupt header?)'),
+    );
+    await expect(resample(new Float32Array(10), 192_000, 700, 'sinc-fastest', 'odd.wav')).rejects.toThrow(DataError);
+  });
+
+  it('keeps only a few converters: many rates (corrupt headers) do not pile them up, and evicted ones still finish their calls', async () => {
+    const x = tone(440, 8000, 4000);
+    const first = await resample(x, 8000, 16000, 'sinc-fastest');
+    // calls in flight on the first converter while 3 x MAX_CONVERTERS other rates evict it
+    const inFlight = [1, 2, 3].map(() => resample(x, 8000, 16000, 'sinc-fastest'));
+    const others = Array.from({ length: 3 * MAX_CONVERTERS }, (_, k) => resample(x, 8001 + k, 16000, 'sinc-fastest'));
+    for (const y of await Promise.all(inFlight)) expect(y).toEqual(first);
+    for (const [k, y] of (await Promise.all(others)).entries()) expect(Math.abs(y.length - Math.round((4000 * 16000) / (8001 + k)))).toBeLessThanOrEqual(1);
+    // made again after its eviction, it gives the same result
+    expect(await resample(x, 8000, 16000, 'sinc-fastest')).toEqual(first);
   });
 });

@@ -25,9 +25,26 @@ const CONVERTER: Readonly<Record<Resampler, number>> = {
 
 /** Highest rate libsamplerate-js accepts, in and out. */
 export const MAX_SAMPLE_RATE = 192_000;
+/** Largest factor libsamplerate changes a rate by, up or down (SRC_MAX_RATIO). */
+export const MAX_RATIO = 256;
 
-/** One converter per (from, to, quality): `create` compiles the wasm module each time, so reuse them. */
-const converters = new Map<string, Promise<Src>>();
+/**
+ * One converter per (from, to, quality): `create` compiles the wasm module each time (about 2 MB), so
+ * reuse them, but keep only the most recently used few: files with many different rates (or corrupt
+ * headers) must not pile converters up. An evicted converter is destroyed once no call is using it.
+ */
+interface Converter {
+  readonly src: Promise<Src>;
+  users: number;
+  evicted: boolean;
+}
+const converters = new Map<string, Converter>();
+/** Converters kept (a data set rarely has more than a couple of rates). */
+export const MAX_CONVERTERS = 8;
+
+function release(c: Converter): void {
+  if (c.evicted && c.users === 0) c.src.then((src) => src.destroy(), () => undefined);
+}
 
 /**
  * Resample mono audio from `from` Hz to `to` Hz with libsamplerate's band-limited sinc interpolation
@@ -39,16 +56,39 @@ export async function resample(samples: Float32Array, from: number, to: number, 
   if (!(from >= 1 && from <= MAX_SAMPLE_RATE)) {
     throw new DataError(`cannot resample ${path}: its sample rate ${from} Hz is outside 1..${MAX_SAMPLE_RATE} Hz`);
   }
+  if (to / from > MAX_RATIO || from / to > MAX_RATIO) {
+    throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: libsamplerate changes the rate by a factor of at most ${MAX_RATIO} (a corrupt header?)`);
+  }
   const key = `${from}:${to}:${quality}`;
-  let src = converters.get(key);
-  if (!src) {
-    src = libsamplerate.create(1, from, to, { converterType: CONVERTER[quality] }).catch((err: unknown) => {
-      converters.delete(key);
+  let c = converters.get(key);
+  if (c) {
+    converters.delete(key); // re-inserted below: the map's order is least recently used first
+  } else {
+    const src = libsamplerate.create(1, from, to, { converterType: CONVERTER[quality] }).catch((err: unknown) => {
+      if (converters.get(key) === c) converters.delete(key);
       throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`);
     });
-    converters.set(key, src);
+    c = { src, users: 0, evicted: false };
   }
-  return (await src).simple(samples);
+  converters.set(key, c);
+  for (const [k, old] of converters) {
+    if (converters.size <= MAX_CONVERTERS) break;
+    converters.delete(k);
+    old.evicted = true;
+    release(old);
+  }
+  c.users++;
+  try {
+    const src = await c.src;
+    try {
+      return src.simple(samples);
+    } catch (err) {
+      throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  } finally {
+    c.users--;
+    release(c);
+  }
 }
 
 /** The version of the libsamplerate-js package (for `fewshot plugins`). */

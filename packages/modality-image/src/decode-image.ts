@@ -69,6 +69,8 @@ function checkPngChunks(bytes: Uint8Array, path: string): void {
       fail(`truncated PNG (chunk ${type} at byte ${offset} needs ${end} bytes, the file has ${bytes.length})`);
     }
     if (first) {
+      if (length !== 13) fail(`corrupt PNG (IHDR chunk of ${length} bytes, 13 expected)`);
+      checkSize(view.getUint32(offset + 8), view.getUint32(offset + 12), path);
       const depth = bytes[offset + 16] as number;
       const interlace = bytes[offset + 20] as number;
       if (interlace === 1 && depth < 8) fail(`interlaced PNGs of bit depth ${depth} are not supported; save it without interlacing`);
@@ -80,16 +82,29 @@ function checkPngChunks(bytes: Uint8Array, path: string): void {
   fail(`truncated PNG (no IEND chunk; the file ends after ${bytes.length} bytes)`);
 }
 
+/** Largest image decoded, in pixels (as jpeg-js's default limit): a corrupt header must not make us allocate gigabytes. */
+export const MAX_IMAGE_PIXELS = 100_000_000;
+
+function checkSize(width: number, height: number, path: string): void {
+  if (width < 1 || height < 1) throw new DataError(`cannot decode ${path}: corrupt image header (size ${width} x ${height} pixels)`);
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new DataError(`cannot decode ${path}: the image is ${width} x ${height} pixels, more than the ${MAX_IMAGE_PIXELS / 1e6}-megapixel limit (a corrupt header, or an image far larger than any model input)`, {
+      hints: ['shrink it before use, e.g. `magick in.png -resize 1024x1024 out.png`'],
+    });
+  }
+}
+
 function decodeJpegBytes(bytes: Uint8Array, path: string, channels: 1 | 3): Raster {
   if (!hasEndOfImage(bytes)) {
     throw new DataError(`cannot decode ${path}: truncated JPEG (no end-of-image marker; the file ends after ${bytes.length} bytes)`);
   }
   let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false });
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
   } catch (err) {
     throw new DataError(`cannot decode ${path}: corrupt or unsupported JPEG (${(err as Error).message})`, { cause: err });
   }
+  checkSize(img.width, img.height, path);
   const out = new RasterWriter(img.width, img.height, channels);
   const d = img.data;
   const s = 1 / 255;

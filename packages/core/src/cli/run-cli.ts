@@ -12,6 +12,7 @@ import { dataCommand } from './commands/data-command.js';
 import { newPluginCommand } from './commands/new-plugin-command.js';
 import { benchCommand } from './commands/bench-command.js';
 import { schemaCommand } from './commands/schema-command.js';
+import { doctorCommand } from './commands/doctor.js';
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>)[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
   newPluginCommand as never,
   benchCommand as never,
   schemaCommand as never,
+  doctorCommand as never,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { ResourceLimits } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../backend/select-backend.js';
 import type { PairModel } from '../../model/pair-model.js';
@@ -32,6 +33,8 @@ export interface GradientWorkerPoolOptions {
   readonly modules?: readonly string[];
   /** The training objective's loss; default: pairs with the model's head. */
   readonly loss?: LossSpec;
+  /** Memory limits of each worker thread (Node's `resourceLimits`); default: Node's. A worker over them fails the pool. */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 /** One worker's share of a step: `rows` inputs, their labels; its gradient is weighted by its label count. */
@@ -124,7 +127,7 @@ export class GradientWorkerPool {
     const trainableShapes = shapesOf(model.trainableVariables);
     const statShapes = shapesOf(statVariables(model));
     const url = new URL('./gradient-worker.js', import.meta.url);
-    const handles = Array.from({ length: workers }, (_, i) => new WorkerHandle(i, url));
+    const handles = Array.from({ length: workers }, (_, i) => new WorkerHandle(i, url, options.resourceLimits));
     try {
       const init = { type: 'init', backend, modules: options.modules ?? [], snapshot, optimizer: update === 'replicas' ? options.optimizer : null, loss: options.loss ?? { objective: 'pairs' } } as const;
       const ready = await Promise.all(handles.map((h) => h.start(init)));

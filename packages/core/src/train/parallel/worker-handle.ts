@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { FewshotError } from '../../errors.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -12,6 +12,16 @@ export class GradientWorkerError extends FewshotError {
     this.workerStack = options.workerStack;
   }
 }
+
+/** What to do when a worker thread dies. */
+const CRASH_HINTS = [
+  'run again with train.workers: 1 to see the error in the main thread (plugin code also runs in every worker)',
+  'check the setup with `fewshot doctor`',
+];
+const OUT_OF_MEMORY_HINTS = [
+  'every worker holds a copy of the model and its share of each batch: lower train.workers or train.batchSize',
+  'or give Node more memory: NODE_OPTIONS=--max-old-space-size=8192',
+];
 
 type Reply = Extract<FromWorker, { id: number }>;
 type Ready = Extract<FromWorker, { type: 'ready' }>;
@@ -33,12 +43,16 @@ export class WorkerHandle {
   private closing = false;
   onFatal: (err: GradientWorkerError) => void = () => {};
 
-  constructor(readonly index: number, url: URL) {
-    this.worker = new Worker(url);
+  constructor(readonly index: number, url: URL, resourceLimits?: ResourceLimits) {
+    this.worker = new Worker(url, { workerData: { workerIndex: index }, ...(resourceLimits ? { resourceLimits } : {}) });
     this.worker.on('message', (m: FromWorker) => this.receive(m));
-    this.worker.on('error', (err) => this.fatal(`gradient worker ${this.index} crashed: ${err.message}`, err.stack));
+    this.worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        this.fatal(`gradient worker ${this.index} ran out of memory (${err.message})`, undefined, OUT_OF_MEMORY_HINTS);
+      } else this.fatal(`gradient worker ${this.index} crashed: ${err.message}`, err.stack, CRASH_HINTS);
+    });
     this.worker.on('exit', (code) => {
-      if (!this.closing) this.fatal(`gradient worker ${this.index} exited unexpectedly (exit code ${code})`);
+      if (!this.closing) this.fatal(`gradient worker ${this.index} exited unexpectedly (exit code ${code})`, undefined, CRASH_HINTS);
     });
   }
 
@@ -100,8 +114,8 @@ export class WorkerHandle {
     }
   }
 
-  private fatal(message: string, stack?: string): void {
-    const err = new GradientWorkerError(message, stack ? { workerStack: stack } : {});
+  private fatal(message: string, stack?: string, hints: string[] = []): void {
+    const err = new GradientWorkerError(message, { hints, ...(stack ? { workerStack: stack } : {}) });
     this.rejectAll(err);
     this.onFatal(err);
   }
