@@ -9,7 +9,7 @@ import { LabeledSet } from '../labeled-set.js';
 import { EpisodeSampler } from '../samplers/episode-sampler.js';
 import { Rng } from '../rng.js';
 import { asTtaScorer, ttaScorer } from './tta-scorer.js';
-import { embedOnWorkers, workerEmbedderFor } from './worker-embedder.js';
+import { embedAllRows, embedOnWorkers, workerEmbedderFor } from './worker-embedder.js';
 import { evaluateEpisodes, evaluateEpisodesWith } from './evaluate-episodes.js';
 
 beforeAll(async () => {
@@ -98,5 +98,21 @@ describe('workerEmbedderFor', () => {
     expect(w?.workers).toBe(2);
     await w?.close();
     model.dispose();
+  });
+
+  it('embeds every row of a store in slices, ticking progress (embedAllRows)', async () => {
+    const model = tinyModel();
+    const tta = ttaScorer(model, modality, {}, { views: 3, augment: {} }, 5);
+    const big = new SampleStore(shape, Float32Array.from({ length: 2100 * 36 }, (_, i) => ((i * 31) % 53) / 53));
+    const w = (await workerEmbedderFor(exp(2), tta, big.count))!;
+    const ticks: number[] = [];
+    try {
+      const got = await embedAllRows(w, big, { tick: (n = 1) => void ticks.push(n), done: () => undefined });
+      expect(ticks).toEqual([1024, 1024, 52]);
+      expect([...got]).toEqual([...tta.embed(big, Array.from({ length: big.count }, (_, i) => i))]);
+    } finally {
+      await w.close();
+      model.dispose();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { EpisodeScorer } from '../baseline.js';
 import type { SampleStore } from '../data/sample-store.js';
+import type { ProgressTask } from '../progress.js';
 import type { Experiment } from '../experiment.js';
 import { PairModel } from '../model/pair-model.js';
 import { GradientWorkerPool } from '../train/parallel/gradient-worker-pool.js';
@@ -74,4 +75,20 @@ export async function workerEmbedderFor(exp: Experiment, scorer: EpisodeScorer, 
     embed: (store, indices) => embedOnWorkers(pool, store, indices, tta?.tta),
     close: () => pool.close(),
   };
+}
+
+/** Samples embedded per request of `embedAllRows` (between progress ticks). */
+const ROWS_PER_TICK = 1024;
+
+/** Embeddings of every row of `store` on the workers, row i at i * d, ticking `progress` as they go. */
+export async function embedAllRows(workers: WorkerEmbedder, store: SampleStore, progress?: ProgressTask): Promise<Float32Array> {
+  let out: Float32Array | undefined;
+  for (let i = 0; i < store.count; i += ROWS_PER_TICK) {
+    const slice = Array.from({ length: Math.min(ROWS_PER_TICK, store.count - i) }, (_, k) => i + k);
+    const emb = await workers.embed(store, slice);
+    out ??= new Float32Array((store.count * emb.length) / slice.length);
+    out.set(emb, (i * emb.length) / slice.length);
+    progress?.tick(slice.length);
+  }
+  return out ?? new Float32Array(0);
 }
