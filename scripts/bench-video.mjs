@@ -27,6 +27,7 @@ const QUICK = argv.includes('--quick');
 const WRITE = !argv.includes('--no-write') && !QUICK;
 const CLIPS = opt('clips', QUICK ? 100 : 1000);
 const ROUNDS = opt('rounds', QUICK ? 1 : 3);
+const PER_PROCESS = opt('clips-per-process', undefined);
 const DATA = path.resolve(ROOT, process.env.FEWSHOT_DATA ?? '../shared/data');
 const VIDEOS = path.join(DATA, 'omniglot-drawing-videos');
 const TARGET = 100;
@@ -51,7 +52,7 @@ function listClips(dir) {
 const all = listClips(VIDEOS);
 const step = Math.max(1, Math.floor(all.length / CLIPS));
 const clips = all.filter((_, i) => i % step === 0).slice(0, CLIPS);
-const modality = new VideoModality();
+const modality = new VideoModality(undefined, PER_PROCESS === undefined ? {} : { clipsPerProcess: PER_PROCESS });
 const pre = modality.preprocessSchema.parse({ frames: 8, size: 28 });
 const median = (xs) => {
   const s = xs.slice().sort((a, b) => a - b);
