@@ -52,9 +52,9 @@ export async function evaluateEpisodesWith(
   embed: (store: SampleStore, indices: readonly number[]) => Promise<Float32Array>,
   store: SampleStore,
   episodes: readonly Episode[],
-  options: Omit<EvaluateEpisodesOptions, 'batchSize'> = {},
+  options: Omit<EvaluateEpisodesOptions, 'batchSize'> & { readonly startedAt?: number } = {},
 ): Promise<EpisodeResult> {
-  const t0 = Date.now();
+  const t0 = options.startedAt ?? Date.now(); // e.g. before the workers that embed were started
   const { used, rowOf } = distinctSamples(episodes);
   const task = options.progress?.start(options.label ?? 'embedding', used.length, 'samples');
   const emb = await embed(store, used);

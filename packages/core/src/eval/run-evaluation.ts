@@ -74,10 +74,11 @@ export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts:
 
 /** `evaluateEpisodes`, with the embedding on worker threads when they pay. */
 async function evaluate(exp: Experiment, scorer: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], batchSize: number): Promise<EpisodeResult> {
+  const startedAt = Date.now();
   const workers = episodes.length > 0 ? await workerEmbedderFor(exp, scorer, distinctSamples(episodes).used.length) : undefined;
   if (!workers) return evaluateEpisodes(scorer, store, episodes, { batchSize });
   try {
-    return await evaluateEpisodesWith(scorer, workers.embed, store, episodes);
+    return await evaluateEpisodesWith(scorer, workers.embed, store, episodes, { startedAt }); // seconds include starting the workers
   } finally {
     await workers.close();
   }
