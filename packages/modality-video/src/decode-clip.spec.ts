@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, PluginError } from '@fewshot/core/plugin';
-import { framesToSample, pickFrames, readFrames } from './decode-clip.js';
+import { defaultTimeoutMs, framesToSample, pickFrames, readFrames, readFramesMany } from './decode-clip.js';
 import { findFfmpeg } from './ffmpeg-binary.js';
 import { makeAudioOnly, makeClip, makeGarbage } from './test-support.js';
 import { videoPreprocessSchema } from './video-preprocess.js';
@@ -85,6 +85,51 @@ describe('readFrames', () => {
     expect(err).toBeInstanceOf(PluginError);
     expect((err as Error).message).toContain(`cannot run ffmpeg (${bogus}) to read ${ramp}`);
   });
+});
+
+describe('readFrames timeout', () => {
+  it('kills ffmpeg after the timeout with a DataError naming the file and the limit', async () => {
+    const err = await readFrames(ffmpeg, ramp, { size: 8, channels: 1, timeoutMs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).message).toBe(`ffmpeg did not finish decoding ${ramp} within 0.001 s and was stopped (a damaged or very long video?)`);
+    expect((err as DataError).hints).toContain('allow more time with FEWSHOT_FFMPEG_TIMEOUT=<seconds>');
+  });
+
+  it('defaults to 60 s, or FEWSHOT_FFMPEG_TIMEOUT seconds', () => {
+    expect(defaultTimeoutMs({})).toBe(60_000);
+    expect(defaultTimeoutMs({ FEWSHOT_FFMPEG_TIMEOUT: '2.5' })).toBe(2500);
+    expect(defaultTimeoutMs({ FEWSHOT_FFMPEG_TIMEOUT: 'soon' })).toBe(60_000);
+    expect(defaultTimeoutMs({ FEWSHOT_FFMPEG_TIMEOUT: '0' })).toBe(60_000);
+  });
+});
+
+describe('readFramesMany', () => {
+  it('gives each file the frames readFrames gives it, from one process', async () => {
+    const other = join(dir, 'other.mp4');
+    await makeClip(other, 7, 16, (i, x, y) => (x + y + 9 * i) % 256);
+    const files = [ramp, other, ramp];
+    const many = await readFramesMany(ffmpeg, files, { size: 6, channels: 1 });
+    expect(many.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    for (const [k, f] of files.entries()) {
+      const alone = await readFrames(ffmpeg, f, { size: 6, channels: 1 });
+      const got = (many[k] as PromiseFulfilledResult<{ data: Buffer; count: number }>).value;
+      expect(got.count).toBe(alone.count);
+      expect(got.data.equals(alone.data)).toBe(true);
+    }
+    expect((many[1] as PromiseFulfilledResult<{ count: number }>).value.count).toBe(7);
+  }, 30_000);
+
+  it('gives a bad file its own DataError and the others their frames', async () => {
+    const corrupt = join(dir, 'corrupt-many.mp4');
+    await makeGarbage(corrupt);
+    const many = await readFramesMany(ffmpeg, [ramp, corrupt, ramp], { size: 4, channels: 1 });
+    expect(many.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const reason = (many[1] as PromiseRejectedResult).reason as Error;
+    expect(reason).toBeInstanceOf(DataError);
+    expect(reason.message).toBe(`cannot decode video ${corrupt}: corrupt or not a video file (ffmpeg exit code 1)`);
+    const bogus = await readFramesMany(join(dir, 'no-ffmpeg-here'), [ramp, ramp], { size: 4, channels: 1 });
+    expect(bogus.map((r) => (r.status === 'rejected' && r.reason instanceof PluginError ? 'plugin' : r.status))).toEqual(['plugin', 'plugin']);
+  }, 30_000);
 });
 
 describe('framesToSample', () => {

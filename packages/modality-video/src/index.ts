@@ -1,8 +1,8 @@
-export { VideoModality } from './video-modality.js';
+export { VideoModality, DEFAULT_CLIPS_PER_PROCESS } from './video-modality.js';
 export { videoPreprocessSchema, videoAugmentSchema, videoShape, type VideoPreprocess, type VideoAugment } from './video-preprocess.js';
 export { findFfmpeg, ffmpegVersion, FFMPEG_SOURCES, type FfmpegBinary, type FfmpegSource, type FfmpegSearch } from './ffmpeg-binary.js';
-export { readFrames, pickFrames, framesToSample, type RawFrames } from './decode-clip.js';
-export { DecodePool } from './decode-pool.js';
+export { readFrames, readFramesMany, pickFrames, framesToSample, defaultTimeoutMs, DEFAULT_TIMEOUT_MS, type RawFrames, type ReadFramesOptions } from './decode-clip.js';
+export { DecodePool, DecodeBatcher } from './decode-pool.js';
 export { loadVideoFolder, loadVideoOmniglot, videoFolderOptionsSchema } from './video-loader.js';
 export { VIDEO_EXTENSIONS, isVideoFile } from './video-files.js';
 export { FramesToBatch, TemporalPool, POOLING_MODES, type PoolingMode } from './frame-layers.js';

@@ -1,11 +1,14 @@
 import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
-import { framesToSample, readFrames } from './decode-clip.js';
-import { DecodePool } from './decode-pool.js';
+import { defaultTimeoutMs, framesToSample, readFramesMany, type RawFrames, type ReadFramesOptions } from './decode-clip.js';
+import { DecodeBatcher, DecodePool } from './decode-pool.js';
 import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg, type FfmpegBinary } from './ffmpeg-binary.js';
 import { VIDEO_EXTENSIONS } from './video-files.js';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
 import { videoAugmentSchema, videoPreprocessSchema, videoShape, type VideoAugment, type VideoPreprocess } from './video-preprocess.js';
 import { videoThumbnail } from './video-thumbnail.js';
+
+/** Clips one ffmpeg process decodes when several are waiting (see `VideoModality`). */
+export const DEFAULT_CLIPS_PER_PROCESS = 16;
 
 const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
   folder: loadVideoFolder,
@@ -14,8 +17,8 @@ const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet
 
 /**
  * Videos: T frames spread uniformly over each clip (or T copies of its last frame), grey or RGB,
- * scaled to SxS by ffmpeg (one process per clip, raw frames through a pipe, at most one process per
- * core), into one [time, height, width, channels] = [T, S, S, C] sample. Ink is 1 on 0 by default, as for images, so a
+ * scaled to SxS by ffmpeg (several clips per process, raw frames through pipes, at most one process
+ * per core), into one [time, height, width, channels] = [T, S, S, C] sample. Ink is 1 on 0 by default, as for images, so a
  * per-frame image encoder trained on Omniglot images sees the frames as it saw its images.
  */
 export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
@@ -29,8 +32,27 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
   /** No augmentation yet: `train.augment` must be empty. */
   readonly augmentSchema = videoAugmentSchema;
   private binary: FfmpegBinary | undefined;
+  /** ms one ffmpeg run may take before it is killed (a DataError names the file). */
+  readonly timeoutMs: number;
+  private readonly batcher: DecodeBatcher<{ file: string; o: ReadFramesOptions }, RawFrames>;
 
-  constructor(readonly pool = new DecodePool()) {}
+  /**
+   * `pool`: how many ffmpeg processes run at once (one per core). `options.clipsPerProcess`: clips
+   * decoded by one ffmpeg process when several are waiting (default 16; 1 = one process per clip;
+   * the decoded values are the same). `options.timeoutMs`: default `FEWSHOT_FFMPEG_TIMEOUT` seconds, else 60 s.
+   */
+  constructor(
+    readonly pool = new DecodePool(),
+    options: { readonly clipsPerProcess?: number; readonly timeoutMs?: number } = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs();
+    this.batcher = new DecodeBatcher(
+      pool,
+      options.clipsPerProcess ?? DEFAULT_CLIPS_PER_PROCESS,
+      (items) => readFramesMany(this.ffmpeg.path, items.map((i) => i.file), items[0]!.o),
+      (i) => `${i.o.size}:${i.o.channels}`,
+    );
+  }
 
   /** The ffmpeg binary (resolved on first use; PluginError listing every place searched when none works). */
   get ffmpeg(): FfmpegBinary {
@@ -53,8 +75,8 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
   }
 
   async decode(ref: SampleRef, p: VideoPreprocess): Promise<Float32Array> {
-    const ffmpeg = this.ffmpeg.path;
-    const raw = await this.pool.run(() => readFrames(ffmpeg, ref.path, { size: p.size, channels: p.channels }));
+    void this.ffmpeg; // a missing ffmpeg is a PluginError here, not one per clip
+    const raw = await this.batcher.submit({ file: ref.path, o: { size: p.size, channels: p.channels, timeoutMs: this.timeoutMs } });
     return framesToSample(raw, p);
   }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { baselineScorerFor } from '../api/baseline-scorer-for.js';
 import type { EpisodeScorer } from '../baseline.js';
 import { ttaScorer } from '../eval/tta-scorer.js';
+import { embedAllRows, workerEmbedderFor } from '../eval/worker-embedder.js';
 import { loadModel } from '../model/ensemble-model.js';
 import { writeAtomic } from '../model/model-io.js';
 import { formatDuration, SilentProgress, type ProgressSink } from '../progress.js';
@@ -93,7 +94,13 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
     try {
       const t1 = Date.now();
       const task = progress.start(`embedding ${group[0]!.task.info.task} for ${method.id}`, decoded.store.count, 'samples');
-      const emb = embedRows(scorer, decoded.store, setup.batchSize, task);
+      const workers = await workerEmbedderFor(exp, scorer, decoded.store.count);
+      let emb: Float32Array;
+      try {
+        emb = workers ? await embedAllRows(workers, decoded.store, task) : embedRows(scorer, decoded.store, setup.batchSize, task);
+      } finally {
+        await workers?.close();
+      }
       task.done();
       const embedSeconds = (Date.now() - t1) / 1000;
       for (const cell of group) {

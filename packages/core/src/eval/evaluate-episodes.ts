@@ -22,30 +22,60 @@ export interface EpisodeResult {
   readonly seconds: number;
 }
 
+/** Options of `evaluateEpisodes`. */
+export interface EvaluateEpisodesOptions {
+  readonly batchSize?: number;
+  readonly progress?: ProgressSink;
+  readonly label?: string;
+}
+
 /**
  * Evaluate N-way K-shot episodes: every distinct sample is embedded once (in batches), then each query
  * is scored against every support sample with the model's head; a class's score is the mean over its
  * shots; the prediction is the best-scoring class.
  */
-export function evaluateEpisodes(
+export function evaluateEpisodes(model: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], options: EvaluateEpisodesOptions = {}): EpisodeResult {
+  const t0 = Date.now();
+  const { used, rowOf } = distinctSamples(episodes);
+  const task = options.progress?.start(options.label ?? 'embedding', used.length, 'samples');
+  const emb = model.embed(store, used, options.batchSize);
+  task?.done();
+  return scoreEmbedded(model, emb, rowOf, episodes, t0);
+}
+
+/**
+ * `evaluateEpisodes` with the distinct samples embedded by `embed` (e.g. on worker threads, see
+ * `workerEmbedderFor`), which must give the model's own embeddings; the result is the same.
+ */
+export async function evaluateEpisodesWith(
   model: EpisodeScorer,
+  embed: (store: SampleStore, indices: readonly number[]) => Promise<Float32Array>,
   store: SampleStore,
   episodes: readonly Episode[],
-  options: { batchSize?: number; progress?: ProgressSink; label?: string } = {},
-): EpisodeResult {
-  const t0 = Date.now();
+  options: Omit<EvaluateEpisodesOptions, 'batchSize'> & { readonly startedAt?: number } = {},
+): Promise<EpisodeResult> {
+  const t0 = options.startedAt ?? Date.now(); // e.g. before the workers that embed were started
+  const { used, rowOf } = distinctSamples(episodes);
+  const task = options.progress?.start(options.label ?? 'embedding', used.length, 'samples');
+  const emb = await embed(store, used);
+  task?.done();
+  return scoreEmbedded(model, emb, rowOf, episodes, t0);
+}
+
+/** The distinct samples of the episodes, in order of first use, and each one's row among them. */
+export function distinctSamples(episodes: readonly Episode[]): { used: number[]; rowOf: Map<number, number> } {
   if (episodes.length === 0) throw new RangeError('evaluateEpisodes needs at least one episode');
-  // distinct samples -> row in the embedding matrix
   const rowOf = new Map<number, number>();
   const used: number[] = [];
   for (const ep of episodes) {
     for (const s of ep.supportSet.flat()) if (!rowOf.has(s)) rowOf.set(s, used.push(s) - 1);
     for (const q of ep.querySet) if (!rowOf.has(q.sample)) rowOf.set(q.sample, used.push(q.sample) - 1);
   }
-  const task = options.progress?.start(options.label ?? 'embedding', used.length, 'samples');
-  const emb = model.embed(store, used, options.batchSize);
-  task?.done();
+  return { used, rowOf };
+}
 
+/** Score the episodes on the embeddings of their distinct samples (`distinctSamples`); `t0` is when the evaluation began. */
+function scoreEmbedded(model: Pick<EpisodeScorer, 'scorePairs'>, emb: Float32Array, rowOf: ReadonlyMap<number, number>, episodes: readonly Episode[], t0: number): EpisodeResult {
   const tasks = episodes.map((ep) => ({
     queries: ep.querySet.map((q) => rowOf.get(q.sample)!),
     supportSet: ep.supportSet.map((shots) => shots.map((s) => rowOf.get(s)!)),
@@ -92,7 +122,7 @@ export function evaluateEpisodes(
     episodes: episodes.length,
     perEpisode,
     errorsByClass: Object.fromEntries(topErrors),
-    embedded: used.length,
+    embedded: rowOf.size,
     seconds: (Date.now() - t0) / 1000,
   };
 }

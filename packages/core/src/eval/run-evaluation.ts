@@ -4,11 +4,15 @@ import type { EpisodeScorer } from '../baseline.js';
 import { EpisodeSampler } from '../samplers/episode-sampler.js';
 import { Rng } from '../rng.js';
 import { readLakeRuns } from './lake-runs.js';
-import { evaluateEpisodes, type EpisodeResult } from './evaluate-episodes.js';
+import { evaluateEpisodes, evaluateEpisodesWith, type EpisodeResult } from './evaluate-episodes.js';
 import type { ProgressSink } from '../progress.js';
 import { ConfigError } from '../errors.js';
 import { ttaScorer } from './tta-scorer.js';
 import type { LabeledSet } from '../labeled-set.js';
+import type { SampleStore } from '../data/sample-store.js';
+import type { Episode } from '../samplers/episode-sampler.js';
+import { distinctSamples } from './evaluate-episodes.js';
+import { workerEmbedderFor } from './worker-embedder.js';
 
 /** One evaluation, as printed with --json and saved as eval.json. */
 export interface EvalReport extends Omit<EpisodeResult, 'perEpisode'> {
@@ -31,7 +35,11 @@ export interface EvalOptions {
   readonly progress?: ProgressSink;
 }
 
-/** Evaluate a model (or a baseline) on explicit runs or on seeded random episodes of the test split. */
+/**
+ * Evaluate a model (or a baseline) on explicit runs or on seeded random episodes of the test split.
+ * A pair model's samples (and their test-time views) are embedded on `train.workers` worker threads
+ * when there are enough of them (see `workerEmbedderFor`); the figures do not depend on it.
+ */
 export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts: EvalOptions): Promise<EvalReport> {
   const c = exp.loaded.config;
   const withTta = (set: LabeledSet): EpisodeScorer => ttaScorer(model, exp.modality, exp.preprocess, c.eval.tta, c.seed, (i) => set.samples[i]!.id);
@@ -41,14 +49,14 @@ export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts:
     const runs = await readLakeRuns(opts.runs);
     const decoded = await decodeSplit(exp, opts.runs, runs.set, opts.progress);
     if (decoded.skipped.length > 0) throw new ConfigError('explicit runs cannot skip samples; fix or remove the bad files');
-    result = evaluateEpisodes(withTta(decoded.set), decoded.store, runs.episodes, { batchSize: c.eval.batchSize });
+    result = await evaluate(exp, withTta(decoded.set), decoded.store, runs.episodes, c.eval.batchSize);
     data = `runs:${opts.runs}`;
   } else {
     const { test } = await loadSplits(exp, ['test'], opts.progress);
     if (!test) throw new ConfigError(`${exp.loaded.file}: data.test is not set; give it, or evaluate explicit runs with --runs DIR`);
     const sampler = new EpisodeSampler(test.set, c.eval);
     const episodes = sampler.episodes(c.eval.episodes, new Rng(c.seed).fork('eval-episodes'));
-    result = evaluateEpisodes(withTta(test.set), test.store, episodes, { batchSize: c.eval.batchSize });
+    result = await evaluate(exp, withTta(test.set), test.store, episodes, c.eval.batchSize);
     data = `episodes:${test.set.source}`;
   }
   const { perEpisode, ...summary } = result;
@@ -62,4 +70,16 @@ export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts:
     seed: c.seed,
     ttaViews: c.eval.tta.views,
   };
+}
+
+/** `evaluateEpisodes`, with the embedding on worker threads when they pay. */
+async function evaluate(exp: Experiment, scorer: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], batchSize: number): Promise<EpisodeResult> {
+  const startedAt = Date.now();
+  const workers = episodes.length > 0 ? await workerEmbedderFor(exp, scorer, distinctSamples(episodes).used.length) : undefined;
+  if (!workers) return evaluateEpisodes(scorer, store, episodes, { batchSize });
+  try {
+    return await evaluateEpisodesWith(scorer, workers.embed, store, episodes, { startedAt }); // seconds include starting the workers
+  } finally {
+    await workers.close();
+  }
 }

@@ -3,7 +3,8 @@ import { SampleStore } from '../data/sample-store.js';
 import type { EpisodeScorer } from '../baseline.js';
 import type { Modality } from '../modality.js';
 import { ConfigError } from '../errors.js';
-import { ttaScorer } from './tta-scorer.js';
+import { addViewMeans, asTtaScorer, ttaScorer } from './tta-scorer.js';
+import { Rng } from '../rng.js';
 import { sampleShape } from '../modality.js';
 
 /** Embeds a row as itself. */
@@ -61,5 +62,52 @@ describe('ttaScorer', () => {
     const plain = { id: 'plain' } as unknown as Modality;
     expect(() => ttaScorer(identity, plain, {}, { views: 2, augment: {} }, 1)).toThrow(ConfigError);
     expect(() => ttaScorer(identity, plain, {}, { views: 2, augment: {} }, 1)).toThrow(/eval\.tta\.views is 2, but the 'plain' modality has no augmentation/);
+  });
+
+  it('embeds all views of a slice in one call and averages them in view order, as view-by-view embedding did', () => {
+    const calls: number[] = [];
+    const counting: EpisodeScorer = { ...identity, embed: (st, idx) => (calls.push(idx.length), identity.embed(st, idx)) };
+    const tta = ttaScorer(counting, modality, {}, { views: 5, augment: { offset: 0.3 } }, 11);
+    const got = tta.embed(store, [2, 0, 1]);
+    expect(calls).toEqual([15]);
+    // the former algorithm: the sample, then each view embedded on its own and added in float32
+    const base = new Rng(11).fork('tta');
+    const want = Float32Array.from([...store.row(2), ...store.row(0), ...store.row(1)]);
+    for (let v = 1; v < 5; v++) {
+      [2, 0, 1].forEach((i, k) => {
+        const shift = base.fork(`${v}/${i}`).next() * 0.3;
+        for (let j = 0; j < 2; j++) want[k * 2 + j]! += Math.fround(store.row(i)[j]! + shift);
+      });
+    }
+    for (let j = 0; j < want.length; j++) want[j]! /= 5;
+    expect([...got]).toEqual([...want]);
+    expect(asTtaScorer(tta)?.tta.views).toBe(5);
+    expect(asTtaScorer(identity)).toBeUndefined();
+  });
+
+  it('lays views out view after view, view 0 the sample itself', () => {
+    const tta = asTtaScorer(ttaScorer(identity, modality, {}, { views: 3, augment: { offset: 1 } }, 2))!;
+    const views = tta.tta.viewStore(store, [1, 2]);
+    expect(views.count).toBe(6);
+    expect([...views.row(0)]).toEqual([...store.row(1)]);
+    expect([...views.row(1)]).toEqual([...store.row(2)]);
+    expect(views.row(2)[0]).toBeGreaterThan(store.row(1)[0]!); // view 1 of sample 1, shifted
+    expect([...tta.tta.viewStore(store, [1, 2], 1).data]).toEqual([...views.data.subarray(4)]);
+  });
+
+  it('averages views the way it lays them out (addViewMeans)', () => {
+    // 2 samples, 3 views, d = 1: view-major [v0s0, v0s1, v1s0, v1s1, v2s0, v2s1]
+    const out = new Float32Array(4);
+    addViewMeans(Float32Array.from([1, 10, 2, 20, 6, 60]), 2, 3, out, 1);
+    expect([...out]).toEqual([0, 3, 30, 0]);
+  });
+
+  it('gives the same embeddings whatever the slicing (more samples than fit in one call)', () => {
+    const big = new SampleStore(sampleShape([1, 2, 1], ['height', 'width', 'channels']), Float32Array.from({ length: 2 * 900 }, (_, i) => i % 97));
+    const idx = Array.from({ length: 900 }, (_, i) => 899 - i);
+    const tta = ttaScorer(identity, modality, {}, { views: 6, augment: { offset: 1 } }, 4);
+    const all = tta.embed(big, idx);
+    const one = tta.embed(big, [idx[700]!]);
+    expect([...one]).toEqual([...all.subarray(1400, 1402)]);
   });
 });

@@ -135,11 +135,13 @@ export class PairModel {
     try {
       for (let i = 0; i < indices.length; i += batchSize) {
         const part = indices.slice(i, i + batchSize);
-        const data = tf.tidy(() => {
-          const x = this.inputBatch(store, part);
-          return (encoder.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
-        });
-        out.set(data, i * d);
+        // the tensor leaves tidy, not its values: tidy would walk every value of a returned array
+        const e = tf.tidy(() => encoder.apply(this.inputBatch(store, part), { training: false }) as tf.Tensor);
+        try {
+          out.set(e.dataSync() as Float32Array, i * d);
+        } finally {
+          e.dispose();
+        }
       }
     } finally {
       folded?.dispose();

@@ -138,10 +138,10 @@ function embed(r: Replica, msg: Extract<ToWorker, { type: 'embed' }>): void {
   let out: Float32Array | undefined;
   for (let i = 0; i < rows; i += EMBED_BATCH) {
     const m = Math.min(EMBED_BATCH, rows - i);
-    const e = tf.tidy(() => {
-      const t = tf.tensor(x.subarray(i * size, (i + m) * size), [m, ...r.inputShape]);
-      return (encoder.apply(t, { training: false }) as tf.Tensor).dataSync() as Float32Array;
-    });
+    // the tensor leaves tidy, not its values: tidy would walk every value of a returned array
+    const y = tf.tidy(() => encoder.apply(tf.tensor(x.subarray(i * size, (i + m) * size), [m, ...r.inputShape]), { training: false }) as tf.Tensor);
+    const e = y.dataSync() as Float32Array;
+    y.dispose();
     out ??= new Float32Array((rows * e.length) / m);
     out.set(e, (i * e.length) / m);
   }
