@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendChoice } from '../backend/select-backend.js';
 import type { EpisodeScorer } from '../baseline.js';
-import { configToYaml, type LoadedConfig } from '../config/load-config.js';
+import { configToYaml } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import { evaluateEpisodes } from '../eval/evaluate-episodes.js';
 import { runEvaluation, type EvalReport } from '../eval/run-evaluation.js';
