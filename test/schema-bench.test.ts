@@ -42,7 +42,38 @@ describe('schema/bench.schema.json', () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe(readFileSync(path.join(REPO_ROOT, BENCH_SCHEMA_FILE), 'utf8'));
   });
+
+  it('describes every key, those of tasks, methods, cells and each modality\'s preprocess included', () => {
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, BENCH_SCHEMA_FILE), 'utf8')) as JsonSchema;
+    const keys = describedKeys(schema);
+    expect(keys.missing).toEqual([]);
+    // the walk reaches into every part (a walk that saw nothing would find nothing missing)
+    expect(keys.seen).toEqual(expect.arrayContaining(['seed', 'tasks.<name>.ways', 'methods.<name>.tta', 'cells[].source', 'tasks.<name>.preprocess.size']));
+  });
 });
+
+type JsonSchema = Record<string, any>;
+
+/** Every key below `schema` (into `tasks.<name>`, `cells[]` and conditional branches), and those without a description. */
+function describedKeys(schema: JsonSchema): { seen: string[]; missing: string[] } {
+  const seen: string[] = [];
+  const missing: string[] = [];
+  const walk = (s: JsonSchema, at: string): void => {
+    for (const [k, v] of Object.entries((s['properties'] ?? {}) as Record<string, JsonSchema>)) {
+      seen.push(`${at}${k}`);
+      if (typeof v['description'] !== 'string' || v['description'].length === 0) missing.push(`${at}${k}`);
+      walk(v, `${at}${k}.`);
+    }
+    if (typeof s['additionalProperties'] === 'object') walk(s['additionalProperties'] as JsonSchema, `${at}<name>.`);
+    if (typeof s['items'] === 'object') walk(s['items'] as JsonSchema, `${at.replace(/\.$/, '')}[].`);
+    // `if modality is M then preprocess is M's schema`: the keys of M's schema (preprocess itself is described above)
+    for (const branch of (s['allOf'] ?? []) as JsonSchema[]) {
+      for (const [k, v] of Object.entries((branch['then']?.['properties'] ?? {}) as Record<string, JsonSchema>)) walk(v, `${at}${k}.`);
+    }
+  };
+  walk(schema, '');
+  return { seen: [...new Set(seen)], missing: [...new Set(missing)] };
+}
 
 describe('every bench file in config/bench/', () => {
   it('exists', () => {
