@@ -138,7 +138,9 @@ const cpus = os.cpus();
 let osName = `${os.type()} ${os.release()}`;
 try {
   osName = `${/PRETTY_NAME="?([^"\n]+)/.exec(readFileSync('/etc/os-release', 'utf8'))[1]} (${osName})`;
-} catch {}
+} catch {
+  // no /etc/os-release: the kernel's name alone
+}
 const when = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 const ok = (pass) => (pass === undefined ? '-' : pass ? 'yes' : '**no**');
 const err = (s) => `failed: ${s.error.split('\n')[0].slice(0, 160)}`;

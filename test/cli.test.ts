@@ -174,9 +174,9 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     // each member's config.yaml is what it was trained with: its seed and its share of the time limit
     const member2 = readFileSync(path.join(out, 'member-2', 'config.yaml'), 'utf8');
     expect(member2).toMatch(/^seed: 8$/m);
-    expect(member2).toMatch(/^  timeLimitMinutes: 15$/m);
-    expect(member2).toMatch(/^  ensemble: 1$/m);
-    expect(readFileSync(path.join(out, 'config.yaml'), 'utf8')).toMatch(/^  ensemble: 2$/m);
+    expect(member2).toMatch(/^ {2}timeLimitMinutes: 15$/m);
+    expect(member2).toMatch(/^ {2}ensemble: 1$/m);
+    expect(readFileSync(path.join(out, 'config.yaml'), 'utf8')).toMatch(/^ {2}ensemble: 2$/m);
     expect(t.code).toBe(0);
     expect(t.err).toMatch(/ensemble member 1\/2: seed 7/);
     expect(t.err).toMatch(/ensemble member 2\/2: seed 8/);

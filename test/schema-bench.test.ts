@@ -10,13 +10,17 @@ import { REPO_ROOT } from './shared-data.js';
 import { REGENERATE, generatedFiles, staleFiles } from './schema-generated.js';
 
 const BENCH_DIR = path.join(REPO_ROOT, 'config', 'bench');
-const benches = readdirSync(BENCH_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const benches = readdirSync(BENCH_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const committed: ValidateFunction = new Ajv({ allErrors: true, strict: true }).compile(
   JSON.parse(readFileSync(path.join(REPO_ROOT, BENCH_SCHEMA_FILE), 'utf8')) as object,
 );
 
 function errorsOf(doc: unknown): string[] {
-  return committed(doc) ? [] : (committed.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return committed(doc)
+    ? []
+    : (committed.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 /** A committed bench file with `edit` applied to its parsed YAML. */
@@ -28,7 +32,9 @@ function edited(file: string, edit: (doc: Record<string, any>) => void): Record<
 
 /** The name of the first task of `file` with this modality. */
 function taskOf(file: string, modality: string): string {
-  const doc = parse(readFileSync(path.join(BENCH_DIR, file), 'utf8')) as { tasks: Record<string, { modality: string }> };
+  const doc = parse(readFileSync(path.join(BENCH_DIR, file), 'utf8')) as {
+    tasks: Record<string, { modality: string }>;
+  };
   const found = Object.entries(doc.tasks).find(([, t]) => t.modality === modality);
   if (!found) throw new Error(`${file} has no ${modality} task`);
   return found[0];
@@ -37,12 +43,55 @@ function taskOf(file: string, modality: string): string {
 describe('schema/bench.schema.json', () => {
   it('is what `fewshot schema bench` generates now', async () => {
     const expected = await generatedFiles();
-    expect({ stale: staleFiles(REPO_ROOT, { [BENCH_SCHEMA_FILE]: expected[BENCH_SCHEMA_FILE]! }), fix: REGENERATE }).toEqual({ stale: [], fix: REGENERATE });
+    expect({
+      stale: staleFiles(REPO_ROOT, { [BENCH_SCHEMA_FILE]: expected[BENCH_SCHEMA_FILE]! }),
+      fix: REGENERATE,
+    }).toEqual({ stale: [], fix: REGENERATE });
     const r = await cli('schema', 'bench');
     expect(r.code).toBe(0);
     expect(r.out).toBe(readFileSync(path.join(REPO_ROOT, BENCH_SCHEMA_FILE), 'utf8'));
   });
+
+  it("describes every key, those of tasks, methods, cells and each modality's preprocess included", () => {
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, BENCH_SCHEMA_FILE), 'utf8')) as JsonSchema;
+    const keys = describedKeys(schema);
+    expect(keys.missing).toEqual([]);
+    // the walk reaches into every part (a walk that saw nothing would find nothing missing)
+    expect(keys.seen).toEqual(
+      expect.arrayContaining([
+        'seed',
+        'tasks.<name>.ways',
+        'methods.<name>.tta',
+        'cells[].source',
+        'tasks.<name>.preprocess.size',
+      ]),
+    );
+  });
 });
+
+type JsonSchema = Record<string, any>;
+
+/** Every key below `schema` (into `tasks.<name>`, `cells[]` and conditional branches), and those without a description. */
+function describedKeys(schema: JsonSchema): { seen: string[]; missing: string[] } {
+  const seen: string[] = [];
+  const missing: string[] = [];
+  const walk = (s: JsonSchema, at: string): void => {
+    for (const [k, v] of Object.entries((s['properties'] ?? {}) as Record<string, JsonSchema>)) {
+      seen.push(`${at}${k}`);
+      if (typeof v['description'] !== 'string' || v['description'].length === 0) missing.push(`${at}${k}`);
+      walk(v, `${at}${k}.`);
+    }
+    if (typeof s['additionalProperties'] === 'object') walk(s['additionalProperties'] as JsonSchema, `${at}<name>.`);
+    if (typeof s['items'] === 'object') walk(s['items'] as JsonSchema, `${at.replace(/\.$/, '')}[].`);
+    // `if modality is M then preprocess is M's schema`: the keys of M's schema (preprocess itself is described above)
+    for (const branch of (s['allOf'] ?? []) as JsonSchema[]) {
+      for (const [k, v] of Object.entries((branch['then']?.['properties'] ?? {}) as Record<string, JsonSchema>))
+        walk(v, `${at}${k}.`);
+    }
+  };
+  walk(schema, '');
+  return { seen: [...new Set(seen)], missing: [...new Set(missing)] };
+}
 
 describe('every bench file in config/bench/', () => {
   it('exists', () => {
@@ -76,8 +125,13 @@ describe('a broken bench file fails validation', () => {
 
   it("with a preprocessing key of another modality (the task's modality schema applies)", () => {
     const task = taskOf('quickstart.yaml', 'image');
-    const doc = edited('quickstart.yaml', (d) => (d['tasks'][task] = { ...d['tasks'][task], preprocess: { sampleRate: 8000 } }));
-    expect(errorsOf(doc).join('\n')).toMatch(new RegExp(`/tasks/${task}/preprocess must NOT have additional properties.*sampleRate`));
+    const doc = edited(
+      'quickstart.yaml',
+      (d) => (d['tasks'][task] = { ...d['tasks'][task], preprocess: { sampleRate: 8000 } }),
+    );
+    expect(errorsOf(doc).join('\n')).toMatch(
+      new RegExp(`/tasks/${task}/preprocess must NOT have additional properties.*sampleRate`),
+    );
   });
 
   it('without cells', () => {

@@ -77,7 +77,6 @@ async function child() {
   let listSeconds = 0;
   let statSeconds = 0;
   let dataSeconds = 0;
-  let sweepSeconds = 0;
   let dtype = '';
   const stores = [];
   for (const split of SPLITS) {
@@ -103,7 +102,7 @@ async function child() {
       x.dispose();
     }
   }
-  sweepSeconds = (performance.now() - t0) / 1000;
+  const sweepSeconds = (performance.now() - t0) / 1000;
   if (tf.memory().numTensors !== before) throw new Error('tensor leak in batch');
   const maxRssMB = (process.resourceUsage().maxRSS * 1024) / 1e6;
   process.stdout.write(JSON.stringify({ samples, hits, dtype, listSeconds, statSeconds, dataSeconds, sweepSeconds, maxRssMB }) + '\n');

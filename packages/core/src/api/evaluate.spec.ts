@@ -60,7 +60,7 @@ describe('evaluate', () => {
     const out = path.join(tmp, 'eval-scale');
     // the toy modality multiplies values by `scale`: at 0 every sample is the same, so the first class always wins
     const report = await evaluate({ model, out, overrides: ['data.preprocess.scale=0'] });
-    expect(readFileSync(path.join(out, 'config.yaml'), 'utf8')).toMatch(/^    scale: 0$/m);
+    expect(readFileSync(path.join(out, 'config.yaml'), 'utf8')).toMatch(/^ {4}scale: 0$/m);
     expect(report.accuracy).toBeCloseTo(0.2, 5);
   });
 

@@ -125,7 +125,8 @@ const CONV_CASES: ConvCase[] = [];
     for (let j = 0; j < pads.length; j++) {
       const x = shapes[i]!;
       const pad = pads[j]!;
-      let [fh, fw] = filters[(i + j) % filters.length]!;
+      const fh = filters[(i + j) % filters.length]![0];
+      let fw = filters[(i + j) % filters.length]![1];
       let stride = strides[k++ % strides.length]!;
       // tfjs computes the output size of a NUMERIC pad from the filter height and stride height only
       // (conv_util computeOutputShape2D), which disagrees with XNNPACK's forward conv on wasm (it then
@@ -226,7 +227,7 @@ describe('conv2d gradients on wasm match cpu', () => {
     let seed = 1;
     for (const c of CONV_CASES) {
       seed += 10;
-      const label = `conv x=${c.x} f=${c.f} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+      const label = `conv x=${String(c.x)} f=${String(c.f)} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
       const cpu = await on('cpu', convGrads(c, seed));
       const wasm = await on('wasm', convGrads(c, seed));
       expectClose(wasm, cpu, label);
@@ -251,7 +252,7 @@ describe('conv2d gradients on wasm match cpu', () => {
         )([dy, w]);
         return [y, gdy!, gw!];
       };
-      expectClose(await on('wasm', run), await on('cpu', run), `conv2dTranspose ${xs} ${fs} ${s} ${pad}`);
+      expectClose(await on('wasm', run), await on('cpu', run), `conv2dTranspose ${String(xs)} ${String(fs)} ${String(s)} ${String(pad)}`);
     }
   });
 
@@ -324,7 +325,7 @@ describe('conv2d gradients on wasm match cpu', () => {
         const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: w() }, { ...common, inputShape: c.x } as unknown as tf.NamedAttrMap) as tf.Tensor;
         return [dw, dx];
       });
-      expectClose(wasm, cpu, `dilated ${JSON.stringify(c)} d=${d}`);
+      expectClose(wasm, cpu, `dilated ${JSON.stringify(c)} d=${String(d)}`);
     }
   });
 
@@ -396,7 +397,7 @@ describe('Tile / Sum / Mean replacements on wasm match cpu', () => {
                 : tf.tensor(Array.from(v, (a) => Math.round(a * 100)), shape, 'int32');
           return [tf.cast(tf.tile(x, reps), 'float32')];
         };
-        expectClose(await on('wasm', run), await on('cpu', run), `tile ${shape} x ${reps} ${dtype}`, 0);
+        expectClose(await on('wasm', run), await on('cpu', run), `tile ${String(shape)} x ${String(reps)} ${dtype}`, 0);
       }
     }
   });
@@ -431,7 +432,7 @@ describe('maxPool gradient on wasm matches cpu', () => {
     let seed = 100;
     for (const c of POOL_CASES) {
       seed += 3;
-      const label = `maxPool x=${c.x} size=${JSON.stringify(c.size)} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+      const label = `maxPool x=${String(c.x)} size=${JSON.stringify(c.size)} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
       expectClose(await on('wasm', poolGrad(c, seed)), await on('cpu', poolGrad(c, seed)), label);
     }
   });
@@ -440,7 +441,7 @@ describe('maxPool gradient on wasm matches cpu', () => {
     let seed = 500;
     for (const c of TIE_CASES) {
       seed += 3;
-      const label = `ties x=${c.x} size=${JSON.stringify(c.size)} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+      const label = `ties x=${String(c.x)} size=${JSON.stringify(c.size)} s=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
       const wasm = await on('wasm', poolGrad(c, seed));
       const cpu = await on('cpu', poolGrad(c, seed));
       // Overlapping windows may sum the same terms in another order: allow float rounding only.

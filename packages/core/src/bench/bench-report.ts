@@ -6,7 +6,7 @@ const CSV_COLUMNS = ['id', 'method', 'methodKind', 'task', 'source', 'target', '
 
 /** results.csv: one row per cell. */
 export function resultsCsv(results: BenchResults): string {
-  const esc = (v: unknown): string => {
+  const esc = (v: string | number | boolean | null | undefined): string => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };

@@ -21,7 +21,7 @@ export function environmentInfo(cwd = process.cwd()): BenchEnvironment {
       // not installed (optional)
     }
   }
-  let gitCommit: string | null = null;
+  let gitCommit: string | null;
   try {
     gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
   } catch {

@@ -108,5 +108,5 @@ export class YamlLocator {
 export function keyText(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   if (key === null || key === undefined) return undefined;
-  return typeof key === 'object' ? String((key as Node).toJSON()) : String(key);
+  return typeof key === 'object' ? String((key as Node).toJSON()) : String(key as string | number | boolean | bigint);
 }

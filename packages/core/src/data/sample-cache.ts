@@ -208,7 +208,8 @@ async function loadEntry(
   if (m.format !== SAMPLE_CACHE_FORMAT || m.key !== key) throw new Error(`manifest is for format ${m.format}, key ${String(m.key).slice(0, 12)}`);
   if (width === 0) throw new Error(`unknown dtype '${m.dtype}'`);
   if (!sameRows(m, shape)) throw new Error(`shape ${String(m.shape)} is not ${shape.dims.join('x')}`);
-  if (!Array.isArray(m.ids) || !Array.isArray(m.skipped) || m.ids.length !== m.count || m.count + m.skipped.length !== set.size) {
+  // (`as unknown`: a check of what the file holds that leaves the declared types as they are)
+  if (!Array.isArray(m.ids as unknown) || !Array.isArray(m.skipped as unknown) || m.ids.length !== m.count || m.count + m.skipped.length !== set.size) {
     throw new Error(`manifest lists ${m.count} rows and ${m.skipped?.length} skipped for ${set.size} samples`);
   }
   if (m.bytes !== m.count * size * width) throw new Error(`manifest says ${m.bytes} bytes for ${m.count} rows of ${size} ${m.dtype}`);

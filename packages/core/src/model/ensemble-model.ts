@@ -131,7 +131,7 @@ export async function readModelMeta(dir: string): Promise<ModelMeta> {
   if (raw.format !== 'fewshot-ensemble') return PairModel.checkMeta(raw, file, dir);
   const meta = raw as EnsembleMeta;
   if (meta.version !== 1) throw new ModelError(`${file}: ensemble format version ${String(meta.version)} is not supported by this fewshot`);
-  if (!Array.isArray(meta.members) || meta.members.length === 0 || !meta.members.every((m) => typeof m === 'string' && m.length > 0)) {
+  if (!Array.isArray(meta.members as unknown) || meta.members.length === 0 || !meta.members.every((m) => typeof m === 'string' && m.length > 0)) {
     throw new ModelError(`${file}: 'members' must list the member folders`);
   }
   for (const m of meta.members) {

@@ -78,7 +78,7 @@ function foldWeights(conv: tf.layers.Layer, bn: tf.layers.Layer): [tf.Tensor, tf
     const gamma = cfg.scale === false ? tf.onesLike(b) : bw[k++]!;
     const beta = cfg.center === false ? tf.zerosLike(b) : bw[k++]!;
     const mean = bw[k++]!;
-    const variance = bw[k++]!;
+    const variance = bw[k]!;
     const s = tf.div(gamma, tf.sqrt(tf.add(variance, cfg.epsilon ?? 1e-3)));
     return [tf.mul(w, s), tf.add(tf.mul(tf.sub(b, mean), s), beta)];
   });

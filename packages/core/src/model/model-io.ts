@@ -34,7 +34,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   const jsonPath = path.join(dir, 'model.json');
   let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
   try {
-    json = JSON.parse(await fs.readFile(jsonPath, 'utf8'));
+    json = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as typeof json;
   } catch (cause) {
     throw new ModelError(`cannot read ${jsonPath}: ${(cause as Error).message}`, { cause });
   }

@@ -17,15 +17,24 @@ export class DenseEncoder implements EncoderFactory {
     const { hidden, embedding } = parseOptions(denseOptionsSchema, options, 'model.encoderOptions');
     const model = tf.sequential({ name: 'encoder' });
     // layer names are prefixed with the encoder's id so they never clash with the model's own layers
-    model.add(tf.layers.reshape({ name: `${this.id}_flatten`, inputShape: [...shape.dims], targetShape: [shapeSize(shape)] }));
-    model.add(tf.layers.dense({
-      name: `${this.id}_hidden`, units: hidden, activation: 'relu',
-      kernelInitializer: tf.initializers.heNormal({ seed: layerSeed(seed, 'hidden') }),
-    }));
-    model.add(tf.layers.dense({
-      name: `${this.id}_embedding`, units: embedding,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, 'embedding') }),
-    }));
+    model.add(
+      tf.layers.reshape({ name: `${this.id}_flatten`, inputShape: [...shape.dims], targetShape: [shapeSize(shape)] }),
+    );
+    model.add(
+      tf.layers.dense({
+        name: `${this.id}_hidden`,
+        units: hidden,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: layerSeed(seed, 'hidden') }),
+      }),
+    );
+    model.add(
+      tf.layers.dense({
+        name: `${this.id}_embedding`,
+        units: embedding,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, 'embedding') }),
+      }),
+    );
     return model;
   }
 }

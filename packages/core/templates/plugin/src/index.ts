@@ -3,7 +3,15 @@ import { DenseEncoder } from './dense-encoder.js';
 import { VectorModality } from './vector-modality.js';
 
 export { MODALITY_ID, DENSE_ENCODER_ID } from './ids.js';
-export { VectorModality, VECTOR_FILES, vectorPreprocessSchema, vectorAugmentSchema, parseVector, type VectorPreprocess, type VectorAugment } from './vector-modality.js';
+export {
+  VectorModality,
+  VECTOR_FILES,
+  vectorPreprocessSchema,
+  vectorAugmentSchema,
+  parseVector,
+  type VectorPreprocess,
+  type VectorAugment,
+} from './vector-modality.js';
 export { DenseEncoder, denseOptionsSchema } from './dense-encoder.js';
 
 /**

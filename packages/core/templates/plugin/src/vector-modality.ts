@@ -1,23 +1,51 @@
 import { readFile } from 'node:fs/promises';
 import {
-  DataError, loadClassFolders, loadLayout, sampleShape, z,
-  type DatasetSpec, type LabeledSet, type Modality, type Rng, type SampleFileType, type SampleRef, type SampleShape,
+  DataError,
+  loadClassFolders,
+  loadLayout,
+  sampleShape,
+  z,
+  type DatasetSpec,
+  type LabeledSet,
+  type Modality,
+  type Rng,
+  type SampleFileType,
+  type SampleRef,
+  type SampleShape,
 } from '@fewshot/core/plugin';
 import { DENSE_ENCODER_ID, MODALITY_ID } from './ids.js';
 
 /** The files this modality reads, one sample each (messages call them `kind`). */
-export const VECTOR_FILES: SampleFileType = { kind: 'vector files', extensions: ['.json', '.csv'], placeholder: '<.json or .csv files>' };
+export const VECTOR_FILES: SampleFileType = {
+  kind: 'vector files',
+  extensions: ['.json', '.csv'],
+  placeholder: '<.json or .csv files>',
+};
 
 /** `data.preprocess` of this modality (defaults apply to keys left out). */
 export const vectorPreprocessSchema = z.strictObject({
-  length: z.number().int().min(1).max(1_000_000).default(8).describe('values per sample; a file with another count is an error'),
-  normalize: z.enum(['none', 'unit', 'standardize']).default('none').describe("'unit': divide by the Euclidean norm; 'standardize': zero mean, unit variance per sample"),
+  length: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(8)
+    .describe('values per sample; a file with another count is an error'),
+  normalize: z
+    .enum(['none', 'unit', 'standardize'])
+    .default('none')
+    .describe("'unit': divide by the Euclidean norm; 'standardize': zero mean, unit variance per sample"),
 });
 export type VectorPreprocess = z.output<typeof vectorPreprocessSchema>;
 
 /** `train.augment` (and `eval.tta.augment`) of this modality. */
 export const vectorAugmentSchema = z.strictObject({
-  noise: z.number().min(0).max(10).default(0).describe('standard deviation of Gaussian noise added to every value in training'),
+  noise: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe('standard deviation of Gaussian noise added to every value in training'),
 });
 export type VectorAugment = z.output<typeof vectorAugmentSchema>;
 
@@ -78,10 +106,16 @@ export function parseVector(text: string, file: string): Float32Array {
     if (!Array.isArray(parsed)) throw new DataError(`${file} must hold a JSON array of numbers`);
     values = parsed;
   } else {
-    values = text.split(/[\s,]+/).filter((t) => t !== '').map((t) => (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) ? Number(t) : t));
+    values = text
+      .split(/[\s,]+/)
+      .filter((t) => t !== '')
+      .map((t) => (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) ? Number(t) : t));
   }
   const bad = values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-  if (bad >= 0) throw new DataError(`${file}: value ${bad + 1} is not a finite number (${JSON.stringify(values[bad])?.slice(0, 40)})`);
+  if (bad >= 0)
+    throw new DataError(
+      `${file}: value ${bad + 1} is not a finite number (${JSON.stringify(values[bad])?.slice(0, 40)})`,
+    );
   if (values.length === 0) throw new DataError(`${file} holds no numbers`);
   return Float32Array.from(values as number[]);
 }
