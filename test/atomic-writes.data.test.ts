@@ -94,7 +94,7 @@ for (let i = 0; ; i++) {
       await sleep(20 + next() * 400);
       await killed(child);
       // what the next writer (or `fewshot train`) does first: put back a folder a kill between two renames left aside
-      const { recoverDir } = (await import(core('io/atomic-write.js'))) as { recoverDir(dir: string): Promise<string[]> };
+      const { recoverDir } = (await import(core('io/atomic-write.js'))) as { recoverDir: (dir: string) => Promise<string[]> };
       if ((await recoverDir(target)).length > 0) midWrite++;
       const version = existsSync(path.join(target, 'version.txt')) ? readFileSync(path.join(target, 'version.txt'), 'utf8') : 'none';
       // no model only while the first save was not done yet: once there is one, there always is

@@ -43,7 +43,7 @@ describe('fewshot doctor', () => {
     const r = await cli('doctor', '--data', data, '--out', aFile);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^ok {4}node {6}Node \d+\.\d+\.\d+ \(20 or later needed\)$/m);
-    expect(r.out).toMatch(/^(ok  |warn) {2}backends {2}auto picks \w+/m);
+    expect(r.out).toMatch(/^(ok {2}|warn) {2}backends {2}auto picks \w+/m);
     expect(r.out).toContain(`FAIL  output    output folder ${aFile} (--out) cannot be written: it is a file, not a folder`);
     expect(r.out).toContain(`-> ${aFile} is a file: give --out a folder path`);
     expect(r.out).toMatch(/1 problem\(s\) to fix before fewshot can run/);

@@ -79,7 +79,7 @@ function decodesOrDataError(bytes: Uint8Array): boolean {
     wav = decodeWav(bytes, 'fuzz.wav');
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
-    if (!err.message.includes('fuzz.wav')) throw new Error(`DataError does not name the file: ${err.message}`);
+    if (!err.message.includes('fuzz.wav')) throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
   }
   const ms = cpuMs() - t0;
   if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);
@@ -175,7 +175,7 @@ describe(`AudioModality.decode fuzzing (${Math.ceil(RUNS / 3)} runs per property
       features = await modality.decode({ id: 'fuzz', path, label: 'x' }, p);
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
-      if (!err.message.includes(path)) throw new Error(`DataError does not name the file: ${err.message}`);
+      if (!err.message.includes(path)) throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
     }
     const ms = cpuMs() - t0;
     if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);

@@ -96,7 +96,7 @@ function decodesOrDataError(bytes: Uint8Array, channels: 1 | 3): boolean {
     raster = decodeImage(bytes, 'fuzz.img', channels);
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
-    if (!err.message.includes('fuzz.img')) throw new Error(`DataError does not name the file: ${err.message}`);
+    if (!err.message.includes('fuzz.img')) throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
   }
   const ms = cpuMs() - t0;
   if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);

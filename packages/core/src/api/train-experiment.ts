@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { pathToFileURL } from 'node:url';
 import type { BackendChoice } from '../backend/select-backend.js';
 import type { EpisodeScorer } from '../baseline.js';
-import { configToYaml, type LoadedConfig } from '../config/load-config.js';
+import { configToYaml } from '../config/load-config.js';
 import type { ExperimentConfig } from '../config/experiment-schema.js';
 import type { PairModelMeta } from '../model/pair-model.js';
 import { ConfigError } from '../errors.js';
