@@ -156,3 +156,88 @@ void batch_norm(const float *x, const float *mean, const float *variance, const 
     }
   }
 }
+
+/*
+ * Filter gradient of a stride-1, dilation-1 NHWC convolution whose patch fh*fw*in_c is small (the first
+ * layer of an image net: 3x3x1), where tfjs's route (im2col, a transpose of dy, a matmul) is mostly
+ * memory shuffling:  dw[i, j, ci, co] = sum_{b, oy, ox} x[b, oy+i-pad_top, ox+j-pad_left, ci] * dy[b, oy, ox, co]
+ * (zero outside x). Each image's sums are accumulated in `part` (fh*fw*in_c*out_c floats of scratch)
+ * and then added to dw, which keeps float32 rounding to per-image sums.
+ */
+EXPORT(conv_filter_grad_small)
+void conv_filter_grad_small(const float *x, const float *dy, float *dw, float *part, int32_t batch, int32_t in_h,
+                            int32_t in_w, int32_t in_c, int32_t out_h, int32_t out_w, int32_t out_c, int32_t fh,
+                            int32_t fw, int32_t pad_top, int32_t pad_left) {
+  const int32_t k_total = fh * fw * in_c * out_c;
+  const int32_t oc4 = out_c & ~3;
+  for (int32_t k = 0; k < k_total; k++) dw[k] = 0;
+  for (int32_t b = 0; b < batch; b++) {
+    for (int32_t k = 0; k < k_total; k++) part[k] = 0;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      for (int32_t ox = 0; ox < out_w; ox++) {
+        const float *g = dy + ((b * out_h + oy) * out_w + ox) * out_c;
+        for (int32_t i = 0; i < fh; i++) {
+          const int32_t iy = oy + i - pad_top;
+          if (iy < 0 || iy >= in_h) continue;
+          for (int32_t j = 0; j < fw; j++) {
+            const int32_t ix = ox + j - pad_left;
+            if (ix < 0 || ix >= in_w) continue;
+            const float *xp = x + ((b * in_h + iy) * in_w + ix) * in_c;
+            float *acc = part + (i * fw + j) * in_c * out_c;
+            for (int32_t ci = 0; ci < in_c; ci++, acc += out_c) {
+              const float xs = xp[ci];
+              const v128_t xv = wasm_f32x4_splat(xs);
+              int32_t co = 0;
+              for (; co < oc4; co += 4) {
+                wasm_v128_store(acc + co, wasm_f32x4_add(wasm_v128_load(acc + co), wasm_f32x4_mul(xv, wasm_v128_load(g + co))));
+              }
+              for (; co < out_c; co++) acc[co] += xs * g[co];
+            }
+          }
+        }
+      }
+    }
+    int32_t k = 0;
+    for (; k + 4 <= k_total; k += 4) wasm_v128_store(dw + k, wasm_f32x4_add(wasm_v128_load(dw + k), wasm_v128_load(part + k)));
+    for (; k < k_total; k++) dw[k] += part[k];
+  }
+}
+
+/*
+ * Input gradient of a stride-1, dilation-1 NHWC convolution with few input channels (the first layer of
+ * an image net, whose dx tfjs computes although nothing uses it):
+ *   dx[b, y, x, ci] = sum_{i, j, co} dy[b, y+pad_top-i, x+pad_left-j, co] * w[i, j, ci, co]
+ * (terms outside dy vanish), as SIMD dot products over co.
+ */
+EXPORT(conv_input_grad_small)
+void conv_input_grad_small(const float *dy, const float *w, float *dx, int32_t batch, int32_t in_h, int32_t in_w,
+                           int32_t in_c, int32_t out_h, int32_t out_w, int32_t out_c, int32_t fh, int32_t fw,
+                           int32_t pad_top, int32_t pad_left) {
+  const int32_t oc4 = out_c & ~3;
+  for (int32_t b = 0; b < batch; b++) {
+    for (int32_t y = 0; y < in_h; y++) {
+      for (int32_t xx = 0; xx < in_w; xx++) {
+        float *d = dx + ((b * in_h + y) * in_w + xx) * in_c;
+        for (int32_t ci = 0; ci < in_c; ci++) {
+          v128_t acc = wasm_f32x4_splat(0);
+          float tail = 0;
+          for (int32_t i = 0; i < fh; i++) {
+            const int32_t oy = y + pad_top - i;
+            if (oy < 0 || oy >= out_h) continue;
+            for (int32_t j = 0; j < fw; j++) {
+              const int32_t ox = xx + pad_left - j;
+              if (ox < 0 || ox >= out_w) continue;
+              const float *g = dy + ((b * out_h + oy) * out_w + ox) * out_c;
+              const float *wr = w + ((i * fw + j) * in_c + ci) * out_c;
+              int32_t co = 0;
+              for (; co < oc4; co += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(g + co), wasm_v128_load(wr + co)));
+              for (; co < out_c; co++) tail += g[co] * wr[co];
+            }
+          }
+          d[ci] = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
+                  (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3)) + tail;
+        }
+      }
+    }
+  }
+}

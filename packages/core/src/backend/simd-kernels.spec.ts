@@ -223,3 +223,49 @@ describe('a Conv-4 block trained on wasm', () => {
     expectAllClose(await on('wasm', run), await on('cpu', run), 1e-4, 'conv block gradients');
   });
 });
+
+describe('first-layer convolution gradients (SIMD, stride 1, small patch)', () => {
+  it('dw and dx match cpu for random shapes, filter sizes, paddings and odd channel counts', async () => {
+    const pads = ['same', 'valid', 1, 2, [[0, 0], [0, 2], [1, 0], [0, 0]]] as const;
+    for (let k = 0; k < 20; k++) {
+      const pad = pads[k % pads.length]! as 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+      const fh = pick(k + 1, 1, 5);
+      // tfjs sizes numeric pads from the filter height alone (and wasm's conv then reads out of bounds): square filters there
+      const fw = typeof pad === 'number' ? fh : pick(k + 2, 1, 4);
+      const inC = pick(k + 3, 1, 3);
+      const outC = [1, 3, 4, 5, 8, 64, 67][k % 7]!;
+      const xs: [number, number, number, number] = [pick(k + 4, 1, 4), pick(k + 5, fh, 12), pick(k + 6, fw, 12), inC];
+      const fs: [number, number, number, number] = [fh, fw, inC, outC];
+      const run = (): tf.Tensor[] => {
+        const x = tf.tensor4d(seeded(xs, k + 60, k % 2 === 0), xs);
+        const w = tf.tensor4d(seeded(fs, k + 61), fs);
+        const y = tf.conv2d(x, w, 1, pad);
+        const r = tf.tensor(seeded(y.shape, k + 62), y.shape);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), r)))([x, w]);
+      };
+      const label = `conv x=${xs} f=${fs} pad=${JSON.stringify(pad)}`;
+      const simd = await on('wasm', run);
+      expectAllClose(simd, await on('cpu', run), 1e-5, label);
+      expectAllClose(simd, await withoutSimd(run), 1e-5, `${label} vs the XNNPACK route`);
+    }
+  });
+
+  it('the kernels run (not the XNNPACK route) for a 3x3x1 first layer', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(seeded([2, 6, 6, 1], 70), [2, 6, 6, 1]);
+    const dy = tf.tensor4d(seeded([2, 6, 6, 8], 71), [2, 6, 6, 8]);
+    const w = tf.tensor4d(seeded([3, 3, 1, 8], 72), [3, 3, 1, 8]);
+    const before = tf.memory().numTensors;
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 8] }) as tf.Tensor;
+    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 6, 1] }) as tf.Tensor;
+    expect(tf.memory().numTensors).toBe(before + 2);
+    // dw[1, 1, 0, co] (centre tap) = sum over all pixels of x * dy[.., co]
+    const xv = x.dataSync();
+    const dyv = dy.dataSync();
+    let centre = 0;
+    for (let p = 0; p < 72; p++) centre += xv[p]! * dyv[p * 8 + 3]!;
+    expect(dw.dataSync()[(1 * 3 + 1) * 8 + 3]).toBeCloseTo(centre, 4);
+    expect(dx.shape).toEqual([2, 6, 6, 1]);
+    tf.dispose([x, dy, w, dw, dx]);
+  });
+});

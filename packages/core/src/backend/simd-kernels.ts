@@ -31,6 +31,14 @@ export interface SimdKernelExports {
     x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
     strideH: number, strideW: number, dilH: number, dilW: number, effH: number, effW: number, padTop: number, padLeft: number,
   ): void;
+  conv_filter_grad_small(
+    x: number, dy: number, dw: number, part: number, batch: number, inH: number, inW: number, inC: number,
+    outH: number, outW: number, outC: number, fh: number, fw: number, padTop: number, padLeft: number,
+  ): void;
+  conv_input_grad_small(
+    dy: number, w: number, dx: number, batch: number, inH: number, inW: number, inC: number,
+    outH: number, outW: number, outC: number, fh: number, fw: number, padTop: number, padLeft: number,
+  ): void;
   batch_norm(x: number, mean: number, variance: number, offset: number, scale: number, out: number, size: number, c: number, eps: number, nf: number): void;
 }
 

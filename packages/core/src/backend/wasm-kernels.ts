@@ -23,7 +23,7 @@
  * Tensor itself, which the engine adopts as the kernel output (no copy, no leak).
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterViaConv, type Conv2DBackpropFilterParams } from './conv2d-backprop-filter.js';
+import { conv2dBackpropFilterViaConv, IM2COL_MAX_PATCH, type Conv2DBackpropFilterParams } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputViaConv, type Conv2DBackpropInputParams } from './conv2d-backprop-input.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
 import { tileInto } from './tile-copy.js';
@@ -31,6 +31,8 @@ import { leadingAxesCount, reduceLeading } from './leading-axes-reduce.js';
 import { simdKernelsFor } from './simd-kernels.js';
 
 const BACKEND_NAME = 'wasm';
+/** Conv2DBackpropInput with at most this many input channels (stride 1) runs in the SIMD dot-product kernel. */
+const SMALL_INPUT_CHANNELS = 4;
 
 /** Gradient kernels replaced/added for the wasm backend by {@link registerWasmGradientKernels}. */
 export const WASM_GRADIENT_KERNEL_NAMES: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'];
@@ -89,10 +91,45 @@ function input(inputs: tf.NamedTensorInfoMap, name: string, kernelName: string):
 
 type KernelFactory = (original: tf.KernelConfig | undefined) => tf.KernelFunc;
 
+/** Conv2D geometry when it suits the SIMD first-layer kernels (NHWC float32, stride 1, dilation 1); else null. */
+function smallConvInfo(
+  backend: unknown,
+  xShape: number[],
+  filterShape: number[],
+  a: { strides: number | [number, number]; pad: Conv2DBackpropFilterParams['pad']; dataFormat?: string; dimRoundingMode?: Conv2DBackpropFilterParams['dimRoundingMode']; dilations?: number | [number, number] },
+  dtypes: tf.DataType[],
+): { info: tf.backend_util.Conv2DInfo; simd: NonNullable<ReturnType<typeof simdKernelsFor>> } | null {
+  if ((a.dataFormat ?? 'NHWC') !== 'NHWC' || dtypes.some((d) => d !== 'float32') || xShape.length !== 4 || filterShape.length !== 4) return null;
+  const simd = simdKernelsFor(backend);
+  if (!simd) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast',
+  );
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  return { info, simd };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 const conv2DBackpropFilterKernel: KernelFactory = () => ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as Conv2DBackpropFilterParams;
   const x = input(inputs, 'x', 'Conv2DBackpropFilter');
   const dy = input(inputs, 'dy', 'Conv2DBackpropFilter');
+  const [fh, fw, inC, outC] = a.filterShape;
+  const small = fh * fw * inC <= IM2COL_MAX_PATCH ? smallConvInfo(backend, x.shape, a.filterShape, a, [x.dtype, dy.dtype]) : null;
+  if (small && inC === x.shape[3] && sameShape(dy.shape, small.info.outShape)) {
+    const { info, simd } = small;
+    const out = (backend as WasmHeapBackend).makeOutput([...a.filterShape], 'float32');
+    simd.withScratch(4 * fh * fw * inC * outC, (part) =>
+      simd.exports.conv_filter_grad_small(
+        simd.offset(x), simd.offset(dy), simd.offset(out), part, info.batchSize, info.inHeight, info.inWidth, inC,
+        info.outHeight, info.outWidth, outC, fh, fw, info.padInfo.top, info.padInfo.left,
+      ),
+    );
+    return out;
+  }
   return runOnTensors(backend, [x, dy], ([xt, dyt]) =>
     conv2dBackpropFilterViaConv(xt!, dyt!, {
       strides: a.strides,
@@ -109,6 +146,16 @@ const conv2DBackpropInputKernel: KernelFactory = () => ({ inputs, backend, attrs
   const a = attrs as unknown as Conv2DBackpropInputParams;
   const dy = input(inputs, 'dy', 'Conv2DBackpropInput');
   const filter = input(inputs, 'filter', 'Conv2DBackpropInput');
+  const small = a.inputShape[3] <= SMALL_INPUT_CHANNELS ? smallConvInfo(backend, a.inputShape, filter.shape, a, [dy.dtype, filter.dtype]) : null;
+  if (small && sameShape(dy.shape, small.info.outShape)) {
+    const { info, simd } = small;
+    const out = (backend as WasmHeapBackend).makeOutput([...a.inputShape], 'float32');
+    simd.exports.conv_input_grad_small(
+      simd.offset(dy), simd.offset(filter), simd.offset(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+      info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left,
+    );
+    return out;
+  }
   return runOnTensors(backend, [dy, filter], ([dyt, ft]) =>
     conv2dBackpropInputViaConv(dyt!, ft!, {
       strides: a.strides,
