@@ -241,3 +241,39 @@ void conv_input_grad_small(const float *dy, const float *w, float *dx, int32_t b
     }
   }
 }
+
+/*
+ * out[j] = sum_{o < outer} (x[o*c + j] - mean[j]) * dy[o*c + j], the batch-norm gradient's one reduction
+ * over full-size tensors (for the scale and variance gradients), summed in float64. `acc` is scratch
+ * for c doubles.
+ */
+EXPORT(centered_dot)
+void centered_dot(const float *x, const float *mean, const float *dy, float *out, int32_t outer, int32_t c, double *acc) {
+  for (int32_t j = 0; j < c; j++) acc[j] = 0;
+  const int32_t c4 = c & ~3;
+  for (int32_t o = 0; o < outer; o++) {
+    const float *xp = x + o * c;
+    const float *gp = dy + o * c;
+    int32_t j = 0;
+    for (; j < c4; j += 4) {
+      v128_t p = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp + j), wasm_v128_load(mean + j)), wasm_v128_load(gp + j));
+      wasm_v128_store(acc + j, wasm_f64x2_add(wasm_v128_load(acc + j), wasm_f64x2_promote_low_f32x4(p)));
+      wasm_v128_store(acc + j + 2, wasm_f64x2_add(wasm_v128_load(acc + j + 2), wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(p, p, 1, 0))));
+    }
+    for (; j < c; j++) acc[j] += (double)((xp[j] - mean[j]) * gp[j]);
+  }
+  for (int32_t j = 0; j < c; j++) out[j] = (float)acc[j];
+}
+
+/* out[o*c + j] = x[o*c + j] * f[j]: a per-channel (last axis) scale of a full-size tensor. */
+EXPORT(channel_scale)
+void channel_scale(const float *x, const float *f, float *out, int32_t outer, int32_t c) {
+  const int32_t c4 = c & ~3;
+  for (int32_t o = 0; o < outer; o++) {
+    const float *xp = x + o * c;
+    float *op = out + o * c;
+    int32_t j = 0;
+    for (; j < c4; j += 4) wasm_v128_store(op + j, wasm_f32x4_mul(wasm_v128_load(xp + j), wasm_v128_load(f + j)));
+    for (; j < c; j++) op[j] = xp[j] * f[j];
+  }
+}

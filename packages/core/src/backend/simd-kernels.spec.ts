@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { registerWasmGradientKernels } from './wasm-kernels.js';
 import { setSimdKernelsDisabled, simdKernelsFor, SIMD_KERNELS_URL } from './simd-kernels.js';
+import { batchNormGradientRegistered, registerBatchNormGradient, unregisterBatchNormGradient } from './batch-norm-grad.js';
 
 /** Deterministic values in [-1, 1) (or {0, 1} when binary). */
 function seeded(shape: readonly number[], seed: number, binary = false): Float32Array {
@@ -267,5 +268,63 @@ describe('first-layer convolution gradients (SIMD, stride 1, small patch)', () =
     expect(dw.dataSync()[(1 * 3 + 1) * 8 + 3]).toBeCloseTo(centre, 4);
     expect(dx.shape).toEqual([2, 6, 6, 1]);
     tf.dispose([x, dy, w, dw, dx]);
+  });
+});
+
+describe('FusedBatchNorm gradient (per-channel reductions on wasm)', () => {
+  const grads = (shape: number[], k: number, withScale: boolean, withOffset: boolean) => (): tf.Tensor[] => {
+    const c = shape[shape.length - 1]!;
+    const x = tf.tensor(seeded(shape, k + 80), shape).mul(2);
+    const mean = tf.tensor1d(seeded([c], k + 81));
+    const variance = tf.tensor1d(seeded([c], k + 82)).abs().add(0.05);
+    const scale = tf.tensor1d(seeded([c], k + 83)).add(1.5);
+    const offset = tf.tensor1d(seeded([c], k + 84));
+    const r = tf.tensor(seeded(shape, k + 85), shape);
+    const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.mul(tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D, withOffset ? (o as tf.Tensor1D) : undefined, withScale ? (s as tf.Tensor1D) : undefined, 1e-3), r));
+    const g = tf.grads(f)([x, mean, variance, scale, offset]);
+    return g.filter((_, i) => (i !== 3 || withScale) && (i !== 4 || withOffset));
+  };
+
+  it('x, mean, variance, scale and offset gradients match cpu for random shapes and odd channel counts', async () => {
+    expect(batchNormGradientRegistered()).toBe(true);
+    for (let k = 0; k < 12; k++) {
+      const c = [1, 2, 3, 5, 8, 13, 64, 67][k % 8]!;
+      const shape = k % 3 === 0 ? [pick(k + 1, 1, 40), c] : [pick(k + 1, 1, 4), pick(k + 2, 1, 6), pick(k + 3, 1, 5), c];
+      // (tfjs cannot differentiate a batchNorm without scale or offset on any backend: its tape keeps the missing input)
+      const withScale = true;
+      const withOffset = true;
+      const run = grads(shape, k, withScale, withOffset);
+      expectAllClose(await on('wasm', run), await on('cpu', run), 1e-5, `batchNorm grads shape=${shape} scale=${withScale} offset=${withOffset}`);
+    }
+  });
+
+  it('elsewhere (cpu, or wasm without the SIMD kernels) it is tfjs’s own gradient, bit for bit', async () => {
+    const run = grads([2, 3, 4, 5], 7, true, true);
+    const oursCpu = await on('cpu', run);
+    const oursNoSimd = await withoutSimd(run);
+    unregisterBatchNormGradient();
+    try {
+      expect(batchNormGradientRegistered()).toBe(false);
+      expectBitEqual(oursCpu, await on('cpu', run), 'cpu');
+      expectBitEqual(oursNoSimd, await withoutSimd(run), 'wasm without SIMD');
+    } finally {
+      registerBatchNormGradient();
+    }
+    expect(batchNormGradientRegistered()).toBe(true);
+  });
+
+  it('leaves no tensor or wasm buffer behind', async () => {
+    await tf.setBackend('wasm');
+    const run = grads([3, 4, 4, 6], 3, true, true);
+    tf.dispose(tf.tidy(run));
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.backend().numDataIds();
+    const g = tf.tidy(run);
+    expect(g).toHaveLength(5);
+    expect(tf.memory().numTensors).toBe(tensors + 5);
+    tf.dispose(g);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.backend().numDataIds()).toBe(buffers);
   });
 });

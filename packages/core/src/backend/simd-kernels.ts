@@ -39,6 +39,8 @@ export interface SimdKernelExports {
     dy: number, w: number, dx: number, batch: number, inH: number, inW: number, inC: number,
     outH: number, outW: number, outC: number, fh: number, fw: number, padTop: number, padLeft: number,
   ): void;
+  centered_dot(x: number, mean: number, dy: number, out: number, outer: number, c: number, acc: number): void;
+  channel_scale(x: number, f: number, out: number, outer: number, c: number): void;
   batch_norm(x: number, mean: number, variance: number, offset: number, scale: number, out: number, size: number, c: number, eps: number, nf: number): void;
 }
 
