@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { registerWasmGradientKernels } from './wasm-kernels.js';
 import { setSimdKernelsDisabled, simdKernelsFor, SIMD_KERNELS_URL } from './simd-kernels.js';
+import { meanGradientRegistered, registerMeanGradient, unregisterMeanGradient } from './mean-grad.js';
 import { batchNormGradientRegistered, registerBatchNormGradient, unregisterBatchNormGradient } from './batch-norm-grad.js';
 
 /** Deterministic values in [-1, 1) (or {0, 1} when binary). */
@@ -326,5 +327,32 @@ describe('FusedBatchNorm gradient (per-channel reductions on wasm)', () => {
     tf.dispose(g);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.backend().numDataIds()).toBe(buffers);
+  });
+});
+
+describe('Mean gradient (one tile on wasm)', () => {
+  it('is bit for bit tfjs’s own gradient, on wasm and cpu, for leading, trailing, middle and all axes', async () => {
+    expect(meanGradientRegistered()).toBe(true);
+    const shape = [3, 5, 4, 7];
+    const axesList: (number | number[] | undefined)[] = [[0, 1, 2], 0, 3, [1, 2], [0, 3], undefined, -1];
+    const run = (): tf.Tensor[] =>
+      axesList.flatMap((axis) =>
+        [false, true].map((keepDims) => {
+          const x = tf.tensor(seeded(shape, 31), shape);
+          const r = tf.tensor(seeded(tf.mean(x, axis, keepDims).shape, 32), tf.mean(x, axis, keepDims).shape);
+          return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.mean(a, axis, keepDims), r)))(x);
+        }),
+      );
+    const oursWasm = await on('wasm', run);
+    const oursCpu = await on('cpu', run);
+    unregisterMeanGradient();
+    try {
+      expect(meanGradientRegistered()).toBe(false);
+      expectBitEqual(oursWasm, await on('wasm', run), 'wasm');
+      expectBitEqual(oursCpu, await on('cpu', run), 'cpu');
+    } finally {
+      registerMeanGradient();
+    }
+    expectAllClose(oursWasm, oursCpu, 1e-6, 'wasm vs cpu');
   });
 });

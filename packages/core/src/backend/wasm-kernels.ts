@@ -11,7 +11,9 @@
  *  - FusedBatchNorm       (the built-in one is a scalar loop; ours is SIMD and bit for bit equal to it),
  *  - Identity / Cast      (same dtype: share the input's data instead of copying it, as the cpu backend does).
  * and the FusedBatchNorm gradient (batch-norm-grad.ts: per-channel reductions instead of ~10 full-size
- * temporaries; registered for every backend, as tfjs gradients are, but taking its route on wasm only).
+ * temporaries) and the Mean gradient (mean-grad.ts: one tile of dy / n instead of ones, mul and div at full
+ * size, bit for bit the same); both registered for every backend, as tfjs gradients are, but taking
+ * their route on wasm only.
  * Where fewshot's wasm SIMD module loads (simd-kernels.ts, kernels/fewshot-kernels.c), MaxPoolGrad,
  * Sum / Mean and FusedBatchNorm run in it, in place on the backend's memory.
  * The conv gradients are expressed through the backend's fast XNNPACK forward Conv2D (see
@@ -32,6 +34,7 @@ import { tileInto } from './tile-copy.js';
 import { leadingAxesCount, reduceLeading } from './leading-axes-reduce.js';
 import { simdKernelsFor } from './simd-kernels.js';
 import { registerBatchNormGradient, unregisterBatchNormGradient } from './batch-norm-grad.js';
+import { registerMeanGradient, unregisterMeanGradient } from './mean-grad.js';
 
 const BACKEND_NAME = 'wasm';
 /** Conv2DBackpropInput with at most this many input channels (stride 1) runs in the SIMD dot-product kernel. */
@@ -360,14 +363,20 @@ export function registerWasmGradientKernels(options: WasmGradientKernelOptions =
     if (options.tileAndReductions ?? true) install(kernelName, factory);
     else uninstall(kernelName);
   }
-  if (options.tileAndReductions ?? true) registerBatchNormGradient();
-  else unregisterBatchNormGradient();
+  if (options.tileAndReductions ?? true) {
+    registerBatchNormGradient();
+    registerMeanGradient();
+  } else {
+    unregisterBatchNormGradient();
+    unregisterMeanGradient();
+  }
 }
 
 /** Restores all of the wasm backend's own kernels (Conv2DBackpropFilter becomes unregistered again). Idempotent. */
 export function unregisterWasmGradientKernels(): void {
   for (const [kernelName] of [...FACTORIES, ...EXTRA_FACTORIES]) uninstall(kernelName);
   unregisterBatchNormGradient();
+  unregisterMeanGradient();
 }
 
 /** True when all kernels of {@link WASM_GRADIENT_KERNEL_NAMES} are ours. */
