@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Training speed against the peer a user would pick instead: PyTorch on the CPU (run `npx tsc -b` first).
 //
-//   npm run bench:peer [-- --alternations 3] [-- --steps 20] [-- --json]
+//   npm run bench:peer [-- --alternations 3] [-- --steps 20] [-- --json] [-- --cli path/to/bin.js]
 //
 // Alternates, in one run, `fewshot perf --backends wasm --workers 1,2 --steps 20 --rounds 1` (Conv-4 at
 // 28x28, 64 pairs per step, contrastive loss, Adam) and the same network and step in PyTorch
@@ -9,7 +9,8 @@
 // Debian's python3-torch, 1 and 2 threads), `--alternations` times (default 3), so that machine noise
 // hits both alike. Prints every round, the medians of train and embed images/s of both, and the ratios
 // fewshot / PyTorch for 1 worker vs 1 thread and 2 workers vs 2 threads (the target: train >= 0.6x and
-// embed >= 1.2x on 2 cores), with the machine's load average before and after.
+// embed >= 1.2x on 2 cores), with the machine's load average before and after. --cli runs another build
+// of fewshot (e.g. an older commit's packages/core/dist/cli/bin.js) in place of this one.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -17,12 +18,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'packages/core/dist/cli/bin.js');
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
 };
+const CLI = path.resolve(opt('cli', path.join(ROOT, 'packages/core/dist/cli/bin.js')));
 const ALTERNATIONS = Number(opt('alternations', '3'));
 const STEPS = Number(opt('steps', '20'));
 const JSON_OUT = argv.includes('--json');
@@ -43,7 +44,7 @@ const median = (xs) => {
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, { cwd: path.resolve(path.dirname(CLI), '../../../..'), encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) {
     const tail = (r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ');
     throw new Error(`${path.basename(cmd)} ${args.join(' ')}: exit ${r.status}: ${tail}`);
