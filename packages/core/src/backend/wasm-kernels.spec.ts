@@ -501,21 +501,27 @@ describe('memory', () => {
     const k3 = tf.engine().runKernel('MaxPoolGrad', { dy: p, input: x, output: p }, { filterSize: 2, strides: 2, pad: 'valid' });
     expect(tf.memory().numTensors).toBe(before + 4);
 
-    // Kernel functions called with bare TensorInfos (not Tensors), as another kernel might.
+    // Kernel functions called with bare TensorInfos (not Tensors), as another kernel might: the route through
+    // tfjs ops (a 3x3x8 patch) returns a Tensor, the SIMD first-layer kernel (3x3x3) a bare TensorInfo.
     const info = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
     const kernel = tf.getKernel('Conv2DBackpropFilter', 'wasm');
-    const buffersBefore = tf.backend().numDataIds();
-    const tensorsBefore = tf.memory().numTensors;
-    const out = kernel.kernelFunc({
-      inputs: { x: info(x), dy: info(dy) },
-      backend: tf.backend(),
-      attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 8] },
-    }) as tf.TensorInfo;
-    expect(tf.memory().numTensors).toBe(tensorsBefore + 1);
-    expect(tf.backend().numDataIds()).toBe(buffersBefore + 1);
-    const viaInfo = tf.engine().makeTensorFromTensorInfo(out).dataSync();
-    expect(relErr(viaInfo, (k1 as tf.Tensor).dataSync())).toBe(0);
-    tf.dispose([out as tf.Tensor, k1 as tf.Tensor, k2 as tf.Tensor, k3 as tf.Tensor, p, dy, x, w1, w2]);
+    const x8 = tf.tensor4d(seeded([4, 12, 12, 8], 65), [4, 12, 12, 8]);
+    const k8 = tf.engine().runKernel('Conv2DBackpropFilter', { x: x8, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 8] }) as tf.Tensor;
+    for (const [xt, inC, reference, newTensors] of [[x8, 8, k8, 1], [x, 3, k1 as tf.Tensor, 0]] as const) {
+      const buffersBefore = tf.backend().numDataIds();
+      const tensorsBefore = tf.memory().numTensors;
+      const out = kernel.kernelFunc({
+        inputs: { x: info(xt), dy: info(dy) },
+        backend: tf.backend(),
+        attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, inC, 8] },
+      }) as tf.TensorInfo;
+      expect(tf.memory().numTensors).toBe(tensorsBefore + newTensors);
+      expect(tf.backend().numDataIds()).toBe(buffersBefore + 1);
+      const t = out instanceof tf.Tensor ? out : tf.engine().makeTensorFromTensorInfo(out);
+      expect(relErr(t.dataSync(), reference.dataSync())).toBe(0);
+      t.dispose();
+    }
+    tf.dispose([k1 as tf.Tensor, k2 as tf.Tensor, k3 as tf.Tensor, k8, p, dy, x, x8, w1, w2]);
     expect(x.isDisposed && dy.isDisposed).toBe(true);
   });
 

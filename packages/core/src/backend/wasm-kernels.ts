@@ -7,7 +7,15 @@
  *                          the window's first element),
  * and, unless `{ tileAndReductions: false }`, the two kernels that dominate batchNorm training on wasm:
  *  - Tile                 (the built-in one copies element by element: ~0.4 s per batchNorm gradient),
- *  - Sum / Mean over leading axes (the built-in ones transpose first: ~50 ms per [128,28,28,64]).
+ *  - Sum / Mean over leading axes (the built-in ones transpose first: ~50 ms per [128,28,28,64]),
+ *  - FusedBatchNorm       (the built-in one is a scalar loop; ours is SIMD and bit for bit equal to it),
+ *  - Identity / Cast      (same dtype: share the input's data instead of copying it, as the cpu backend does).
+ * and the FusedBatchNorm gradient (batch-norm-grad.ts: per-channel reductions instead of ~10 full-size
+ * temporaries) and the Mean gradient (mean-grad.ts: one tile of dy / n instead of ones, mul and div at full
+ * size, bit for bit the same); both registered for every backend, as tfjs gradients are, but taking
+ * their route on wasm only.
+ * Where fewshot's wasm SIMD module loads (simd-kernels.ts, kernels/fewshot-kernels.c), MaxPoolGrad,
+ * Sum / Mean and FusedBatchNorm run in it, in place on the backend's memory.
  * The conv gradients are expressed through the backend's fast XNNPACK forward Conv2D (see
  * conv2d-backprop-filter.ts / conv2d-backprop-input.ts); the others are single passes over wasm-heap
  * views (max-pool-grad.ts, tile-copy.ts, leading-axes-reduce.ts) and fall back to the displaced wasm
@@ -19,18 +27,23 @@
  * Tensor itself, which the engine adopts as the kernel output (no copy, no leak).
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterViaConv, type Conv2DBackpropFilterParams } from './conv2d-backprop-filter.js';
+import { conv2dBackpropFilterViaConv, IM2COL_MAX_PATCH, type Conv2DBackpropFilterParams } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputViaConv, type Conv2DBackpropInputParams } from './conv2d-backprop-input.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
 import { tileInto } from './tile-copy.js';
 import { leadingAxesCount, reduceLeading } from './leading-axes-reduce.js';
+import { simdKernelsFor } from './simd-kernels.js';
+import { registerBatchNormGradient, unregisterBatchNormGradient } from './batch-norm-grad.js';
+import { registerMeanGradient, unregisterMeanGradient } from './mean-grad.js';
 
 const BACKEND_NAME = 'wasm';
+/** Conv2DBackpropInput with at most this many input channels (stride 1) runs in the SIMD dot-product kernel. */
+const SMALL_INPUT_CHANNELS = 4;
 
 /** Gradient kernels replaced/added for the wasm backend by {@link registerWasmGradientKernels}. */
 export const WASM_GRADIENT_KERNEL_NAMES: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'];
 /** Kernels replaced as well unless `tileAndReductions: false` (forward kernels batchNorm training leans on). */
-export const WASM_TILE_AND_REDUCTION_KERNEL_NAMES: readonly string[] = ['Tile', 'Sum', 'Mean'];
+export const WASM_TILE_AND_REDUCTION_KERNEL_NAMES: readonly string[] = ['Tile', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity', 'Cast'];
 
 export interface WasmGradientKernelOptions {
   /** Also replace Tile, Sum and Mean (leading-axes case) with faster versions. Default true. */
@@ -84,10 +97,45 @@ function input(inputs: tf.NamedTensorInfoMap, name: string, kernelName: string):
 
 type KernelFactory = (original: tf.KernelConfig | undefined) => tf.KernelFunc;
 
+/** Conv2D geometry when it suits the SIMD first-layer kernels (NHWC float32, stride 1, dilation 1); else null. */
+function smallConvInfo(
+  backend: unknown,
+  xShape: number[],
+  filterShape: number[],
+  a: { strides: number | [number, number]; pad: Conv2DBackpropFilterParams['pad']; dataFormat?: string; dimRoundingMode?: Conv2DBackpropFilterParams['dimRoundingMode']; dilations?: number | [number, number] },
+  dtypes: tf.DataType[],
+): { info: tf.backend_util.Conv2DInfo; simd: NonNullable<ReturnType<typeof simdKernelsFor>> } | null {
+  if ((a.dataFormat ?? 'NHWC') !== 'NHWC' || dtypes.some((d) => d !== 'float32') || xShape.length !== 4 || filterShape.length !== 4) return null;
+  const simd = simdKernelsFor(backend);
+  if (!simd) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast',
+  );
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  return { info, simd };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 const conv2DBackpropFilterKernel: KernelFactory = () => ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as Conv2DBackpropFilterParams;
   const x = input(inputs, 'x', 'Conv2DBackpropFilter');
   const dy = input(inputs, 'dy', 'Conv2DBackpropFilter');
+  const [fh, fw, inC, outC] = a.filterShape;
+  const small = fh * fw * inC <= IM2COL_MAX_PATCH ? smallConvInfo(backend, x.shape, a.filterShape, a, [x.dtype, dy.dtype]) : null;
+  if (small && inC === x.shape[3] && sameShape(dy.shape, small.info.outShape)) {
+    const { info, simd } = small;
+    const out = (backend as WasmHeapBackend).makeOutput([...a.filterShape], 'float32');
+    simd.withScratch(4 * fh * fw * inC * outC, (part) =>
+      simd.exports.conv_filter_grad_small(
+        simd.offset(x), simd.offset(dy), simd.offset(out), part, info.batchSize, info.inHeight, info.inWidth, inC,
+        info.outHeight, info.outWidth, outC, fh, fw, info.padInfo.top, info.padInfo.left,
+      ),
+    );
+    return out;
+  }
   return runOnTensors(backend, [x, dy], ([xt, dyt]) =>
     conv2dBackpropFilterViaConv(xt!, dyt!, {
       strides: a.strides,
@@ -104,6 +152,16 @@ const conv2DBackpropInputKernel: KernelFactory = () => ({ inputs, backend, attrs
   const a = attrs as unknown as Conv2DBackpropInputParams;
   const dy = input(inputs, 'dy', 'Conv2DBackpropInput');
   const filter = input(inputs, 'filter', 'Conv2DBackpropInput');
+  const small = a.inputShape[3] <= SMALL_INPUT_CHANNELS ? smallConvInfo(backend, a.inputShape, filter.shape, a, [dy.dtype, filter.dtype]) : null;
+  if (small && sameShape(dy.shape, small.info.outShape)) {
+    const { info, simd } = small;
+    const out = (backend as WasmHeapBackend).makeOutput([...a.inputShape], 'float32');
+    simd.exports.conv_input_grad_small(
+      simd.offset(dy), simd.offset(filter), simd.offset(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+      info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left,
+    );
+    return out;
+  }
   return runOnTensors(backend, [dy, filter], ([dyt, ft]) =>
     conv2dBackpropInputViaConv(dyt!, ft!, {
       strides: a.strides,
@@ -137,6 +195,16 @@ const maxPoolGradKernel: KernelFactory = (original) => (args) => {
     throw new Error(`MaxPoolGrad: dy shape [${dy.shape.join(',')}] does not match the pool output [${info.outShape.join(',')}]`);
   }
   const out = backend.makeOutput(x.shape, 'float32');
+  const simd = x.dtype === 'float32' && dy.dtype === 'float32' ? simdKernelsFor(backend) : null;
+  if (simd) {
+    const { padInfo } = info;
+    simd.exports.max_pool_grad(
+      simd.offset(x), simd.offset(dy), simd.offset(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+      info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+      info.effectiveFilterHeight, info.effectiveFilterWidth, padInfo.top, padInfo.left,
+    );
+    return out;
+  }
   // Views are taken after the allocation above, which may grow (and detach) the wasm heap.
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
@@ -177,10 +245,60 @@ const reduceKernel =
     const inner = tf.util.sizeFromShape(x.shape.slice(k));
     const outShape = keepDims ? x.shape.map((s, i) => (i < k ? 1 : s)) : x.shape.slice(k);
     const out = backend.makeOutput(outShape, 'float32');
+    const simd = simdKernelsFor(backend);
+    if (simd) {
+      simd.exports.reduce_leading(simd.offset(x), outer, inner, simd.offset(out), kernelName === 'Mean' ? outer : 1);
+      return out;
+    }
     const src = backend.typedArrayFromHeap(x) as Float32Array;
     reduceLeading(src, outer, inner, backend.typedArrayFromHeap(out) as Float32Array, kernelName === 'Mean' ? outer : 1);
     return out;
   };
+
+/**
+ * Identity, and Cast to the same dtype, share the input's data (reference-counted, as on the cpu
+ * backend) instead of copying it: tfjs gradients clone full-size tensors this way many times a step.
+ */
+const shareKernel =
+  (kernelName: 'Identity' | 'Cast'): KernelFactory =>
+  (original) =>
+  (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = input(inputs, 'x', kernelName);
+    const sameDtype = kernelName === 'Identity' || (attrs as unknown as tf.CastAttrs).dtype === x.dtype;
+    const b = backend as { incRef?: (dataId: tf.DataId) => void };
+    if (!sameDtype || x.dtype === 'string' || typeof b.incRef !== 'function') return delegate(original, kernelName, args);
+    b.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+
+/**
+ * FusedBatchNorm forward with per-channel (last-axis) parameters in SIMD, bit for bit as wasm's own
+ * scalar kernel computes it; other cases go to that kernel.
+ */
+const fusedBatchNormKernel: KernelFactory = (original) => (args) => {
+  const { inputs, backend, attrs } = args;
+  const x = input(inputs, 'x', 'FusedBatchNorm');
+  const mean = input(inputs, 'mean', 'FusedBatchNorm');
+  const variance = input(inputs, 'variance', 'FusedBatchNorm');
+  const { offset, scale } = inputs;
+  const c = x.shape[x.shape.length - 1] ?? 0;
+  const size = tf.util.sizeFromShape(x.shape);
+  const perChannel = (t: tf.TensorInfo | undefined): boolean => t == null || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) === c);
+  const simd = simdKernelsFor(backend);
+  if (!simd || x.dtype !== 'float32' || c === 0 || size === 0 || !perChannel(mean) || !perChannel(variance) || !perChannel(offset) || !perChannel(scale)) {
+    return delegate(original, 'FusedBatchNorm', args);
+  }
+  const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
+  const out = (backend as WasmHeapBackend).makeOutput(x.shape, 'float32');
+  simd.withScratch(4 * c, (nf) =>
+    simd.exports.batch_norm(
+      simd.offset(x), simd.offset(mean), simd.offset(variance), offset ? simd.offset(offset) : 0, scale ? simd.offset(scale) : 0,
+      simd.offset(out), size, c, varianceEpsilon, nf,
+    ),
+  );
+  return out;
+};
 
 const FACTORIES: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['Conv2DBackpropFilter', conv2DBackpropFilterKernel],
@@ -192,6 +310,9 @@ const EXTRA_FACTORIES: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['Tile', tileKernel],
   ['Sum', reduceKernel('Sum')],
   ['Mean', reduceKernel('Mean')],
+  ['FusedBatchNorm', fusedBatchNormKernel],
+  ['Identity', shareKernel('Identity')],
+  ['Cast', shareKernel('Cast')],
 ];
 
 function registered(kernelName: string): tf.KernelConfig | undefined {
@@ -242,11 +363,20 @@ export function registerWasmGradientKernels(options: WasmGradientKernelOptions =
     if (options.tileAndReductions ?? true) install(kernelName, factory);
     else uninstall(kernelName);
   }
+  if (options.tileAndReductions ?? true) {
+    registerBatchNormGradient();
+    registerMeanGradient();
+  } else {
+    unregisterBatchNormGradient();
+    unregisterMeanGradient();
+  }
 }
 
 /** Restores all of the wasm backend's own kernels (Conv2DBackpropFilter becomes unregistered again). Idempotent. */
 export function unregisterWasmGradientKernels(): void {
   for (const [kernelName] of [...FACTORIES, ...EXTRA_FACTORIES]) uninstall(kernelName);
+  unregisterBatchNormGradient();
+  unregisterMeanGradient();
 }
 
 /** True when all kernels of {@link WASM_GRADIENT_KERNEL_NAMES} are ours. */
