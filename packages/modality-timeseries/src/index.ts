@@ -9,5 +9,6 @@ export { listStrokeZip, readStrokeEntry, strokeEntryOf, strokeId, type StrokeEnt
 export { TcnEncoder, tcnOptionsSchema, type TcnOptions } from './tcn-encoder.js';
 export { RnnEncoder, rnnOptionsSchema, type RnnOptions } from './rnn-encoder.js';
 export { TimeseriesDtwBaseline } from './dtw-baseline.js';
+export { mapPlane, transformClasses, CLASS_TRANSFORMS, type PlaneMap } from './plane-transform.js';
 export { drawTrajectory } from './trajectory-thumbnail.js';
 export { default } from './timeseries-module.js';

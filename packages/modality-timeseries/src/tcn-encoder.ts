@@ -7,7 +7,7 @@ export const tcnOptionsSchema = z.strictObject({
   blocks: z.number().int().min(1).max(8).default(4).describe('conv blocks: conv1d, batch norm, ReLU, max-pool by 2 (while the sequence is longer than 1)'),
   filters: z.number().int().min(1).max(1024).default(64).describe('filters of each conv layer'),
   kernel: z.number().int().min(1).max(31).default(5).describe('kernel size (time steps) of each conv layer'),
-  pooling: z.enum(['flatten', 'average']).default('flatten').describe("after the blocks: 'flatten' keeps where along the sequence a feature is; 'average' pools over time"),
+  pooling: z.enum(['flatten', 'average', 'max']).default('flatten').describe("after the blocks: 'flatten' keeps where along the sequence a feature is; 'average' and 'max' pool over time (less bound to the order of the strokes)"),
   embedding: z.number().int().min(1).max(4096).default(128).describe('size of the embedding (a linear dense layer)'),
 });
 export type TcnOptions = z.output<typeof tcnOptionsSchema>;
@@ -45,7 +45,9 @@ export class TcnEncoder implements EncoderFactory {
         steps = Math.floor(steps / 2);
       }
     }
-    model.add(o.pooling === 'flatten' ? tf.layers.flatten({ name: `${this.id}_flatten` }) : tf.layers.globalAveragePooling1d({ name: `${this.id}_average` }));
+    if (o.pooling === 'flatten') model.add(tf.layers.flatten({ name: `${this.id}_flatten` }));
+    else if (o.pooling === 'average') model.add(tf.layers.globalAveragePooling1d({ name: `${this.id}_average` }));
+    else model.add(tf.layers.globalMaxPooling1d({ name: `${this.id}_max` }));
     model.add(
       tf.layers.dense({
         name: `${this.id}_embedding`,

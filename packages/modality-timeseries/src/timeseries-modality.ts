@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DataError, loadLayout, z, type DatasetSpec, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
+import { DataError, loadLayout, z, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
 import { MODALITY_ID, TCN_ENCODER_ID } from './ids.js';
 import { parseStrokeText } from './parse-strokes.js';
 import { parseJsonSeries, parseTable } from './parse-table.js';
@@ -7,6 +7,7 @@ import { readStrokeEntry } from './stroke-archive.js';
 import { loadSeriesFolder, loadStrokesOmniglot } from './timeseries-loader.js';
 import { featureCount, preprocessTrajectory, timeseriesPreprocessSchema, timeseriesShape, type TimeseriesPreprocess } from './timeseries-preprocess.js';
 import { drawTrajectory } from './trajectory-thumbnail.js';
+import { mapPlane, transformClasses } from './plane-transform.js';
 import type { Trajectory } from './trajectory.js';
 
 /** `train.augment` (and `eval.tta.augment`): random similarity transforms of the first two channels. */
@@ -14,6 +15,10 @@ export const timeseriesAugmentSchema = z.strictObject({
   rotate: z.number().min(0).max(180).default(0).describe('rotate the plane of the first two channels by a uniform angle in [-rotate, rotate] degrees'),
   scale: z.number().min(0).max(0.9).default(0).describe('scale the first two channels independently by factors in [1 - scale, 1 + scale]'),
   noise: z.number().min(0).max(10).default(0).describe('standard deviation of Gaussian noise added to the value channels'),
+  classTransforms: z
+    .array(z.enum(['rot90', 'rot180', 'rot270', 'mirror']))
+    .default([])
+    .describe('training classes added once before training: every class turned by a quarter turn (rot90, rot180, rot270) or mirrored, each a class of its own'),
 });
 export type TimeseriesAugment = z.output<typeof timeseriesAugmentSchema>;
 
@@ -46,38 +51,22 @@ export class TimeseriesModality implements Modality<TimeseriesPreprocess, Timese
   }
 
   augment(sample: Float32Array, pre: TimeseriesPreprocess, o: TimeseriesAugment, rng: Rng): void {
-    if (o.rotate === 0 && o.scale === 0 && o.noise === 0) return;
-    const C = pre.channels;
-    const F = featureCount(pre);
-    const theta = o.rotate === 0 ? 0 : ((rng.next() * 2 - 1) * o.rotate * Math.PI) / 180;
-    const sx = o.scale === 0 ? 1 : 1 + (rng.next() * 2 - 1) * o.scale;
-    const sy = o.scale === 0 ? 1 : 1 + (rng.next() * 2 - 1) * o.scale;
-    const cos = Math.cos(theta);
-    const sin = Math.sin(theta);
-    // x' = R S x, for the values and (being linear) their deltas; the direction turns with R S and is renormalised
-    const turn = (i: number): void => {
-      const x = sample[i]! * sx;
-      const y = sample[i + 1]! * sy;
-      sample[i] = cos * x - sin * y;
-      sample[i + 1] = sin * x + cos * y;
-    };
-    const dirAt = C * (pre.deltas ? 2 : 1) + (pre.pen ? 1 : 0);
-    for (let t = 0; t < pre.length; t++) {
-      const f = t * F;
-      if (C >= 2) {
-        turn(f);
-        if (pre.deltas) turn(f + C);
-        if (pre.direction) {
-          turn(f + dirAt);
-          const n = Math.hypot(sample[f + dirAt]!, sample[f + dirAt + 1]!);
-          if (n > 1e-12) {
-            sample[f + dirAt] = sample[f + dirAt]! / n;
-            sample[f + dirAt + 1] = sample[f + dirAt + 1]! / n;
-          }
-        }
-      }
-      if (o.noise > 0) for (let c = 0; c < C; c++) sample[f + c] = sample[f + c]! + o.noise * rng.normal();
+    if (o.rotate !== 0 || o.scale !== 0) {
+      // x' = R S x for the plane of the first two channels (values, deltas, direction)
+      const theta = o.rotate === 0 ? 0 : ((rng.next() * 2 - 1) * o.rotate * Math.PI) / 180;
+      const sx = o.scale === 0 ? 1 : 1 + (rng.next() * 2 - 1) * o.scale;
+      const sy = o.scale === 0 ? 1 : 1 + (rng.next() * 2 - 1) * o.scale;
+      const [cos, sin] = [Math.cos(theta), Math.sin(theta)];
+      mapPlane(sample, pre, [cos * sx, -sin * sy, sin * sx, cos * sy]);
     }
+    if (o.noise > 0) {
+      const F = featureCount(pre);
+      for (let t = 0; t < pre.length; t++) for (let c = 0; c < pre.channels; c++) sample[t * F + c] = sample[t * F + c]! + o.noise * rng.normal();
+    }
+  }
+
+  augmentClasses(train: DecodedSet, pre: TimeseriesPreprocess, o: TimeseriesAugment): DecodedSet {
+    return transformClasses(train, pre, o.classTransforms);
   }
 
   async thumbnail(ref: SampleRef, pre: TimeseriesPreprocess): Promise<{ width: number; height: number; channels: 1; data: Uint8Array }> {
