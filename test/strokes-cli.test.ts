@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readTrajectory, timeseriesPreprocessSchema, preprocessTrajectory } from '@fewshot/modality-timeseries';
@@ -42,4 +42,42 @@ describe('models/strokes on CSV trajectories recorded at another rate and scale'
     const right = out.results.filter((r) => path.basename(r.file).startsWith(`${r.label}_`)).length;
     expect(right).toBeGreaterThanOrEqual(8);
   }, 120_000);
+});
+
+describe('bad time series through the CLI', () => {
+  // the fixture's support folder (5 classes of one CSV each) plus a second drawing per class, and bad files
+  const data = path.join(tmp, 'data');
+  const experiment = path.join(tmp, 'bad.yaml');
+  beforeAll(() => {
+    cpSync(support, data, { recursive: true });
+    for (const q of queries.filter((f) => f.endsWith('_02.csv'))) cpSync(q, path.join(data, path.basename(q).slice(0, 11), 'other.csv'));
+    writeFileSync(path.join(data, 'character01', 'ragged.csv'), 'time,x,y\n0,1,2\n0.1,3\n');
+    writeFileSync(path.join(data, 'character02', 'empty.csv'), '');
+    writeFileSync(
+      experiment,
+      `name: bad
+seed: 1
+backend: wasm
+modality: timeseries
+data:
+  root: ${data}
+  layout: folder
+  preprocess: { length: 32 }
+  test: { path: . }
+eval: { ways: 3, shots: 1, queries: 1, episodes: 20 }
+`,
+    );
+  });
+
+  it('stops at a bad file with its name and line, or skips and lists them with onBadSample: skip', async () => {
+    const failed = await cli('eval', experiment, '--baseline', 'timeseries-dtw', '--quiet', '--no-cache');
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/character01\/ragged\.csv: line 3 has 2 cells, the header 3 \(ragged rows\)|character02\/empty\.csv: empty file/);
+    const skipped = await cli('eval', experiment, '--baseline', 'timeseries-dtw', '--no-cache', '--set', 'data.onBadSample=skip', '--json');
+    expect(skipped.code).toBe(0);
+    expect(skipped.err).toContain('skipped 2 bad sample(s)');
+    expect(skipped.err).toContain(path.join(data, 'character01', 'ragged.csv'));
+    expect(skipped.err).toContain(path.join(data, 'character02', 'empty.csv'));
+    expect(JSON.parse(skipped.out).episodes).toBe(20);
+  }, 60_000);
 });
