@@ -12,6 +12,7 @@ export const WORKSPACE_PACKAGES = {
   '@fewshot/modality-image': 'packages/modality-image',
   '@fewshot/modality-audio': 'packages/modality-audio',
   '@fewshot/modality-video': 'packages/modality-video',
+  '@fewshot/modality-timeseries': 'packages/modality-timeseries',
 } as const;
 export type WorkspacePackage = keyof typeof WORKSPACE_PACKAGES;
 

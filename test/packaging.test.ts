@@ -59,7 +59,7 @@ describe('npm pack of the workspace packages', () => {
 describe('installed from the tarballs outside the repository', () => {
   it('installs (optional native tfjs-node skipped when it cannot build)', () => {
     expect(install.code).toBe(0);
-    expect(readdirSync(path.join(app, 'node_modules/@fewshot')).sort()).toEqual(['core', 'modality-audio', 'modality-image', 'modality-video']);
+    expect(readdirSync(path.join(app, 'node_modules/@fewshot')).sort()).toEqual(['core', 'modality-audio', 'modality-image', 'modality-timeseries', 'modality-video']);
   });
 
   it('fewshot --help lists the commands', async () => {
@@ -67,11 +67,11 @@ describe('installed from the tarballs outside the repository', () => {
     for (const command of ['train', 'eval', 'classify', 'plugins', 'perf', 'new-plugin']) expect(r.stdout).toContain(`fewshot ${command}`);
   });
 
-  it('fewshot plugins lists image, audio and video, loaded from the installed packages', async () => {
+  it('fewshot plugins lists image, audio, video and timeseries, loaded from the installed packages', async () => {
     const r = await fewshot(['plugins', '--json']);
     const report = JSON.parse(r.stdout) as { plugins: { spec: string; resolved: string }[]; modalities: { id: string }[] };
-    expect(report.modalities.map((m) => m.id).sort()).toEqual(['audio', 'image', 'video']);
-    expect(report.plugins.map((p) => p.spec).sort()).toEqual(['@fewshot/modality-audio', '@fewshot/modality-image', '@fewshot/modality-video']);
+    expect(report.modalities.map((m) => m.id).sort()).toEqual(['audio', 'image', 'timeseries', 'video']);
+    expect(report.plugins.map((p) => p.spec).sort()).toEqual(['@fewshot/modality-audio', '@fewshot/modality-image', '@fewshot/modality-timeseries', '@fewshot/modality-video']);
     for (const p of report.plugins) expect(p.resolved.startsWith(path.join(app, 'node_modules') + path.sep)).toBe(true);
   });
 

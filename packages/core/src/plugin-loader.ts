@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { PluginError } from './errors.js';
 
 /** Plugins shipped with fewshot; loaded when installed, silently skipped when not. */
-export const BUILTIN_PLUGINS = ['@fewshot/modality-image', '@fewshot/modality-audio', '@fewshot/modality-video'] as const;
+export const BUILTIN_PLUGINS = ['@fewshot/modality-image', '@fewshot/modality-audio', '@fewshot/modality-video', '@fewshot/modality-timeseries'] as const;
 
 /** A loaded plugin: where it came from and its default export (an inversify ContainerModule). */
 export interface LoadedPlugin {

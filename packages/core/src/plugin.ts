@@ -14,6 +14,8 @@ export { ContainerModule } from 'inversify';
 export { Modality, sampleShape, shapeSize, describeShape, type DimName, type SampleShape, type DatasetSpec, type LoadReport } from './modality.js';
 export { EncoderFactory, type EncoderBuildContext } from './encoder-factory.js';
 export { Baseline } from './baseline.js';
+/** Dynamic time warping over the `time` axis of a sample shape: the one DTW of the audio and time-series baselines. */
+export { dtwDistance, dtwFrames } from './dtw.js';
 export { LabeledSet, type SampleRef } from './labeled-set.js';
 export { SampleStore, type DecodedSet } from './data/sample-store.js';
 export { FewshotError, ConfigError, DataError, PluginError } from './errors.js';

@@ -1,6 +1,7 @@
 import { baselineScorer, ConfigError, SampleStore, sampleShape } from '@fewshot/core';
 
 const tfc = (dims: number[]) => sampleShape(dims, ['time', 'features', 'channels']);
+import { dtwDistance as coreDtw } from '@fewshot/core/plugin';
 import { DtwBaseline, dtwDistance } from './dtw-baseline.js';
 import { MfccMeanBaseline } from './mfcc-mean-baseline.js';
 
@@ -37,6 +38,15 @@ describe('dtwDistance', () => {
     expect(dtwDistance(a, b, 1, 5)).toBe(0);
     expect(new DtwBaseline(1).id).toBe('dtw-band1');
     expect(() => dtwDistance(seq(1, 2, 3), seq(1, 2), 2)).toThrow(RangeError);
+  });
+
+  it('is the baseline distance: core dtwDistance over the time axis, frames of every coefficient and channel', () => {
+    const shape = tfc([3, 2, 2]);
+    const a = Float32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+    const b = Float32Array.of(1, 1, 2, 2, 5, 5, 6, 6, 0, 0, 1, 1);
+    expect(new DtwBaseline().distance(a, b, shape)).toBe(dtwDistance(a, b, 4));
+    expect(new DtwBaseline().distance(a, b, shape)).toBe(coreDtw(a, b, shape));
+    expect(new DtwBaseline(1).distance(a, b, shape)).toBe(coreDtw(a, b, shape, 1));
   });
 
   it('ranks support clips through the core baseline scorer', () => {

@@ -1,51 +1,16 @@
-import type { Baseline, SampleShape } from '@fewshot/core/plugin';
+import { dtwDistance, type Baseline, type SampleShape } from '@fewshot/core/plugin';
 import { timeMajor } from './spec-augment.js';
 
 /**
- * Dynamic time warping distance between two sequences of `dim`-dimensional frames (`a`: n frames, `b`:
- * m frames, row-major), with Euclidean frame distances and the symmetric step pattern of Sakoe & Chiba
- * (1978): horizontal and vertical steps cost d, diagonal steps 2d, normalised by n + m, so the result is
- * symmetric in a and b and comparable across lengths. `band` > 0 restricts the path to |i - j * n/m| <=
- * band frames (Sakoe-Chiba band); 0 leaves it free. Two rolling rows of float64, no allocation per cell.
+ * Dynamic time warping of two sequences of `dim`-dimensional frames: core's `dtwFrames`, the one DTW
+ * of fewshot (kept here under its former name for code that imported it from this package).
  */
-export function dtwDistance(a: Float32Array, b: Float32Array, dim: number, band = 0): number {
-  const n = a.length / dim;
-  const m = b.length / dim;
-  if (!Number.isInteger(n) || !Number.isInteger(m) || n === 0 || m === 0) throw new RangeError(`dtwDistance: sequences of ${a.length} and ${b.length} values are not whole numbers of ${dim}-d frames`);
-  let prev = new Float64Array(m + 1).fill(Infinity);
-  let cur = new Float64Array(m + 1).fill(Infinity);
-  prev[0] = 0;
-  const slope = m / n;
-  const r = band > 0 ? Math.max(band, Math.abs(n - m)) : Infinity;
-  for (let i = 1; i <= n; i++) {
-    cur.fill(Infinity);
-    const centre = i * slope;
-    const lo = Math.max(1, Math.floor(centre - r));
-    const hi = Math.min(m, Math.ceil(centre + r));
-    const ai = (i - 1) * dim;
-    for (let j = lo; j <= hi; j++) {
-      const bj = (j - 1) * dim;
-      let ss = 0;
-      for (let k = 0; k < dim; k++) {
-        const d = a[ai + k]! - b[bj + k]!;
-        ss += d * d;
-      }
-      const d = Math.sqrt(ss);
-      const diag = prev[j - 1]! + 2 * d;
-      const up = prev[j]! + d;
-      const left = cur[j - 1]! + d;
-      cur[j] = diag < up ? (diag < left ? diag : left) : up < left ? up : left;
-    }
-    const t = prev;
-    prev = cur;
-    cur = t;
-  }
-  return prev[m]! / (n + m);
-}
+export { dtwFrames as dtwDistance } from '@fewshot/core/plugin';
 
 /**
  * The classic one-example template matcher: dynamic time warping between the feature frames of two
- * clips (all coefficients and channels of a frame form its vector), nearest template wins.
+ * clips (all coefficients and channels of a frame form its vector), nearest template wins. The distance
+ * is core's `dtwDistance` over the `time` axis.
  */
 export class DtwBaseline implements Baseline {
   readonly id: string;
@@ -58,7 +23,7 @@ export class DtwBaseline implements Baseline {
   }
 
   distance(a: Float32Array, b: Float32Array, shape: SampleShape): number {
-    const [, k, c] = timeMajor(shape, `the ${this.id} baseline`);
-    return dtwDistance(a, b, k * c, this.band);
+    timeMajor(shape, `the ${this.id} baseline`);
+    return dtwDistance(a, b, shape, this.band);
   }
 }

@@ -11,9 +11,9 @@ const toy = path.join(repo, 'test/fixtures/toy-plugin/toy-plugin.mjs');
 describe('listPlugins', () => {
   it('lists the built-in plugins, core pixel baseline and objectives, and an extra plugin by path', async () => {
     const report = await listPlugins([toy], repo);
-    expect(report.plugins.filter((p) => p.builtin).map((p) => p.spec)).toEqual(['@fewshot/modality-image', '@fewshot/modality-audio', '@fewshot/modality-video']);
+    expect(report.plugins.filter((p) => p.builtin).map((p) => p.spec)).toEqual(['@fewshot/modality-image', '@fewshot/modality-audio', '@fewshot/modality-video', '@fewshot/modality-timeseries']);
     expect(report.plugins.at(-1)).toMatchObject({ spec: toy, builtin: false });
-    expect(report.modalities.map((m) => m.id)).toEqual(['image', 'audio', 'video', 'toy']);
+    expect(report.modalities.map((m) => m.id)).toEqual(['image', 'audio', 'video', 'timeseries', 'toy']);
     expect(report.baselines.map((b) => b.id)).toContain('pixel');
     expect(report.baselines.map((b) => b.id)).toContain('dtw');
     expect(report.objectives.map((o) => o.id)).toEqual(['pairs', 'triplet', 'prototypes']);

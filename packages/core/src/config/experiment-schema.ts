@@ -221,7 +221,7 @@ export const ExperimentSchema = z.strictObject({
     .enum(['auto', 'tensorflow', 'wasm', 'cpu'])
     .default('auto')
     .describe('Compute backend; `auto` takes the first available of tensorflow (tfjs-node), wasm, cpu.'),
-  modality: z.string().min(1).default('image').describe('Modality id (built in: image, audio, video; see `fewshot plugins`).'),
+  modality: z.string().min(1).default('image').describe('Modality id (built in: image, audio, video, timeseries; see `fewshot plugins`).'),
   data: DataSchema.describe('Where the samples are and how they are decoded.'),
   model: ModelSchema.prefault({}).describe('The network: encoder, distance head, ensemble.'),
   train: TrainSchema.prefault({}).describe('Training: objective, optimizer, schedule, validation, workers, augmentation.'),

@@ -117,6 +117,11 @@ describe('checkDisjoint', () => {
     const a = toySet(2, 2, 'a');
     expect(() => checkDisjoint([{ name: 'data.train', set: a }, { name: 'data.test', set: a }], true)).toThrow(/share the file/);
   });
+  it('lets splits take different samples of one archive, but not the same one', () => {
+    const zip = (prefix: string, ids: string[]) => new LabeledSet(ids.map((id) => ({ id: `${prefix}/${id}`, path: '/data/strokes.zip', label: prefix })), prefix);
+    expect(() => checkDisjoint([{ name: 'data.train', set: zip('Greek', ['1', '2']) }, { name: 'data.test', set: zip('Latin', ['1', '2']) }])).not.toThrow();
+    expect(() => checkDisjoint([{ name: 'data.train', set: zip('Greek', ['1', '2']) }, { name: 'data.test', set: zip('Greek', ['2', '3']) }], true)).toThrow(/share the file \/data\/strokes.zip/);
+  });
 });
 
 describe('Rng', () => {
