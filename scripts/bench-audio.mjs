@@ -44,7 +44,12 @@ async function dataOf(configFile, split, over = {}) {
   const loaded = await core.loadConfig(path.join(ROOT, configFile));
   const pre = modality.preprocessSchema.parse({ ...loaded.config.data.preprocess, ...over });
   const s = loaded.config.data[split];
-  const spec = { name: `data.${split}`, path: core.resolveDataPath(loaded, s.path), layout: s.layout ?? loaded.config.data.layout, options: s.options };
+  const spec = {
+    name: `data.${split}`,
+    path: core.resolveDataPath(loaded, s.path),
+    layout: s.layout ?? loaded.config.data.layout,
+    options: s.options,
+  };
   const set = await modality.load(spec);
   return { pre, files: set.samples.map((x) => x.path) };
 }
@@ -77,25 +82,49 @@ async function measure(name, { pre, files }, rounds = ROUNDS) {
   for (let r = 0; r < rounds; r++) all.push(await once());
   const wall = median(all);
   const row = { name, clips: files.length, audioSeconds, warmup: warm, wall, all, realtime: audioSeconds / wall, pre };
-  log(`  median ${fix(wall, 2)} s (${all.map((s) => fix(s, 2)).join(', ')}; warm-up ${fix(warm, 2)} s): ${fix(row.realtime, 0)}x real time`);
+  log(
+    `  median ${fix(wall, 2)} s (${all.map((s) => fix(s, 2)).join(', ')}; warm-up ${fix(warm, 2)} s): ${fix(row.realtime, 0)}x real time`,
+  );
   return row;
 }
 
 const rows = [];
-rows.push(await measure('Arabic Speech Commands, `config/arabic-commands.yaml`', await arabic('config/arabic-commands.yaml')));
-rows.push(await measure('Arabic Speech Commands, `config/fsdd-to-arabic.yaml` (resampled to 8 kHz)', await arabic('config/fsdd-to-arabic.yaml')));
-rows.push(await measure('FSDD, `config/fsdd-speakers.yaml`', await dataOf('config/fsdd-speakers.yaml', 'train', {}).then(async (d) => {
-  const t = await dataOf('config/fsdd-speakers.yaml', 'test');
-  const v = await dataOf('config/fsdd-speakers.yaml', 'validation');
-  return { pre: d.pre, files: [...d.files, ...v.files, ...t.files] };
-})));
+rows.push(
+  await measure('Arabic Speech Commands, `config/arabic-commands.yaml`', await arabic('config/arabic-commands.yaml')),
+);
+rows.push(
+  await measure(
+    'Arabic Speech Commands, `config/fsdd-to-arabic.yaml` (resampled to 8 kHz)',
+    await arabic('config/fsdd-to-arabic.yaml'),
+  ),
+);
+rows.push(
+  await measure(
+    'FSDD, `config/fsdd-speakers.yaml`',
+    await dataOf('config/fsdd-speakers.yaml', 'train', {}).then(async (d) => {
+      const t = await dataOf('config/fsdd-speakers.yaml', 'test');
+      const v = await dataOf('config/fsdd-speakers.yaml', 'validation');
+      return { pre: d.pre, files: [...d.files, ...v.files, ...t.files] };
+    }),
+  ),
+);
 const ref = await arabic('config/arabic-commands.yaml', { engine: 'meyda' });
-rows.push(await measure("same as row 1, meyda's own `Meyda.extract` per frame (`engine: meyda`), 100 clips", { pre: ref.pre, files: ref.files.slice(0, 100) }, Math.min(ROUNDS, 3)));
+rows.push(
+  await measure(
+    "same as row 1, meyda's own `Meyda.extract` per frame (`engine: meyda`), 100 clips",
+    { pre: ref.pre, files: ref.files.slice(0, 100) },
+    Math.min(ROUNDS, 3),
+  ),
+);
 
 const cpus = os.cpus();
-const load = os.loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(', ');
 const nice = os.getPriority();
-const describePre = (p) => `${p.sampleRate / 1000} kHz, ${p.duration} s, ${p.features} ${p.coefficients}${p.deltas ? ` + ${p.deltas} delta order(s)` : ''}, ${p.windowMs}/${p.hopMs} ms, normalize ${p.normalize}${p.trimDb ? `, trim ${p.trimDb} dB` : ''}, ${p.resampler}`;
+const describePre = (p) =>
+  `${p.sampleRate / 1000} kHz, ${p.duration} s, ${p.features} ${p.coefficients}${p.deltas ? ` + ${p.deltas} delta order(s)` : ''}, ${p.windowMs}/${p.hopMs} ms, normalize ${p.normalize}${p.trimDb ? `, trim ${p.trimDb} dB` : ''}, ${p.resampler}`;
 const target = rows[0];
 const L = [
   '## Audio feature extraction (`npm run bench:audio`)',
@@ -107,7 +136,10 @@ const L = [
   '',
   '| data, preprocessing | clips | seconds of audio | wall seconds (median) | warm-up round | x real time |',
   '|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name}: ${describePre(r.pre)} | ${r.clips.toLocaleString('en-US')} | ${fix(r.audioSeconds)} | ${fix(r.wall, 2)} | ${fix(r.warmup, 2)} | ${fix(r.realtime, 0)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.name}: ${describePre(r.pre)} | ${r.clips.toLocaleString('en-US')} | ${fix(r.audioSeconds)} | ${fix(r.wall, 2)} | ${fix(r.warmup, 2)} | ${fix(r.realtime, 0)} |`,
+  ),
   '',
   `Target: all 1,200 Arabic clips in <= 6 s (>= 200x real time): ${target.clips === 1200 ? (target.wall <= 6 ? `**met** (${fix(target.wall, 2)} s, ${fix(target.realtime, 0)}x)` : `**not met** (${fix(target.wall, 2)} s)`) : 'not measured (--quick)'}.`,
 ];

@@ -41,10 +41,18 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: path.resolve(path.dirname(CLI), '../../../..'), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    cwd: path.resolve(path.dirname(CLI), '../../../..'),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) {
     const tail = (r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ');
     throw new Error(`${path.basename(cmd)} ${args.join(' ')}: exit ${r.status}: ${tail}`);
@@ -53,12 +61,26 @@ function run(cmd, args) {
 }
 
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -b\` first`);
-if (!torchBench) throw new Error(`the PyTorch peer script is missing: ${TORCH_CANDIDATES.join(', ')} (set FEWSHOT_TORCH_BENCH)`);
+if (!torchBench)
+  throw new Error(`the PyTorch peer script is missing: ${TORCH_CANDIDATES.join(', ')} (set FEWSHOT_TORCH_BENCH)`);
 
-const fewshotArgs = [CLI, 'perf', '--backends', 'wasm', '--workers', THREADS.join(','), '--steps', String(STEPS), '--rounds', '1', '--json', '--quiet'];
+const fewshotArgs = [
+  CLI,
+  'perf',
+  '--backends',
+  'wasm',
+  '--workers',
+  THREADS.join(','),
+  '--steps',
+  String(STEPS),
+  '--rounds',
+  '1',
+  '--json',
+  '--quiet',
+];
 const torchArgs = [torchBench, '--threads', THREADS.join(','), '--steps', String(STEPS), '--rounds', '1'];
 const samples = { fewshot: {}, pytorch: {} };
-const push = (peer, threads, kind, v) => ((samples[peer][threads] ??= { train: [], embed: [] })[kind].push(v));
+const push = (peer, threads, kind, v) => (samples[peer][threads] ??= { train: [], embed: [] })[kind].push(v);
 const loadBefore = load();
 let torchVersion = '?';
 log(`load average ${loadBefore}; ${ALTERNATIONS} alternations of ${STEPS} steps`);
@@ -76,7 +98,8 @@ for (let a = 0; a < ALTERNATIONS; a++) {
     push('pytorch', Number(th), 'embed', v.embed);
   }
   const line = THREADS.map(
-    (th) => `x${th}: fewshot ${f.backends.find((b) => b.workers === th).trainImagesPerSecond.toFixed(1)} / pytorch ${t.threads[th].train.toFixed(1)}`,
+    (th) =>
+      `x${th}: fewshot ${f.backends.find((b) => b.workers === th).trainImagesPerSecond.toFixed(1)} / pytorch ${t.threads[th].train.toFixed(1)}`,
   );
   log(`round ${a + 1}/${ALTERNATIONS} train img/s ${line.join(', ')} (load ${load()})`);
 }
@@ -85,7 +108,13 @@ const loadAfter = load();
 const rows = THREADS.map((th) => {
   const f = samples.fewshot[th];
   const p = samples.pytorch[th];
-  const r = { threads: th, fewshotTrain: median(f.train), pytorchTrain: median(p.train), fewshotEmbed: median(f.embed), pytorchEmbed: median(p.embed) };
+  const r = {
+    threads: th,
+    fewshotTrain: median(f.train),
+    pytorchTrain: median(p.train),
+    fewshotEmbed: median(f.embed),
+    pytorchEmbed: median(p.embed),
+  };
   return { ...r, trainRatio: r.fewshotTrain / r.pytorchTrain, embedRatio: r.fewshotEmbed / r.pytorchEmbed };
 });
 const report = {

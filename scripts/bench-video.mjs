@@ -64,7 +64,9 @@ const median = (xs) => {
 /** CPU ms of the ended child processes (ffmpeg) so far: cutime + cstime of /proc/self/stat (Linux; else NaN). */
 function childCpuMs() {
   try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync('/proc/self/stat', 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // clock ticks, USER_HZ = 100 on Linux
   } catch {
     return NaN;
@@ -88,9 +90,17 @@ for (let r = 0; r < ROUNDS; r++) {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const childMs = childCpuMs() - child0;
-  if (values !== clips.length * 8 * 28 * 28) throw new Error(`decoded ${values} values, expected ${clips.length * 8 * 28 * 28}`);
-  rounds.push({ seconds, clipsPerSecond: clips.length / seconds, nodeCpuMsPerClip: (cpu.user + cpu.system) / 1000 / clips.length, ffmpegCpuMsPerClip: childMs / clips.length });
-  log(`round ${r + 1}: ${clips.length} clips in ${seconds.toFixed(2)} s = ${(clips.length / seconds).toFixed(1)} clips/s`);
+  if (values !== clips.length * 8 * 28 * 28)
+    throw new Error(`decoded ${values} values, expected ${clips.length * 8 * 28 * 28}`);
+  rounds.push({
+    seconds,
+    clipsPerSecond: clips.length / seconds,
+    nodeCpuMsPerClip: (cpu.user + cpu.system) / 1000 / clips.length,
+    ffmpegCpuMsPerClip: childMs / clips.length,
+  });
+  log(
+    `round ${r + 1}: ${clips.length} clips in ${seconds.toFixed(2)} s = ${(clips.length / seconds).toFixed(1)} clips/s`,
+  );
 }
 const load1 = os.loadavg();
 const best = median(rounds.map((r) => r.clipsPerSecond));
@@ -107,7 +117,10 @@ const lines = [
   '',
   '| round | seconds | clips/s | node CPU ms per clip | ffmpeg CPU ms per clip |',
   '|---:|---:|---:|---:|---:|',
-  ...rounds.map((r, i) => `| ${i + 1} | ${r.seconds.toFixed(2)} | ${r.clipsPerSecond.toFixed(1)} | ${r.nodeCpuMsPerClip.toFixed(2)} | ${r.ffmpegCpuMsPerClip.toFixed(2)} |`),
+  ...rounds.map(
+    (r, i) =>
+      `| ${i + 1} | ${r.seconds.toFixed(2)} | ${r.clipsPerSecond.toFixed(1)} | ${r.nodeCpuMsPerClip.toFixed(2)} | ${r.ffmpegCpuMsPerClip.toFixed(2)} |`,
+  ),
   '',
   `| measure | figure | target | met |`,
   '|---|---|---|---|',

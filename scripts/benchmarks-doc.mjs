@@ -12,7 +12,8 @@ export function writeBenchBlock(name, text, doc = BENCHMARKS_DOC) {
   const block = `${start}\n${text}\n${end}`;
   const old = existsSync(doc) ? readFileSync(doc, 'utf8') : '# Benchmarks\n';
   const [a, b] = [old.indexOf(start), old.indexOf(end)];
-  const next = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + end.length) : `${old.replace(/\n*$/, '\n\n')}${block}\n`;
+  const next =
+    a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + end.length) : `${old.replace(/\n*$/, '\n\n')}${block}\n`;
   writeFileSync(doc, next);
   return doc;
 }

@@ -21,13 +21,50 @@ const DATA = path.resolve(ROOT, process.env.FEWSHOT_DATA ?? '../shared/data');
 const RUNS = path.join(DATA, 'omniglot/one-shot-classification');
 
 const ROWS = [
-  { id: 'pixel', name: 'pixel nearest neighbour (28x28)', config: 'config/omniglot.yaml', baseline: 'pixel', set: ['eval.tta.views=1'] },
-  { id: 'naive', name: 'naive baseline (dense layers on the concatenated pair)', config: 'config/omniglot-naive.yaml', model: 'runs/omniglot-naive' },
-  { id: 'contrastive', name: 'Siamese Conv-4, contrastive loss on pairs', config: 'config/omniglot-contrastive.yaml', model: 'runs/omniglot-contrastive' },
-  { id: 'l1-sigmoid', name: 'Siamese Conv-4, Koch L1 + sigmoid on pairs', config: 'config/omniglot-l1-sigmoid.yaml', model: 'runs/omniglot-l1-sigmoid' },
-  { id: 'triplet', name: 'Siamese Conv-4, triplet loss', config: 'config/omniglot-triplet.yaml', model: 'runs/omniglot-triplet' },
-  { id: 'prototypes-plain', name: 'Siamese Conv-4, prototype episodes (`models/omniglot`), one view', config: 'config/omniglot.yaml', model: 'models/omniglot', set: ['eval.tta.views=1'] },
-  { id: 'prototypes', name: 'Siamese Conv-4, prototype episodes (`models/omniglot`)', config: 'config/omniglot.yaml', model: 'models/omniglot' },
+  {
+    id: 'pixel',
+    name: 'pixel nearest neighbour (28x28)',
+    config: 'config/omniglot.yaml',
+    baseline: 'pixel',
+    set: ['eval.tta.views=1'],
+  },
+  {
+    id: 'naive',
+    name: 'naive baseline (dense layers on the concatenated pair)',
+    config: 'config/omniglot-naive.yaml',
+    model: 'runs/omniglot-naive',
+  },
+  {
+    id: 'contrastive',
+    name: 'Siamese Conv-4, contrastive loss on pairs',
+    config: 'config/omniglot-contrastive.yaml',
+    model: 'runs/omniglot-contrastive',
+  },
+  {
+    id: 'l1-sigmoid',
+    name: 'Siamese Conv-4, Koch L1 + sigmoid on pairs',
+    config: 'config/omniglot-l1-sigmoid.yaml',
+    model: 'runs/omniglot-l1-sigmoid',
+  },
+  {
+    id: 'triplet',
+    name: 'Siamese Conv-4, triplet loss',
+    config: 'config/omniglot-triplet.yaml',
+    model: 'runs/omniglot-triplet',
+  },
+  {
+    id: 'prototypes-plain',
+    name: 'Siamese Conv-4, prototype episodes (`models/omniglot`), one view',
+    config: 'config/omniglot.yaml',
+    model: 'models/omniglot',
+    set: ['eval.tta.views=1'],
+  },
+  {
+    id: 'prototypes',
+    name: 'Siamese Conv-4, prototype episodes (`models/omniglot`)',
+    config: 'config/omniglot.yaml',
+    model: 'models/omniglot',
+  },
 ];
 
 const wanted = process.argv.slice(2);
@@ -37,7 +74,12 @@ function evaluate(row, extra) {
   const who = row.baseline ? ['--baseline', row.baseline] : ['--model', row.model];
   const sets = (row.set ?? []).flatMap((kv) => ['--set', kv]);
   const args = [CLI, 'eval', row.config, ...who, '--json', '--quiet', ...sets, ...extra];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FEWSHOT_DATA: DATA }, maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, FEWSHOT_DATA: DATA },
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`fewshot ${args.slice(1).join(' ')} failed (${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -56,7 +98,9 @@ const pct = (r) => `${(r.accuracy * 100).toFixed(1)}% ± ${(r.ci95 * 100).toFixe
 const results = [];
 for (const row of rows) {
   if (row.model && !existsSync(path.join(ROOT, row.model, 'fewshot.json'))) {
-    console.error(`skipping ${row.id}: no model in ${row.model} (train it with: npx fewshot train ${row.config} --out ${row.model})`);
+    console.error(
+      `skipping ${row.id}: no model in ${row.model} (train it with: npx fewshot train ${row.config} --out ${row.model})`,
+    );
     continue;
   }
   const runs = evaluate(row, ['--runs', RUNS]);
@@ -66,11 +110,20 @@ for (const row of rows) {
   console.error(`${row.id}: runs ${pct(runs)}, 20-way ${pct(w20)}, 5-way ${pct(w5)} (tta views ${runs.ttaViews})`);
 }
 mkdirSync(path.join(ROOT, 'runs'), { recursive: true });
-writeFileSync(path.join(ROOT, 'runs/omniglot-table.json'), JSON.stringify(results.map(({ row, ...r }) => ({ id: row.id, ...r })), null, 2) + '\n');
+writeFileSync(
+  path.join(ROOT, 'runs/omniglot-table.json'),
+  JSON.stringify(
+    results.map(({ row, ...r }) => ({ id: row.id, ...r })),
+    null,
+    2,
+  ) + '\n',
+);
 console.log('| model | config | training | official runs (20-way) | 20-way episodes | 5-way episodes |');
 console.log('|---|---|---|---|---|---|');
 for (const { row, runs, w20, w5, training } of results) {
-  const opts = [row.baseline ? `--baseline ${row.baseline}` : '', ...(row.set ?? []).map((kv) => `--set ${kv}`)].filter(Boolean).join(' ');
+  const opts = [row.baseline ? `--baseline ${row.baseline}` : '', ...(row.set ?? []).map((kv) => `--set ${kv}`)]
+    .filter(Boolean)
+    .join(' ');
   const cfg = `\`${row.config}\`${opts ? ` \`${opts}\`` : ''}${runs.ttaViews > 1 ? ` (${runs.ttaViews} test views)` : ''}`;
   console.log(`| ${row.name} | ${cfg} | ${training} | ${pct(runs)} | ${pct(w20)} | ${pct(w5)} |`);
 }

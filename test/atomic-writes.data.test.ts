@@ -4,7 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { decodeCached, loadConfig, loadModel, openExperiment, PairModel, splitSpec, type Experiment, type LabeledSet } from '@fewshot/core';
+import {
+  decodeCached,
+  loadConfig,
+  loadModel,
+  openExperiment,
+  PairModel,
+  splitSpec,
+  type Experiment,
+  type LabeledSet,
+} from '@fewshot/core';
 import { OMNIGLOT, REPO_ROOT, requireData } from './shared-data.js';
 
 // Nothing half-written: child processes that save model folders or fill the decoded-data cache are
@@ -29,7 +38,11 @@ function delays(seed: number): () => number {
 /** Start `node script args`, resolve once it prints "ready". */
 function start(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: tmp, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: tmp,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += String(d)));
     child.stdout!.on('data', (d: Buffer) => {
@@ -51,7 +64,14 @@ function killed(child: ChildProcess): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('model folders', () => {
-  const MODEL_FILES = ['fewshot.json', 'version.txt', 'encoder/model.json', 'encoder/weights.bin', 'head/model.json', 'head/weights.bin'];
+  const MODEL_FILES = [
+    'fewshot.json',
+    'version.txt',
+    'encoder/model.json',
+    'encoder/weights.bin',
+    'head/model.json',
+    'head/weights.bin',
+  ];
   const versions: Record<string, Record<string, Buffer>> = {};
   const target = path.join(tmp, 'model');
   const script = path.join(tmp, 'save-models.mjs');
@@ -67,7 +87,8 @@ describe('model folders', () => {
     } finally {
       model.dispose();
     }
-    for (const k of ['A', 'B']) versions[k] = Object.fromEntries(MODEL_FILES.map((f) => [f, readFileSync(path.join(tmp, k, f))]));
+    for (const k of ['A', 'B'])
+      versions[k] = Object.fromEntries(MODEL_FILES.map((f) => [f, readFileSync(path.join(tmp, k, f))]));
     mkdirSync(target);
     writeFileSync(path.join(target, 'README.md'), 'notes kept across saves');
     writeFileSync(
@@ -85,32 +106,41 @@ for (let i = 0; ; i++) {
     );
   }, SLOW);
 
-  it('saved in a loop and SIGKILLed 20 times at random moments: each time all of one version, and it loads', async () => {
-    const next = delays(21);
-    const seen = new Set<string>();
-    let midWrite = 0; // kills that left a temporary or old folder: the child was inside a save
-    for (let i = 0; i < 20; i++) {
-      const child = await start(script, [path.join(tmp, 'A'), path.join(tmp, 'B'), target]);
-      await sleep(20 + next() * 400);
-      await killed(child);
-      // what the next writer (or `fewshot train`) does first: put back a folder a kill between two renames left aside
-      const { recoverDir } = (await import(core('io/atomic-write.js'))) as { recoverDir: (dir: string) => Promise<string[]> };
-      if ((await recoverDir(target)).length > 0) midWrite++;
-      const version = existsSync(path.join(target, 'version.txt')) ? readFileSync(path.join(target, 'version.txt'), 'utf8') : 'none';
-      // no model only while the first save was not done yet: once there is one, there always is
-      if (seen.size > 0) expect(['A', 'B']).toContain(version);
-      else expect(['A', 'B', 'none']).toContain(version);
-      if (version !== 'none') seen.add(version);
-      if (version !== 'none') {
-        for (const f of MODEL_FILES) expect([f, readFileSync(path.join(target, f)).equals(versions[version]![f]!)]).toEqual([f, true]);
-        const loaded = await loadModel(target);
-        loaded.dispose?.();
+  it(
+    'saved in a loop and SIGKILLed 20 times at random moments: each time all of one version, and it loads',
+    async () => {
+      const next = delays(21);
+      const seen = new Set<string>();
+      let midWrite = 0; // kills that left a temporary or old folder: the child was inside a save
+      for (let i = 0; i < 20; i++) {
+        const child = await start(script, [path.join(tmp, 'A'), path.join(tmp, 'B'), target]);
+        await sleep(20 + next() * 400);
+        await killed(child);
+        // what the next writer (or `fewshot train`) does first: put back a folder a kill between two renames left aside
+        const { recoverDir } = (await import(core('io/atomic-write.js'))) as {
+          recoverDir: (dir: string) => Promise<string[]>;
+        };
+        if ((await recoverDir(target)).length > 0) midWrite++;
+        const version = existsSync(path.join(target, 'version.txt'))
+          ? readFileSync(path.join(target, 'version.txt'), 'utf8')
+          : 'none';
+        // no model only while the first save was not done yet: once there is one, there always is
+        if (seen.size > 0) expect(['A', 'B']).toContain(version);
+        else expect(['A', 'B', 'none']).toContain(version);
+        if (version !== 'none') seen.add(version);
+        if (version !== 'none') {
+          for (const f of MODEL_FILES)
+            expect([f, readFileSync(path.join(target, f)).equals(versions[version]![f]!)]).toEqual([f, true]);
+          const loaded = await loadModel(target);
+          loaded.dispose?.();
+        }
+        expect(readFileSync(path.join(target, 'README.md'), 'utf8')).toBe('notes kept across saves');
       }
-      expect(readFileSync(path.join(target, 'README.md'), 'utf8')).toBe('notes kept across saves');
-    }
-    expect(seen.size).toBeGreaterThan(0);
-    expect(midWrite).toBeGreaterThan(0); // the child saves all the time: some kills land inside a save
-  }, SLOW);
+      expect(seen.size).toBeGreaterThan(0);
+      expect(midWrite).toBeGreaterThan(0); // the child saves all the time: some kills land inside a save
+    },
+    SLOW,
+  );
 });
 
 describe('decoded-data cache', () => {
@@ -156,7 +186,12 @@ process.stdout.write('done\\n');
     exp = await openExperiment(await loadConfig(config));
     set = await exp.modality.load(splitSpec(exp, 'train')!);
     const fresh = await decodeCached(set, exp.modality, exp.preprocess, { cache: false, storage: 'float32' });
-    reference = new Uint8Array(fresh.store.data.buffer.slice(fresh.store.data.byteOffset, fresh.store.data.byteOffset + fresh.store.data.byteLength));
+    reference = new Uint8Array(
+      fresh.store.data.buffer.slice(
+        fresh.store.data.byteOffset,
+        fresh.store.data.byteOffset + fresh.store.data.byteLength,
+      ),
+    );
   }, SLOW);
 
   /** The cache as a later run finds it: a hit with the reference rows, or a miss that decodes; never an unusable entry. */
@@ -170,29 +205,41 @@ process.stdout.write('done\\n');
     return r.cache.hit;
   }
 
-  it('filled in a loop and SIGKILLed 10 times at random moments: an entry is whole or absent, and loads', async () => {
-    const next = delays(7);
-    for (let i = 0; i < 10; i++) {
-      const child = await start(script, [config, 'loop'], { FEWSHOT_CACHE: cacheDir });
-      await sleep(50 + next() * 1500);
-      await killed(child);
-      await expectSound();
-    }
-    expect(await expectSound()).toBe(true);
-  }, SLOW);
+  it(
+    'filled in a loop and SIGKILLed 10 times at random moments: an entry is whole or absent, and loads',
+    async () => {
+      const next = delays(7);
+      for (let i = 0; i < 10; i++) {
+        const child = await start(script, [config, 'loop'], { FEWSHOT_CACHE: cacheDir });
+        await sleep(50 + next() * 1500);
+        await killed(child);
+        await expectSound();
+      }
+      expect(await expectSound()).toBe(true);
+    },
+    SLOW,
+  );
 
-  it('filled by two processes at once: one sound entry, no temporaries left', async () => {
-    rmSync(cacheDir, { recursive: true, force: true });
-    const run = () =>
-      new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [script, config, 'once'], { cwd: tmp, env: { ...process.env, FEWSHOT_CACHE: cacheDir }, stdio: 'ignore' });
-        child.on('exit', (code) => resolve(code));
-      });
-    expect(await Promise.all([run(), run()])).toEqual([0, 0]);
-    const names = readdirSync(cacheDir).sort();
-    expect(names.filter((n) => n.endsWith('.bin'))).toHaveLength(1);
-    expect(names.filter((n) => n.endsWith('.json'))).toHaveLength(1);
-    expect(names).toHaveLength(2);
-    expect(await expectSound()).toBe(true);
-  }, SLOW);
+  it(
+    'filled by two processes at once: one sound entry, no temporaries left',
+    async () => {
+      rmSync(cacheDir, { recursive: true, force: true });
+      const run = () =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, [script, config, 'once'], {
+            cwd: tmp,
+            env: { ...process.env, FEWSHOT_CACHE: cacheDir },
+            stdio: 'ignore',
+          });
+          child.on('exit', (code) => resolve(code));
+        });
+      expect(await Promise.all([run(), run()])).toEqual([0, 0]);
+      const names = readdirSync(cacheDir).sort();
+      expect(names.filter((n) => n.endsWith('.bin'))).toHaveLength(1);
+      expect(names.filter((n) => n.endsWith('.json'))).toHaveLength(1);
+      expect(names).toHaveLength(2);
+      expect(await expectSound()).toBe(true);
+    },
+    SLOW,
+  );
 });

@@ -36,12 +36,19 @@ const data = path.join(tmp, 'keywords');
 for (const [k, word] of KEYWORDS.entries()) {
   mkdirSync(path.join(data, word), { recursive: true });
   for (const [s, speaker] of SPEAKERS.entries()) {
-    for (const take of [1, 2]) writeFileSync(path.join(data, word, `${speaker}_NO_0${take}.wav`), encodeWav([utterance(k, s, take)], RATE, 'pcm16'));
+    for (const take of [1, 2])
+      writeFileSync(
+        path.join(data, word, `${speaker}_NO_0${take}.wav`),
+        encodeWav([utterance(k, s, take)], RATE, 'pcm16'),
+      );
   }
 }
 // a support folder of two classes and a query recorded differently (44.1 kHz stereo float)
 const support = path.join(tmp, 'support');
-for (const [k, word] of [[0, 'alpha'], [6, 'golf']] as const) {
+for (const [k, word] of [
+  [0, 'alpha'],
+  [6, 'golf'],
+] as const) {
   mkdirSync(path.join(support, word), { recursive: true });
   writeFileSync(path.join(support, word, 'ref.wav'), encodeWav([utterance(k, 0, 1)], RATE, 'pcm16'));
 }
@@ -97,7 +104,16 @@ describe('audio plugin through the CLI', () => {
     expect(report.modelKind).toBe('baseline:dtw');
     expect(report.episodes).toBe(30);
     expect(report.accuracy).toBeGreaterThan(0.8); // clean tone melodies: template matching works
-    const mean = await cli('eval', experiment('mean'), '--baseline', 'mfcc-mean', '--json', '--quiet', '--set', 'data.preprocess.normalize=none');
+    const mean = await cli(
+      'eval',
+      experiment('mean'),
+      '--baseline',
+      'mfcc-mean',
+      '--json',
+      '--quiet',
+      '--set',
+      'data.preprocess.normalize=none',
+    );
     expect(mean.code).toBe(0);
     expect(JSON.parse(mean.out).accuracy).toBeGreaterThan(0.2);
     const refused = await cli('eval', experiment('mean2'), '--baseline', 'mfcc-mean', '--quiet');
@@ -114,7 +130,18 @@ describe('audio plugin through the CLI', () => {
     // 5-way, unseen keywords, support and query by different speakers: chance is 0.2, the encoder as
     // initialised (optimizer steps skipped) gets 0.55 to 0.63, this run 0.73 (109 of 150 trials)
     expect(summary.eval.accuracy).toBeGreaterThan(0.68);
-    const c = await cli('classify', '--model', out, '--support', support, query, '--json', '--quiet', '--backend', 'wasm');
+    const c = await cli(
+      'classify',
+      '--model',
+      out,
+      '--support',
+      support,
+      query,
+      '--json',
+      '--quiet',
+      '--backend',
+      'wasm',
+    );
     expect(c.code).toBe(0);
     const result = JSON.parse(c.out).results[0];
     expect(result.file).toBe(query);
@@ -131,7 +158,15 @@ describe('audio plugin through the CLI', () => {
       const failed = await cli('eval', experiment('bad'), '--baseline', 'dtw', '--quiet', '--no-cache');
       expect(failed.code).toBe(1);
       expect(failed.err).toContain(`cannot decode ${bad}: truncated WAV data`);
-      const skipped = await cli('eval', experiment('skip'), '--baseline', 'dtw', '--no-cache', '--set', 'data.onBadSample=skip');
+      const skipped = await cli(
+        'eval',
+        experiment('skip'),
+        '--baseline',
+        'dtw',
+        '--no-cache',
+        '--set',
+        'data.onBadSample=skip',
+      );
       expect(skipped.code).toBe(0);
       expect(skipped.err).toContain('skipped 1 bad sample(s)');
       expect(skipped.err).toContain(bad);

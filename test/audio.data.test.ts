@@ -22,7 +22,12 @@ describe('Arabic Speech Commands', () => {
     expect(new Set(set.samples.map((s) => s.attrs?.['speaker'])).size).toBe(30);
     expect(set.classes.every((c) => set.of(c).length === 30)).toBe(true);
     // the publisher's 6 validation speakers
-    const val = await modality.load({ name: 'data.validation', path: ARABIC, layout: 'folder', options: { speakers: ['00000002', '00000007', '00000008', '00000012', '00000021', '00000025'] } });
+    const val = await modality.load({
+      name: 'data.validation',
+      path: ARABIC,
+      layout: 'folder',
+      options: { speakers: ['00000002', '00000007', '00000008', '00000012', '00000021', '00000025'] },
+    });
     expect(val.size).toBe(240);
   });
 
@@ -39,11 +44,21 @@ describe('Arabic Speech Commands', () => {
 
 describe('FSDD', () => {
   it('loads <digit>_<speaker>_<take>.wav by pattern: 10 digits, 6 speakers, 50 takes', async () => {
-    const set = await modality.load({ name: 'data.train', path: requireData(FSDD), layout: 'pattern', options: { regex: FSDD_REGEX, label: '{digit}' } });
+    const set = await modality.load({
+      name: 'data.train',
+      path: requireData(FSDD),
+      layout: 'pattern',
+      options: { regex: FSDD_REGEX, label: '{digit}' },
+    });
     expect(set.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(set.size).toBe(3000);
     expect(new Set(set.samples.map((s) => s.attrs?.['speaker'])).size).toBe(6);
-    const test = await modality.load({ name: 'data.test', path: FSDD, layout: 'pattern', options: { regex: FSDD_REGEX, label: '{digit}', speakers: ['george', 'lucas'] } });
+    const test = await modality.load({
+      name: 'data.test',
+      path: FSDD,
+      layout: 'pattern',
+      options: { regex: FSDD_REGEX, label: '{digit}', speakers: ['george', 'lucas'] },
+    });
     expect(test.size).toBe(1000);
   });
 
@@ -60,7 +75,23 @@ describe('FSDD', () => {
 });
 
 const SHIPPED = path.join(REPO_ROOT, 'models/arabic-commands');
-const TEST_KEYWORDS = ['close', 'direction', 'disable', 'enable', 'enter', 'next', 'no', 'open', 'right', 'rotate', 'seven', 'start', 'undo', 'up', 'yes'];
+const TEST_KEYWORDS = [
+  'close',
+  'direction',
+  'disable',
+  'enable',
+  'enter',
+  'next',
+  'no',
+  'open',
+  'right',
+  'rotate',
+  'seven',
+  'start',
+  'undo',
+  'up',
+  'yes',
+];
 describe('the shipped Arabic keyword model', () => {
   it('classifies real recordings of unseen keywords from one example each, by another speaker', async () => {
     if (!existsSync(path.join(SHIPPED, 'fewshot.json'))) throw new Error(`shipped model not found: ${SHIPPED}`);

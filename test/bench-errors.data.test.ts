@@ -16,7 +16,11 @@ function where(file: string, text: string, at = text): string {
   return `${file}:${i + 1}:${lines[i]!.indexOf(at) + 1}`;
 }
 
-async function fails(name: string, opts: Parameters<typeof writeBench>[1], edit?: (text: string) => string): Promise<{ file: string; err: string; out: string }> {
+async function fails(
+  name: string,
+  opts: Parameters<typeof writeBench>[1],
+  edit?: (text: string) => string,
+): Promise<{ file: string; err: string; out: string }> {
   const file = writeBench(path.join(tmp, `${name}.yaml`), opts);
   if (edit) writeFileSync(file, edit(readFileSync(file, 'utf8')));
   const out = path.join(tmp, name);
@@ -33,13 +37,20 @@ const methods = `${naiveMethod('naive')}\n  pixel: { baseline: pixel }`;
 
 describe('fewshot bench: bad bench files', () => {
   it('names an unknown method at its line, with the known ones', async () => {
-    const { file, err } = await fails('unknown-method', { methods, cells: '  - { methods: [naive, pixle], task: omni, source: a, target: b }', ways: '5', shots: '1' });
+    const { file, err } = await fails('unknown-method', {
+      methods,
+      cells: '  - { methods: [naive, pixle], task: omni, source: a, target: b }',
+      ways: '5',
+      shots: '1',
+    });
     expect(err).toContain(`${where(file, 'pixle')}: cells.0.methods.1: unknown method 'pixle' (methods: naive, pixel)`);
   });
 
   it('names a task on a missing data set at its path', async () => {
-    const { file, err } = await fails('missing-data', { methods, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' }, (t) =>
-      t.replace('path: images_evaluation', 'path: images_nowhere'),
+    const { file, err } = await fails(
+      'missing-data',
+      { methods, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' },
+      (t) => t.replace('path: images_evaluation', 'path: images_nowhere'),
     );
     expect(err).toContain(`${where(file, 'images_nowhere')}: tasks.omni.path: data set not found: `);
     expect(err).toContain('images_nowhere');
@@ -48,22 +59,39 @@ describe('fewshot bench: bad bench files', () => {
   it('says which fetch command brings a missing registry data set', async () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'fewshot-no-data-'));
     const missing = path.join(empty, 'omniglot', 'images_evaluation');
-    const { err } = await fails('missing-registry-data', { methods, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' }, (t) =>
-      t.replace('path: images_evaluation', `path: ${missing}`),
+    const { err } = await fails(
+      'missing-registry-data',
+      { methods, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' },
+      (t) => t.replace('path: images_evaluation', `path: ${missing}`),
     );
-    expect(err).toContain(`tasks.omni.path: data set not found: ${missing} (fetch it with: fewshot data fetch omniglot-evaluation --to ${empty})`);
+    expect(err).toContain(
+      `tasks.omni.path: data set not found: ${missing} (fetch it with: fewshot data fetch omniglot-evaluation --to ${empty})`,
+    );
     rmSync(empty, { recursive: true, force: true });
   });
 
   it('names ways above the classes available, and an unknown baseline, together', async () => {
-    const { file, err } = await fails('too-many-ways', { methods: `${naiveMethod('naive')}\n  pixel: { baseline: pixels }`, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '[5, 200]', shots: '1' });
+    const { file, err } = await fails('too-many-ways', {
+      methods: `${naiveMethod('naive')}\n  pixel: { baseline: pixels }`,
+      cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }',
+      ways: '[5, 200]',
+      shots: '1',
+    });
     expect(err).toMatch(/the bench file has 2 problems/);
-    expect(err).toContain(`${where(file, 'ways: [5, 200]', '[5, 200]')}: tasks.omni.ways: 200-way episodes need 200 classes, but `);
+    expect(err).toContain(
+      `${where(file, 'ways: [5, 200]', '[5, 200]')}: tasks.omni.ways: 200-way episodes need 200 classes, but `,
+    );
     expect(err).toContain(`${where(file, 'baseline: pixels', 'pixels')}: methods.pixel.baseline: `);
   });
 
   it('names a misspelt key with a suggestion', async () => {
-    const { file, err } = await fails('misspelt', { methods, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' }, (t) => t.replace('    episodes: 60', '    episode: 60'));
-    expect(err).toContain(`${where(file, 'episode: 60')}: tasks.omni.episode: unknown key 'episode' (did you mean 'episodes'?)`);
+    const { file, err } = await fails(
+      'misspelt',
+      { methods, cells: '  - { methods: [naive, pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' },
+      (t) => t.replace('    episodes: 60', '    episode: 60'),
+    );
+    expect(err).toContain(
+      `${where(file, 'episode: 60')}: tasks.omni.episode: unknown key 'episode' (did you mean 'episodes'?)`,
+    );
   });
 });

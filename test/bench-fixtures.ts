@@ -21,7 +21,10 @@ export interface Run {
  * Run `fewshot ...args` in a child process with the shared data as FEWSHOT_DATA and a cache of its
  * own. `killWhen`: SIGKILL the child as soon as its stderr matches.
  */
-export function fewshot(args: readonly string[], opts: { cache: string; env?: NodeJS.ProcessEnv; killWhen?: RegExp }): Promise<Run> {
+export function fewshot(
+  args: readonly string[],
+  opts: { cache: string; env?: NodeJS.ProcessEnv; killWhen?: RegExp },
+): Promise<Run> {
   requireData(SHARED_DATA);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -42,7 +45,10 @@ export function fewshot(args: readonly string[], opts: { cache: string; env?: No
 }
 
 /** A bench of Omniglot evaluation alphabets (random episodes, a grid) and, optionally, Lake's runs. */
-export function writeBench(file: string, opts: { methods: string; cells: string; ways?: string; shots?: string; episodes?: number; lake?: boolean }): string {
+export function writeBench(
+  file: string,
+  opts: { methods: string; cells: string; ways?: string; shots?: string; episodes?: number; lake?: boolean },
+): string {
   writeFileSync(
     file,
     `name: ${path.basename(file, '.yaml')}
@@ -94,11 +100,29 @@ export function cellsOf(dir: string): Map<string, CellFile> {
 }
 
 /** What must be equal between two runs of the same cells: everything but times and dates. */
-export function outcome(c: { key: string; id: string; accuracy: number; perEpisodeCorrect: number[]; confusions: unknown[] }): unknown {
-  return { key: c.key, id: c.id, accuracy: c.accuracy, perEpisodeCorrect: c.perEpisodeCorrect, confusions: c.confusions };
+export function outcome(c: {
+  key: string;
+  id: string;
+  accuracy: number;
+  perEpisodeCorrect: number[];
+  confusions: unknown[];
+}): unknown {
+  return {
+    key: c.key,
+    id: c.id,
+    accuracy: c.accuracy,
+    perEpisodeCorrect: c.perEpisodeCorrect,
+    confusions: c.confusions,
+  };
 }
 
 /** results.json of an output folder. */
-export function resultsOf(dir: string): { bench: { hash: string; cellsTotal: number }; cells: CellFile[]; comparisons: unknown[]; tasks: unknown[]; methods: unknown[] } {
+export function resultsOf(dir: string): {
+  bench: { hash: string; cellsTotal: number };
+  cells: CellFile[];
+  comparisons: unknown[];
+  tasks: unknown[];
+  methods: unknown[];
+} {
   return JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
 }

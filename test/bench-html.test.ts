@@ -14,9 +14,14 @@ import { REPO_ROOT } from './shared-data.js';
 
 /** Debian's chromium (or $CHROMIUM_PATH); the test fails, not skips, without it. */
 function chromium(): string {
-  const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+    (p): p is string => !!p,
+  );
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`headless Chromium not found (looked at ${candidates.join(', ')}): run .ci/run, or apt-get install -y chromium, or set CHROMIUM_PATH`);
+  if (!found)
+    throw new Error(
+      `headless Chromium not found (looked at ${candidates.join(', ')}): run .ci/run, or apt-get install -y chromium, or set CHROMIUM_PATH`,
+    );
   return found;
 }
 
@@ -102,17 +107,25 @@ describe('report.html in headless Chromium', () => {
   it('draws every chart and thumbnail of a real bench, offline, without console errors', async () => {
     const executablePath = chromium();
     execFileSync(executablePath, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] }); // a broken install fails here, with its own message
-    const run = await fewshot(['bench', writeHtmlBench(path.join(tmp, 'html.yaml')), '--out', out, '--quiet'], { cache: path.join(tmp, 'cache') });
+    const run = await fewshot(['bench', writeHtmlBench(path.join(tmp, 'html.yaml')), '--out', out, '--quiet'], {
+      cache: path.join(tmp, 'cache'),
+    });
     expect(run.err).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
       cells: { task: string; confusions: unknown[]; training?: { modelKey: string; history: unknown[] } }[];
     };
     expect(results.cells).toHaveLength(10);
-    const html = (await import(pathToFileURL(path.join(REPO_ROOT, 'packages/core/dist/bench/html-report.js')).href)) as HtmlReportModule;
+    const html = (await import(
+      pathToFileURL(path.join(REPO_ROOT, 'packages/core/dist/bench/html-report.js')).href
+    )) as HtmlReportModule;
     const file = await html.writeHtmlReport(out, results);
 
-    browser = await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     const page = await browser.newPage();
     const problems: string[] = [];
     const requests: string[] = [];
@@ -147,7 +160,8 @@ describe('report.html in headless Chromium', () => {
         nonEmptyPaths: [...document.querySelectorAll('path.series-line')].every((p) => (p.getAttribute('d') || '').length > 3),
       };
     })()`)) as PageFacts;
-    if (process.env['BENCH_HTML_SCREENSHOT']) await page.screenshot({ path: process.env['BENCH_HTML_SCREENSHOT'] as `${string}.png`, fullPage: true });
+    if (process.env['BENCH_HTML_SCREENSHOT'])
+      await page.screenshot({ path: process.env['BENCH_HTML_SCREENSHOT'] as `${string}.png`, fullPage: true });
 
     expect(seen.title).toBe('html-report: fewshot bench report');
     expect(seen.sections).toBe(3);

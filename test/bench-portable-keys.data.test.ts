@@ -64,12 +64,20 @@ describe('bench cell keys', () => {
     symlinkSync(SHARED_DATA, linked);
     const b = await plan(checkout(path.join(tmp, 'elsewhere', 'b')), linked, path.join(tmp, 'out-b'));
 
-    expect(a.cells.map((c) => c.id)).toEqual(['model@omni/5way-1shot', 'naive@omni/5way-1shot', 'pixel@omni/5way-1shot']);
+    expect(a.cells.map((c) => c.id)).toEqual([
+      'model@omni/5way-1shot',
+      'naive@omni/5way-1shot',
+      'pixel@omni/5way-1shot',
+    ]);
     expect(b.cells.map((c) => c.key)).toEqual(a.cells.map((c) => c.key));
     expect(b.methods.map((m) => m.modelKey)).toEqual(a.methods.map((m) => m.modelKey));
     expect(b.hash).toBe(a.hash);
     // recorded paths are relative to the bench file, so results.json does not name the checkout
-    expect(a.cells.map((c) => c.setup.config['model'] ?? c.setup.config['experiment'])).toEqual(['../models/omni', '../config/naive.yaml', '../config/naive.yaml']);
+    expect(a.cells.map((c) => c.setup.config['model'] ?? c.setup.config['experiment'])).toEqual([
+      '../models/omni',
+      '../config/naive.yaml',
+      '../config/naive.yaml',
+    ]);
     expect(JSON.stringify(a.cells.map((c) => c.setup.config))).not.toContain(tmp);
     // the episodes are the same as well (the key is not blind to them: another seed is another key)
     expect(b.cells[0]!.task.info.dataFingerprint).toBe(a.cells[0]!.task.info.dataFingerprint);

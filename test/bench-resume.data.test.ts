@@ -38,24 +38,54 @@ describe('fewshot bench resume', () => {
     const b = resultsOf(clean);
     expect(a.cells.map(outcome)).toEqual(b.cells.map(outcome));
     expect(a.comparisons).toEqual(b.comparisons);
-    expect(a.cells.map((c) => c.id)).toEqual(['shipped@omni/5way-1shot', 'shipped@omni/5way-5shot', 'shipped@omni/10way-1shot', 'shipped@omni/10way-5shot', 'pixel@omni/5way-1shot', 'pixel@omni/5way-5shot', 'pixel@omni/10way-1shot', 'pixel@omni/10way-5shot']);
+    expect(a.cells.map((c) => c.id)).toEqual([
+      'shipped@omni/5way-1shot',
+      'shipped@omni/5way-5shot',
+      'shipped@omni/10way-1shot',
+      'shipped@omni/10way-5shot',
+      'pixel@omni/5way-1shot',
+      'pixel@omni/5way-5shot',
+      'pixel@omni/10way-1shot',
+      'pixel@omni/10way-5shot',
+    ]);
   });
 
   it('reruns only the cells of a method whose config changed, and trains its model once', async () => {
-    const cells = '  - { method: naive, task: omni, source: omniglot-background, target: omniglot-evaluation }\n  - { method: pixel, task: omni, source: none, target: omniglot-evaluation }';
+    const cells =
+      '  - { method: naive, task: omni, source: omniglot-background, target: omniglot-evaluation }\n  - { method: pixel, task: omni, source: none, target: omniglot-evaluation }';
     const file = path.join(tmp, 'change.yaml');
     const dir = path.join(tmp, 'change');
-    writeBench(file, { methods: `${naiveMethod('naive', 5)}\n  pixel: { baseline: pixel }`, cells, ways: '5', episodes: 40 });
+    writeBench(file, {
+      methods: `${naiveMethod('naive', 5)}\n  pixel: { baseline: pixel }`,
+      cells,
+      ways: '5',
+      episodes: 40,
+    });
     const first = await fewshot(['bench', file, '--out', dir], { cache });
     expect(first.code).toBe(0);
     expect(first.err.match(/^training naive/gm)).toHaveLength(1); // one model for both grid points
     const old = cellsOf(dir);
     expect(old.size).toBe(4);
 
-    writeBench(file, { methods: `${naiveMethod('naive', 6)}\n  pixel: { baseline: pixel }`, cells, ways: '5', episodes: 40 });
+    writeBench(file, {
+      methods: `${naiveMethod('naive', 6)}\n  pixel: { baseline: pixel }`,
+      cells,
+      ways: '5',
+      episodes: 40,
+    });
     const dry = await fewshot(['bench', file, '--out', dir, '--dry-run'], { cache });
-    expect(dry.out.split('\n').filter((l) => l.startsWith('todo')).map((l) => l.split(/\s+/)[1])).toEqual(['naive@omni/5way-1shot', 'naive@omni/5way-5shot']);
-    expect(dry.out.split('\n').filter((l) => l.startsWith('done')).map((l) => l.split(/\s+/)[1])).toEqual(['pixel@omni/5way-1shot', 'pixel@omni/5way-5shot']);
+    expect(
+      dry.out
+        .split('\n')
+        .filter((l) => l.startsWith('todo'))
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(['naive@omni/5way-1shot', 'naive@omni/5way-5shot']);
+    expect(
+      dry.out
+        .split('\n')
+        .filter((l) => l.startsWith('done'))
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(['pixel@omni/5way-1shot', 'pixel@omni/5way-5shot']);
 
     const second = await fewshot(['bench', file, '--out', dir], { cache });
     expect(second.code).toBe(0);

@@ -38,8 +38,24 @@ function supportFolder(name: string, classes: Record<string, string[]>): string 
   return dir;
 }
 
-async function classify(support: string, files: string[], ...extra: string[]): Promise<{ backend: string; model: string; results: Result[] }> {
-  const r = await cli('classify', '--model', model, '--support', support, ...files, '--json', '--quiet', '--backend', 'cpu', ...extra);
+async function classify(
+  support: string,
+  files: string[],
+  ...extra: string[]
+): Promise<{ backend: string; model: string; results: Result[] }> {
+  const r = await cli(
+    'classify',
+    '--model',
+    model,
+    '--support',
+    support,
+    ...files,
+    '--json',
+    '--quiet',
+    '--backend',
+    'cpu',
+    ...extra,
+  );
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.out);
@@ -69,7 +85,10 @@ train: { epochs: 3, stepsPerEpoch: 15, batchSize: 16, learningRate: 0.01 }
   const t = await cli('train', file, '--out', model, '--quiet', '--no-eval');
   expect(t.err).toBe('');
   expect(t.code).toBe(0);
-  multi = supportFolder('support-multi', Object.fromEntries(CLASSES.map((c) => [c, Array.from({ length: examples(c) }, (_, i) => example(c, i))])));
+  multi = supportFolder(
+    'support-multi',
+    Object.fromEntries(CLASSES.map((c) => [c, Array.from({ length: examples(c) }, (_, i) => example(c, i))])),
+  );
 });
 
 describe('fewshot classify --json', () => {
@@ -95,7 +114,8 @@ describe('fewshot classify --json', () => {
     const zero = (await classify(multi, queries, '--top', '0')).results;
     all.forEach((r, i) => {
       expect(r.ranking.map((x) => x.label).sort()).toEqual(CLASSES);
-      for (let k = 1; k < r.ranking.length; k++) expect(r.ranking[k - 1]!.score).toBeGreaterThanOrEqual(r.ranking[k]!.score);
+      for (let k = 1; k < r.ranking.length; k++)
+        expect(r.ranking[k - 1]!.score).toBeGreaterThanOrEqual(r.ranking[k]!.score);
       expect(r.ranking[0]!.label).toBe(r.label);
       expect(r.label).toBe(CLASSES[i]);
       expect(byDefault[i]!.ranking).toEqual(r.ranking.slice(0, 3));
@@ -112,7 +132,8 @@ describe('fewshot classify --json', () => {
   it('scores a class with several examples by the mean of the scores of its examples', async () => {
     // one single-example class per example (te05, with one example, as in the multi folder)
     const singles: Record<string, string[]> = {};
-    for (const c of CLASSES) for (let i = 0; i < examples(c); i++) singles[examples(c) > 1 ? `${c}-${i}` : c] = [example(c, i)];
+    for (const c of CLASSES)
+      for (let i = 0; i < examples(c); i++) singles[examples(c) > 1 ? `${c}-${i}` : c] = [example(c, i)];
     const one = supportFolder('support-singles', singles);
     const many = (await classify(multi, queries, '--top', '100')).results;
     const each = (await classify(one, queries, '--top', '100')).results;
@@ -130,8 +151,24 @@ describe('fewshot classify --json', () => {
   });
 
   it('prints one line per file without --json', async () => {
-    const r = await cli('classify', '--model', model, '--support', multi, queries[1]!, '--quiet', '--backend', 'cpu', '--top', '2');
+    const r = await cli(
+      'classify',
+      '--model',
+      model,
+      '--support',
+      multi,
+      queries[1]!,
+      '--quiet',
+      '--backend',
+      'cpu',
+      '--top',
+      '2',
+    );
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^${queries[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: te01 {2}\\(te01 \\d\\.\\d{3}, te\\d\\d \\d\\.\\d{3}\\)\\n$`));
+    expect(r.out).toMatch(
+      new RegExp(
+        `^${queries[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: te01 {2}\\(te01 \\d\\.\\d{3}, te\\d\\d \\d\\.\\d{3}\\)\\n$`,
+      ),
+    );
   });
 });

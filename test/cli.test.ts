@@ -62,7 +62,15 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     const { out, run: t } = await trainedModelA();
     expect(t.err).toBe('');
     expect(t.code).toBe(0);
-    for (const f of ['fewshot.json', 'config.yaml', 'history.json', 'encoder/model.json', 'head/model.json', 'eval.json']) expect(existsSync(path.join(out, f))).toBe(true);
+    for (const f of [
+      'fewshot.json',
+      'config.yaml',
+      'history.json',
+      'encoder/model.json',
+      'head/model.json',
+      'eval.json',
+    ])
+      expect(existsSync(path.join(out, f))).toBe(true);
     const history = JSON.parse(readFileSync(path.join(out, 'history.json'), 'utf8'));
     expect(history.history.length).toBe(3);
     const e = await cli('eval', experiment('a'), '--model', out, '--json', '--quiet');
@@ -76,12 +84,20 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
   it('saves the model as built with train.epochs: 0, without data.train, and evaluates it', async () => {
     const out = path.join(tmp, 'model-built');
     const file = experiment('built');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('  train: { path: train }\n', '').replace('  epochs: 3\n', '  epochs: 0\n'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('  train: { path: train }\n', '').replace('  epochs: 3\n', '  epochs: 0\n'),
+    );
     const t = await cli('train', file, '--out', out, '--json');
     expect(t.code).toBe(0);
     expect(t.err).toMatch(/train.epochs is 0: saved the model as built/);
-    expect(JSON.parse(t.out)).toMatchObject({ bestEpoch: 0, stoppedBecause: 'not-trained', eval: { ways: 5, episodes: 50 } });
-    for (const f of ['fewshot.json', 'config.yaml', 'encoder/model.json', 'eval.json']) expect(existsSync(path.join(out, f))).toBe(true);
+    expect(JSON.parse(t.out)).toMatchObject({
+      bestEpoch: 0,
+      stoppedBecause: 'not-trained',
+      eval: { ways: 5, episodes: 50 },
+    });
+    for (const f of ['fewshot.json', 'config.yaml', 'encoder/model.json', 'eval.json'])
+      expect(existsSync(path.join(out, f))).toBe(true);
     expect(existsSync(path.join(out, 'history.json'))).toBe(false);
     // with epochs > 0 and no data.train it says what to do
     const noTrain = experiment('no-train');
@@ -99,7 +115,9 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     const ha = JSON.parse(readFileSync(path.join(a, 'history.json'), 'utf8')).history;
     const hb = JSON.parse(readFileSync(path.join(b, 'history.json'), 'utf8')).history;
     expect(hb.map((h: { loss: number }) => h.loss)).toEqual(ha.map((h: { loss: number }) => h.loss));
-    expect(hb.map((h: { valAccuracy: number }) => h.valAccuracy)).toEqual(ha.map((h: { valAccuracy: number }) => h.valAccuracy));
+    expect(hb.map((h: { valAccuracy: number }) => h.valAccuracy)).toEqual(
+      ha.map((h: { valAccuracy: number }) => h.valAccuracy),
+    );
     const ea = JSON.parse(readFileSync(path.join(a, 'eval.json'), 'utf8'));
     const eb = JSON.parse(readFileSync(path.join(b, 'eval.json'), 'utf8'));
     expect(eb.accuracy).toBe(ea.accuracy);
@@ -119,7 +137,17 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
 
   it('trains the naive baseline', async () => {
     const out = path.join(tmp, 'model-naive');
-    const t = await cli('train', experiment('n'), '--out', out, '--quiet', '--set', 'model.type=naive', '--set', 'model.naive.hidden=[16]');
+    const t = await cli(
+      'train',
+      experiment('n'),
+      '--out',
+      out,
+      '--quiet',
+      '--set',
+      'model.type=naive',
+      '--set',
+      'model.naive.hidden=[16]',
+    );
     expect(t.code).toBe(0);
     expect(JSON.parse(readFileSync(path.join(out, 'fewshot.json'), 'utf8')).kind).toBe('naive');
   });
@@ -127,7 +155,22 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
   for (const objective of ['triplet', 'prototypes']) {
     it(`trains with the ${objective} objective on the same encoder`, async () => {
       const out = path.join(tmp, `model-${objective}`);
-      const t = await cli('train', experiment(objective), '--out', out, '--quiet', '--json', '--set', `train.objective=${objective}`, '--set', 'model.head=contrastive', '--set', 'train.episode.ways=5', '--set', 'train.episode.queries=2');
+      const t = await cli(
+        'train',
+        experiment(objective),
+        '--out',
+        out,
+        '--quiet',
+        '--json',
+        '--set',
+        `train.objective=${objective}`,
+        '--set',
+        'model.head=contrastive',
+        '--set',
+        'train.episode.ways=5',
+        '--set',
+        'train.episode.queries=2',
+      );
       expect(t.code).toBe(0);
       const summary = JSON.parse(t.out);
       expect(summary.eval.accuracy).toBeGreaterThan(0.6);
@@ -137,7 +180,23 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
   for (const objective of ['pairs', 'prototypes']) {
     it(`trains data-parallel on 2 worker threads (${objective})`, async () => {
       const out = path.join(tmp, `model-workers-${objective}`);
-      const t = await cli('train', experiment(`w-${objective}`), '--out', out, '--json', '--set', 'train.workers=2', '--set', `train.objective=${objective}`, '--set', 'model.head=contrastive', '--set', 'train.episode.ways=5', '--set', 'train.episode.queries=2');
+      const t = await cli(
+        'train',
+        experiment(`w-${objective}`),
+        '--out',
+        out,
+        '--json',
+        '--set',
+        'train.workers=2',
+        '--set',
+        `train.objective=${objective}`,
+        '--set',
+        'model.head=contrastive',
+        '--set',
+        'train.episode.ways=5',
+        '--set',
+        'train.episode.queries=2',
+      );
       expect(t.code).toBe(0);
       expect(t.err).toMatch(/data-parallel training on 2 worker threads/);
       expect(JSON.parse(t.out).eval.accuracy).toBeGreaterThan(0.6);
@@ -147,19 +206,41 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
   it('train.workers: 2 gives the same weights, history and metrics run to run (same seed)', async () => {
     const runs = ['w2-r1', 'w2-r2'].map((name) => path.join(tmp, `model-${name}`));
     for (const out of runs) {
-      const t = await cli('train', experiment('w2'), '--out', out, '--json', '--quiet', '--set', 'train.workers=2', '--set', 'train.epochs=2');
+      const t = await cli(
+        'train',
+        experiment('w2'),
+        '--out',
+        out,
+        '--json',
+        '--quiet',
+        '--set',
+        'train.workers=2',
+        '--set',
+        'train.epochs=2',
+      );
       expect(t.code).toBe(0);
     }
     const [a, b] = runs as [string, string];
-    const history = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'history.json'), 'utf8')).history.map((h: { loss: number; valAccuracy: number; learningRate: number }) => [h.loss, h.valAccuracy, h.learningRate]);
+    const history = (dir: string) =>
+      JSON.parse(readFileSync(path.join(dir, 'history.json'), 'utf8')).history.map(
+        (h: { loss: number; valAccuracy: number; learningRate: number }) => [h.loss, h.valAccuracy, h.learningRate],
+      );
     expect(history(a)).toHaveLength(2);
     expect(history(b)).toEqual(history(a));
-    expect(JSON.parse(readFileSync(path.join(b, 'eval.json'), 'utf8')).accuracy).toBe(JSON.parse(readFileSync(path.join(a, 'eval.json'), 'utf8')).accuracy);
+    expect(JSON.parse(readFileSync(path.join(b, 'eval.json'), 'utf8')).accuracy).toBe(
+      JSON.parse(readFileSync(path.join(a, 'eval.json'), 'utf8')).accuracy,
+    );
     // the weights, byte for byte
-    const weightFiles = (dir: string) => ['encoder', 'head'].flatMap((part) => readdirSync(path.join(dir, part)).filter((f) => f.endsWith('.bin')).map((f) => path.join(part, f)));
+    const weightFiles = (dir: string) =>
+      ['encoder', 'head'].flatMap((part) =>
+        readdirSync(path.join(dir, part))
+          .filter((f) => f.endsWith('.bin'))
+          .map((f) => path.join(part, f)),
+      );
     expect(weightFiles(a).length).toBeGreaterThan(0);
     expect(weightFiles(b)).toEqual(weightFiles(a));
-    for (const f of weightFiles(a)) expect(readFileSync(path.join(b, f)).equals(readFileSync(path.join(a, f)))).toBe(true);
+    for (const f of weightFiles(a))
+      expect(readFileSync(path.join(b, f)).equals(readFileSync(path.join(a, f)))).toBe(true);
   });
 
   it('trains an ensemble (members one after another, seeds seed+k), evaluates and classifies with it', async () => {
@@ -167,7 +248,21 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     // an earlier model's files in --out are removed first (never mistaken for the new model)
     mkdirSync(path.join(out, 'member-3'), { recursive: true });
     writeFileSync(path.join(out, 'history.json'), '{}');
-    const t = await cli('train', experiment('ens'), '--out', out, '--json', '--set', 'model.ensemble=2', '--set', 'model.head=contrastive', '--set', 'train.epochs=2', '--set', 'train.timeLimitMinutes=30');
+    const t = await cli(
+      'train',
+      experiment('ens'),
+      '--out',
+      out,
+      '--json',
+      '--set',
+      'model.ensemble=2',
+      '--set',
+      'model.head=contrastive',
+      '--set',
+      'train.epochs=2',
+      '--set',
+      'train.timeLimitMinutes=30',
+    );
     expect(t.err).toMatch(/replacing the model in .*: removing history.json, member-3/);
     expect(existsSync(path.join(out, 'history.json'))).toBe(false);
     expect(existsSync(path.join(out, 'member-3'))).toBe(false);
@@ -180,7 +275,9 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     expect(t.code).toBe(0);
     expect(t.err).toMatch(/ensemble member 1\/2: seed 7/);
     expect(t.err).toMatch(/ensemble member 2\/2: seed 8/);
-    expect(t.err).toMatch(/ensemble of 2: validation 5-way 1-shot accuracy [\d.]+%; its members on the same episodes: [\d.]+%, [\d.]+%/);
+    expect(t.err).toMatch(
+      /ensemble of 2: validation 5-way 1-shot accuracy [\d.]+%; its members on the same episodes: [\d.]+%, [\d.]+%/,
+    );
     const summary = JSON.parse(t.out);
     expect(summary.memberValAccuracy).toHaveLength(2);
     expect(summary.members.map((m: { folder: string }) => m.folder)).toEqual(['member-1', 'member-2']);
@@ -190,7 +287,20 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     expect(manifest).toMatchObject({ format: 'fewshot-ensemble', members: ['member-1', 'member-2'], modality: 'toy' });
     // member 1 is the single model of the same config with the member's share of the budget (here: all epochs)
     const single = path.join(tmp, 'model-ens-single');
-    await cli('train', experiment('ens'), '--out', single, '--quiet', '--no-eval', '--set', 'model.head=contrastive', '--set', 'train.epochs=2', '--set', 'train.timeLimitMinutes=15');
+    await cli(
+      'train',
+      experiment('ens'),
+      '--out',
+      single,
+      '--quiet',
+      '--no-eval',
+      '--set',
+      'model.head=contrastive',
+      '--set',
+      'train.epochs=2',
+      '--set',
+      'train.timeLimitMinutes=15',
+    );
     const h1 = JSON.parse(readFileSync(path.join(out, 'member-1', 'history.json'), 'utf8')).history;
     const h2 = JSON.parse(readFileSync(path.join(out, 'member-2', 'history.json'), 'utf8')).history;
     const hs = JSON.parse(readFileSync(path.join(single, 'history.json'), 'utf8')).history;
@@ -208,13 +318,31 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
     const r = await cli('classify', '--model', out, '--support', support, q, '--json', '--quiet', '--backend', 'cpu');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).results[0].label).toBe('te01');
-    const bad = await cli('train', experiment('ens0'), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'model.ensemble=2', '--set', 'train.epochs=0');
+    const bad = await cli(
+      'train',
+      experiment('ens0'),
+      '--out',
+      path.join(tmp, 'x'),
+      '--quiet',
+      '--set',
+      'model.ensemble=2',
+      '--set',
+      'train.epochs=0',
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/model.ensemble is 2, but train.epochs is 0/);
   });
 
   it('refuses a distance objective with a probability head', async () => {
-    const r = await cli('train', experiment('ph'), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'train.objective=prototypes');
+    const r = await cli(
+      'train',
+      experiment('ph'),
+      '--out',
+      path.join(tmp, 'x'),
+      '--quiet',
+      '--set',
+      'train.objective=prototypes',
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/train.objective 'prototypes' .* needs model.head: contrastive/);
   });
@@ -236,7 +364,15 @@ describe('fewshot CLI (toy plugin loaded by path)', () => {
 
 describe('fewshot CLI errors', () => {
   it('names the missing data folder', async () => {
-    const r = await cli('train', experiment('m', ''), '--out', path.join(tmp, 'x'), '--quiet', '--set', 'data.train.path=nowhere');
+    const r = await cli(
+      'train',
+      experiment('m', ''),
+      '--out',
+      path.join(tmp, 'x'),
+      '--quiet',
+      '--set',
+      'data.train.path=nowhere',
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/data folder not found: .*nowhere/);
   });
@@ -248,7 +384,15 @@ describe('fewshot CLI errors', () => {
   });
 
   it('refuses more ways than the test split has classes', async () => {
-    const r = await cli('eval', experiment('w'), '--model', (await trainedModelA()).out, '--quiet', '--set', 'eval.ways=30');
+    const r = await cli(
+      'eval',
+      experiment('w'),
+      '--model',
+      (await trainedModelA()).out,
+      '--quiet',
+      '--set',
+      'eval.ways=30',
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/10 classes, but 30-way episodes needs at least 30/);
   });
@@ -257,7 +401,17 @@ describe('fewshot CLI errors', () => {
     const d = path.join(tmp, 'single');
     writeToyData(d, 3, 2, 4);
     rmSync(path.join(d, 'class01', 's1.json'));
-    const r = await cli('train', experiment('s'), '--out', path.join(tmp, 'x'), '--quiet', '--set', `data.train.path=${d}`, '--set', 'train.epochs=1');
+    const r = await cli(
+      'train',
+      experiment('s'),
+      '--out',
+      path.join(tmp, 'x'),
+      '--quiet',
+      '--set',
+      `data.train.path=${d}`,
+      '--set',
+      'train.epochs=1',
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/class 'class01'.* 1 sample, but pair training needs at least 2/);
   });

@@ -31,7 +31,8 @@ describe('docs/configuration.md', () => {
     const page = readFileSync(path.join(REPO_ROOT, CONFIGURATION_REFERENCE_FILE), 'utf8');
     expect(page).toContain('| `seed` | integer >= 0, <= 4294967295 | `42` | Seed of everything random');
     expect(page).toContain('## `train.schedule`');
-    for (const key of Object.keys(ExperimentSchema.shape.train.unwrap().shape)) expect(page).toContain(`| \`${key}\` |`);
+    for (const key of Object.keys(ExperimentSchema.shape.train.unwrap().shape))
+      expect(page).toContain(`| \`${key}\` |`);
     expect(page).toContain('## `data.preprocess` of modality `image`');
     expect(page).toContain('## `data.preprocess` of modality `audio`');
     expect(page).toContain('## `data.preprocess` of modality `video`');

@@ -9,15 +9,19 @@ import { findFfmpeg, readFrames, readStrokeArchives } from '@fewshot/modality-vi
 import { cli } from './run-cli-capture.js';
 import { REPO_ROOT, SHARED_DATA, requireData } from './shared-data.js';
 
-const { serveFiles, zipOf } = (await import(path.join(REPO_ROOT, 'packages/core/dist/data-sets/test-support.js'))) as
-  typeof import('../packages/core/dist/data-sets/test-support.js');
+const { serveFiles, zipOf } = (await import(
+  path.join(REPO_ROOT, 'packages/core/dist/data-sets/test-support.js')
+)) as typeof import('../packages/core/dist/data-sets/test-support.js');
 
 const STROKES = path.join(SHARED_DATA, 'omniglot', 'strokes');
 const ARCHIVES = ['strokes_background_small1.zip', 'strokes_background_small2.zip'];
 const SHARED_VIDEOS = path.join(SHARED_DATA, 'omniglot-drawing-videos');
 
 function clipsIn(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mp4')).map((f) => f.split(path.sep).join('/')).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.mp4'))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
 }
 
 /** Ink (grey < 128) intersection over union of two clips' last frames, and their frame counts. */
@@ -41,7 +45,9 @@ describe('fewshot data fetch omniglot-drawing-videos', () => {
   let server: Awaited<ReturnType<typeof serveFiles>>;
   beforeAll(async () => {
     requireData(STROKES);
-    server = await serveFiles(Object.fromEntries(ARCHIVES.map((a) => [`/${a}`, { body: readFileSync(path.join(STROKES, a)) }])));
+    server = await serveFiles(
+      Object.fromEntries(ARCHIVES.map((a) => [`/${a}`, { body: readFileSync(path.join(STROKES, a)) }])),
+    );
   });
   afterAll(async () => server.close());
   beforeEach(() => {
@@ -52,17 +58,38 @@ describe('fewshot data fetch omniglot-drawing-videos', () => {
   it('downloads the stroke archives, renders clips in <folder>.making with progress lines, and resumes', async () => {
     const data = path.join(tmp, 'data');
     const working = path.join(data, 'omniglot-drawing-videos.making');
-    const r = await cli('data', 'fetch', 'omniglot-drawing-videos', '--to', data, '--mirror', server.url, '--limit', '4');
+    const r = await cli(
+      'data',
+      'fetch',
+      'omniglot-drawing-videos',
+      '--to',
+      data,
+      '--mirror',
+      server.url,
+      '--limit',
+      '4',
+    );
     expect(r.code).toBe(0);
     expect(server.requests.map((q) => q.path)).toEqual(ARCHIVES.map((a) => `/${a}`));
     expect(readdirSync(path.join(data, 'omniglot', 'strokes')).sort()).toEqual(ARCHIVES);
-    expect(r.err).toContain(`making omniglot-drawing-videos (rendered from the Omniglot stroke archives with ffmpeg (docs/video.md)) in ${working}`);
-    expect(r.err).toContain(`render-drawings: 4 drawing(s) from ${path.join(data, 'omniglot', 'strokes')} -> ${working} (112x112, 25 fps, libx264`);
-    expect(r.out).toContain(`made a subset: ${working} (4 made, 0 kept from an earlier run, of 4; not moved into place`);
+    expect(r.err).toContain(
+      `making omniglot-drawing-videos (rendered from the Omniglot stroke archives with ffmpeg (docs/video.md)) in ${working}`,
+    );
+    expect(r.err).toContain(
+      `render-drawings: 4 drawing(s) from ${path.join(data, 'omniglot', 'strokes')} -> ${working} (112x112, 25 fps, libx264`,
+    );
+    expect(r.out).toContain(
+      `made a subset: ${working} (4 made, 0 kept from an earlier run, of 4; not moved into place`,
+    );
     // a subset is never where the loaders read
     expect(existsSync(path.join(data, 'omniglot-drawing-videos'))).toBe(false);
     const first = clipsIn(working);
-    expect(first).toEqual(['Balinese/character01/0108_01.mp4', 'Balinese/character01/0108_02.mp4', 'Balinese/character01/0108_03.mp4', 'Balinese/character01/0108_04.mp4']);
+    expect(first).toEqual([
+      'Balinese/character01/0108_01.mp4',
+      'Balinese/character01/0108_02.mp4',
+      'Balinese/character01/0108_03.mp4',
+      'Balinese/character01/0108_04.mp4',
+    ]);
 
     // the layout and frames of the shared set: same paths, same frame counts, nearly the same ink
     for (const clip of first) {
@@ -72,7 +99,17 @@ describe('fewshot data fetch omniglot-drawing-videos', () => {
     }
 
     // an interrupted run's clips are kept; the sources are not downloaded again
-    const again = await cli('data', 'fetch', 'omniglot-drawing-videos', '--to', data, '--mirror', server.url, '--limit', '6');
+    const again = await cli(
+      'data',
+      'fetch',
+      'omniglot-drawing-videos',
+      '--to',
+      data,
+      '--mirror',
+      server.url,
+      '--limit',
+      '6',
+    );
     expect(again.code).toBe(0);
     expect(again.out).toContain('(2 made, 4 kept from an earlier run, of 6;');
     expect(again.err).toContain('keeping what an earlier run made there');
@@ -85,9 +122,19 @@ describe('fewshot data fetch omniglot-drawing-videos', () => {
     process.env['FFMPEG_PATH'] = path.join(tmp, 'no-ffmpeg');
     const requests = server.requests.length;
     try {
-      const r = await cli('data', 'fetch', 'omniglot-drawing-videos', '--to', path.join(tmp, 'data'), '--mirror', server.url);
+      const r = await cli(
+        'data',
+        'fetch',
+        'omniglot-drawing-videos',
+        '--to',
+        path.join(tmp, 'data'),
+        '--mirror',
+        server.url,
+      );
       expect(r.code).toBe(1);
-      expect(r.err).toContain(`omniglot-drawing-videos cannot be made (its clips are encoded with ffmpeg): ffmpeg not found: FFMPEG_PATH is set to ${path.join(tmp, 'no-ffmpeg')}, which does not exist`);
+      expect(r.err).toContain(
+        `omniglot-drawing-videos cannot be made (its clips are encoded with ffmpeg): ffmpeg not found: FFMPEG_PATH is set to ${path.join(tmp, 'no-ffmpeg')}, which does not exist`,
+      );
       expect(server.requests).toHaveLength(requests);
       expect(existsSync(path.join(tmp, 'data'))).toBe(false);
     } finally {
@@ -98,19 +145,48 @@ describe('fewshot data fetch omniglot-drawing-videos', () => {
 
   it('a missing made data set is fetched and made whole, then moved into place (a small one made the same way)', async () => {
     // a registry of two: a small stroke archive (6 real drawings) and drawing videos made from it
-    const drawings = (await readStrokeArchives([path.join(STROKES, ARCHIVES[1]!)])).filter((f) => f.alphabet === 'Latin' && ['character01', 'character02'].includes(f.character)).slice(0, 6);
+    const drawings = (await readStrokeArchives([path.join(STROKES, ARCHIVES[1]!)]))
+      .filter((f) => f.alphabet === 'Latin' && ['character01', 'character02'].includes(f.character))
+      .slice(0, 6);
     expect(drawings).toHaveLength(6);
-    const zip = await zipOf(Object.fromEntries(drawings.map((f) => [`strokes_small/${f.alphabet}/${f.character}/${f.name}.txt`, Buffer.from(f.text)])));
+    const zip = await zipOf(
+      Object.fromEntries(
+        drawings.map((f) => [`strokes_small/${f.alphabet}/${f.character}/${f.name}.txt`, Buffer.from(f.text)]),
+      ),
+    );
     const small = await serveFiles({ '/strokes_small.zip': { body: zip } });
     const sets: DataSetEntry[] = [
       {
-        name: 'small-strokes', title: 't', path: 'strokes', homepage: '', licence: 'MIT', citation: '',
-        archives: [{ url: 'http://127.0.0.1:9/none.zip', fileName: 'strokes_small.zip', target: 'strokes/strokes_small.zip', unpack: { kind: 'keep' } }],
+        name: 'small-strokes',
+        title: 't',
+        path: 'strokes',
+        homepage: '',
+        licence: 'MIT',
+        citation: '',
+        archives: [
+          {
+            url: 'http://127.0.0.1:9/none.zip',
+            fileName: 'strokes_small.zip',
+            target: 'strokes/strokes_small.zip',
+            unpack: { kind: 'keep' },
+          },
+        ],
         expect: { kind: 'archives', files: [] },
       },
       {
-        name: 'small-videos', title: 't', path: 'videos', homepage: '', licence: 'MIT', citation: '', archives: [],
-        derived: { from: ['small-strokes'], maker: 'omniglot-drawing-videos', plugin: '@fewshot/modality-video', describe: 'rendered' },
+        name: 'small-videos',
+        title: 't',
+        path: 'videos',
+        homepage: '',
+        licence: 'MIT',
+        citation: '',
+        archives: [],
+        derived: {
+          from: ['small-strokes'],
+          maker: 'omniglot-drawing-videos',
+          plugin: '@fewshot/modality-video',
+          describe: 'rendered',
+        },
         expect: { kind: 'archives', files: [] },
       },
     ];
@@ -118,14 +194,29 @@ describe('fewshot data fetch omniglot-drawing-videos', () => {
       const data = path.join(tmp, 'data');
       const lines: string[] = [];
       const summary = await fetchMissingData([path.join(data, 'videos', 'Latin')], {
-        sets, mirror: small.url, progress: { log: (l) => void lines.push(l), start: () => ({ update() {}, done() {} }) },
+        sets,
+        mirror: small.url,
+        progress: { log: (l) => void lines.push(l), start: () => ({ update() {}, done() {} }) },
       });
       expect(summary.fetched).toEqual([
-        expect.objectContaining({ name: 'small-videos', archives: [expect.objectContaining({ status: 'made', target: path.join(data, 'videos'), made: expect.objectContaining({ samples: 6, made: 6, kept: 0, failed: [] }) })] }),
+        expect.objectContaining({
+          name: 'small-videos',
+          archives: [
+            expect.objectContaining({
+              status: 'made',
+              target: path.join(data, 'videos'),
+              made: expect.objectContaining({ samples: 6, made: 6, kept: 0, failed: [] }),
+            }),
+          ],
+        }),
       ]);
-      expect(clipsIn(path.join(data, 'videos'))).toEqual(drawings.map((f) => `${f.alphabet}/${f.character}/${f.name}.mp4`).sort());
+      expect(clipsIn(path.join(data, 'videos'))).toEqual(
+        drawings.map((f) => `${f.alphabet}/${f.character}/${f.name}.mp4`).sort(),
+      );
       expect(existsSync(path.join(data, 'videos.making'))).toBe(false);
-      expect(lines.at(-1)).toMatch(/^small-videos: 6 made, 0 kept from an earlier run, 0 failed of 6; 6 clip\(s\) rendered \(\d+ frames, codec libx264\) in [\d.]+ s -> /);
+      expect(lines.at(-1)).toMatch(
+        /^small-videos: 6 made, 0 kept from an earlier run, 0 failed of 6; 6 clip\(s\) rendered \(\d+ frames, codec libx264\) in [\d.]+ s -> /,
+      );
     } finally {
       await small.close();
     }

@@ -23,12 +23,15 @@ describe('train.augment and eval.tta.augment are validated when the experiment o
   });
 
   it('reports bad values and eval.tta.augment problems too, and --set overrides by their text', async () => {
-    const text = 'modality: audio\ndata:\n  train: { path: x }\ntrain:\n  augment: { timeMasks: -1 }\neval:\n  tta:\n    augment:\n      freqMasks: many\n';
+    const text =
+      'modality: audio\ndata:\n  train: { path: x }\ntrain:\n  augment: { timeMasks: -1 }\neval:\n  tta:\n    augment:\n      freqMasks: many\n';
     const e = await openError(text);
     expect(e.hints[0]).toMatch(new RegExp(`^${FILE}:5:\\d+: train\\.augment\\.timeMasks: must be >= 0, got -1$`));
     const tta = await openError('modality: audio\ndata:\n  train: { path: x }\n', ['eval.tta.augment.timeShfit=3']);
     expect(tta.message).toBe("1 problem in eval.tta.augment for the 'audio' modality");
-    expect(tta.hints[0]).toMatch(/^--set eval\.tta\.augment\.timeShfit=3: eval\.tta\.augment\.timeShfit: unknown key 'timeShfit' \(did you mean 'timeShift'\?\)$/);
+    expect(tta.hints[0]).toMatch(
+      /^--set eval\.tta\.augment\.timeShfit=3: eval\.tta\.augment\.timeShfit: unknown key 'timeShfit' \(did you mean 'timeShift'\?\)$/,
+    );
   });
 
   it('refuses any setting for a modality without augmentation', async () => {
@@ -37,13 +40,18 @@ describe('train.augment and eval.tta.augment are validated when the experiment o
   });
 
   it('refuses train.augment for a modality that has no augmentSchema', async () => {
-    const e = await openError(`plugins: ['${TOY_PLUGIN}']\nmodality: toy\ndata:\n  train: { path: x }\ntrain:\n  augment:\n    jitter: 2\n`);
+    const e = await openError(
+      `plugins: ['${TOY_PLUGIN}']\nmodality: toy\ndata:\n  train: { path: x }\ntrain:\n  augment:\n    jitter: 2\n`,
+    );
     expect(e.message).toBe("1 problem in train.augment for the 'toy' modality");
     expect(e.hints).toEqual([`${FILE}:7:5: train.augment.jitter: the 'toy' modality has no augmentation settings`]);
   });
 
   it('hands the modality the parsed settings, defaults included', async () => {
-    const exp = await openExperiment(parseConfigText('modality: audio\ndata:\n  train: { path: x }\ntrain:\n  augment: { timeShift: 3 }\n', FILE), { backend: 'cpu' });
+    const exp = await openExperiment(
+      parseConfigText('modality: audio\ndata:\n  train: { path: x }\ntrain:\n  augment: { timeShift: 3 }\n', FILE),
+      { backend: 'cpu' },
+    );
     expect(exp.augment).toEqual({ timeShift: 3, timeMasks: 0, timeMaskFrames: 10, freqMasks: 0, freqMaskBands: 4 });
     expect(exp.ttaAugment).toEqual({ timeShift: 0, timeMasks: 0, timeMaskFrames: 10, freqMasks: 0, freqMaskBands: 4 });
     expect(exp.sampleShape).toEqual({ dims: [98, 13, 1], names: ['time', 'features', 'channels'] });

@@ -6,8 +6,9 @@ import { cli } from './run-cli-capture.js';
 import { REPO_ROOT, SHARED_DATA, requireData } from './shared-data.js';
 
 // core's test helpers (a zip builder and a 127.0.0.1 server), not part of its public entry
-const { serveFiles, zipOf } = (await import(path.join(REPO_ROOT, 'packages/core/dist/data-sets/test-support.js'))) as
-  typeof import('../packages/core/dist/data-sets/test-support.js');
+const { serveFiles, zipOf } = (await import(
+  path.join(REPO_ROOT, 'packages/core/dist/data-sets/test-support.js')
+)) as typeof import('../packages/core/dist/data-sets/test-support.js');
 
 /** The registry's FSDD archive name: a mirror holding a file of this name serves `fewshot data fetch fsdd`. */
 const FSDD_ZIP = 'free-spoken-digit-dataset-26eb9aa.zip';
@@ -16,7 +17,9 @@ const REGEX = '^(?<digit>\\d)_(?<speaker>[a-z]+)_(?<take>\\d+)\\.wav$';
 /** A small FSDD-shaped archive: digits 0-4 of two speakers, takes 0-1, real recordings, under a generated top folder. */
 async function smallFsdd(): Promise<Buffer> {
   const recordings = path.join(requireData(path.join(SHARED_DATA, 'fsdd')), 'recordings');
-  const files: Record<string, Buffer> = { 'free-spoken-digit-dataset-26eb9aa/README.md': Buffer.from('a small copy\n') };
+  const files: Record<string, Buffer> = {
+    'free-spoken-digit-dataset-26eb9aa/README.md': Buffer.from('a small copy\n'),
+  };
   for (const digit of [0, 1, 2, 3, 4]) {
     for (const speaker of ['george', 'jackson']) {
       for (const take of [0, 1]) {
@@ -72,7 +75,13 @@ describe('--fetch: train and eval fetch a missing registry data set', () => {
     writeFileSync(path.join(mirror, FSDD_ZIP), zip);
     const data = path.join(tmp, 'data');
     const progress = recording();
-    const report = await evaluate({ baseline: 'dtw', experiment: experiment(tmp, data), fetch: true, mirror, progress });
+    const report = await evaluate({
+      baseline: 'dtw',
+      experiment: experiment(tmp, data),
+      fetch: true,
+      mirror,
+      progress,
+    });
     expect(readdirSync(path.join(data, 'fsdd', 'recordings')).sort()).toHaveLength(20);
     expect(progress.lines).toContain(`fetching fsdd into ${data} (missing: ${path.join(data, 'fsdd', 'recordings')})`);
     expect(report.episodes).toBe(10);
@@ -80,13 +89,29 @@ describe('--fetch: train and eval fetch a missing registry data set', () => {
 
     // training (here: the model saved as built, then evaluated) fetches what it reads as well
     const data2 = path.join(tmp, 'data2');
-    const summary = await trainExperiment(experiment(tmp, data2), { out: path.join(tmp, 'model'), overrides: ['train.epochs=0'], fetch: true, mirror });
+    const summary = await trainExperiment(experiment(tmp, data2), {
+      out: path.join(tmp, 'model'),
+      overrides: ['train.epochs=0'],
+      fetch: true,
+      mirror,
+    });
     expect(existsSync(path.join(data2, 'fsdd', 'recordings', '4_jackson_1.wav'))).toBe(true);
     expect(summary.eval?.episodes).toBe(10);
 
     // and fewshot train --fetch, from the mirror folder
     const data3 = path.join(tmp, 'data3');
-    const t = await cli('train', experiment(tmp, data3), '--out', path.join(tmp, 'model3'), '--set', 'train.epochs=0', '--fetch', '--mirror', mirror, '--json');
+    const t = await cli(
+      'train',
+      experiment(tmp, data3),
+      '--out',
+      path.join(tmp, 'model3'),
+      '--set',
+      'train.epochs=0',
+      '--fetch',
+      '--mirror',
+      mirror,
+      '--json',
+    );
     expect(t.code).toBe(0);
     expect(t.err).toContain(`copying ${path.join(mirror, FSDD_ZIP)}`);
     expect(readdirSync(path.join(data3, 'fsdd', 'recordings'))).toHaveLength(20);
@@ -156,7 +181,9 @@ cells:
     expect(r.code).toBe(0);
     expect(r.err).toContain(`fetching fsdd into ${data}`);
     expect(readdirSync(path.join(data, 'fsdd', 'recordings'))).toHaveLength(20);
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { cells: { method: string; episodes: number }[] };
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+      cells: { method: string; episodes: number }[];
+    };
     expect(results.cells.map((c) => [c.method, c.episodes])).toEqual([['dtw', 10]]);
   }, 120_000);
 });

@@ -7,5 +7,7 @@ export default function checkNoStaleTests() {
   const stale = staleTests();
   if (stale.length === 0) return;
   const list = stale.map((f) => `  ${path.relative(REPO_ROOT, f)}`).join('\n');
-  throw new Error(`compiled tests without a source in dist/ (a deleted or renamed test would run):\n${list}\nremove them with: node test/stale-dist.mjs --delete (npm test does this before building)`);
+  throw new Error(
+    `compiled tests without a source in dist/ (a deleted or renamed test would run):\n${list}\nremove them with: node test/stale-dist.mjs --delete (npm test does this before building)`,
+  );
 }

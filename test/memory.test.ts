@@ -9,8 +9,19 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 import {
-  EpisodeSampler, ExperimentSchema, LabeledSet, PairModel, Rng, SampleStore, evaluateEpisodes, initBackend, sampleShape, trainPairModel,
-  type Modality, type ProgressSink, type SampleRef,
+  EpisodeSampler,
+  ExperimentSchema,
+  LabeledSet,
+  PairModel,
+  Rng,
+  SampleStore,
+  evaluateEpisodes,
+  initBackend,
+  sampleShape,
+  trainPairModel,
+  type Modality,
+  type ProgressSink,
+  type SampleRef,
 } from '@fewshot/core';
 
 v8.setFlagsFromString('--expose-gc');
@@ -50,7 +61,9 @@ function expectFlat(samples: readonly Sample[], what: string): void {
     rssMb: Math.max(...rest.map((s) => s.rssMb - first!.rssMb)),
   };
   // one line per run, to see the margins in the log
-  console.log(`${what}: growth after warm-up ${JSON.stringify({ ...worst, heapMb: +worst.heapMb.toFixed(2), rssMb: +worst.rssMb.toFixed(1) })}`);
+  console.log(
+    `${what}: growth after warm-up ${JSON.stringify({ ...worst, heapMb: +worst.heapMb.toFixed(2), rssMb: +worst.rssMb.toFixed(1) })}`,
+  );
   expect(rest.map((s) => s.tensors)).toEqual(rest.map(() => first!.tensors));
   expect(worst.bytes).toBe(0);
   expect(worst.heapMb).toBeLessThan(HEAP_GROWTH_MB);
@@ -70,7 +83,10 @@ function generated(classes: number, perClass: number, seed: number): { set: Labe
       for (const v of proto) data[o++] = Math.min(1, Math.max(0, v + 0.2 * rng.normal()));
     }
   }
-  return { set: new LabeledSet(samples, 'generated'), store: new SampleStore(sampleShape([8, 8, 1], ['height', 'width', 'channels']), data) };
+  return {
+    set: new LabeledSet(samples, 'generated'),
+    store: new SampleStore(sampleShape([8, 8, 1], ['height', 'width', 'channels']), data),
+  };
 }
 
 function smallModel(): PairModel {
@@ -78,7 +94,14 @@ function smallModel(): PairModel {
   const encoder = tf.sequential({
     name: 'encoder',
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 6, kernelSize: 3, padding: 'same', kernelInitializer: init(1), name: 'c1' }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 6,
+        kernelSize: 3,
+        padding: 'same',
+        kernelInitializer: init(1),
+        name: 'c1',
+      }),
       tf.layers.batchNormalization({ name: 'bn1' }),
       tf.layers.reLU({ name: 'r1' }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'p1' }),
@@ -86,7 +109,16 @@ function smallModel(): PairModel {
       tf.layers.dense({ units: 16, kernelInitializer: init(2), name: 'd' }),
     ],
   });
-  const meta = { kind: 'siamese' as const, encoder: 'small', modality: 'generated', preprocess: {}, inputShape: [8, 8, 1] as const, margin: 1, plugins: [], backend: 'wasm' };
+  const meta = {
+    kind: 'siamese' as const,
+    encoder: 'small',
+    modality: 'generated',
+    preprocess: {},
+    inputShape: [8, 8, 1] as const,
+    margin: 1,
+    plugins: [],
+    backend: 'wasm',
+  };
   return PairModel.create(encoder, 'l1-sigmoid', meta, 1);
 }
 
@@ -125,7 +157,15 @@ describe('memory over a long run', () => {
       data: {},
       backend: 'wasm',
       model: { head: 'l1-sigmoid' },
-      train: { epochs: 5, stepsPerEpoch: 120, batchSize: 16, optimizer: 'adam', learningRate: 0.001, schedule: { type: 'cosine' }, earlyStopping: { patience: 0 } },
+      train: {
+        epochs: 5,
+        stepsPerEpoch: 120,
+        batchSize: 16,
+        optimizer: 'adam',
+        learningRate: 0.001,
+        schedule: { type: 'cosine' },
+        earlyStopping: { patience: 0 },
+      },
     });
     const steps: number[] = [];
     const epochs: Sample[] = [];

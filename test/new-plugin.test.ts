@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { REPO_ROOT } from './shared-data.js';
 import { writeToyData } from './toy-data.js';
-import { NPM_INSTALL_FLAGS, childEnv, packWorkspace, runOk, tempDirOutsideRepo, type ProcessResult } from './pack-workspace.js';
+import {
+  NPM_INSTALL_FLAGS,
+  childEnv,
+  packWorkspace,
+  runOk,
+  tempDirOutsideRepo,
+  type ProcessResult,
+} from './pack-workspace.js';
 
 // A plugin author's first hour, for real: `fewshot new-plugin` into a folder outside the repository,
 // `npm install` against the packed @fewshot/core (as if from a registry), the generated conformance
@@ -15,7 +22,10 @@ const started = Date.now();
 
 /** The plugin's own installed fewshot: the same @fewshot/core its code imports. */
 function fewshot(args: readonly string[]): Promise<ProcessResult> {
-  return runOk(path.join(plugin, 'node_modules/.bin/fewshot'), args, { cwd: tmp, env: childEnv({ FEWSHOT_CACHE: path.join(tmp, 'cache') }) });
+  return runOk(path.join(plugin, 'node_modules/.bin/fewshot'), args, {
+    cwd: tmp,
+    env: childEnv({ FEWSHOT_CACHE: path.join(tmp, 'cache') }),
+  });
 }
 
 beforeAll(async () => {
@@ -23,10 +33,24 @@ beforeAll(async () => {
   mkdirSync(path.join(tmp, 'tarballs'));
   const packed = await packWorkspace(path.join(tmp, 'tarballs'));
   plugin = path.join(tmp, 'fewshot-vectors');
-  await runOk('node', [path.join(REPO_ROOT, 'packages/core/bin/fewshot.js'), 'new-plugin', 'fewshot-vectors', '--dir', plugin, '--core', packed['@fewshot/core'].tarball], { cwd: tmp });
+  await runOk(
+    'node',
+    [
+      path.join(REPO_ROOT, 'packages/core/bin/fewshot.js'),
+      'new-plugin',
+      'fewshot-vectors',
+      '--dir',
+      plugin,
+      '--core',
+      packed['@fewshot/core'].tarball,
+    ],
+    { cwd: tmp },
+  );
   // `prepare` builds the plugin (tsc) as part of the install
   install = await runOk('npm', ['install', ...NPM_INSTALL_FLAGS], { cwd: plugin, timeoutMs: 150_000 });
-  process.stderr.write(`new-plugin test: npm install of the generated plugin took ${(install.ms / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `new-plugin test: npm install of the generated plugin took ${(install.ms / 1000).toFixed(1)} s\n`,
+  );
 }, 240_000);
 
 afterAll(() => {
@@ -52,9 +76,15 @@ describe('a plugin made by fewshot new-plugin, installed against the packed core
 
   it('is listed by fewshot plugins --plugin DIR', async () => {
     const r = await fewshot(['plugins', '--plugin', plugin, '--json']);
-    const report = JSON.parse(r.stdout) as { plugins: { spec: string; resolved: string }[]; modalities: { id: string; layouts: string[] }[]; encoders: { id: string }[] };
+    const report = JSON.parse(r.stdout) as {
+      plugins: { spec: string; resolved: string }[];
+      modalities: { id: string; layouts: string[] }[];
+      encoders: { id: string }[];
+    };
     expect(report.plugins.map((p) => p.resolved)).toContain(path.join(plugin, 'dist/index.js'));
-    expect(report.modalities).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'vectors', layouts: ['folder'] })]));
+    expect(report.modalities).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'vectors', layouts: ['folder'] })]),
+    );
     expect(report.encoders.map((e) => e.id)).toContain('vectors-dense');
   });
 
@@ -71,7 +101,9 @@ describe('a plugin made by fewshot new-plugin, installed against the packed core
       return file;
     });
     const experiment = path.join(tmp, 'vectors.yaml');
-    writeFileSync(experiment, `name: vectors
+    writeFileSync(
+      experiment,
+      `name: vectors
 seed: 3
 backend: cpu
 modality: vectors
@@ -85,7 +117,8 @@ data:
 model: { type: siamese, encoder: vectors-dense, head: contrastive }
 train: { epochs: 2, stepsPerEpoch: 15, batchSize: 16, learningRate: 0.01, augment: { noise: 0.02 } }
 eval: { ways: 4, shots: 1, queries: 2, episodes: 50 }
-`);
+`,
+    );
     const model = path.join(tmp, 'model');
     await fewshot(['train', experiment, '--out', model, '--quiet']);
     expect(existsSync(path.join(model, 'fewshot.json'))).toBe(true);
@@ -94,7 +127,16 @@ eval: { ways: 4, shots: 1, queries: 2, episodes: 50 }
     expect(report).toMatchObject({ ways: 4, shots: 1, episodes: 50 });
     expect(report.accuracy).toBeGreaterThan(0.7); // chance is 0.25
     // the model remembers its plugin: classify new files of the plugin's format against a support folder
-    const c = await fewshot(['classify', '--model', model, '--support', path.join(data, 'test'), '--json', '--quiet', ...queries]);
+    const c = await fewshot([
+      'classify',
+      '--model',
+      model,
+      '--support',
+      path.join(data, 'test'),
+      '--json',
+      '--quiet',
+      ...queries,
+    ]);
     const labels = (JSON.parse(c.stdout) as { results: { label: string }[] }).results.map((x) => x.label);
     expect(labels).toEqual(['te00', 'te03', 'te05']);
   }, 120_000);

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { cli } from './run-cli-capture.js';
 import { TOY_PLUGIN, writeToyData } from './toy-data.js';
 
-const OBJECTIVE_PLUGIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/objective-plugin/objective-plugin.mjs');
+const OBJECTIVE_PLUGIN = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../fixtures/objective-plugin/objective-plugin.mjs',
+);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-objective-cli-'));
 process.env['FEWSHOT_CACHE'] = path.join(tmp, 'cache');
@@ -45,16 +48,32 @@ describe('a plugin objective (fixture plugin loaded by path)', () => {
     const r = await cli('plugins', '--plugin', OBJECTIVE_PLUGIN, '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
-    expect(report.objectives.map((o: { id: string }) => o.id)).toEqual(['pairs', 'triplet', 'prototypes', 'offset-pairs']);
+    expect(report.objectives.map((o: { id: string }) => o.id)).toEqual([
+      'pairs',
+      'triplet',
+      'prototypes',
+      'offset-pairs',
+    ]);
     expect(report.baselines.map((b: { id: string }) => b.id)).toContain('pixel');
     const text = await cli('plugins', '--plugin', OBJECTIVE_PLUGIN);
-    expect(text.out).toMatch(/objectives \(train.objective\):\n {2}pairs: .*\n {2}triplet: .* \(model.head: contrastive\)/);
+    expect(text.out).toMatch(
+      /objectives \(train.objective\):\n {2}pairs: .*\n {2}triplet: .* \(model.head: contrastive\)/,
+    );
   });
 
   for (const workers of [1, 2]) {
     it(`trains with it (${workers} worker thread${workers > 1 ? 's' : ''})`, async () => {
       const out = path.join(tmp, `model-${workers}`);
-      const t = await cli('train', experiment(`w${workers}`, 'offset-pairs'), '--out', out, '--json', '--no-eval', '--set', `train.workers=${workers}`);
+      const t = await cli(
+        'train',
+        experiment(`w${workers}`, 'offset-pairs'),
+        '--out',
+        out,
+        '--json',
+        '--no-eval',
+        '--set',
+        `train.workers=${workers}`,
+      );
       expect(t.code).toBe(0);
       if (workers > 1) expect(t.err).toMatch(/data-parallel training on 2 worker threads/);
       const { history } = JSON.parse(readFileSync(path.join(out, 'history.json'), 'utf8'));

@@ -13,7 +13,17 @@ describe('Omniglot (real data)', () => {
     // evaluation is deterministic (fixed TTA seed, wasm backend): any change in decoding, the model or
     // scoring moves this figure, so it is checked exactly against the model's own eval.json
     const shipped = JSON.parse(readFileSync(path.join(REPO_ROOT, 'models/omniglot/eval.json'), 'utf8'));
-    const r = await cli('eval', '--model', path.join(REPO_ROOT, 'models/omniglot'), '--runs', requireData(OMNIGLOT_RUNS), '--json', '--quiet', '--backend', 'wasm');
+    const r = await cli(
+      'eval',
+      '--model',
+      path.join(REPO_ROOT, 'models/omniglot'),
+      '--runs',
+      requireData(OMNIGLOT_RUNS),
+      '--json',
+      '--quiet',
+      '--backend',
+      'wasm',
+    );
     expect(r.err).toBe('');
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ ways: 20, shots: 1, episodes: 20, trials: 400, backend: 'wasm' });
@@ -23,7 +33,18 @@ describe('Omniglot (real data)', () => {
   });
 
   it('the pixel nearest-neighbour baseline is far below it (about 0.2)', async () => {
-    const r = await cli('eval', path.join(REPO_ROOT, 'config/omniglot.yaml'), '--baseline', 'pixel', '--runs', requireData(OMNIGLOT_RUNS), '--json', '--quiet', '--backend', 'wasm');
+    const r = await cli(
+      'eval',
+      path.join(REPO_ROOT, 'config/omniglot.yaml'),
+      '--baseline',
+      'pixel',
+      '--runs',
+      requireData(OMNIGLOT_RUNS),
+      '--json',
+      '--quiet',
+      '--backend',
+      'wasm',
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
     expect(report.trials).toBe(400);
@@ -39,14 +60,30 @@ describe('Omniglot (real data)', () => {
       copyFileSync(path.join(run, 'training', f), path.join(support, f.replace('.png', ''), f));
     }
     // class_labels.txt: one line per query, `test/itemNN.png training/classNN.png`
-    const truth = readFileSync(path.join(run, 'class_labels.txt'), 'utf8').trim().split('\n').map((line) => {
-      const [query, cls] = line.trim().split(/\s+/) as [string, string];
-      return { file: path.join(OMNIGLOT_RUNS, query), label: path.basename(cls, '.png') };
-    });
+    const truth = readFileSync(path.join(run, 'class_labels.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [query, cls] = line.trim().split(/\s+/) as [string, string];
+        return { file: path.join(OMNIGLOT_RUNS, query), label: path.basename(cls, '.png') };
+      });
     expect(truth).toHaveLength(20);
-    const r = await cli('classify', '--model', path.join(REPO_ROOT, 'models/omniglot'), '--support', support, ...truth.map((t) => t.file), '--json', '--quiet', '--backend', 'wasm');
+    const r = await cli(
+      'classify',
+      '--model',
+      path.join(REPO_ROOT, 'models/omniglot'),
+      '--support',
+      support,
+      ...truth.map((t) => t.file),
+      '--json',
+      '--quiet',
+      '--backend',
+      'wasm',
+    );
     expect(r.code).toBe(0);
-    const res = JSON.parse(r.out) as { results: { file: string; label: string; ranking: { label: string; score: number }[] }[] };
+    const res = JSON.parse(r.out) as {
+      results: { file: string; label: string; ranking: { label: string; score: number }[] }[];
+    };
     expect(res.results.map((x) => x.file)).toEqual(truth.map((t) => t.file));
     const wrong = res.results.filter((x, i) => x.label !== truth[i]!.label).map((x) => path.basename(x.file));
     // the shipped model's one error in run 1 (eval.json: errorsByClass run01/class08.png) is item01, whose class is class08
@@ -67,12 +104,16 @@ describe('Omniglot (real data)', () => {
     const src = path.join(requireData(OMNIGLOT), 'images_background', 'Latin');
     for (const ch of ['character01', 'character02', 'character03']) {
       mkdirSync(path.join(root, 'Latin', ch), { recursive: true });
-      for (const f of readdirSync(path.join(src, ch)).slice(0, 3)) copyFileSync(path.join(src, ch, f), path.join(root, 'Latin', ch, f));
+      for (const f of readdirSync(path.join(src, ch)).slice(0, 3))
+        copyFileSync(path.join(src, ch, f), path.join(root, 'Latin', ch, f));
     }
     const bad = path.join(root, 'Latin', 'character02', 'broken.png');
     writeFileSync(bad, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48]));
     const yaml = path.join(tmp, 'corrupt.yaml');
-    writeFileSync(yaml, `backend: wasm\ndata:\n  root: ${root}\n  layout: omniglot\n  train: { path: . }\ntrain: { epochs: 1, stepsPerEpoch: 1, batchSize: 4 }\n`);
+    writeFileSync(
+      yaml,
+      `backend: wasm\ndata:\n  root: ${root}\n  layout: omniglot\n  train: { path: . }\ntrain: { epochs: 1, stepsPerEpoch: 1, batchSize: 4 }\n`,
+    );
     const r = await cli('train', yaml, '--out', path.join(tmp, 'm'), '--quiet');
     expect(r.code).toBe(1);
     expect(r.err).toContain('broken.png');

@@ -27,7 +27,12 @@ data:
 train: { epochs: 1, stepsPerEpoch: 1 }
 `,
 );
-const bench = writeBench(path.join(tmp, 'bench.yaml'), { methods: '  pixel: { baseline: pixel }', cells: '  - { methods: [pixel], task: omni, source: a, target: b }', ways: '5', shots: '1' });
+const bench = writeBench(path.join(tmp, 'bench.yaml'), {
+  methods: '  pixel: { baseline: pixel }',
+  cells: '  - { methods: [pixel], task: omni, source: a, target: b }',
+  ways: '5',
+  shots: '1',
+});
 
 const aFile = path.join(tmp, 'taken.txt');
 writeFileSync(aFile, 'not a folder');
@@ -59,14 +64,20 @@ describe.each(commands)('%s', (_name, args) => {
   it('names an output path below a file', async () => {
     const r = await cli(...args(path.join(aFile, 'model')));
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`Config error: output folder ${path.join(aFile, 'model')}: a part of this path is a file, not a folder`);
+    expect(r.err).toContain(
+      `Config error: output folder ${path.join(aFile, 'model')}: a part of this path is a file, not a folder`,
+    );
   });
 
   it('names an output folder that cannot be written', async () => {
     const target = unwritable();
     const r = await cli(...args(target));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(new RegExp(`Config error: output folder ${target} cannot be written .*: (permission denied|read-only file system)`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `Config error: output folder ${target} cannot be written .*: (permission denied|read-only file system)`,
+      ),
+    );
     expect(r.err).not.toMatch(/Data error|no-such-data|epoch/);
   });
 });
@@ -75,5 +86,9 @@ it('train refuses an output folder that holds the current folder (it would be re
   const r = await cli('train', experiment, '--out', process.cwd());
   expect(r.code).toBe(1);
   expect(r.err).toContain(`output folder ${process.cwd()} holds the current folder`);
-  expect(readdirSync(tmp).filter((n) => n !== 'read-only').sort()).toEqual(['bench.yaml', 'exp.yaml', 'taken.txt']);
+  expect(
+    readdirSync(tmp)
+      .filter((n) => n !== 'read-only')
+      .sort(),
+  ).toEqual(['bench.yaml', 'exp.yaml', 'taken.txt']);
 });

@@ -42,11 +42,17 @@ export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.P
 
 /** Run a command to its end (killed after `timeoutMs`); resolves with its exit code and output. */
 export function runProcess(
-  command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<ProcessResult> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -65,11 +71,15 @@ export function runProcess(
 
 /** Like runProcess, but a non-zero exit is an error showing the command and its output. */
 export async function runOk(
-  command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<ProcessResult> {
   const r = await runProcess(command, args, options);
   if (r.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} (in ${options.cwd}) exited with ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`);
+    throw new Error(
+      `${command} ${args.join(' ')} (in ${options.cwd}) exited with ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`,
+    );
   }
   return r;
 }
@@ -78,7 +88,8 @@ export async function runOk(
 export function tempDirOutsideRepo(prefix: string): string {
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), prefix)));
   const rel = path.relative(realpathSync(REPO_ROOT), dir);
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) throw new Error(`temp folder ${dir} is inside the repository ${REPO_ROOT}`);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel))
+    throw new Error(`temp folder ${dir} is inside the repository ${REPO_ROOT}`);
   return dir;
 }
 
@@ -92,9 +103,14 @@ export async function packWorkspace(dest: string): Promise<Record<WorkspacePacka
   const out: Partial<Record<WorkspacePackage, PackedPackage>> = {};
   for (const p of list) {
     if (!(p.name in WORKSPACE_PACKAGES)) throw new Error(`npm pack made an unexpected package ${p.name}`);
-    out[p.name as WorkspacePackage] = { name: p.name, tarball: path.join(dest, p.filename), files: p.files.map((f) => f.path).sort() };
+    out[p.name as WorkspacePackage] = {
+      name: p.name,
+      tarball: path.join(dest, p.filename),
+      files: p.files.map((f) => f.path).sort(),
+    };
   }
-  for (const name of Object.keys(WORKSPACE_PACKAGES)) if (!out[name as WorkspacePackage]) throw new Error(`npm pack did not pack ${name}`);
+  for (const name of Object.keys(WORKSPACE_PACKAGES))
+    if (!out[name as WorkspacePackage]) throw new Error(`npm pack did not pack ${name}`);
   return out as Record<WorkspacePackage, PackedPackage>;
 }
 
@@ -106,9 +122,16 @@ export const NPM_INSTALL_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund']
  * installing from a registry would. Optional dependencies that fail to install (tfjs-node, which
  * downloads libtensorflow) are skipped by npm. Returns the install's process result (with its time).
  */
-export async function installTarballs(dir: string, tarballs: readonly string[], timeoutMs = 150_000): Promise<ProcessResult> {
+export async function installTarballs(
+  dir: string,
+  tarballs: readonly string[],
+  timeoutMs = 150_000,
+): Promise<ProcessResult> {
   if (readdirSync(dir).length === 0) {
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fewshot-user', version: '1.0.0', private: true, type: 'module' }, null, 2) + '\n');
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'fewshot-user', version: '1.0.0', private: true, type: 'module' }, null, 2) + '\n',
+    );
   }
   return runOk('npm', ['install', ...NPM_INSTALL_FLAGS, ...tarballs], { cwd: dir, timeoutMs });
 }

@@ -17,11 +17,31 @@ interface BackendSpeed {
 
 describe('fewshot perf', () => {
   it('measures conv4 on wasm, in-process and with 2 workers, with consistent figures (--json)', async () => {
-    const r = await cli('perf', '--backends', 'wasm', '--input', '16', '--batch', '2', '--steps', '1', '--rounds', '1', '--workers', '1,2', '--json');
+    const r = await cli(
+      'perf',
+      '--backends',
+      'wasm',
+      '--input',
+      '16',
+      '--batch',
+      '2',
+      '--steps',
+      '1',
+      '--rounds',
+      '1',
+      '--workers',
+      '1,2',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^round 1\/1 wasm x1: train [\d.]+ img\/s, embed [\d.]+ img\/s$/m);
     expect(r.err).toMatch(/^round 1\/1 wasm x2: train [\d.]+ img\/s, embed [\d.]+ img\/s$/m);
-    const report = JSON.parse(r.out) as { encoder: string; input: number[]; forwardMflopsPerImage: number; backends: BackendSpeed[] };
+    const report = JSON.parse(r.out) as {
+      encoder: string;
+      input: number[];
+      forwardMflopsPerImage: number;
+      backends: BackendSpeed[];
+    };
     expect(report.encoder).toBe('conv4');
     expect(report.input).toEqual([16, 16, 1]);
     // conv4 (4 blocks of 3x3 conv, 64 filters) on 16x16x1: counted from the layers, not timed

@@ -31,24 +31,33 @@ describe('plugin loading failures', () => {
     const r = await plugins(missing);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toBe(`Plugin error: plugin file not found: ${missing}\n  from plugins entry '${missing}' (paths are relative to ${process.cwd()})\n`);
+    expect(r.err).toBe(
+      `Plugin error: plugin file not found: ${missing}\n  from plugins entry '${missing}' (paths are relative to ${process.cwd()})\n`,
+    );
   });
 
   it("a relative path in an experiment's plugins: is resolved from the config file's folder", async () => {
     const dir = path.join(tmp, 'experiment');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'exp.yaml');
-    writeFileSync(file, `plugins: ['./plugins/mine.mjs']\nmodality: image\ndata:\n  root: ${tmp}\n  test: { path: . }\n`);
+    writeFileSync(
+      file,
+      `plugins: ['./plugins/mine.mjs']\nmodality: image\ndata:\n  root: ${tmp}\n  test: { path: . }\n`,
+    );
     const r = await cli('eval', file, '--baseline', 'pixel', '--quiet');
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`Plugin error: plugin file not found: ${path.join(dir, 'plugins', 'mine.mjs')}\n  from plugins entry './plugins/mine.mjs' (paths are relative to ${dir})\n`);
+    expect(r.err).toBe(
+      `Plugin error: plugin file not found: ${path.join(dir, 'plugins', 'mine.mjs')}\n  from plugins entry './plugins/mine.mjs' (paths are relative to ${dir})\n`,
+    );
   });
 
   it('a module that throws when imported: the error it threw, and the file', async () => {
     const file = fixture('throws-on-import.mjs');
     const r = await plugins(file);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`Plugin error: plugin '${file}' failed to load: the plugin could not find its model weights\n  resolved to ${file}\n`);
+    expect(r.err).toBe(
+      `Plugin error: plugin '${file}' failed to load: the plugin could not find its model weights\n  resolved to ${file}\n`,
+    );
     // the cause is kept for --verbose and for library users
     const err = await createContainer([file], tmp).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PluginError);
@@ -81,13 +90,17 @@ describe('plugin loading failures', () => {
     const file = fixture('bind-fails.mjs');
     const r = await plugins(file);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`Plugin error: plugin '${file}' could not be bound: bind() was called with an undefined service\n`);
+    expect(r.err).toBe(
+      `Plugin error: plugin '${file}' could not be bound: bind() was called with an undefined service\n`,
+    );
   });
 
   it('two plugins that provide the same id: names the kind and the id', async () => {
     const r = await plugins(TOY_PLUGIN, fixture('second-toy.mjs'));
     expect(r.code).toBe(1);
-    expect(r.err).toBe("Plugin error: two plugins (or a plugin and core) provide the modality 'toy'\n  give one of them another id, or load only one of the plugins\n");
+    expect(r.err).toBe(
+      "Plugin error: two plugins (or a plugin and core) provide the modality 'toy'\n  give one of them another id, or load only one of the plugins\n",
+    );
     // the same plugin file named twice (here once by a relative path) is loaded once, not a clash
     const twice = await plugins(TOY_PLUGIN, path.relative(process.cwd(), TOY_PLUGIN));
     expect(twice.err).toBe('');

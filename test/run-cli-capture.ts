@@ -5,7 +5,13 @@ import { runCli } from '@fewshot/core';
 export async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const sink = (f: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { f(String(chunk)); cb(); } });
+  const sink = (f: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, cb) {
+        f(String(chunk));
+        cb();
+      },
+    });
   const code = await runCli(argv, { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
   return { code, out, err };
 }

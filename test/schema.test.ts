@@ -11,7 +11,9 @@ import { cli } from './run-cli-capture.js';
 import { REGENERATE, builtInExperimentSchema, generatedFiles, staleFiles } from './schema-generated.js';
 
 const CONFIG_DIR = path.join(REPO_ROOT, 'config');
-const configs = readdirSync(CONFIG_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const configs = readdirSync(CONFIG_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-schema-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -22,7 +24,9 @@ function validatorOf(schema: object): ValidateFunction {
 const committed = validatorOf(JSON.parse(readFileSync(path.join(REPO_ROOT, EXPERIMENT_SCHEMA_FILE), 'utf8')) as object);
 
 function errorsOf(validate: ValidateFunction, doc: unknown): string[] {
-  return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return validate(doc)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 /** A shipped config with `edit` applied to its parsed YAML. */
@@ -35,7 +39,10 @@ function edited(file: string, edit: (doc: Record<string, any>) => void): Record<
 describe('schema/experiment.schema.json', () => {
   it('is what `fewshot schema experiment` generates now', async () => {
     const expected = await generatedFiles();
-    expect({ stale: staleFiles(REPO_ROOT, { [EXPERIMENT_SCHEMA_FILE]: expected[EXPERIMENT_SCHEMA_FILE]! }), fix: REGENERATE }).toEqual({ stale: [], fix: REGENERATE });
+    expect({
+      stale: staleFiles(REPO_ROOT, { [EXPERIMENT_SCHEMA_FILE]: expected[EXPERIMENT_SCHEMA_FILE]! }),
+      fix: REGENERATE,
+    }).toEqual({ stale: [], fix: REGENERATE });
   });
 
   it('is reported stale when the committed copy differs or is missing', async () => {
@@ -124,27 +131,51 @@ describe('a broken config fails validation', () => {
   });
 
   it("with a preprocessing key of another modality (the modality's own schema applies)", () => {
-    const image = edited('quickstart.yaml', (d) => (d['data'] = { ...d['data'], preprocess: { ...d['data']['preprocess'], sampleRate: 8000 } }));
-    expect(errorsOf(committed, image).join('\n')).toMatch(/\/data\/preprocess must NOT have additional properties.*sampleRate/);
-    const audio = edited('arabic-commands.yaml', (d) => (d['data'] = { ...d['data'], preprocess: { ...d['data']['preprocess'], invert: true } }));
-    expect(errorsOf(committed, audio).join('\n')).toMatch(/\/data\/preprocess must NOT have additional properties.*invert/);
+    const image = edited(
+      'quickstart.yaml',
+      (d) => (d['data'] = { ...d['data'], preprocess: { ...d['data']['preprocess'], sampleRate: 8000 } }),
+    );
+    expect(errorsOf(committed, image).join('\n')).toMatch(
+      /\/data\/preprocess must NOT have additional properties.*sampleRate/,
+    );
+    const audio = edited(
+      'arabic-commands.yaml',
+      (d) => (d['data'] = { ...d['data'], preprocess: { ...d['data']['preprocess'], invert: true } }),
+    );
+    expect(errorsOf(committed, audio).join('\n')).toMatch(
+      /\/data\/preprocess must NOT have additional properties.*invert/,
+    );
   });
 
   it("with a misspelt augmentation key (the modality's augmentation schema applies)", () => {
-    const image = edited('omniglot.yaml', (d) => (d['train'] = { ...d['train'], augment: { ...d['train']['augment'], affinee: true } }));
-    expect(errorsOf(committed, image).join('\n')).toMatch(/\/train\/augment must NOT have additional properties.*affinee/);
-    const video = edited('drawing-videos.yaml', (d) => (d['eval'] = { ...d['eval'], tta: { views: 2, augment: { shift: 1 } } }));
-    expect(errorsOf(committed, video).join('\n')).toMatch(/\/eval\/tta\/augment must NOT have additional properties.*shift/);
+    const image = edited(
+      'omniglot.yaml',
+      (d) => (d['train'] = { ...d['train'], augment: { ...d['train']['augment'], affinee: true } }),
+    );
+    expect(errorsOf(committed, image).join('\n')).toMatch(
+      /\/train\/augment must NOT have additional properties.*affinee/,
+    );
+    const video = edited(
+      'drawing-videos.yaml',
+      (d) => (d['eval'] = { ...d['eval'], tta: { views: 2, augment: { shift: 1 } } }),
+    );
+    expect(errorsOf(committed, video).join('\n')).toMatch(
+      /\/eval\/tta\/augment must NOT have additional properties.*shift/,
+    );
   });
 
   it('with a file copied to disk and broken there (as an editor would see it)', () => {
     const file = path.join(tmp, 'broken.yaml');
     writeFileSync(file, readFileSync(path.join(CONFIG_DIR, 'quickstart.yaml'), 'utf8') + '\nbogus: 1\n');
-    expect(errorsOf(committed, parse(readFileSync(file, 'utf8')))).toEqual([expect.stringMatching(/must NOT have additional properties.*bogus/)]);
+    expect(errorsOf(committed, parse(readFileSync(file, 'utf8')))).toEqual([
+      expect.stringMatching(/must NOT have additional properties.*bogus/),
+    ]);
   });
 
   it('and a broken schema rejects a good config', () => {
-    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, EXPERIMENT_SCHEMA_FILE), 'utf8')) as { properties: Record<string, any> };
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, EXPERIMENT_SCHEMA_FILE), 'utf8')) as {
+      properties: Record<string, any>;
+    };
     schema.properties['seed'] = { type: 'string' };
     const doc: unknown = parse(readFileSync(path.join(CONFIG_DIR, 'quickstart.yaml'), 'utf8'));
     expect(errorsOf(validatorOf(schema), doc).join('\n')).toMatch(/\/seed must be string/);

@@ -27,7 +27,9 @@ describe('shipped video model (models/drawing-videos) on [time, height, width, c
       expect(now.length).toBe(n * model.meta.embeddingSize);
       expect([...now]).toEqual([...then]);
       // and what the saved encoder computes on the [T*S, S, C] tensor itself (no folding): the same within float error
-      const direct = tf.tidy(() => (model.encoder.apply(tf.tensor4d(data, [n, 224, 28, 1]), { training: false }) as tf.Tensor).dataSync());
+      const direct = tf.tidy(() =>
+        (model.encoder.apply(tf.tensor4d(data, [n, 224, 28, 1]), { training: false }) as tf.Tensor).dataSync(),
+      );
       let diff = 0;
       direct.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - now[i]!))));
       expect(diff).toBeLessThan(1e-4);
@@ -41,8 +43,13 @@ describe('shipped video model (models/drawing-videos) on [time, height, width, c
   it('refuses rows of another size, naming both shapes', async () => {
     const model = await PairModel.load(path.join(REPO_ROOT, 'models', 'drawing-videos'));
     try {
-      const store = new SampleStore(sampleShape([4, 28, 28, 1], ['time', 'height', 'width', 'channels']), new Float32Array(4 * 784));
-      expect(() => model.embed(store, [0])).toThrow(/takes inputs of 224x28x1 = 6272 values, but the data's samples are 4x28x28x1 = 3136 values/);
+      const store = new SampleStore(
+        sampleShape([4, 28, 28, 1], ['time', 'height', 'width', 'channels']),
+        new Float32Array(4 * 784),
+      );
+      expect(() => model.embed(store, [0])).toThrow(
+        /takes inputs of 224x28x1 = 6272 values, but the data's samples are 4x28x28x1 = 3136 values/,
+      );
     } finally {
       model.dispose();
     }

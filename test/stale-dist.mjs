@@ -60,7 +60,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const stale = staleOutputs();
   if (process.argv.includes('--delete')) {
     for (const f of stale) rmSync(f);
-    if (stale.length > 0) console.log(`removed ${stale.length} compiled file(s) without a source:\n  ${stale.map((f) => path.relative(REPO_ROOT, f)).join('\n  ')}`);
+    if (stale.length > 0)
+      console.log(
+        `removed ${stale.length} compiled file(s) without a source:\n  ${stale.map((f) => path.relative(REPO_ROOT, f)).join('\n  ')}`,
+      );
   } else {
     for (const f of stale) console.log(path.relative(REPO_ROOT, f));
     process.exitCode = stale.length > 0 ? 1 : 0;

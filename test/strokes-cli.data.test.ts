@@ -11,7 +11,9 @@ import { REPO_ROOT, SHARED_DATA, requireData } from './shared-data.js';
 const fixture = path.join(REPO_ROOT, 'test/fixtures/strokes-csv');
 const model = path.join(REPO_ROOT, 'models/strokes');
 const support = path.join(fixture, 'support');
-const queries = readdirSync(path.join(fixture, 'queries')).sort().map((f) => path.join(fixture, 'queries', f));
+const queries = readdirSync(path.join(fixture, 'queries'))
+  .sort()
+  .map((f) => path.join(fixture, 'queries', f));
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-strokes-cli-'));
 process.env['FEWSHOT_CACHE'] = path.join(tmp, 'cache');
@@ -21,7 +23,10 @@ describe('models/strokes on CSV trajectories recorded at another rate and scale'
   it('decodes a CSV export like the archive drawing it came from', async () => {
     const zip = path.join(requireData(path.join(SHARED_DATA, 'omniglot/strokes')), 'strokes_background_small1.zip');
     const pre = timeseriesPreprocessSchema.parse({ length: 64 });
-    const fromZip = await readTrajectory({ id: 'Latin/character01/0683_02.txt', path: zip, label: 'Latin/character01' }, pre);
+    const fromZip = await readTrajectory(
+      { id: 'Latin/character01/0683_02.txt', path: zip, label: 'Latin/character01' },
+      pre,
+    );
     const fromCsv = await readTrajectory({ id: 'q', path: queries[0]!, label: 'q' }, pre);
     expect(fromCsv.trajectory.time![1]).toBeCloseTo(0.005, 6);
     const a = preprocessTrajectory(fromZip.trajectory, pre, fromZip.source);
@@ -50,7 +55,8 @@ describe('bad time series through the CLI', () => {
   const experiment = path.join(tmp, 'bad.yaml');
   beforeAll(() => {
     cpSync(support, data, { recursive: true });
-    for (const q of queries.filter((f) => f.endsWith('_02.csv'))) cpSync(q, path.join(data, path.basename(q).slice(0, 11), 'other.csv'));
+    for (const q of queries.filter((f) => f.endsWith('_02.csv')))
+      cpSync(q, path.join(data, path.basename(q).slice(0, 11), 'other.csv'));
     writeFileSync(path.join(data, 'character01', 'ragged.csv'), 'time,x,y\n0,1,2\n0.1,3\n');
     writeFileSync(path.join(data, 'character02', 'empty.csv'), '');
     writeFileSync(
@@ -72,8 +78,19 @@ eval: { ways: 3, shots: 1, queries: 1, episodes: 20 }
   it('stops at a bad file with its name and line, or skips and lists them with onBadSample: skip', async () => {
     const failed = await cli('eval', experiment, '--baseline', 'timeseries-dtw', '--quiet', '--no-cache');
     expect(failed.code).toBe(1);
-    expect(failed.err).toMatch(/character01\/ragged\.csv: line 3 has 2 cells, the header 3 \(ragged rows\)|character02\/empty\.csv: empty file/);
-    const skipped = await cli('eval', experiment, '--baseline', 'timeseries-dtw', '--no-cache', '--set', 'data.onBadSample=skip', '--json');
+    expect(failed.err).toMatch(
+      /character01\/ragged\.csv: line 3 has 2 cells, the header 3 \(ragged rows\)|character02\/empty\.csv: empty file/,
+    );
+    const skipped = await cli(
+      'eval',
+      experiment,
+      '--baseline',
+      'timeseries-dtw',
+      '--no-cache',
+      '--set',
+      'data.onBadSample=skip',
+      '--json',
+    );
     expect(skipped.code).toBe(0);
     expect(skipped.err).toContain('skipped 2 bad sample(s)');
     expect(skipped.err).toContain(path.join(data, 'character01', 'ragged.csv'));

@@ -10,9 +10,15 @@ export function writeToyData(root: string, classes: number, perClass: number, se
     const dir = path.join(root, `${prefix}${String(c).padStart(2, '0')}`);
     mkdirSync(dir, { recursive: true });
     for (let i = 0; i < perClass; i++) {
-      writeFileSync(path.join(dir, `s${i}.json`), JSON.stringify(proto.map((v) => +(v + 0.15 * rng.normal()).toFixed(4))));
+      writeFileSync(
+        path.join(dir, `s${i}.json`),
+        JSON.stringify(proto.map((v) => +(v + 0.15 * rng.normal()).toFixed(4))),
+      );
     }
   }
 }
 
-export const TOY_PLUGIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/toy-plugin/toy-plugin.mjs');
+export const TOY_PLUGIN = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../fixtures/toy-plugin/toy-plugin.mjs',
+);

@@ -58,7 +58,9 @@ describe('fewshot CLI with the video plugin', () => {
     const r = await cli('plugins');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ {2}video: videos \(.mp4, .webm, .avi, .mov, .mkv\)/);
-    expect(r.out).toMatch(/ {4}ffmpeg: \S+ffmpeg\S* \(from (FFMPEG_PATH|ffmpeg-static|@ffmpeg-installer\/ffmpeg|PATH); search order/);
+    expect(r.out).toMatch(
+      / {4}ffmpeg: \S+ffmpeg\S* \(from (FFMPEG_PATH|ffmpeg-static|@ffmpeg-installer\/ffmpeg|PATH); search order/,
+    );
     expect(r.out).toMatch(/ {2}frame-pool: a per-frame CNN/);
     expect(r.out).toMatch(/ {2}last-frame-pixel: .* \(video\)/);
   });
@@ -69,7 +71,13 @@ describe('fewshot CLI with the video plugin', () => {
     expect(t.err).toBe('');
     expect(t.code).toBe(0);
     const meta = JSON.parse(readFileSync(path.join(model, 'fewshot.json'), 'utf8'));
-    expect(meta).toMatchObject({ modality: 'video', encoder: 'frame-pool', inputShape: [4, 16, 16, 1], sampleShape: { dims: [4, 16, 16, 1], names: ['time', 'height', 'width', 'channels'] }, preprocess: { frames: 4, size: 16, sampling: 'uniform' } });
+    expect(meta).toMatchObject({
+      modality: 'video',
+      encoder: 'frame-pool',
+      inputShape: [4, 16, 16, 1],
+      sampleShape: { dims: [4, 16, 16, 1], names: ['time', 'height', 'width', 'channels'] },
+      preprocess: { frames: 4, size: 16, sampling: 'uniform' },
+    });
     const e = await cli('eval', '--model', model, '--json', '--quiet');
     expect(e.code).toBe(0);
     const report = JSON.parse(e.out);
@@ -78,9 +86,21 @@ describe('fewshot CLI with the video plugin', () => {
     expect(report.accuracy).toBe(1);
     // an explicit --set data.preprocess.* overrides what the model saved (same model on the last frame only)
     const lastOut = path.join(tmp, 'eval-last');
-    const l = await cli('eval', '--model', model, '--set', 'data.preprocess.sampling=last', '--out', lastOut, '--json', '--quiet');
+    const l = await cli(
+      'eval',
+      '--model',
+      model,
+      '--set',
+      'data.preprocess.sampling=last',
+      '--out',
+      lastOut,
+      '--json',
+      '--quiet',
+    );
     expect(l.code).toBe(0);
-    expect(readFileSync(path.join(lastOut, 'config.yaml'), 'utf8')).toMatch(/preprocess:\s*\n(\s+\w+: .*\n)*\s+sampling: last/);
+    expect(readFileSync(path.join(lastOut, 'config.yaml'), 'utf8')).toMatch(
+      /preprocess:\s*\n(\s+\w+: .*\n)*\s+sampling: last/,
+    );
     expect(readFileSync(path.join(lastOut, 'config.yaml'), 'utf8')).toMatch(/frames: 4/);
     const files = ['vertical', 'horizontal', 'diagonal'].map((s) => path.join(test, s, `${s}_01.mp4`));
     const c = await cli('classify', '--model', model, '--support', support, ...files, '--json', '--quiet');
@@ -92,7 +112,16 @@ describe('fewshot CLI with the video plugin', () => {
 
   it('trains on two data-parallel workers, which load the plugin that defines the frame layers', async () => {
     const model = path.join(tmp, 'model-workers');
-    const t = await cli('train', experiment('tiny-workers', 'test'), '--out', model, '--set', 'train.workers=2', '--no-eval', '--json');
+    const t = await cli(
+      'train',
+      experiment('tiny-workers', 'test'),
+      '--out',
+      model,
+      '--set',
+      'train.workers=2',
+      '--no-eval',
+      '--json',
+    );
     expect(t.code).toBe(0);
     expect(t.err).toMatch(/data-parallel training on 2 worker threads/);
     expect(existsSync(path.join(model, 'fewshot.json'))).toBe(true);
@@ -103,12 +132,16 @@ describe('fewshot CLI with the video plugin', () => {
     const config = readFileSync(file, 'utf8');
     const stop = await cli('eval', file, '--baseline', 'last-frame-pixel', '--quiet');
     expect(stop.code).toBe(1);
-    expect(stop.err).toMatch(/^Data error: (cannot decode video \S+corrupt\.mp4: corrupt or not a video file|video file is empty \(0 bytes\): \S+empty\.mp4|no video stream in \S+audio-only\.mp4 \(an audio-only file\?\))/);
+    expect(stop.err).toMatch(
+      /^Data error: (cannot decode video \S+corrupt\.mp4: corrupt or not a video file|video file is empty \(0 bytes\): \S+empty\.mp4|no video stream in \S+audio-only\.mp4 \(an audio-only file\?\))/,
+    );
     writeFileSync(file, config.replace('  preprocess:', '  onBadSample: skip\n  preprocess:'));
     const skip = await cli('eval', file, '--baseline', 'last-frame-pixel', '--json');
     expect(skip.code).toBe(0);
     expect(skip.err).toContain('skipped 3 bad sample(s) in data.test:');
-    expect(skip.err).toContain(`${path.join(bad, 'vertical', 'corrupt.mp4')}: cannot decode video ${path.join(bad, 'vertical', 'corrupt.mp4')}: corrupt or not a video file`);
+    expect(skip.err).toContain(
+      `${path.join(bad, 'vertical', 'corrupt.mp4')}: cannot decode video ${path.join(bad, 'vertical', 'corrupt.mp4')}: corrupt or not a video file`,
+    );
     expect(skip.err).toContain(`${path.join(bad, 'horizontal', 'empty.mp4')}: video file is empty (0 bytes)`);
     expect(skip.err).toContain(`${path.join(bad, 'diagonal', 'audio-only.mp4')}: no video stream in`);
     const report = JSON.parse(skip.out);
@@ -121,7 +154,14 @@ describe('fewshot CLI with the video plugin', () => {
     const saved = process.env['FFMPEG_PATH'];
     process.env['FFMPEG_PATH'] = missing;
     try {
-      const r = await cli('eval', experiment('noffmpeg', 'test'), '--baseline', 'last-frame-pixel', '--no-cache', '--quiet');
+      const r = await cli(
+        'eval',
+        experiment('noffmpeg', 'test'),
+        '--baseline',
+        'last-frame-pixel',
+        '--no-cache',
+        '--quiet',
+      );
       expect(r.code).toBe(1);
       expect(r.err).toContain(`Plugin error: ffmpeg not found: FFMPEG_PATH is set to ${missing}, which does not exist`);
       const p = await cli('plugins');

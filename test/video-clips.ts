@@ -9,11 +9,18 @@ let codec: string | undefined;
  * A tiny drawing video made here with the ffmpeg in use: `count` frames of size x size, white, the
  * pixels for which `ink(x, y, progress)` holds black (progress = (frame + 1) / count).
  */
-export async function writeClip(file: string, ink: (x: number, y: number, progress: number) => boolean, count = 8, size = 16): Promise<void> {
+export async function writeClip(
+  file: string,
+  ink: (x: number, y: number, progress: number) => boolean,
+  count = 8,
+  size = 16,
+): Promise<void> {
   const ffmpeg = findFfmpeg().path;
   codec ??= pickCodec(ffmpeg);
   const data = new Uint8Array(count * size * size).fill(255);
-  for (let i = 0; i < count; i++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (ink(x, y, (i + 1) / count)) data[(i * size + y) * size + x] = 0;
+  for (let i = 0; i < count; i++)
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) if (ink(x, y, (i + 1) / count)) data[(i * size + y) * size + x] = 0;
   mkdirSync(path.dirname(file), { recursive: true });
   await encodeClip(ffmpeg, { count, data }, { size, fps: 25, codec, crf: 0, preset: 'ultrafast' }, file);
 }
@@ -28,7 +35,8 @@ export const SHAPES: Record<string, (jitter: number) => (x: number, y: number, p
 /** `root/<shape>/<shape>_<drawer>.mp4` for every shape, `perClass` drawers each (slight jitter per drawer). */
 export async function writeShapeClips(root: string, perClass: number): Promise<void> {
   for (const [name, shape] of Object.entries(SHAPES)) {
-    for (let d = 0; d < perClass; d++) await writeClip(path.join(root, name, `${name}_${String(d + 1).padStart(2, '0')}.mp4`), shape((d % 3) - 1));
+    for (let d = 0; d < perClass; d++)
+      await writeClip(path.join(root, name, `${name}_${String(d + 1).padStart(2, '0')}.mp4`), shape((d % 3) - 1));
   }
 }
 
@@ -37,7 +45,25 @@ export function writeAudioOnly(file: string): Promise<void> {
   const ffmpeg = findFfmpeg().path;
   mkdirSync(path.dirname(file), { recursive: true });
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.2', '-c:a', 'aac', '-f', 'mp4', '-y', file], { stdio: 'ignore' });
+    const child = spawn(
+      ffmpeg,
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:duration=0.2',
+        '-c:a',
+        'aac',
+        '-f',
+        'mp4',
+        '-y',
+        file,
+      ],
+      { stdio: 'ignore' },
+    );
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exit ${code}`))));
   });

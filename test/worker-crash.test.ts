@@ -9,7 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { embedParallel, GradientWorkerError, GradientWorkerPool, PairModel, SampleStore, sampleShape, type OptimizerSettings } from '@fewshot/core';
+import {
+  embedParallel,
+  GradientWorkerError,
+  GradientWorkerPool,
+  PairModel,
+  SampleStore,
+  sampleShape,
+  type OptimizerSettings,
+} from '@fewshot/core';
 import { REPO_ROOT } from './shared-data.js';
 import { TOY_PLUGIN, writeToyData } from './toy-data.js';
 
@@ -20,38 +28,76 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-worker-crash-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const optimizer: OptimizerSettings = { optimizer: 'adam', learningRate: 0.01, momentum: 0 };
-const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'test', preprocess: {}, inputShape: [4, 4, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+const meta = {
+  kind: 'siamese' as const,
+  encoder: 'tiny',
+  modality: 'test',
+  preprocess: {},
+  inputShape: [4, 4, 1] as const,
+  margin: 1,
+  plugins: [],
+  backend: 'cpu',
+};
 
 function tinyModel(): PairModel {
   const encoder = tf.sequential({
     name: 'encoder',
-    layers: [tf.layers.flatten({ inputShape: [4, 4, 1], name: 'f' }), tf.layers.dense({ units: 5, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), name: 'd' })],
+    layers: [
+      tf.layers.flatten({ inputShape: [4, 4, 1], name: 'f' }),
+      tf.layers.dense({ units: 5, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), name: 'd' }),
+    ],
   });
   return PairModel.create(encoder, 'contrastive', meta, 1);
 }
 
 /** n deterministic pairs of 4x4 inputs. */
 function batch(n: number): { x: Float32Array; y: Float32Array } {
-  return { x: Float32Array.from({ length: 2 * n * 16 }, (_, i) => Math.sin(i)), y: Float32Array.from({ length: n }, (_, i) => i % 2) };
+  return {
+    x: Float32Array.from({ length: 2 * n * 16 }, (_, i) => Math.sin(i)),
+    y: Float32Array.from({ length: n }, (_, i) => i % 2),
+  };
 }
 
-const threadIds = (pool: GradientWorkerPool): number[] => (pool as unknown as { handles: { worker: { threadId: number } }[] }).handles.map((h) => h.worker.threadId);
+const threadIds = (pool: GradientWorkerPool): number[] =>
+  (pool as unknown as { handles: { worker: { threadId: number } }[] }).handles.map((h) => h.worker.threadId);
 
 /** Wait (bounded) until every thread of the pool has stopped. */
 async function allStopped(pool: GradientWorkerPool): Promise<number[]> {
-  for (let waited = 0; waited < 10_000 && threadIds(pool).some((t) => t !== -1); waited += 25) await new Promise((r) => setTimeout(r, 25));
+  for (let waited = 0; waited < 10_000 && threadIds(pool).some((t) => t !== -1); waited += 25)
+    await new Promise((r) => setTimeout(r, 25));
   return threadIds(pool);
 }
 
 /** The crash plugin as a module URL for the pool, its settings in the query. */
-const crashModule = (mode: string, worker: number, at: number): string => `${pathToFileURL(CRASH_PLUGIN).href}?mode=${mode}&worker=${worker}&at=${at}`;
+const crashModule = (mode: string, worker: number, at: number): string =>
+  `${pathToFileURL(CRASH_PLUGIN).href}?mode=${mode}&worker=${worker}&at=${at}`;
 
 describe('GradientWorkerPool when a worker thread crashes', () => {
   const cases = [
-    { mode: 'exit', update: 'replicas', message: /^gradient worker 1 exited unexpectedly \(exit code 7\)$/, hint: /train\.workers: 1/ },
-    { mode: 'throw', update: 'master', message: /^gradient worker 1 crashed: crash-plugin: thread \d+ broke on purpose$/, hint: /train\.workers: 1/ },
-    { mode: 'throw', update: 'replicas', message: /^gradient worker 1 crashed: crash-plugin: thread \d+ broke on purpose$/, hint: /train\.workers: 1/ },
-    { mode: 'oom', update: 'replicas', message: /^gradient worker 1 ran out of memory \(.*memory limit.*\)$/, hint: /lower train\.workers or train\.batchSize/ },
+    {
+      mode: 'exit',
+      update: 'replicas',
+      message: /^gradient worker 1 exited unexpectedly \(exit code 7\)$/,
+      hint: /train\.workers: 1/,
+    },
+    {
+      mode: 'throw',
+      update: 'master',
+      message: /^gradient worker 1 crashed: crash-plugin: thread \d+ broke on purpose$/,
+      hint: /train\.workers: 1/,
+    },
+    {
+      mode: 'throw',
+      update: 'replicas',
+      message: /^gradient worker 1 crashed: crash-plugin: thread \d+ broke on purpose$/,
+      hint: /train\.workers: 1/,
+    },
+    {
+      mode: 'oom',
+      update: 'replicas',
+      message: /^gradient worker 1 ran out of memory \(.*memory limit.*\)$/,
+      hint: /lower train\.workers or train\.batchSize/,
+    },
   ];
   // each crash with one update mode (a worker start costs seconds: not every combination)
   for (const c of cases) {
@@ -60,9 +106,17 @@ describe('GradientWorkerPool when a worker thread crashes', () => {
       const model = tinyModel();
       const before = tf.memory().numTensors;
       // a real out-of-memory: the worker's heap is capped, and the plugin allocates until it is full
-      const resourceLimits = c.mode === 'oom' ? { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } : undefined;
+      const resourceLimits =
+        c.mode === 'oom' ? { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } : undefined;
       const modules = [crashModule(c.mode, 1, 2)];
-      const pool = await GradientWorkerPool.create(model, { workers: 2, backend: 'cpu', optimizer, update, modules, ...(resourceLimits ? { resourceLimits } : {}) });
+      const pool = await GradientWorkerPool.create(model, {
+        workers: 2,
+        backend: 'cpu',
+        optimizer,
+        update,
+        modules,
+        ...(resourceLimits ? { resourceLimits } : {}),
+      });
       try {
         const b = batch(4);
         expect(await pool.step(b.x, b.y)).toBeGreaterThan(0); // the first step is fine
@@ -89,12 +143,21 @@ describe('GradientWorkerPool when a worker thread crashes', () => {
   it('a crash during a parallel embedding rejects embedParallel at once, and the pool stops', async () => {
     const model = tinyModel();
     const before = tf.memory().numTensors;
-    const store = new SampleStore(sampleShape([4, 4, 1], ['height', 'width', 'channels']), Float32Array.from({ length: 400 * 16 }, (_, i) => Math.cos(i)));
-    const pool = await GradientWorkerPool.forInference(model, { workers: 2, backend: 'cpu', modules: [crashModule('exit', 0, 3)] });
+    const store = new SampleStore(
+      sampleShape([4, 4, 1], ['height', 'width', 'channels']),
+      Float32Array.from({ length: 400 * 16 }, (_, i) => Math.cos(i)),
+    );
+    const pool = await GradientWorkerPool.forInference(model, {
+      workers: 2,
+      backend: 'cpu',
+      modules: [crashModule('exit', 0, 3)],
+    });
     try {
       const rows = Array.from({ length: 400 }, (_, i) => i);
       // chunks of 50 rows: worker 0 dies at its third embedding request, with more chunks in flight
-      await expect(embedParallel(pool, store, rows, 50)).rejects.toThrow(/^gradient worker 0 exited unexpectedly \(exit code 7\)$/);
+      await expect(embedParallel(pool, store, rows, 50)).rejects.toThrow(
+        /^gradient worker 0 exited unexpectedly \(exit code 7\)$/,
+      );
       expect(await allStopped(pool)).toEqual([-1, -1]);
     } finally {
       await pool.close();
@@ -129,12 +192,27 @@ train:
   );
 
   /** Run the real CLI in a child process; resolves with its exit code and output, or `timedOut` after 60 s. */
-  function train(env: Record<string, string>, nodeOptions = ''): Promise<{ code: number | null; timedOut: boolean; err: string }> {
+  function train(
+    env: Record<string, string>,
+    nodeOptions = '',
+  ): Promise<{ code: number | null; timedOut: boolean; err: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [...(nodeOptions ? [nodeOptions] : []), BIN, 'train', file, '--out', path.join(tmp, `out-${env['FEWSHOT_TEST_CRASH']}`), '--no-eval'], {
-        env: { ...process.env, FEWSHOT_CACHE: path.join(tmp, 'cache'), ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          ...(nodeOptions ? [nodeOptions] : []),
+          BIN,
+          'train',
+          file,
+          '--out',
+          path.join(tmp, `out-${env['FEWSHOT_TEST_CRASH']}`),
+          '--no-eval',
+        ],
+        {
+          env: { ...process.env, FEWSHOT_CACHE: path.join(tmp, 'cache'), ...env },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += String(d)));
       let timedOut = false;
@@ -157,7 +235,10 @@ train:
   ];
   for (const c of cases) {
     it(`${c.mode}: exits non-zero with the worker's error and what to do, without a stack trace or a hang`, async () => {
-      const r = await train({ FEWSHOT_TEST_CRASH: c.mode, FEWSHOT_TEST_CRASH_WORKER: '1', FEWSHOT_TEST_CRASH_AT: '4' }, c.node);
+      const r = await train(
+        { FEWSHOT_TEST_CRASH: c.mode, FEWSHOT_TEST_CRASH_WORKER: '1', FEWSHOT_TEST_CRASH_AT: '4' },
+        c.node,
+      );
       expect(r.timedOut).toBe(false);
       expect(r.code).toBe(1);
       expect(r.err).toContain(`Parallel training error: ${c.message}`);

@@ -31,7 +31,10 @@ function parent() {
   const sizes = opt('sizes', '28,105').split(',').map(Number);
   const self = fileURLToPath(import.meta.url);
   const run = (extra) => {
-    const r = spawnSync(process.execPath, [self, '--data', DATA, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = spawnSync(process.execPath, [self, '--data', DATA, ...extra], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (r.status !== 0) throw new Error(`child failed (${r.status}): ${extra.join(' ')}`);
     return JSON.parse(r.stdout.trim().split('\n').pop());
   };
@@ -46,13 +49,16 @@ function parent() {
       const json = files.filter((x) => x.f.endsWith('.json')).reduce((s, x) => s + x.bytes, 0);
       rows.push({ size, run: 'first (decode + save)', ...cold, binMB: bin / 1e6, jsonMB: json / 1e6 });
       rows.push({ size, run: 'second (load)', ...warm, binMB: bin / 1e6, jsonMB: json / 1e6 });
-      if (args.includes('--float32')) rows.push({ size, run: 'float32, no cache', ...run(['--phase', 'float32', '--size', String(size)]) });
+      if (args.includes('--float32'))
+        rows.push({ size, run: 'float32, no cache', ...run(['--phase', 'float32', '--size', String(size)]) });
     } finally {
       if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
     }
   }
   console.log(`\nOmniglot ${SPLITS.join(' + ')} from ${DATA}, node ${process.version}, ${os.cpus().length} CPUs\n`);
-  console.log('size    run                    samples  hits  dtype    list s  stat s  data s  sweep s  .bin MB  .json MB  peak RSS MB');
+  console.log(
+    'size    run                    samples  hits  dtype    list s  stat s  data s  sweep s  .bin MB  .json MB  peak RSS MB',
+  );
   for (const r of rows) {
     console.log(
       `${String(r.size).padEnd(8)}${r.run.padEnd(23)}${String(r.samples).padStart(7)}  ${String(r.hits).padStart(4)}  ${r.dtype.padEnd(8)}${r.listSeconds.toFixed(2).padStart(6)}  ` +
@@ -60,7 +66,9 @@ function parent() {
         `${r.binMB === undefined ? '      -' : r.binMB.toFixed(1).padStart(7)}  ${r.jsonMB === undefined ? '       -' : r.jsonMB.toFixed(2).padStart(8)}  ${r.maxRssMB.toFixed(0).padStart(11)}`,
     );
   }
-  console.log('\nlist s: modality.load of both splits (readdir). stat s: the cache key (stat of every file). data s: decode + save on a miss, load on a hit (both splits). sweep s: every row once through batch(256).');
+  console.log(
+    '\nlist s: modality.load of both splits (readdir). stat s: the cache key (stat of every file). data s: decode + save on a miss, load on a hit (both splits). sweep s: every row once through batch(256).',
+  );
 }
 
 async function child() {
@@ -71,7 +79,10 @@ async function child() {
   const { registry } = await createContainer();
   const modality = registry.modality('image');
   const pre = modality.preprocessSchema.parse({ size });
-  const progress = { log: (line) => process.stderr.write(`  [${size}] ${line}\n`), start: () => ({ tick() {}, done() {} }) };
+  const progress = {
+    log: (line) => process.stderr.write(`  [${size}] ${line}\n`),
+    start: () => ({ tick() {}, done() {} }),
+  };
   let samples = 0;
   let hits = 0;
   let listSeconds = 0;
@@ -83,7 +94,8 @@ async function child() {
     const l0 = performance.now();
     const set = await modality.load({ name: split, path: path.join(DATA, split), layout: 'omniglot', options: {} });
     listSeconds += (performance.now() - l0) / 1000;
-    const options = phase === 'float32' ? { cache: false, storage: 'float32', progress } : { cacheDir: opt('cache'), progress };
+    const options =
+      phase === 'float32' ? { cache: false, storage: 'float32', progress } : { cacheDir: opt('cache'), progress };
     const d = await decodeCached(set, modality, pre, options);
     samples += d.store.count;
     hits += d.cache.hit ? 1 : 0;
@@ -105,5 +117,7 @@ async function child() {
   const sweepSeconds = (performance.now() - t0) / 1000;
   if (tf.memory().numTensors !== before) throw new Error('tensor leak in batch');
   const maxRssMB = (process.resourceUsage().maxRSS * 1024) / 1e6;
-  process.stdout.write(JSON.stringify({ samples, hits, dtype, listSeconds, statSeconds, dataSeconds, sweepSeconds, maxRssMB }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ samples, hits, dtype, listSeconds, statSeconds, dataSeconds, sweepSeconds, maxRssMB }) + '\n',
+  );
 }

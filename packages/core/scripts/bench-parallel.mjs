@@ -38,8 +38,23 @@ tf.env().set('PROD', true);
 await initBackend(BACKEND);
 const { registry } = await createContainer();
 const optimizerSettings = { optimizer: 'adam', learningRate: 0.001, momentum: 0.9 };
-const meta = { kind: 'siamese', encoder: 'conv4', modality: 'image', preprocess: {}, inputShape: SHAPE, margin: 1, plugins: [], backend: BACKEND };
-const newModel = () => PairModel.create(registry.encoder('conv4').build(sampleShape(SHAPE, ['height', 'width', 'channels']), {}, 1), 'l1-sigmoid', meta, 1);
+const meta = {
+  kind: 'siamese',
+  encoder: 'conv4',
+  modality: 'image',
+  preprocess: {},
+  inputShape: SHAPE,
+  margin: 1,
+  plugins: [],
+  backend: BACKEND,
+};
+const newModel = () =>
+  PairModel.create(
+    registry.encoder('conv4').build(sampleShape(SHAPE, ['height', 'width', 'channels']), {}, 1),
+    'l1-sigmoid',
+    meta,
+    1,
+  );
 
 // random "data set" and pair batches assembled in JS, as SampleStore.batch does
 const N = 2000;
@@ -73,7 +88,12 @@ async function singleRunner() {
 }
 
 async function poolRunner(workers, update) {
-  const pool = await GradientWorkerPool.create(newModel(), { workers, optimizer: optimizerSettings, update, backend: BACKEND });
+  const pool = await GradientWorkerPool.create(newModel(), {
+    workers,
+    optimizer: optimizerSettings,
+    update,
+    backend: BACKEND,
+  });
   pools.push(pool);
   return async (steps) => {
     let pending;
@@ -102,8 +122,14 @@ const med = (xs) => {
   const h = Math.floor(s.length / 2);
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`${BACKEND}, batch ${BATCH} pairs (${2 * BATCH} images of ${SHAPE.join('x')}), ${STEPS} steps x ${ROUNDS} rounds, ${os.availableParallelism()} cores, load average ${load()}`);
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+console.log(
+  `${BACKEND}, batch ${BATCH} pairs (${2 * BATCH} images of ${SHAPE.join('x')}), ${STEPS} steps x ${ROUNDS} rounds, ${os.availableParallelism()} cores, load average ${load()}`,
+);
 const rate = Object.fromEntries(MODES.map((m) => [m, []]));
 const cpuPerImage = Object.fromEntries(MODES.map((m) => [m, []]));
 const cores = Object.fromEntries(MODES.map((m) => [m, []]));
@@ -126,7 +152,9 @@ for (let r = 0; r < ROUNDS; r++) {
   console.log(`round ${r + 1}: ${line.join(', ')} img/s`);
 }
 console.log(`load average at the end ${load()}`);
-console.log('\nmode            median img/s   ratio of medians   median per-round ratio   CPU ms/img   cores used   bound on idle cores');
+console.log(
+  '\nmode            median img/s   ratio of medians   median per-round ratio   CPU ms/img   cores used   bound on idle cores',
+);
 for (const mode of MODES) {
   const ratio = rate.single ? (med(rate[mode]) / med(rate.single)).toFixed(2) : '-';
   const perRound = rate.single ? med(rate[mode].map((v, i) => v / rate.single[i])).toFixed(2) : '-';

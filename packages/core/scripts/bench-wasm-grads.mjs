@@ -13,10 +13,7 @@
 //    per step at batch 128; use e.g. --batch 16).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import {
-  registerWasmGradientKernels,
-  unregisterWasmGradientKernels,
-} from '../dist/backend/wasm-kernels.js';
+import { registerWasmGradientKernels, unregisterWasmGradientKernels } from '../dist/backend/wasm-kernels.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -53,14 +50,24 @@ const fmt = (ms) => (ms == null ? '   n/a' : ms.toFixed(1).padStart(7));
 function kernelBench() {
   const cases = [];
   // Conv-4 block shapes: layer 1 (1 -> 64 channels at 28x28), layer 2 (64 -> 64 at 14x14), layer 3 (7x7).
-  for (const [h, cin] of [[28, 1], [14, 64], [7, 64]]) {
+  for (const [h, cin] of [
+    [28, 1],
+    [14, 64],
+    [7, 64],
+  ]) {
     const x = tf.randomNormal([BATCH, h, h, cin]);
     const w = tf.randomNormal([3, 3, cin, 64]);
     const dy = tf.randomNormal([BATCH, h, h, 64]);
     const fwd = () => tf.conv2d(x, w, 1, 'same');
     const bInput = () => tf.conv2dTranspose(dy, w, [BATCH, h, h, cin], 1, 'same');
     const bFilter = () =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, 64] });
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, 64] },
+        );
     const row = { name: `conv ${h}x${h} ${cin}->64`, fwd: timeIt(fwd) };
     unregisterWasmGradientKernels();
     row.inputOld = timeIt(bInput, 1);
@@ -77,11 +84,15 @@ function kernelBench() {
   }
 
   const pools = [];
-  for (const [h, c] of [[28, 64], [14, 64]]) {
+  for (const [h, c] of [
+    [28, 64],
+    [14, 64],
+  ]) {
     const x = tf.randomNormal([BATCH, h, h, c]);
     const y = tf.maxPool(x, 2, 2, 'valid');
     const dy = tf.randomNormal(y.shape);
-    const grad = () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
+    const grad = () =>
+      tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
     const row = { name: `maxpool 2x2 ${h}x${h}x${c}`, fwd: timeIt(() => tf.maxPool(x, 2, 2, 'valid')) };
     unregisterWasmGradientKernels();
     row.old = timeIt(grad);

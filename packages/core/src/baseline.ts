@@ -51,7 +51,8 @@ export function baselineScorer(baseline: Baseline, shape: SampleShape): EpisodeS
       for (let k = 0; k < left.length; k++) {
         const l = left[k]!;
         const r = right[k]!;
-        if (l < 0 || l >= n || r < 0 || r >= n) throw new RangeError(`scorePairs: row index out of range (${l}, ${r}) for ${n} rows`);
+        if (l < 0 || l >= n || r < 0 || r >= n)
+          throw new RangeError(`scorePairs: row index out of range (${l}, ${r}) for ${n} rows`);
         const key = l < r ? l * n + r : r * n + l;
         let d = memo.get(key);
         if (d === undefined) {

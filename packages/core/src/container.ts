@@ -33,7 +33,10 @@ export const coreModule = new ContainerModule(({ bind }) => {
  * Create a container with the core bindings, the installed built-in plugins and `plugins`
  * (package names or paths relative to `baseDir`).
  */
-export async function createContainer(plugins: readonly string[] = [], baseDir = process.cwd()): Promise<FewshotContainer> {
+export async function createContainer(
+  plugins: readonly string[] = [],
+  baseDir = process.cwd(),
+): Promise<FewshotContainer> {
   const loaded = await loadPlugins(plugins, baseDir);
   const container = new Container();
   container.load(coreModule);

@@ -9,7 +9,10 @@ describe('dtwDistance over the time axis of a sample shape', () => {
     expect(dtwDistance(Float32Array.of(0, 0), Float32Array.of(3, 4), shape)).toBeCloseTo(5, 12);
     const seq = sampleShape([3, 1], ['time', 'channels']);
     expect(dtwDistance(Float32Array.of(0, 1, 2), Float32Array.of(0, 1, 2), seq)).toBe(0);
-    expect(dtwDistance(Float32Array.of(0, 1, 2), Float32Array.of(0, 2, 2), seq)).toBeCloseTo(dtwFrames(Float32Array.of(0, 1, 2), Float32Array.of(0, 2, 2), 1), 12);
+    expect(dtwDistance(Float32Array.of(0, 1, 2), Float32Array.of(0, 2, 2), seq)).toBeCloseTo(
+      dtwFrames(Float32Array.of(0, 1, 2), Float32Array.of(0, 2, 2), 1),
+      12,
+    );
   });
 
   it('is symmetric and honours the band', () => {
@@ -24,6 +27,8 @@ describe('dtwDistance over the time axis of a sample shape', () => {
   it('refuses a shape without a leading time axis', () => {
     const image = sampleShape([2, 2, 1], ['height', 'width', 'channels']);
     expect(() => dtwDistance(new Float32Array(4), new Float32Array(4), image)).toThrow(ConfigError);
-    expect(() => dtwDistance(new Float32Array(4), new Float32Array(4), image)).toThrow(/first axis is 'time'.*2x2x1 \(height, width, channels\)/);
+    expect(() => dtwDistance(new Float32Array(4), new Float32Array(4), image)).toThrow(
+      /first axis is 'time'.*2x2x1 \(height, width, channels\)/,
+    );
   });
 });

@@ -12,9 +12,12 @@ import { describeShape, type SampleShape } from './modality.js';
  */
 export function dtwDistance(a: Float32Array, b: Float32Array, shape: SampleShape, band = 0): number {
   if (shape.names[0] !== 'time') {
-    throw new ConfigError(`dynamic time warping needs samples whose first axis is 'time', but they are ${describeShape(shape)}`, {
-      hints: ['use a DTW baseline with a modality of sequences (audio, timeseries)'],
-    });
+    throw new ConfigError(
+      `dynamic time warping needs samples whose first axis is 'time', but they are ${describeShape(shape)}`,
+      {
+        hints: ['use a DTW baseline with a modality of sequences (audio, timeseries)'],
+      },
+    );
   }
   const frame = shape.dims.slice(1).reduce((x, y) => x * y, 1);
   return dtwFrames(a, b, frame, band);
@@ -27,7 +30,10 @@ export function dtwDistance(a: Float32Array, b: Float32Array, shape: SampleShape
 export function dtwFrames(a: Float32Array, b: Float32Array, dim: number, band = 0): number {
   const n = a.length / dim;
   const m = b.length / dim;
-  if (!Number.isInteger(n) || !Number.isInteger(m) || n === 0 || m === 0) throw new RangeError(`dtwDistance: sequences of ${a.length} and ${b.length} values are not whole numbers of ${dim}-d frames`);
+  if (!Number.isInteger(n) || !Number.isInteger(m) || n === 0 || m === 0)
+    throw new RangeError(
+      `dtwDistance: sequences of ${a.length} and ${b.length} values are not whole numbers of ${dim}-d frames`,
+    );
   let prev = new Float64Array(m + 1).fill(Infinity);
   let cur = new Float64Array(m + 1).fill(Infinity);
   prev[0] = 0;

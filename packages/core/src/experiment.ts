@@ -40,7 +40,10 @@ export interface Experiment {
  * Load the plugins and the backend of an experiment, and validate its modality settings
  * (`data.preprocess`, `train.augment`, `eval.tta.augment`) before any data is read.
  */
-export async function openExperiment(loaded: LoadedConfig, options: { backend?: BackendChoice } = {}): Promise<Experiment> {
+export async function openExperiment(
+  loaded: LoadedConfig,
+  options: { backend?: BackendChoice } = {},
+): Promise<Experiment> {
   const plugins = await createContainer(loaded.config.plugins, loaded.dir);
   const modality = plugins.registry.modality(loaded.config.modality);
   configuredObjective(plugins.registry, loaded.config.train.objective, loaded.file);
@@ -61,7 +64,10 @@ export function validatePreprocess<P extends object>(modality: Modality<P, objec
     const extra = i.code === 'unrecognized_keys' ? ` (${(i as { keys?: string[] }).keys?.join(', ')})` : '';
     return `${file}: ${key}: ${i.message}${extra}`;
   });
-  throw new ConfigError(`${lines.length} problem${lines.length === 1 ? '' : 's'} in data.preprocess for the '${modality.id}' modality`, { hints: lines });
+  throw new ConfigError(
+    `${lines.length} problem${lines.length === 1 ? '' : 's'} in data.preprocess for the '${modality.id}' modality`,
+    { hints: lines },
+  );
 }
 
 /**
@@ -70,18 +76,25 @@ export function validatePreprocess<P extends object>(modality: Modality<P, objec
  * lines say `file:line:col: train.augment.<key>: message` (or the `--set` that gave the value). Returns
  * the parsed settings (and remembers them, so that `augmentSettings` of the same mapping returns them).
  */
-export function validateAugment(modality: Modality, loaded: LoadedConfig, at: readonly string[]): Readonly<Record<string, unknown>> {
+export function validateAugment(
+  modality: Modality,
+  loaded: LoadedConfig,
+  at: readonly string[],
+): Readonly<Record<string, unknown>> {
   let raw: unknown = loaded.config;
   for (const key of at) raw = (raw as Record<string, unknown> | undefined)?.[key];
   const value = (raw ?? {}) as Readonly<Record<string, unknown>>;
   const where = at.join('.');
-  const locate = (path: readonly PropertyKey[]): string => (loaded.locator ? formatLocation(loaded.locator.locate(path, 'key')) : loaded.file);
+  const locate = (path: readonly PropertyKey[]): string =>
+    loaded.locator ? formatLocation(loaded.locator.locate(path, 'key')) : loaded.file;
   let lines: string[];
   const schema = modality.augmentSchema;
   if (!schema) {
     const keys = Object.keys(value);
     if (keys.length === 0) return augmentSettings(modality, value, where);
-    lines = keys.map((k) => `${locate([...at, k])}: ${where}.${k}: the '${modality.id}' modality has no augmentation settings`);
+    lines = keys.map(
+      (k) => `${locate([...at, k])}: ${where}.${k}: the '${modality.id}' modality has no augmentation settings`,
+    );
   } else {
     const r = schema.safeParse(value);
     if (r.success) return augmentSettings(modality, value, where);
@@ -93,9 +106,12 @@ export function validateAugment(modality: Modality, loaded: LoadedConfig, at: re
       lines = r.error.issues.map((i) => `${loaded.file}: ${[...at, ...i.path.map(String)].join('.')}: ${i.message}`);
     }
   }
-  throw new ConfigError(`${lines.length} problem${lines.length === 1 ? '' : 's'} in ${where} for the '${modality.id}' modality`, {
-    hints: lines,
-  });
+  throw new ConfigError(
+    `${lines.length} problem${lines.length === 1 ? '' : 's'} in ${where} for the '${modality.id}' modality`,
+    {
+      hints: lines,
+    },
+  );
 }
 
 /** `schema` nested in objects at `path`, so that describeIssues finds the allowed keys of the augment mapping. */
@@ -109,9 +125,12 @@ export function splitSpec(exp: Experiment, which: SplitName): DatasetSpec | unde
   if (!split) return undefined;
   const layout = split.layout ?? exp.loaded.config.data.layout ?? exp.modality.layouts[0];
   if (!layout || !exp.modality.layouts.includes(layout)) {
-    throw new ConfigError(`${exp.loaded.file}: data.${which}.layout: '${layout}' is not a layout of the '${exp.modality.id}' modality`, {
-      hints: [`known layouts: ${exp.modality.layouts.join(', ')}`],
-    });
+    throw new ConfigError(
+      `${exp.loaded.file}: data.${which}.layout: '${layout}' is not a layout of the '${exp.modality.id}' modality`,
+      {
+        hints: [`known layouts: ${exp.modality.layouts.join(', ')}`],
+      },
+    );
   }
   return {
     name: `data.${which}`,
@@ -124,7 +143,12 @@ export function splitSpec(exp: Experiment, which: SplitName): DatasetSpec | unde
 }
 
 /** Decode a listed split with the experiment's modality settings, reporting skipped samples. */
-export async function decodeSplit(exp: Experiment, which: string, set: LabeledSet, progress?: ProgressSink): Promise<DecodedSet> {
+export async function decodeSplit(
+  exp: Experiment,
+  which: string,
+  set: LabeledSet,
+  progress?: ProgressSink,
+): Promise<DecodedSet> {
   const d = exp.loaded.config.data;
   const decoded = await decodeCached(set, exp.modality, exp.preprocess, {
     cache: d.cache,
@@ -144,7 +168,11 @@ export async function decodeSplit(exp: Experiment, which: string, set: LabeledSe
  * List every configured split (checking that no class or file is in two of them), then decode the
  * requested ones.
  */
-export async function loadSplits(exp: Experiment, which: readonly SplitName[], progress?: ProgressSink): Promise<Partial<Record<SplitName, DecodedSet>>> {
+export async function loadSplits(
+  exp: Experiment,
+  which: readonly SplitName[],
+  progress?: ProgressSink,
+): Promise<Partial<Record<SplitName, DecodedSet>>> {
   const listed: { name: string; split: SplitName; set: LabeledSet }[] = [];
   for (const w of ['train', 'validation', 'test'] as const) {
     const spec = splitSpec(exp, w);
@@ -170,7 +198,13 @@ export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed)
     backend: exp.backend.name,
   };
   if (c.model.type === 'naive') {
-    return PairModel.create(PairModel.flattenEncoder(shape), 'naive', { ...meta, kind: 'naive', encoder: 'flatten' }, seed, c.model.naive);
+    return PairModel.create(
+      PairModel.flattenEncoder(shape),
+      'naive',
+      { ...meta, kind: 'naive', encoder: 'flatten' },
+      seed,
+      c.model.naive,
+    );
   }
   const encoderId = c.model.encoder ?? exp.modality.defaultEncoder;
   const encoder = await exp.plugins.registry.encoder(encoderId).build(shape, c.model.encoderOptions, seed, {

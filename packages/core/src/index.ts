@@ -92,7 +92,13 @@ export {
   type Experiment,
   type SplitName,
 } from './experiment.js';
-export { initBackend, selectBackend, type BackendChoice, type BackendInfo, type BackendName } from './backend/select-backend.js';
+export {
+  initBackend,
+  selectBackend,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendName,
+} from './backend/select-backend.js';
 export { StreamProgress, SilentProgress, formatDuration, type ProgressSink, type ProgressTask } from './progress.js';
 
 // decoded data
@@ -128,7 +134,15 @@ export { checkDisjoint } from './samplers/check-disjoint.js';
 export { buildHead, type HeadKind, type HeadOptions } from './model/heads.js';
 export { loadLayersModel, saveLayersModel } from './model/model-io.js';
 export { PairModel, MODEL_META_FILE, loadPairEncoder, type PairModelMeta } from './model/pair-model.js';
-export { EnsembleModel, loadModel, readModelMeta, saveEnsembleMeta, type EnsembleMeta, type ModelMeta, type ScoringModel } from './model/ensemble-model.js';
+export {
+  EnsembleModel,
+  loadModel,
+  readModelMeta,
+  saveEnsembleMeta,
+  type EnsembleMeta,
+  type ModelMeta,
+  type ScoringModel,
+} from './model/ensemble-model.js';
 export { foldBatchNorm } from './model/fold-batch-norm.js';
 
 // training

@@ -18,7 +18,10 @@ export class LabeledSet {
   readonly samples: readonly SampleRef[];
   private readonly byClass: ReadonlyMap<string, readonly SampleRef[]>;
 
-  constructor(samples: readonly SampleRef[], readonly source = 'data set') {
+  constructor(
+    samples: readonly SampleRef[],
+    readonly source = 'data set',
+  ) {
     const sorted = samples.slice().sort((a, b) => cmp(a.label, b.label) || cmp(a.id, b.id));
     const byClass = new Map<string, SampleRef[]>();
     for (const s of sorted) {

@@ -43,9 +43,13 @@ export interface SampleShape {
 /** A SampleShape, checked: as many names as dims, every dim a positive integer. Throws RangeError otherwise. */
 export function sampleShape(dims: readonly number[], names: readonly DimName[]): SampleShape {
   if (dims.length === 0) throw new RangeError('a sample shape needs at least one dimension');
-  if (dims.length !== names.length) throw new RangeError(`a sample shape of ${dims.length} dims [${dims.join(', ')}] needs as many names, got ${names.length} (${names.join(', ')})`);
+  if (dims.length !== names.length)
+    throw new RangeError(
+      `a sample shape of ${dims.length} dims [${dims.join(', ')}] needs as many names, got ${names.length} (${names.join(', ')})`,
+    );
   dims.forEach((d, i) => {
-    if (!Number.isInteger(d) || d < 1) throw new RangeError(`dimension '${names[i]}' of a sample shape must be a positive integer, got ${d}`);
+    if (!Number.isInteger(d) || d < 1)
+      throw new RangeError(`dimension '${names[i]}' of a sample shape must be a positive integer, got ${d}`);
   });
   return Object.freeze({ dims: Object.freeze([...dims]), names: Object.freeze([...names]) });
 }
@@ -117,7 +121,10 @@ export interface Modality<P extends object = Record<string, unknown>, A extends 
    * pixels, row-major, white = 255, at most about 96 pixels a side (image: the picture; video: a frame;
    * audio: a spectrogram). Core encodes it (PNG); throws DataError when the file cannot be read.
    */
-  thumbnail?(ref: SampleRef, pre: P): Promise<{ readonly width: number; readonly height: number; readonly channels: 1 | 3; readonly data: Uint8Array }>;
+  thumbnail?(
+    ref: SampleRef,
+    pre: P,
+  ): Promise<{ readonly width: number; readonly height: number; readonly channels: 1 | 3; readonly data: Uint8Array }>;
 }
 
 const parsedAugment = new WeakMap<Modality, WeakMap<object, object>>();
@@ -128,7 +135,11 @@ const parsedAugment = new WeakMap<Modality, WeakMap<object, object>>();
  * Problems are a ConfigError naming `<where>.<key>` (the experiment reports them with file:line:col
  * when it opens, see `validateAugment`).
  */
-export function augmentSettings(m: Modality, raw: Readonly<Record<string, unknown>>, where = 'train.augment'): Record<string, unknown> {
+export function augmentSettings(
+  m: Modality,
+  raw: Readonly<Record<string, unknown>>,
+  where = 'train.augment',
+): Record<string, unknown> {
   let cache = parsedAugment.get(m);
   if (!cache) parsedAugment.set(m, (cache = new WeakMap()));
   const hit = cache.get(raw);
@@ -138,9 +149,12 @@ export function augmentSettings(m: Modality, raw: Readonly<Record<string, unknow
   if (!schema) {
     const keys = Object.keys(raw ?? {});
     if (keys.length > 0) {
-      throw new ConfigError(`${where}: the '${m.id}' modality has no augmentation settings, got ${keys.map((k) => `'${k}'`).join(', ')}`, {
-        hints: [`remove ${where}`],
-      });
+      throw new ConfigError(
+        `${where}: the '${m.id}' modality has no augmentation settings, got ${keys.map((k) => `'${k}'`).join(', ')}`,
+        {
+          hints: [`remove ${where}`],
+        },
+      );
     }
     parsed = {};
   } else {

@@ -39,7 +39,16 @@ function noisySet(): { set: LabeledSet; store: SampleStore } {
 
 /** Today's pixel nearest neighbour: a flatten encoder and the parameter-free 'pixel' distance head. */
 function pixelPairModel(): PairModel {
-  const meta = { kind: 'pixel-nn' as const, encoder: 'flatten', modality: 'test', preprocess: {}, inputShape: shape.dims, margin: 1, plugins: [], backend: 'cpu' };
+  const meta = {
+    kind: 'pixel-nn' as const,
+    encoder: 'flatten',
+    modality: 'test',
+    preprocess: {},
+    inputShape: shape.dims,
+    margin: 1,
+    plugins: [],
+    backend: 'cpu',
+  };
   return PairModel.create(PairModel.flattenEncoder(shape), 'pixel', meta, 0);
 }
 
@@ -78,7 +87,8 @@ describe('the pixel baseline', () => {
     const s1 = old.scorePairs(old.embed(store, rows), left, right);
     const s2 = scorer.scorePairs(scorer.embed(store, rows), left, right);
     old.dispose();
-    for (let k = 0; k < s1.length; k++) expect(Math.abs(s1[k]! - s2[k]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(s1[k]!)));
+    for (let k = 0; k < s1.length; k++)
+      expect(Math.abs(s1[k]! - s2[k]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(s1[k]!)));
   });
 
   it('is registered in core, and pixelBaseline(exp) is its scorer (reported as pixel-nn)', () => {
@@ -86,12 +96,20 @@ describe('the pixel baseline', () => {
     c.load(coreModule);
     const registry = c.get<ModalityRegistry>(ModalityRegistry);
     expect(registry.baseline('pixel')).toBeInstanceOf(PixelBaseline);
-    const exp = { plugins: { registry }, modality: { id: 'test', sampleShape: () => shape }, preprocess: {}, sampleShape: shape } as unknown as Experiment;
+    const exp = {
+      plugins: { registry },
+      modality: { id: 'test', sampleShape: () => shape },
+      preprocess: {},
+      sampleShape: shape,
+    } as unknown as Experiment;
     const scorer = pixelBaseline(exp);
     expect(scorer.kind).toBe('pixel-nn');
     const { store } = noisySet();
     const emb = scorer.embed(store, [0, 7]);
     expect(Array.from(emb)).toEqual(Array.from(store.row(0)).concat(Array.from(store.row(7))));
-    expect(scorer.scorePairs(emb, Int32Array.of(0), Int32Array.of(1))[0]).toBeCloseTo(-new PixelBaseline().distance(store.row(0), store.row(7)), 5);
+    expect(scorer.scorePairs(emb, Int32Array.of(0), Int32Array.of(1))[0]).toBeCloseTo(
+      -new PixelBaseline().distance(store.row(0), store.row(7)),
+      5,
+    );
   });
 });

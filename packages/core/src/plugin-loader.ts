@@ -5,7 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { PluginError } from './errors.js';
 
 /** Plugins shipped with fewshot; loaded when installed, silently skipped when not. */
-export const BUILTIN_PLUGINS = ['@fewshot/modality-image', '@fewshot/modality-audio', '@fewshot/modality-video', '@fewshot/modality-timeseries'] as const;
+export const BUILTIN_PLUGINS = [
+  '@fewshot/modality-image',
+  '@fewshot/modality-audio',
+  '@fewshot/modality-video',
+  '@fewshot/modality-timeseries',
+] as const;
 
 /** A loaded plugin: where it came from and its default export (an inversify ContainerModule). */
 export interface LoadedPlugin {
@@ -37,7 +42,9 @@ export async function loadPlugin(spec: string, baseDir: string, builtin = false)
   if (isPathSpec(spec)) {
     resolved = path.resolve(baseDir, spec);
     if (!existsSync(resolved)) {
-      throw new PluginError(`plugin file not found: ${resolved}`, { hints: [`from plugins entry '${spec}' (paths are relative to ${baseDir})`] });
+      throw new PluginError(`plugin file not found: ${resolved}`, {
+        hints: [`from plugins entry '${spec}' (paths are relative to ${baseDir})`],
+      });
     }
     if (statSync(resolved).isDirectory()) resolved = resolvePackageFolder(spec, resolved);
   } else {
@@ -47,12 +54,18 @@ export async function loadPlugin(spec: string, baseDir: string, builtin = false)
   try {
     mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
   } catch (cause) {
-    throw new PluginError(`plugin '${spec}' failed to load: ${(cause as Error).message}`, { cause, hints: [`resolved to ${resolved}`] });
+    throw new PluginError(`plugin '${spec}' failed to load: ${(cause as Error).message}`, {
+      cause,
+      hints: [`resolved to ${resolved}`],
+    });
   }
   const candidate = mod['default'] ?? mod['containerModule'];
   if (!isContainerModule(candidate)) {
     throw new PluginError(`plugin '${spec}' has no inversify ContainerModule as its default export`, {
-      hints: [`resolved to ${resolved}`, "write: export default new ContainerModule(({ bind }) => { bind(Modality).toService(MyModality); ... })"],
+      hints: [
+        `resolved to ${resolved}`,
+        'write: export default new ContainerModule(({ bind }) => { bind(Modality).toService(MyModality); ... })',
+      ],
     });
   }
   return { spec, resolved, module: candidate, builtin };
@@ -62,7 +75,9 @@ function resolvePackage(spec: string, baseDir: string): string {
   // the built-in plugins are taken from beside this core first, so that a model or config kept in
   // another project (with its own node_modules) never brings in a second copy of them and of tfjs
   const fromBase = path.join(baseDir, 'noop.js');
-  const bases = (BUILTIN_PLUGINS as readonly string[]).includes(spec) ? [import.meta.url, fromBase] : [fromBase, import.meta.url];
+  const bases = (BUILTIN_PLUGINS as readonly string[]).includes(spec)
+    ? [import.meta.url, fromBase]
+    : [fromBase, import.meta.url];
   for (const base of bases) {
     try {
       return createRequire(base).resolve(spec);
@@ -71,7 +86,10 @@ function resolvePackage(spec: string, baseDir: string): string {
     }
   }
   throw new PluginError(`plugin package '${spec}' is not installed`, {
-    hints: [`looked from ${baseDir} and from fewshot's own folder`, `install it (npm install ${spec}) or give a path to the plugin file`],
+    hints: [
+      `looked from ${baseDir} and from fewshot's own folder`,
+      `install it (npm install ${spec}) or give a path to the plugin file`,
+    ],
   });
 }
 
@@ -82,7 +100,10 @@ function resolvePackageFolder(spec: string, folder: string): string {
   } catch (cause) {
     throw new PluginError(`plugin folder '${spec}' has no module to load: ${(cause as Error).message.split('\n')[0]}`, {
       cause,
-      hints: [`looked for the main file of ${path.join(folder, 'package.json')}`, 'build the plugin first (npm run build), or give the path of its module file'],
+      hints: [
+        `looked for the main file of ${path.join(folder, 'package.json')}`,
+        'build the plugin first (npm run build), or give the path of its module file',
+      ],
     });
   }
 }

@@ -11,7 +11,16 @@ export * as tf from '@tensorflow/tfjs';
 export { z } from 'zod';
 export { ContainerModule } from 'inversify';
 
-export { Modality, sampleShape, shapeSize, describeShape, type DimName, type SampleShape, type DatasetSpec, type LoadReport } from './modality.js';
+export {
+  Modality,
+  sampleShape,
+  shapeSize,
+  describeShape,
+  type DimName,
+  type SampleShape,
+  type DatasetSpec,
+  type LoadReport,
+} from './modality.js';
 export { EncoderFactory, type EncoderBuildContext } from './encoder-factory.js';
 export { Baseline } from './baseline.js';
 /** Dynamic time warping over the `time` axis of a sample shape: the one DTW of the audio and time-series baselines. */
@@ -40,12 +49,7 @@ export { loadPairEncoder, type PairModelMeta } from './model/pair-model.js';
 /** Shared loaders for the layouts plugins repeat: class per folder at any depth, `<group>/<class>/<file>`. */
 export * from './data/loaders/index.js';
 /** Training objectives a plugin may add (`train.objective: <id>`). */
-export {
-  Objective,
-  type ObjectiveModel,
-  type ObjectiveSampler,
-  type StepSamples,
-} from './train/objective.js';
+export { Objective, type ObjectiveModel, type ObjectiveSampler, type StepSamples } from './train/objective.js';
 export type { TrainConfig } from './config/experiment-schema.js';
 /** Making a registry data set that is not downloaded (`derived`) from ones that are. */
 export { DataSetMaker, type DataSetMakeRequest, type DataSetMakeResult } from './data-sets/data-set-maker.js';

@@ -39,8 +39,10 @@ export class StreamProgress implements ProgressSink {
       const pct = total > 0 ? Math.min(1, count / total) : 1;
       const width = 20;
       const bar = tty ? `[${'#'.repeat(Math.round(pct * width)).padEnd(width, '.')}] ` : '';
-      const text = `${label} ${bar}${count}/${total} ${unit} ${(pct * 100).toFixed(0)}% ${formatRate(rate, unit)}` +
-        (final ? ` in ${formatDuration(secs)}` : ` ETA ${formatDuration(eta)}`) + (lastExtra ? ` ${lastExtra}` : '');
+      const text =
+        `${label} ${bar}${count}/${total} ${unit} ${(pct * 100).toFixed(0)}% ${formatRate(rate, unit)}` +
+        (final ? ` in ${formatDuration(secs)}` : ` ETA ${formatDuration(eta)}`) +
+        (lastExtra ? ` ${lastExtra}` : '');
       if (tty) this.stream.write(`\r\x1b[K${text}${final ? '\n' : ''}`);
       else this.stream.write(text + '\n');
     };

@@ -79,7 +79,9 @@ describe('registry: objectives and baselines', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toBe("no loaded plugin provides the objective 'tripplet'");
-    expect((err as ConfigError).hints[0]).toBe("did you mean 'triplet'? loaded objectives: pairs, triplet, prototypes, offset-pairs");
+    expect((err as ConfigError).hints[0]).toBe(
+      "did you mean 'triplet'? loaded objectives: pairs, triplet, prototypes, offset-pairs",
+    );
   });
 
   it('refuses two objectives (or baselines) with one id', () => {
@@ -87,14 +89,20 @@ describe('registry: objectives and baselines', () => {
     expect(() => registryWith(objectivePlugin(twin))).toThrow(PluginError);
     expect(() => registryWith(objectivePlugin(twin))).toThrow("provide the objective 'triplet'");
     const pixel = { id: 'pixel', description: 'another', modalities: [], distance: () => 0 };
-    expect(() => registryWith(new ContainerModule(({ bind }) => void bind(Baseline).toConstantValue(pixel)))).toThrow("provide the baseline 'pixel'");
+    expect(() => registryWith(new ContainerModule(({ bind }) => void bind(Baseline).toConstantValue(pixel)))).toThrow(
+      "provide the baseline 'pixel'",
+    );
   });
 
   it('checks train.objective when the experiment opens, naming the file and the key', async () => {
     const text = (objective: string) => `backend: cpu\nmodality: image\ndata: {}\ntrain:\n  objective: ${objective}\n`;
     const file = path.join(os.tmpdir(), 'objective-typo.yaml');
-    await expect(openExperiment(parseConfigText(text('prototype'), file))).rejects.toThrow(`${file}: train.objective: no loaded plugin provides the objective 'prototype'`);
-    await expect(openExperiment(parseConfigText(text('prototype'), file))).rejects.toMatchObject({ hints: [expect.stringContaining("did you mean 'prototypes'?"), expect.any(String)] });
+    await expect(openExperiment(parseConfigText(text('prototype'), file))).rejects.toThrow(
+      `${file}: train.objective: no loaded plugin provides the objective 'prototype'`,
+    );
+    await expect(openExperiment(parseConfigText(text('prototype'), file))).rejects.toMatchObject({
+      hints: [expect.stringContaining("did you mean 'prototypes'?"), expect.any(String)],
+    });
     const exp = await openExperiment(parseConfigText(text('prototypes'), file));
     expect(exp.loaded.config.train.objective).toBe('prototypes');
   });
@@ -118,12 +126,29 @@ describe('training with a plugin objective', () => {
         for (let k = 0; k < 4; k++) rows.push((k === c ? 1 : 0) + 0.1 * rng.next());
       }
     }
-    return { set: new LabeledSet(samples, 'tiny'), store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)) };
+    return {
+      set: new LabeledSet(samples, 'tiny'),
+      store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)),
+    };
   }
 
   function model(): PairModel {
-    const encoder = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 1] }), tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
-    const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'tiny', preprocess: {}, inputShape: [2, 2, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+    const encoder = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [2, 2, 1] }),
+        tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      ],
+    });
+    const meta = {
+      kind: 'siamese' as const,
+      encoder: 'tiny',
+      modality: 'tiny',
+      preprocess: {},
+      inputShape: [2, 2, 1] as const,
+      margin: 1,
+      plugins: [],
+      backend: 'cpu',
+    };
     return PairModel.create(encoder, 'contrastive', meta, 1);
   }
 
@@ -162,11 +187,15 @@ describe('training with a plugin objective', () => {
   it("runs core's objectives by id without a registry, and refuses a plugin's id without its objective", async () => {
     const r = await run('pairs', undefined);
     expect(r.history[0]!.loss).toBeLessThan(10);
-    await expect(run('offset-pairs', undefined)).rejects.toThrow(/train.objective 'offset-pairs' is not one of core's objectives \(pairs, triplet, prototypes\)/);
+    await expect(run('offset-pairs', undefined)).rejects.toThrow(
+      /train.objective 'offset-pairs' is not one of core's objectives \(pairs, triplet, prototypes\)/,
+    );
   });
 
-  it("refuses a model whose head the objective cannot train", async () => {
+  it('refuses a model whose head the objective cannot train', async () => {
     const cosineOnly = Object.assign(new OffsetPairs(), { heads: ['cosine'] });
-    await expect(run('offset-pairs', cosineOnly)).rejects.toThrow("train.objective 'offset-pairs' is made for the cosine head: it needs model.head: cosine, not 'contrastive'");
+    await expect(run('offset-pairs', cosineOnly)).rejects.toThrow(
+      "train.objective 'offset-pairs' is made for the cosine head: it needs model.head: cosine, not 'contrastive'",
+    );
   });
 });

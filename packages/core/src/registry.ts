@@ -38,11 +38,19 @@ export class DefaultModalityRegistry implements ModalityRegistry {
     this.encoders = encoders ?? [];
     this.baselines = baselines ?? [];
     this.objectives = objectives ?? [];
-    const kinds = [['modality', this.modalities], ['encoder', this.encoders], ['baseline', this.baselines], ['objective', this.objectives]] as const;
+    const kinds = [
+      ['modality', this.modalities],
+      ['encoder', this.encoders],
+      ['baseline', this.baselines],
+      ['objective', this.objectives],
+    ] as const;
     for (const [kind, list] of kinds) {
       const seen = new Set<string>();
       for (const item of list) {
-        if (seen.has(item.id)) throw new PluginError(`two plugins (or a plugin and core) provide the ${kind} '${item.id}'`, { hints: ['give one of them another id, or load only one of the plugins'] });
+        if (seen.has(item.id))
+          throw new PluginError(`two plugins (or a plugin and core) provide the ${kind} '${item.id}'`, {
+            hints: ['give one of them another id, or load only one of the plugins'],
+          });
         seen.add(item.id);
       }
     }
@@ -52,7 +60,12 @@ export class DefaultModalityRegistry implements ModalityRegistry {
     const found = this.modalities.find((m) => m.id === id);
     if (found) return found;
     throw new ConfigError(`no loaded plugin provides the modality '${id}'`, {
-      hints: hintsFor(id, this.modalities.map((m) => m.id), 'modalities', "add the plugin that provides it to the experiment's `plugins:` list"),
+      hints: hintsFor(
+        id,
+        this.modalities.map((m) => m.id),
+        'modalities',
+        "add the plugin that provides it to the experiment's `plugins:` list",
+      ),
     });
   }
 
@@ -60,7 +73,12 @@ export class DefaultModalityRegistry implements ModalityRegistry {
     const found = this.baselines.find((b) => b.id === id);
     if (found) return found;
     throw new ConfigError(`no loaded plugin provides the baseline '${id}'`, {
-      hints: hintsFor(id, this.baselines.map((b) => b.id), 'baselines', 'see `fewshot plugins` for what is loaded'),
+      hints: hintsFor(
+        id,
+        this.baselines.map((b) => b.id),
+        'baselines',
+        'see `fewshot plugins` for what is loaded',
+      ),
     });
   }
 
@@ -68,7 +86,12 @@ export class DefaultModalityRegistry implements ModalityRegistry {
     const found = this.objectives.find((o) => o.id === id);
     if (found) return found;
     throw new ConfigError(`no loaded plugin provides the objective '${id}'`, {
-      hints: hintsFor(id, this.objectives.map((o) => o.id), 'objectives', 'see `fewshot plugins` for what is loaded'),
+      hints: hintsFor(
+        id,
+        this.objectives.map((o) => o.id),
+        'objectives',
+        'see `fewshot plugins` for what is loaded',
+      ),
     });
   }
 
@@ -76,7 +99,12 @@ export class DefaultModalityRegistry implements ModalityRegistry {
     const found = this.encoders.find((e) => e.id === id);
     if (found) return found;
     throw new ConfigError(`no loaded plugin provides the encoder '${id}'`, {
-      hints: hintsFor(id, this.encoders.map((e) => e.id), 'encoders', 'see `fewshot plugins` for what is loaded'),
+      hints: hintsFor(
+        id,
+        this.encoders.map((e) => e.id),
+        'encoders',
+        'see `fewshot plugins` for what is loaded',
+      ),
     });
   }
 }

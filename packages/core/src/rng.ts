@@ -42,7 +42,8 @@ export class Rng {
 
   /** Continue from a position `getState` returned (of a generator with the same seed). */
   setState(state: readonly number[]): void {
-    if (state.length !== 4 || !state.every((x) => Number.isInteger(x))) throw new RangeError(`Rng.setState needs 4 integers, got [${state.join(', ')}]`);
+    if (state.length !== 4 || !state.every((x) => Number.isInteger(x)))
+      throw new RangeError(`Rng.setState needs 4 integers, got [${state.join(', ')}]`);
     [this.s0, this.s1, this.s2, this.s3] = state as [number, number, number, number];
   }
 

@@ -51,7 +51,10 @@ describe('dtwDistance', () => {
 
   it('ranks support clips through the core baseline scorer', () => {
     const shape = tfc([4, 1, 1]);
-    const store = new SampleStore(shape, Float32Array.from([0, 1, 2, 3, /* query */ 0, 1, 1, 2, /* other */ 3, 0, 3, 0]));
+    const store = new SampleStore(
+      shape,
+      Float32Array.from([0, 1, 2, 3, /* query */ 0, 1, 1, 2, /* other */ 3, 0, 3, 0]),
+    );
     const scorer = baselineScorer(new DtwBaseline(), shape);
     const emb = scorer.embed(store, [0, 1, 2]);
     const scores = scorer.scorePairs(emb, Int32Array.of(1, 1), Int32Array.of(0, 2));
@@ -72,7 +75,13 @@ describe('mfcc-mean baseline', () => {
     expect(base.distance(a, a, shape)).toBeCloseTo(0, 12);
     // only channel 0 (the static coefficients) counts
     const withDeltas = Float32Array.of(1, 100, 0, -100, 3, 7, 0, 7, 2, 1, 0, 1);
-    expect(base.distance(withDeltas, withDeltas.map((v, i) => (i % 2 === 0 ? v : -v)), tfc([3, 2, 2]))).toBeCloseTo(0, 12);
+    expect(
+      base.distance(
+        withDeltas,
+        withDeltas.map((v, i) => (i % 2 === 0 ? v : -v)),
+        tfc([3, 2, 2]),
+      ),
+    ).toBeCloseTo(0, 12);
   });
 
   it('refuses per-utterance mean-normalised features, and handles digital silence', () => {

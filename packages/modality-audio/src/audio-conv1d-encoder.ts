@@ -1,4 +1,12 @@
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import {
+  ConfigError,
+  layerSeed,
+  parseOptions,
+  tf,
+  z,
+  type EncoderFactory,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { timeMajor } from './spec-augment.js';
 
 /** `model.encoderOptions` of the 1-D temporal audio encoder. */
@@ -6,7 +14,10 @@ export const audioConv1dOptionsSchema = z.strictObject({
   filters: z.int().min(1).max(1024).default(128).describe('filters of every conv layer'),
   blocks: z.int().min(1).max(8).default(4).describe('conv blocks (each halves the frames)'),
   kernelSize: z.int().min(1).max(31).default(5).describe('conv kernel length in frames'),
-  pool: z.enum(['flatten', 'average', 'max']).default('average').describe('how the last sequence becomes a vector: flatten it, or pool it over time'),
+  pool: z
+    .enum(['flatten', 'average', 'max'])
+    .default('average')
+    .describe('how the last sequence becomes a vector: flatten it, or pool it over time'),
   embedding: z.int().min(1).max(65536).optional().describe('size of a final linear dense layer (none by default)'),
 });
 
@@ -18,7 +29,8 @@ export const audioConv1dOptionsSchema = z.strictObject({
  */
 export class AudioConv1dEncoder implements EncoderFactory {
   readonly id = 'audio-conv1d';
-  readonly description = 'temporal conv net: 4 x [conv1d over frames (coefficients as channels), batch norm, ReLU, max-pool 2], averaged over time';
+  readonly description =
+    'temporal conv net: 4 x [conv1d over frames (coefficients as channels), batch norm, ReLU, max-pool 2], averaged over time';
   readonly modalities = ['audio'];
 
   build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
@@ -52,7 +64,11 @@ export class AudioConv1dEncoder implements EncoderFactory {
     else model.add(tf.layers.globalMaxPooling1d({ name: 'aconv1d_gmp' }));
     if (o.embedding !== undefined) {
       model.add(
-        tf.layers.dense({ name: 'aconv1d_embedding', units: o.embedding, kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, 'embedding') }) }),
+        tf.layers.dense({
+          name: 'aconv1d_embedding',
+          units: o.embedding,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, 'embedding') }),
+        }),
       );
     }
     return model;

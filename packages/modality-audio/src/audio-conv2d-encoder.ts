@@ -1,12 +1,28 @@
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import {
+  ConfigError,
+  layerSeed,
+  parseOptions,
+  tf,
+  z,
+  type EncoderFactory,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { timeMajor } from './spec-augment.js';
 
 /** `model.encoderOptions` of the 2-D audio encoder. */
 export const audioConv2dOptionsSchema = z.strictObject({
   filters: z.int().min(1).max(1024).default(64).describe('filters of every conv layer'),
-  blocks: z.int().min(1).max(8).default(4).describe('conv blocks (each halves the frames, and the coefficients while there are 2 or more)'),
+  blocks: z
+    .int()
+    .min(1)
+    .max(8)
+    .default(4)
+    .describe('conv blocks (each halves the frames, and the coefficients while there are 2 or more)'),
   kernelSize: z.int().min(1).max(9).default(3).describe('side of the square conv kernels'),
-  pool: z.enum(['flatten', 'average', 'max']).default('flatten').describe('how the last feature map becomes a vector: flatten it, or pool it globally'),
+  pool: z
+    .enum(['flatten', 'average', 'max'])
+    .default('flatten')
+    .describe('how the last feature map becomes a vector: flatten it, or pool it globally'),
   embedding: z.int().min(1).max(65536).optional().describe('size of a final linear dense layer (none by default)'),
 });
 
@@ -18,7 +34,8 @@ export const audioConv2dOptionsSchema = z.strictObject({
  */
 export class AudioConv2dEncoder implements EncoderFactory {
   readonly id = 'audio-conv2d';
-  readonly description = 'Conv-4 over the feature map: 4 x [conv 3x3, batch norm, ReLU, max-pool 2 (time, and coefficients while >= 2)], flattened';
+  readonly description =
+    'Conv-4 over the feature map: 4 x [conv 3x3, batch norm, ReLU, max-pool 2 (time, and coefficients while >= 2)], flattened';
   readonly modalities = ['audio'];
 
   build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
@@ -55,7 +72,11 @@ export class AudioConv2dEncoder implements EncoderFactory {
     else model.add(tf.layers.globalMaxPooling2d({ name: 'aconv2d_gmp' }));
     if (o.embedding !== undefined) {
       model.add(
-        tf.layers.dense({ name: 'aconv2d_embedding', units: o.embedding, kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, 'embedding') }) }),
+        tf.layers.dense({
+          name: 'aconv2d_embedding',
+          units: o.embedding,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, 'embedding') }),
+        }),
       );
     }
     return model;

@@ -40,11 +40,15 @@ describe('audio-conv2d', () => {
     const avg = conv2d.build(input([49, 40, 3]), { filters: 4, pool: 'average', embedding: 7 }, 1);
     expect(avg.outputs[0]?.shape).toEqual([null, 7]);
     avg.dispose();
-    expect(() => conv2d.build(input([10, 13, 1]), {}, 1)).toThrow('audio-conv2d with 4 blocks needs at least 16 frames, got 10');
+    expect(() => conv2d.build(input([10, 13, 1]), {}, 1)).toThrow(
+      'audio-conv2d with 4 blocks needs at least 16 frames, got 10',
+    );
     expect(() => conv2d.build(input([98, 13, 1]), { filter: 3 }, 1)).toThrow(ConfigError);
     const image = named([28, 28, 1], ['height', 'width', 'channels']);
     expect(() => conv2d.build(image, {}, 1)).toThrow(ConfigError);
-    expect(() => conv1d.build(image, {}, 1)).toThrow('the audio-conv1d encoder works on [time, coefficients, channels] audio features, but the samples are 28x28x1 (height, width, channels)');
+    expect(() => conv1d.build(image, {}, 1)).toThrow(
+      'the audio-conv1d encoder works on [time, coefficients, channels] audio features, but the samples are 28x28x1 (height, width, channels)',
+    );
   });
 
   it('starts from the same weights for the same seed, and saves and loads back', async () => {

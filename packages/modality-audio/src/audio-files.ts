@@ -1,6 +1,15 @@
 import {
-  compareNames, ConfigError, noSamplesError, unknownNameError, z,
-  type DataError, type DatasetSpec, type FolderEntries, type SampleFileType, type SampleFilter, type SampleRef,
+  compareNames,
+  ConfigError,
+  noSamplesError,
+  unknownNameError,
+  z,
+  type DataError,
+  type DatasetSpec,
+  type FolderEntries,
+  type SampleFileType,
+  type SampleFilter,
+  type SampleRef,
 } from '@fewshot/core/plugin';
 
 /** File extensions the audio loaders pick up (case-insensitive). */
@@ -16,8 +25,14 @@ const attrValues = z.array(attrValue).min(1);
 export const sampleFilterShape = {
   speakers: attrValues.optional().describe('only these speakers (the `speaker` attribute)'),
   excludeSpeakers: attrValues.optional().describe('all but these speakers'),
-  where: z.record(z.string(), attrValues).optional().describe('only samples whose attribute is one of the values, e.g. { take: [0, 1, 2] }'),
-  whereNot: z.record(z.string(), attrValues).optional().describe('all but samples whose attribute is one of the values'),
+  where: z
+    .record(z.string(), attrValues)
+    .optional()
+    .describe('only samples whose attribute is one of the values, e.g. { take: [0, 1, 2] }'),
+  whereNot: z
+    .record(z.string(), attrValues)
+    .optional()
+    .describe('all but samples whose attribute is one of the values'),
 };
 export type SampleFilters = {
   speakers?: (string | number)[] | undefined;
@@ -40,17 +55,26 @@ function matches(value: string | number, attr: string | undefined): boolean {
 export function filterSamples(spec: DatasetSpec, samples: readonly SampleRef[], f: SampleFilters): SampleRef[] {
   const keep: { attr: string; values: (string | number)[]; negate: boolean; key: string }[] = [];
   if (f.speakers) keep.push({ attr: 'speaker', values: f.speakers, negate: false, key: 'speakers' });
-  if (f.excludeSpeakers) keep.push({ attr: 'speaker', values: f.excludeSpeakers, negate: true, key: 'excludeSpeakers' });
-  for (const [attr, values] of Object.entries(f.where ?? {})) keep.push({ attr, values, negate: false, key: `where.${attr}` });
-  for (const [attr, values] of Object.entries(f.whereNot ?? {})) keep.push({ attr, values, negate: true, key: `whereNot.${attr}` });
+  if (f.excludeSpeakers)
+    keep.push({ attr: 'speaker', values: f.excludeSpeakers, negate: true, key: 'excludeSpeakers' });
+  for (const [attr, values] of Object.entries(f.where ?? {}))
+    keep.push({ attr, values, negate: false, key: `where.${attr}` });
+  for (const [attr, values] of Object.entries(f.whereNot ?? {}))
+    keep.push({ attr, values, negate: true, key: `whereNot.${attr}` });
   for (const k of keep) {
-    const known = [...new Set(samples.map((s) => s.attrs?.[k.attr]).filter((v): v is string => v !== undefined))].sort(compareNames);
+    const known = [...new Set(samples.map((s) => s.attrs?.[k.attr]).filter((v): v is string => v !== undefined))].sort(
+      compareNames,
+    );
     if (known.length === 0) {
       throw new ConfigError(`${spec.name}.options.${k.key}: no sample in ${spec.path} has a '${k.attr}' attribute`, {
-        hints: [`attributes found: ${[...new Set(samples.flatMap((s) => Object.keys(s.attrs ?? {})))].join(', ') || 'none'}`],
+        hints: [
+          `attributes found: ${[...new Set(samples.flatMap((s) => Object.keys(s.attrs ?? {})))].join(', ') || 'none'}`,
+        ],
       });
     }
-    for (const v of k.values) if (!known.some((a) => matches(v, a))) throw unknownNameError(`${spec.name}.options.${k.key}`, k.attr, String(v), known, spec.path);
+    for (const v of k.values)
+      if (!known.some((a) => matches(v, a)))
+        throw unknownNameError(`${spec.name}.options.${k.key}`, k.attr, String(v), known, spec.path);
   }
   return samples.filter((s) => keep.every((k) => k.values.some((v) => matches(v, s.attrs?.[k.attr])) !== k.negate));
 }
@@ -61,6 +85,11 @@ export function sampleFilter(spec: DatasetSpec, f: SampleFilters): SampleFilter 
 }
 
 /** DataError for a data set without any usable audio file, saying which layout was expected. */
-export function noAudioError(spec: DatasetSpec, expected: string, found: FolderEntries, extra: string[] = []): DataError {
+export function noAudioError(
+  spec: DatasetSpec,
+  expected: string,
+  found: FolderEntries,
+  extra: string[] = [],
+): DataError {
   return noSamplesError(spec, 'audio files', AUDIO_EXTENSIONS, expected, found, extra);
 }

@@ -7,8 +7,20 @@ import { loadPattern } from './pattern-loader.js';
 
 let root: string;
 let flat: string;
-const folder = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({ name: 'data.train', path: root, layout: 'folder', options: {}, ...over });
-const pattern = (options: Record<string, unknown>, over: Partial<DatasetSpec> = {}): DatasetSpec => ({ name: 'data.test', path: flat, layout: 'pattern', options, ...over });
+const folder = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
+  name: 'data.train',
+  path: root,
+  layout: 'folder',
+  options: {},
+  ...over,
+});
+const pattern = (options: Record<string, unknown>, over: Partial<DatasetSpec> = {}): DatasetSpec => ({
+  name: 'data.test',
+  path: flat,
+  layout: 'pattern',
+  options,
+  ...over,
+});
 const FSDD = '^(?<digit>\\d)_(?<speaker>[a-z]+)_(?<take>\\d+)\\.wav$';
 
 beforeAll(async () => {
@@ -28,7 +40,9 @@ beforeAll(async () => {
     await mkdir(join(root, f, '..'), { recursive: true });
     await writeFile(join(root, f), '');
   }
-  for (const d of ['0', '1', '7']) for (const s of ['george', 'lucas']) for (const t of ['0', '1', '12']) await writeFile(join(flat, `${d}_${s}_${t}.wav`), '');
+  for (const d of ['0', '1', '7'])
+    for (const s of ['george', 'lucas'])
+      for (const t of ['0', '1', '12']) await writeFile(join(flat, `${d}_${s}_${t}.wav`), '');
   await writeFile(join(flat, 'README.wav'), '');
   await writeFile(join(flat, '0_george_0.txt'), '');
 });
@@ -49,7 +63,12 @@ describe('folder layout', () => {
   it('filters classes and speakers; a YAML number matches an all-digit speaker', async () => {
     expect((await loadAudioFolder(folder({ include: ['zoom in', 'no'] }))).classes).toEqual(['no', 'zoom in']);
     const bySpeaker = await loadAudioFolder(folder({ options: { speakers: ['00000001', 3] } }));
-    expect(bySpeaker.samples.map((s) => s.id)).toEqual(['no/00000003_NO_01.wav', 'yes/00000001_NO_01.WAV', 'yes/more/00000003_NO_01.wav', 'zoom in/00000001_NO_01.wav']);
+    expect(bySpeaker.samples.map((s) => s.id)).toEqual([
+      'no/00000003_NO_01.wav',
+      'yes/00000001_NO_01.WAV',
+      'yes/more/00000003_NO_01.wav',
+      'zoom in/00000001_NO_01.wav',
+    ]);
     const without = await loadAudioFolder(folder({ options: { excludeSpeakers: ['00000001', '00000002'] } }));
     expect(without.size).toBe(2);
     expect(without.samples.every((s) => s.attrs?.['speaker'] === '00000003')).toBe(true);
@@ -58,16 +77,22 @@ describe('folder layout', () => {
   it('takes other attributes from its file pattern', async () => {
     const set = await loadAudioFolder(folder({ options: { filePattern: '^(?<speaker>\\d+)_NO_(?<take>\\d+)' } }));
     expect(set.samples[0]!.attrs).toEqual({ speaker: '00000003', take: '01' });
-    const takes = await loadAudioFolder(folder({ options: { filePattern: '^(?<speaker>\\d+)_NO_(?<take>\\d+)', where: { take: [1] } } }));
+    const takes = await loadAudioFolder(
+      folder({ options: { filePattern: '^(?<speaker>\\d+)_NO_(?<take>\\d+)', where: { take: [1] } } }),
+    );
     expect(takes.size).toBe(6);
   });
 
   it('reports typos, bad patterns and empty selections', async () => {
-    await expect(loadAudioFolder(folder({ include: ['zoom-in'] }))).rejects.toThrow("data.train.include: unknown class 'zoom-in' (did you mean 'zoom in'?)");
-    await expect(loadAudioFolder(folder({ options: { speakers: ['00000004'] } }))).rejects.toThrow(/data\.train\.options\.speakers: unknown speaker '00000004'/);
+    await expect(loadAudioFolder(folder({ include: ['zoom-in'] }))).rejects.toThrow(
+      "data.train.include: unknown class 'zoom-in' (did you mean 'zoom in'?)",
+    );
+    await expect(loadAudioFolder(folder({ options: { speakers: ['00000004'] } }))).rejects.toThrow(
+      /data\.train\.options\.speakers: unknown speaker '00000004'/,
+    );
     await expect(loadAudioFolder(folder({ options: { filePattern: '(' } }))).rejects.toThrow(ConfigError);
     await expect(loadAudioFolder(folder({ options: { speeker: [] } }))).rejects.toThrow(/data\.train\.options/);
-    await expect(loadAudioFolder(folder({ options: { where: { gender: ['f'] } } }))).rejects.toThrow("no sample in");
+    await expect(loadAudioFolder(folder({ options: { where: { gender: ['f'] } } }))).rejects.toThrow('no sample in');
     await expect(loadAudioFolder(folder({ path: join(root, 'nowhere') }))).rejects.toThrow(DataError);
     const err = await loadAudioFolder(folder({ path: join(root, 'zoom in') })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
@@ -80,7 +105,12 @@ describe('pattern layout', () => {
     const set = await loadPattern(pattern({ regex: FSDD, label: '{digit}' }));
     expect(set.classes).toEqual(['0', '1', '7']);
     expect(set.size).toBe(18);
-    expect(set.of('7')[0]).toMatchObject({ id: '7_george_0.wav', path: join(flat, '7_george_0.wav'), label: '7', attrs: { digit: '7', speaker: 'george', take: '0' } });
+    expect(set.of('7')[0]).toMatchObject({
+      id: '7_george_0.wav',
+      path: join(flat, '7_george_0.wav'),
+      label: '7',
+      attrs: { digit: '7', speaker: 'george', take: '0' },
+    });
   });
 
   it('labels by a combination of groups, or by the speaker', async () => {
@@ -91,7 +121,10 @@ describe('pattern layout', () => {
   });
 
   it('splits by class lists, speakers and attribute values', async () => {
-    expect((await loadPattern(pattern({ regex: FSDD, label: '{digit}' }, { exclude: ['7'] }))).classes).toEqual(['0', '1']);
+    expect((await loadPattern(pattern({ regex: FSDD, label: '{digit}' }, { exclude: ['7'] }))).classes).toEqual([
+      '0',
+      '1',
+    ]);
     const lucas = await loadPattern(pattern({ regex: FSDD, label: '{digit}', speakers: ['lucas'] }));
     expect(new Set(lucas.samples.map((s) => s.attrs?.['speaker']))).toEqual(new Set(['lucas']));
     const early = await loadPattern(pattern({ regex: FSDD, label: '{digit}', where: { take: [0, 1] } }));
@@ -101,11 +134,17 @@ describe('pattern layout', () => {
   });
 
   it('reports bad options clearly', async () => {
-    await expect(loadPattern(pattern({ regex: '^(\\d)_' }))).rejects.toThrow('data.test.options.regex: has no named groups');
-    await expect(loadPattern(pattern({ regex: FSDD, label: '{digits}' }))).rejects.toThrow("data.test.options.label: '{digits}' is not a named group of the regex");
+    await expect(loadPattern(pattern({ regex: '^(\\d)_' }))).rejects.toThrow(
+      'data.test.options.regex: has no named groups',
+    );
+    await expect(loadPattern(pattern({ regex: FSDD, label: '{digits}' }))).rejects.toThrow(
+      "data.test.options.label: '{digits}' is not a named group of the regex",
+    );
     await expect(loadPattern(pattern({ regex: FSDD, label: 'digit' }))).rejects.toThrow(/names no group/);
     await expect(loadPattern(pattern({ label: '{digit}' }))).rejects.toThrow(/data\.test\.options\.regex/);
-    await expect(loadPattern(pattern({ regex: FSDD, label: '{digit}', speakers: ['georg'] }))).rejects.toThrow("unknown speaker 'georg' (did you mean 'george'?)");
+    await expect(loadPattern(pattern({ regex: FSDD, label: '{digit}', speakers: ['georg'] }))).rejects.toThrow(
+      "unknown speaker 'georg' (did you mean 'george'?)",
+    );
     const none = (await loadPattern(pattern({ regex: '^(?<x>zzz)', label: '{x}' })).catch((e: unknown) => e)) as Error;
     expect(none).toBeInstanceOf(DataError);
     expect(none.message).toContain('no audio files found');

@@ -9,7 +9,8 @@ import { encodeWav } from './encode-wav.js';
 const modality = new AudioModality();
 const parse = (v: unknown): AudioPreprocess => modality.preprocessSchema.parse(v);
 const ref = (path: string): SampleRef => ({ id: path, path, label: 'x' });
-const tone = (hz: number, rate: number, n: number, amp = 0.4): Float32Array => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
+const tone = (hz: number, rate: number, n: number, amp = 0.4): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
 
 let dir: string;
 beforeAll(async () => {
@@ -31,7 +32,11 @@ describe('AudioModality', () => {
     expect(modality.layouts).toEqual(['folder', 'pattern']);
     expect(modality.defaultEncoder).toBe('audio-conv2d');
     expect(modality.sampleShape(parse({}))).toEqual({ dims: [98, 13, 1], names: ['time', 'features', 'channels'] });
-    expect(modality.sampleShape(parse({ features: 'logmel', melBands: 32 })).names).toEqual(['time', 'frequency', 'channels']);
+    expect(modality.sampleShape(parse({ features: 'logmel', melBands: 32 })).names).toEqual([
+      'time',
+      'frequency',
+      'channels',
+    ]);
     expect(modality.storesAsUint8()).toBe(false);
     const info = modality.info();
     expect(info['resampler']).toMatch(/^libsamplerate-js \d+\.\d+\.\d+/);
@@ -81,11 +86,15 @@ describe('AudioModality', () => {
     await expect(modality.decode(ref(notWav), parse({}))).rejects.toThrow(DataError);
     await expect(modality.decode(ref(notWav), parse({}))).rejects.toThrow(`cannot decode ${notWav}: not a WAV file`);
     const truncated = await wav('cut.wav', encodeWav([tone(300, 8000, 800)], 8000, 'pcm16').subarray(0, 500));
-    await expect(modality.decode(ref(truncated), parse({}))).rejects.toThrow(`cannot decode ${truncated}: truncated WAV data`);
+    await expect(modality.decode(ref(truncated), parse({}))).rejects.toThrow(
+      `cannot decode ${truncated}: truncated WAV data`,
+    );
     await expect(modality.load({ name: 'data.train', path: dir, layout: 'folders', options: {} })).rejects.toThrow(
       "data.train.layout: the audio modality has no layout 'folders' (did you mean 'folder'?)",
     );
-    await expect(modality.load({ name: 'data.train', path: dir, layout: 'xyz', options: {} })).rejects.toThrow(ConfigError);
+    await expect(modality.load({ name: 'data.train', path: dir, layout: 'xyz', options: {} })).rejects.toThrow(
+      ConfigError,
+    );
   });
 
   it('augments in place, reproducibly from the seed', async () => {

@@ -1,4 +1,12 @@
-import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
+import {
+  loadLayout,
+  type DatasetSpec,
+  type LabeledSet,
+  type Modality,
+  type Rng,
+  type SampleRef,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { audioPreprocessSchema, audioShape, clipSamples, type AudioPreprocess } from './audio-preprocess.js';
 import { spectrogramPicture } from './audio-thumbnail.js';
 import { extractFeatures } from './features.js';
@@ -25,12 +33,14 @@ export class AudioModality implements Modality<AudioPreprocess, SpecAugmentOptio
   readonly id = 'audio';
   /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
   readonly cacheVersion = '1';
-  readonly description = 'audio (WAV): class-per-folder and file-name-pattern layouts, resampled, MFCC or log-mel feature maps';
+  readonly description =
+    'audio (WAV): class-per-folder and file-name-pattern layouts, resampled, MFCC or log-mel feature maps';
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'audio-conv2d';
   readonly preprocessSchema = audioPreprocessSchema;
   /** A picture of the decoded features (report thumbnails). */
-  thumbnail = async (ref: SampleRef, p: AudioPreprocess): Promise<ReturnType<typeof spectrogramPicture>> => spectrogramPicture(await this.decode(ref, p), audioShape(p));
+  thumbnail = async (ref: SampleRef, p: AudioPreprocess): Promise<ReturnType<typeof spectrogramPicture>> =>
+    spectrogramPicture(await this.decode(ref, p), audioShape(p));
 
   /** SpecAugment-style time shift and masks (see `specAugmentSchema`). */
   readonly augmentSchema = specAugmentSchema;
@@ -62,6 +72,10 @@ export class AudioModality implements Modality<AudioPreprocess, SpecAugmentOptio
   }
 
   info(): Record<string, string> {
-    return { 'wav decoder': 'node-wav (header checked by fewshot)', resampler: `libsamplerate-js ${libsamplerateVersion()} (band-limited sinc)`, features: `meyda ${meydaVersion()} mel filter bank and MFCC` };
+    return {
+      'wav decoder': 'node-wav (header checked by fewshot)',
+      resampler: `libsamplerate-js ${libsamplerateVersion()} (band-limited sinc)`,
+      features: `meyda ${meydaVersion()} mel filter bank and MFCC`,
+    };
   }
 }

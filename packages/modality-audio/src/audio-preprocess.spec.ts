@@ -5,7 +5,18 @@ const parse = (v: unknown): ReturnType<typeof audioPreprocessSchema.parse> => au
 describe('audio preprocessing settings', () => {
   it('fills defaults (13 MFCCs of 40 mel bands, 25/10 ms, 1 s at 16 kHz) and parses its own output to the same object', () => {
     const p = parse({});
-    expect(p).toMatchObject({ sampleRate: 16000, duration: 1, features: 'mfcc', coefficients: 13, melBands: 40, windowMs: 25, hopMs: 10, deltas: 0, normalize: 'meanvar', trimDb: 0 });
+    expect(p).toMatchObject({
+      sampleRate: 16000,
+      duration: 1,
+      features: 'mfcc',
+      coefficients: 13,
+      melBands: 40,
+      windowMs: 25,
+      hopMs: 10,
+      deltas: 0,
+      normalize: 'meanvar',
+      trimDb: 0,
+    });
     expect(parse(p)).toEqual(p);
     const logmel = parse({ features: 'logmel', melBands: 64 });
     expect(logmel.coefficients).toBe(64);
@@ -14,8 +25,13 @@ describe('audio preprocessing settings', () => {
 
   it('gives the sample shape [time, coefficients, 1 + deltas]', () => {
     expect(audioShape(parse({}))).toEqual({ dims: [98, 13, 1], names: ['time', 'features', 'channels'] });
-    expect(audioShape(parse({ sampleRate: 8000, duration: 0.5, coefficients: 20, deltas: 2 })).dims).toEqual([48, 20, 3]);
-    expect(audioShape(parse({ features: 'logmel', melBands: 32, hopMs: 20 }))).toEqual({ dims: [49, 32, 1], names: ['time', 'frequency', 'channels'] });
+    expect(audioShape(parse({ sampleRate: 8000, duration: 0.5, coefficients: 20, deltas: 2 })).dims).toEqual([
+      48, 20, 3,
+    ]);
+    expect(audioShape(parse({ features: 'logmel', melBands: 32, hopMs: 20 }))).toEqual({
+      dims: [49, 32, 1],
+      names: ['time', 'frequency', 'channels'],
+    });
   });
 
   it('rejects settings that cannot work, naming the key', () => {

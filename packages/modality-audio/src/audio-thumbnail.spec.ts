@@ -20,7 +20,11 @@ describe('spectrogramPicture', () => {
   });
 
   it('draws a constant map in one colour', () => {
-    const pic = spectrogramPicture(new Float32Array(8).fill(3), sampleShape([4, 2, 1], ['time', 'features', 'channels']), 1);
+    const pic = spectrogramPicture(
+      new Float32Array(8).fill(3),
+      sampleShape([4, 2, 1], ['time', 'features', 'channels']),
+      1,
+    );
     expect([pic.width, pic.height]).toEqual([4, 2]);
     expect(new Set(Array.from({ length: 8 }, (_, i) => pic.data.subarray(i * 3, i * 3 + 3).join(','))).size).toBe(1);
   });

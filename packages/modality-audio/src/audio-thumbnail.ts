@@ -23,7 +23,11 @@ function ramp(t: number): [number, number, number] {
  * time left to right, the lowest coefficient or band at the bottom, values scaled to their own
  * min..max and coloured dark to bright; rows repeated so it is at least `minHeight` pixels high.
  */
-export function spectrogramPicture(features: Float32Array, shape: SampleShape, minHeight = 48): { width: number; height: number; channels: 3; data: Uint8Array } {
+export function spectrogramPicture(
+  features: Float32Array,
+  shape: SampleShape,
+  minHeight = 48,
+): { width: number; height: number; channels: 3; data: Uint8Array } {
   const [frames, bins, channels] = [shape.dims[0]!, shape.dims[1]!, shape.dims[2] ?? 1];
   let lo = Infinity;
   let hi = -Infinity;

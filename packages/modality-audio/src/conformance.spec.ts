@@ -17,9 +17,13 @@ function glide(hz: number, seconds = 0.5): Float32Array {
 
 /** 2 classes x 2 WAV files (16-bit mono 16 kHz): low and high tones; speaker names before the `_`. */
 const fixture = mkdtempSync(join(tmpdir(), 'fewshot-audio-conformance-'));
-for (const [label, hz] of [['high', 1800], ['low', 300]] as const) {
+for (const [label, hz] of [
+  ['high', 1800],
+  ['low', 300],
+] as const) {
   mkdirSync(join(fixture, label));
-  for (let s = 0; s < 2; s++) writeFileSync(join(fixture, label, `spk${s}_${label}.wav`), encodeWav([glide(hz + 50 * s)], RATE));
+  for (let s = 0; s < 2; s++)
+    writeFileSync(join(fixture, label, `spk${s}_${label}.wav`), encodeWav([glide(hz + 50 * s)], RATE));
 }
 afterAll(() => rmSync(fixture, { recursive: true, force: true }));
 

@@ -5,7 +5,12 @@ export type WavEncoding = 'pcm8' | 'pcm16' | 'pcm24' | 'pcm32' | 'float32' | 'fl
  * Encode channels of samples in [-1, 1] as a canonical WAV file (44-byte header; with `extensible`, a
  * WAVE_FORMAT_EXTENSIBLE header). Written independently of node-wav, for tests, fixtures and tools.
  */
-export function encodeWav(channels: readonly Float32Array[], sampleRate: number, encoding: WavEncoding = 'pcm16', extensible = false): Uint8Array {
+export function encodeWav(
+  channels: readonly Float32Array[],
+  sampleRate: number,
+  encoding: WavEncoding = 'pcm16',
+  extensible = false,
+): Uint8Array {
   const bits = Number(encoding.replace(/\D/g, ''));
   const isFloat = encoding.startsWith('float');
   const bytesPer = bits / 8;

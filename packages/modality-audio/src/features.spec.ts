@@ -25,15 +25,31 @@ function meanOverFrames(x: Float32Array, K: number): number[] {
 
 describe('frameGeometry', () => {
   it('follows the window, hop and duration: 1 + floor((n - window) / hop) frames', () => {
-    expect(frameGeometry({ sampleRate: 16000, windowMs: 25, hopMs: 10 }, 16000)).toEqual({ window: 400, hop: 160, fftSize: 512, frames: 98 });
-    expect(frameGeometry({ sampleRate: 8000, windowMs: 25, hopMs: 10 }, 8000)).toEqual({ window: 200, hop: 80, fftSize: 256, frames: 98 });
-    expect(frameGeometry({ sampleRate: 16000, windowMs: 32, hopMs: 16 }, 8000).frames).toBe(1 + Math.floor((8000 - 512) / 256));
+    expect(frameGeometry({ sampleRate: 16000, windowMs: 25, hopMs: 10 }, 16000)).toEqual({
+      window: 400,
+      hop: 160,
+      fftSize: 512,
+      frames: 98,
+    });
+    expect(frameGeometry({ sampleRate: 8000, windowMs: 25, hopMs: 10 }, 8000)).toEqual({
+      window: 200,
+      hop: 80,
+      fftSize: 256,
+      frames: 98,
+    });
+    expect(frameGeometry({ sampleRate: 16000, windowMs: 32, hopMs: 16 }, 8000).frames).toBe(
+      1 + Math.floor((8000 - 512) / 256),
+    );
     expect(frameGeometry({ sampleRate: 16000, windowMs: 32, hopMs: 16 }, 8000).fftSize).toBe(512);
     expect(frameGeometry({ sampleRate: 16000, windowMs: 25, hopMs: 10 }, 399).frames).toBe(0);
   });
 
   it('gives as many feature frames as it says', () => {
-    for (const [rate, seconds] of [[16000, 1], [8000, 0.5], [22050, 0.3]] as const) {
+    for (const [rate, seconds] of [
+      [16000, 1],
+      [8000, 0.5],
+      [22050, 0.3],
+    ] as const) {
       const s = settings({ sampleRate: rate });
       const x = extractFeatures(tone(440, rate, seconds), s);
       expect(x.length).toBe(frameGeometry(s, Math.round(rate * seconds)).frames * 13);
@@ -43,7 +59,12 @@ describe('frameGeometry', () => {
 
 describe('extractFeatures', () => {
   it('puts a pure tone in the mel band of its frequency', () => {
-    for (const [rate, hz] of [[16000, 1000], [16000, 3000], [8000, 500], [8000, 2500]] as const) {
+    for (const [rate, hz] of [
+      [16000, 1000],
+      [16000, 3000],
+      [8000, 500],
+      [8000, 2500],
+    ] as const) {
       const s = settings({ sampleRate: rate, features: 'logmel', melBands: 40, normalize: 'none', preemphasis: 0 });
       const bands = meanOverFrames(extractFeatures(tone(hz, rate, 0.5), s), 40);
       const loudest = bands.indexOf(Math.max(...bands));
@@ -56,15 +77,30 @@ describe('extractFeatures', () => {
   });
 
   it('gives finite values for silence, whatever the settings', () => {
-    for (const over of [{}, { normalize: 'none' }, { normalize: 'mean' }, { features: 'logmel' }, { deltas: 2 }, { coefficients: 40 }]) {
+    for (const over of [
+      {},
+      { normalize: 'none' },
+      { normalize: 'mean' },
+      { features: 'logmel' },
+      { deltas: 2 },
+      { coefficients: 40 },
+    ]) {
       const x = extractFeatures(new Float32Array(16000), settings(over));
       expect(x.every(Number.isFinite)).toBe(true);
     }
   });
 
-  it('gives meyda\'s values (Meyda.extract frame by frame) with the fast path', () => {
-    const noise = Float32Array.from({ length: 4000 }, (_, i) => 0.3 * Math.sin(i * 0.37) * Math.sin(i * 0.0123) + 0.05 * Math.cos(i * 1.7));
-    for (const over of [{ sampleRate: 16000 }, { sampleRate: 8000, windowMs: 32, hopMs: 8 }, { sampleRate: 16000, features: 'logmel', melBands: 64 }, { sampleRate: 16000, coefficients: 20, melBands: 26 }]) {
+  it("gives meyda's values (Meyda.extract frame by frame) with the fast path", () => {
+    const noise = Float32Array.from(
+      { length: 4000 },
+      (_, i) => 0.3 * Math.sin(i * 0.37) * Math.sin(i * 0.0123) + 0.05 * Math.cos(i * 1.7),
+    );
+    for (const over of [
+      { sampleRate: 16000 },
+      { sampleRate: 8000, windowMs: 32, hopMs: 8 },
+      { sampleRate: 16000, features: 'logmel', melBands: 64 },
+      { sampleRate: 16000, coefficients: 20, melBands: 26 },
+    ]) {
       const fast = extractFeatures(noise, settings({ ...over, normalize: 'none', duration: 0.25 }));
       const ref = extractFeatures(noise, settings({ ...over, normalize: 'none', duration: 0.25, engine: 'meyda' }));
       expect(fast.length).toBe(ref.length);
@@ -78,7 +114,7 @@ describe('extractFeatures', () => {
     }
   });
 
-  it('MFCC c0 is twice the sum of the log mel energies (meyda\'s DCT-II, scale 2)', () => {
+  it("MFCC c0 is twice the sum of the log mel energies (meyda's DCT-II, scale 2)", () => {
     const x = tone(700, 16000, 0.2);
     const mfcc = extractFeatures(x, settings({ normalize: 'none' }));
     const logmel = extractFeatures(x, settings({ features: 'logmel', normalize: 'none' }));
@@ -91,7 +127,7 @@ describe('extractFeatures', () => {
   });
 
   it('normalises every coefficient over the frames: mean 0, and unit variance with meanvar', () => {
-    const x = Float32Array.from({ length: 8000 }, (_, i) => Math.sin(i * 0.2) * (i % 1000) / 1000);
+    const x = Float32Array.from({ length: 8000 }, (_, i) => (Math.sin(i * 0.2) * (i % 1000)) / 1000);
     const mv = extractFeatures(x, settings({ duration: 0.5 }));
     const m = extractFeatures(x, settings({ duration: 0.5, normalize: 'mean' }));
     const T = mv.length / 13;

@@ -31,7 +31,10 @@ export interface FrameGeometry {
   readonly frames: number;
 }
 
-export function frameGeometry(s: Pick<FeatureSettings, 'sampleRate' | 'windowMs' | 'hopMs'>, samples: number): FrameGeometry {
+export function frameGeometry(
+  s: Pick<FeatureSettings, 'sampleRate' | 'windowMs' | 'hopMs'>,
+  samples: number,
+): FrameGeometry {
   const window = Math.max(2, Math.round((s.windowMs * s.sampleRate) / 1000));
   const hop = Math.max(1, Math.round((s.hopMs * s.sampleRate) / 1000));
   let fftSize = 2;
@@ -67,7 +70,8 @@ function dctMatrix(count: number, n: number): Float64Array {
   let m = dcts.get(key);
   if (!m) {
     m = new Float64Array(count * n);
-    for (let k = 0; k < count; k++) for (let i = 0; i < n; i++) m[k * n + i] = 2 * Math.cos((Math.PI / n) * (i + 0.5) * k);
+    for (let k = 0; k < count; k++)
+      for (let i = 0; i < n; i++) m[k * n + i] = 2 * Math.cos((Math.PI / n) * (i + 0.5) * k);
     dcts.set(key, m);
   }
   return m;
@@ -81,7 +85,8 @@ function dctMatrix(count: number, n: number): Float64Array {
  */
 export function extractFeatures(signal: Float32Array, s: FeatureSettings): Float32Array {
   const g = frameGeometry(s, signal.length);
-  if (g.frames === 0) throw new RangeError(`a signal of ${signal.length} samples is shorter than one ${g.window}-sample window`);
+  if (g.frames === 0)
+    throw new RangeError(`a signal of ${signal.length} samples is shorter than one ${g.window}-sample window`);
   const K = s.features === 'mfcc' ? s.coefficients : s.melBands;
   const statics = new Float64Array(g.frames * K);
   const x = preemphasise(signal, s.preemphasis);
@@ -156,7 +161,13 @@ export function deltas(src: Float64Array, frames: number, K: number): Float64Arr
 }
 
 /** Statics (+ deltas) interleaved as channels, then normalised per coefficient and channel. */
-function assemble(statics: Float64Array, frames: number, K: number, order: 0 | 1 | 2, normalize: FeatureSettings['normalize']): Float32Array {
+function assemble(
+  statics: Float64Array,
+  frames: number,
+  K: number,
+  order: 0 | 1 | 2,
+  normalize: FeatureSettings['normalize'],
+): Float32Array {
   const planes = [statics];
   for (let d = 0; d < order; d++) planes.push(deltas(planes[d]!, frames, K));
   const C = planes.length;

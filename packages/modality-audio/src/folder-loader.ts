@@ -1,11 +1,21 @@
-import { loadClassFolders, parseOptions, patternAttrs, regexOption, z, type DatasetSpec, type LabeledSet } from '@fewshot/core/plugin';
+import {
+  loadClassFolders,
+  parseOptions,
+  patternAttrs,
+  regexOption,
+  z,
+  type DatasetSpec,
+  type LabeledSet,
+} from '@fewshot/core/plugin';
 import { AUDIO_FILES, sampleFilter, sampleFilterShape } from './audio-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const folderOptionsSchema = z.strictObject({
   filePattern: regexOption()
     .default('^(?<speaker>[^_.]+)')
-    .describe('regular expression on the file name; its named groups become sample attributes (default: speaker = the name up to the first _)'),
+    .describe(
+      'regular expression on the file name; its named groups become sample attributes (default: speaker = the name up to the first _)',
+    ),
   ...sampleFilterShape,
 });
 

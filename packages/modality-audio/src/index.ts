@@ -10,7 +10,15 @@ export { readWav, decodeWav, type WavAudio } from './wav-reader.js';
 export { encodeWav, type WavEncoding } from './encode-wav.js';
 export { resample, RESAMPLERS, type Resampler } from './resample.js';
 export { trimSilence, fitLength } from './trim-silence.js';
-export { extractFeatures, frameGeometry, deltas, hannWindow, SIGNAL_SCALE, type FeatureSettings, type FrameGeometry } from './features.js';
+export {
+  extractFeatures,
+  frameGeometry,
+  deltas,
+  hannWindow,
+  SIGNAL_SCALE,
+  type FeatureSettings,
+  type FrameGeometry,
+} from './features.js';
 export { meydaFilterBank, meydaFrame, meydaVersion } from './meyda-mel.js';
 export { PowerSpectrum } from './power-spectrum.js';
 export { specAugment, specAugmentSchema, timeMajor, type SpecAugmentOptions } from './spec-augment.js';

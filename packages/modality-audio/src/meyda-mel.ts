@@ -53,7 +53,8 @@ export function meydaFilterBank(melBands: number, sampleRate: number, fftSize: n
   const m = configure(melBands, Math.min(melBands, 13), sampleRate, fftSize);
   m.extract('melBands', new Float32Array(fftSize));
   const dense = m.melFilterBank;
-  if (!dense || dense.length !== melBands) throw new Error(`meyda built ${dense?.length} mel filters, ${melBands} expected`);
+  if (!dense || dense.length !== melBands)
+    throw new Error(`meyda built ${dense?.length} mel filters, ${melBands} expected`);
   const half = fftSize / 2;
   const start = new Int32Array(melBands);
   const weights = dense.map((row, j) => {
@@ -74,7 +75,13 @@ export function meydaFilterBank(melBands: number, sampleRate: number, fftSize: n
  * `mfcc` (first `coefficients` of 2 * DCT-II of log(1 + mel energies)) or the log `melBands`. The
  * reference the fast path (`extractFeatures`) is tested against; about 20x slower.
  */
-export function meydaFrame(kind: 'mfcc' | 'logmel', frame: Float32Array, melBands: number, coefficients: number, sampleRate: number): number[] {
+export function meydaFrame(
+  kind: 'mfcc' | 'logmel',
+  frame: Float32Array,
+  melBands: number,
+  coefficients: number,
+  sampleRate: number,
+): number[] {
   const m = configure(melBands, coefficients, sampleRate, frame.length);
   const out = m.extract(kind === 'mfcc' ? 'mfcc' : 'melBands', frame);
   if (!out) throw new Error('meyda returned no features');

@@ -19,7 +19,8 @@ export function frameMean(x: Float32Array, shape: SampleShape): Float64Array {
  */
 export class MfccMeanBaseline implements Baseline {
   readonly id = 'mfcc-mean';
-  readonly description = 'cosine distance between the clips\' mean static coefficients (needs data.preprocess.normalize: none)';
+  readonly description =
+    "cosine distance between the clips' mean static coefficients (needs data.preprocess.normalize: none)";
   readonly modalities = ['audio'];
 
   distance(a: Float32Array, b: Float32Array, shape: SampleShape): number {
@@ -47,9 +48,12 @@ function meanOf(x: Float32Array, shape: SampleShape): Float64Array | undefined {
   for (let i = 0; i < x.length; i++) energy += x[i]! * x[i]!;
   if (energy === 0) return undefined;
   if (!(Math.sqrt(norm) > 1e-6 * Math.sqrt(energy / shape.dims[0]!))) {
-    throw new ConfigError("the mfcc-mean baseline got features whose mean over the frames is 0: they were normalised per utterance", {
-      hints: ['evaluate it on unnormalised features: add --set data.preprocess.normalize=none'],
-    });
+    throw new ConfigError(
+      'the mfcc-mean baseline got features whose mean over the frames is 0: they were normalised per utterance',
+      {
+        hints: ['evaluate it on unnormalised features: add --set data.preprocess.normalize=none'],
+      },
+    );
   }
   return mean;
 }

@@ -18,7 +18,8 @@ export class PowerSpectrum {
 
   /** `size`: FFT length N, a power of two >= 4. */
   constructor(readonly size: number) {
-    if (!(size >= 4 && (size & (size - 1)) === 0)) throw new RangeError(`FFT size must be a power of two >= 4, got ${size}`);
+    if (!(size >= 4 && (size & (size - 1)) === 0))
+      throw new RangeError(`FFT size must be a power of two >= 4, got ${size}`);
     const h = size / 2;
     this.half = h;
     this.re = new Float64Array(h);

@@ -1,11 +1,13 @@
 import { DataError } from '@fewshot/core/plugin';
 import { MAX_CONVERTERS, resample } from './resample.js';
 
-const tone = (hz: number, rate: number, n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * hz * i) / rate));
+const tone = (hz: number, rate: number, n: number): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * hz * i) / rate));
 /** Largest error against the ideal tone, away from the edges (the filter's ramp-up). */
 function maxError(x: Float32Array, hz: number, rate: number, edge: number): number {
   let err = 0;
-  for (let i = edge; i < x.length - edge; i++) err = Math.max(err, Math.abs(x[i]! - Math.sin((2 * Math.PI * hz * i) / rate)));
+  for (let i = edge; i < x.length - edge; i++)
+    err = Math.max(err, Math.abs(x[i]! - Math.sin((2 * Math.PI * hz * i) / rate)));
   return err;
 }
 function rms(x: Float32Array, edge: number): number {
@@ -43,10 +45,14 @@ describe('resample (libsamplerate)', () => {
   });
 
   it('rejects sample rates libsamplerate cannot take, naming the file', async () => {
-    await expect(resample(new Float32Array(10), 400_000, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow('cannot resample odd.wav: its sample rate 400000 Hz is outside 1..192000 Hz');
+    await expect(resample(new Float32Array(10), 400_000, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow(
+      'cannot resample odd.wav: its sample rate 400000 Hz is outside 1..192000 Hz',
+    );
     // found by fuzzing: a header saying 1 Hz made libsamplerate fail with a bare RangeError
     await expect(resample(new Float32Array(10), 1, 16000, 'sinc-fastest', 'odd.wav')).rejects.toThrow(
-      new DataError('cannot resample odd.wav from 1 Hz to 16000 Hz: libsamplerate changes the rate by a factor of at most 256 (a corrupt header?)'),
+      new DataError(
+        'cannot resample odd.wav from 1 Hz to 16000 Hz: libsamplerate changes the rate by a factor of at most 256 (a corrupt header?)',
+      ),
     );
     await expect(resample(new Float32Array(10), 192_000, 700, 'sinc-fastest', 'odd.wav')).rejects.toThrow(DataError);
   });
@@ -58,7 +64,8 @@ describe('resample (libsamplerate)', () => {
     const inFlight = [1, 2, 3].map(() => resample(x, 8000, 16000, 'sinc-fastest'));
     const others = Array.from({ length: 3 * MAX_CONVERTERS }, (_, k) => resample(x, 8001 + k, 16000, 'sinc-fastest'));
     for (const y of await Promise.all(inFlight)) expect(y).toEqual(first);
-    for (const [k, y] of (await Promise.all(others)).entries()) expect(Math.abs(y.length - Math.round((4000 * 16000) / (8001 + k)))).toBeLessThanOrEqual(1);
+    for (const [k, y] of (await Promise.all(others)).entries())
+      expect(Math.abs(y.length - Math.round((4000 * 16000) / (8001 + k)))).toBeLessThanOrEqual(1);
     // made again after its eviction, it gives the same result
     expect(await resample(x, 8000, 16000, 'sinc-fastest')).toEqual(first);
   });

@@ -43,7 +43,11 @@ const converters = new Map<string, Converter>();
 export const MAX_CONVERTERS = 8;
 
 function release(c: Converter): void {
-  if (c.evicted && c.users === 0) c.src.then((src) => src.destroy(), () => undefined);
+  if (c.evicted && c.users === 0)
+    c.src.then(
+      (src) => src.destroy(),
+      () => undefined,
+    );
 }
 
 /**
@@ -51,13 +55,21 @@ function release(c: Converter): void {
  * (`simple` API: the whole signal at once, delay compensated). Returns `samples` itself when the rates
  * are equal. The output has round(n * to / from) samples (give or take one).
  */
-export async function resample(samples: Float32Array, from: number, to: number, quality: Resampler, path = 'audio'): Promise<Float32Array> {
+export async function resample(
+  samples: Float32Array,
+  from: number,
+  to: number,
+  quality: Resampler,
+  path = 'audio',
+): Promise<Float32Array> {
   if (from === to) return samples;
   if (!(from >= 1 && from <= MAX_SAMPLE_RATE)) {
     throw new DataError(`cannot resample ${path}: its sample rate ${from} Hz is outside 1..${MAX_SAMPLE_RATE} Hz`);
   }
   if (to / from > MAX_RATIO || from / to > MAX_RATIO) {
-    throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: libsamplerate changes the rate by a factor of at most ${MAX_RATIO} (a corrupt header?)`);
+    throw new DataError(
+      `cannot resample ${path} from ${from} Hz to ${to} Hz: libsamplerate changes the rate by a factor of at most ${MAX_RATIO} (a corrupt header?)`,
+    );
   }
   const key = `${from}:${to}:${quality}`;
   let c = converters.get(key);
@@ -66,7 +78,9 @@ export async function resample(samples: Float32Array, from: number, to: number, 
   } else {
     const src = libsamplerate.create(1, from, to, { converterType: CONVERTER[quality] }).catch((err: unknown) => {
       if (converters.get(key) === c) converters.delete(key);
-      throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`);
+      throw new DataError(
+        `cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     c = { src, users: 0, evicted: false };
   }
@@ -83,7 +97,10 @@ export async function resample(samples: Float32Array, from: number, to: number, 
     try {
       return src.simple(samples);
     } catch (err) {
-      throw new DataError(`cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new DataError(
+        `cannot resample ${path} from ${from} Hz to ${to} Hz: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
   } finally {
     c.users--;

@@ -42,7 +42,13 @@ describe('specAugment', () => {
   });
 
   it('validates its options', () => {
-    expect(parseSpecAugment({})).toEqual({ timeShift: 0, timeMasks: 0, timeMaskFrames: 10, freqMasks: 0, freqMaskBands: 4 });
+    expect(parseSpecAugment({})).toEqual({
+      timeShift: 0,
+      timeMasks: 0,
+      timeMaskFrames: 10,
+      freqMasks: 0,
+      freqMaskBands: 4,
+    });
     expect(() => augmentSettings(new AudioModality(), { timeMasks: -1 })).toThrow(/train\.augment\.timeMasks/);
   });
 });

@@ -2,7 +2,12 @@ import { ConfigError, z, type Rng, type SampleShape } from '@fewshot/core/plugin
 
 /** `train.augment` of the audio modality (all off by default). */
 export const specAugmentSchema = z.strictObject({
-  timeShift: z.int().min(0).max(1000).default(0).describe('shift the frames by up to this many either way (vacated frames are 0)'),
+  timeShift: z
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe('shift the frames by up to this many either way (vacated frames are 0)'),
   timeMasks: z.int().min(0).max(10).default(0).describe('time masks per sample (SpecAugment)'),
   timeMaskFrames: z.int().min(1).max(1000).default(10).describe('largest time mask, in frames'),
   freqMasks: z.int().min(0).max(10).default(0).describe('coefficient (frequency) masks per sample'),
@@ -46,9 +51,12 @@ export function specAugment(x: Float32Array, shape: SampleShape, o: SpecAugmentO
  */
 export function timeMajor(shape: SampleShape, what: string): [number, number, number] {
   if (shape.dims.length !== 3 || shape.names[0] !== 'time') {
-    throw new ConfigError(`${what} works on [time, coefficients, channels] audio features, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`, {
-      hints: ['use it with the audio modality'],
-    });
+    throw new ConfigError(
+      `${what} works on [time, coefficients, channels] audio features, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`,
+      {
+        hints: ['use it with the audio modality'],
+      },
+    );
   }
   return [shape.dims[0]!, shape.dims[1]!, shape.dims[2]!];
 }

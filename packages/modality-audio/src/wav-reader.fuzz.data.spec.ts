@@ -34,11 +34,13 @@ function findRepoRoot(from: string): string {
   }
   return dir;
 }
-const shared = process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
+const shared =
+  process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
 
 function realWav(rel: string): Uint8Array {
   const path = join(shared, rel);
-  if (!existsSync(path)) throw new Error(`test data not found: ${path} (set FEWSHOT_TEST_DATA to the shared data folder)`);
+  if (!existsSync(path))
+    throw new Error(`test data not found: ${path} (set FEWSHOT_TEST_DATA to the shared data folder)`);
   return new Uint8Array(readFileSync(path)); // a copy: Buffer#slice would share memory and let mutations reach the seed
 }
 
@@ -79,12 +81,14 @@ function decodesOrDataError(bytes: Uint8Array): boolean {
     wav = decodeWav(bytes, 'fuzz.wav');
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
-    if (!err.message.includes('fuzz.wav')) throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
+    if (!err.message.includes('fuzz.wav'))
+      throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
   }
   const ms = cpuMs() - t0;
   if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);
   if (wav) {
-    if (!(wav.sampleRate >= 1 && wav.channels >= 1 && wav.samples.length >= 1)) throw new Error(`bad WAV: ${wav.sampleRate} Hz, ${wav.channels} channels, ${wav.samples.length} samples`);
+    if (!(wav.sampleRate >= 1 && wav.channels >= 1 && wav.samples.length >= 1))
+      throw new Error(`bad WAV: ${wav.sampleRate} Hz, ${wav.channels} channels, ${wav.samples.length} samples`);
     for (const v of wav.samples) if (!Number.isFinite(v)) throw new Error(`sample ${v}`);
   }
   return true;
@@ -92,9 +96,28 @@ function decodesOrDataError(bytes: Uint8Array): boolean {
 
 const seed = fc.constantFrom(...seeds);
 /** Bit flips anywhere, or (half the time) in the first 80 bytes, where the headers are. */
-const flips = fc.array(fc.tuple(fc.oneof(fc.nat(), fc.nat({ max: 79 })), fc.nat({ max: 7 })), { minLength: 1, maxLength: 8 });
+const flips = fc.array(fc.tuple(fc.oneof(fc.nat(), fc.nat({ max: 79 })), fc.nat({ max: 7 })), {
+  minLength: 1,
+  maxLength: 8,
+});
 /** 16- and 32-bit values that break sizes, rates, channel counts and sample widths. */
-const evil = fc.constantFrom(0, 1, 2, 3, 7, 8, 0x7f, 0x80, 0xff, 0xfffe, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff);
+const evil = fc.constantFrom(
+  0,
+  1,
+  2,
+  3,
+  7,
+  8,
+  0x7f,
+  0x80,
+  0xff,
+  0xfffe,
+  0xffff,
+  0x10000,
+  0x7fffffff,
+  0x80000000,
+  0xffffffff,
+);
 
 function flip(bytes: Uint8Array, at: readonly (readonly [number, number])[]): Uint8Array {
   const out = bytes.slice();
@@ -119,25 +142,44 @@ describe(`decodeWav fuzzing (${RUNS} runs per property, seed ${SEED})`, () => {
   });
 
   it('random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => decodesOrDataError(b)), options());
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => decodesOrDataError(b)),
+      options(),
+    );
   });
 
   it('random bytes after a RIFF WAVE header', () => {
     const riff = [...'RIFF'].map((c) => c.charCodeAt(0));
     const wave = [...'WAVEfmt '].map((c) => c.charCodeAt(0));
-    fc.assert(fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ maxLength: 4096 }), (size, b) => decodesOrDataError(Uint8Array.from([...riff, ...size, ...wave, ...b]))), options());
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ maxLength: 4096 }), (size, b) =>
+        decodesOrDataError(Uint8Array.from([...riff, ...size, ...wave, ...b])),
+      ),
+      options(),
+    );
   });
 
   it('truncations of real files', () => {
-    fc.assert(fc.property(seed, fc.nat(), (s, n) => decodesOrDataError(s.subarray(0, n % s.length))), options());
+    fc.assert(
+      fc.property(seed, fc.nat(), (s, n) => decodesOrDataError(s.subarray(0, n % s.length))),
+      options(),
+    );
   });
 
   it('bit flips of real files', () => {
-    fc.assert(fc.property(seed, flips, (s, f) => decodesOrDataError(flip(s, f))), options());
+    fc.assert(
+      fc.property(seed, flips, (s, f) => decodesOrDataError(flip(s, f))),
+      options(),
+    );
   });
 
   it('extreme values written into the header fields', () => {
-    fc.assert(fc.property(seed, fc.nat({ max: 40 }), evil, fc.boolean(), (s, half, v, wide) => decodesOrDataError(overwrite(s, 2 * half, v, wide))), options());
+    fc.assert(
+      fc.property(seed, fc.nat({ max: 40 }), evil, fc.boolean(), (s, half, v, wide) =>
+        decodesOrDataError(overwrite(s, 2 * half, v, wide)),
+      ),
+      options(),
+    );
   });
 
   it('pieces cut out or repeated', () => {
@@ -146,7 +188,10 @@ describe(`decodeWav fuzzing (${RUNS} runs per property, seed ${SEED})`, () => {
         const i = a % s.length;
         const j = b % s.length;
         const end = Math.min(s.length, i + len);
-        return decodesOrDataError(Uint8Array.from([...s.subarray(0, j), ...s.subarray(i, end), ...s.subarray(j)])) && decodesOrDataError(Uint8Array.from([...s.subarray(0, i), ...s.subarray(end)]));
+        return (
+          decodesOrDataError(Uint8Array.from([...s.subarray(0, j), ...s.subarray(i, end), ...s.subarray(j)])) &&
+          decodesOrDataError(Uint8Array.from([...s.subarray(0, i), ...s.subarray(end)]))
+        );
       }),
       options(),
     );
@@ -175,7 +220,8 @@ describe(`AudioModality.decode fuzzing (${Math.ceil(RUNS / 3)} runs per property
       features = await modality.decode({ id: 'fuzz', path, label: 'x' }, p);
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
-      if (!err.message.includes(path)) throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
+      if (!err.message.includes(path))
+        throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
     }
     const ms = cpuMs() - t0;
     if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);
@@ -189,22 +235,35 @@ describe(`AudioModality.decode fuzzing (${Math.ceil(RUNS / 3)} runs per property
   const runs = { numRuns: Math.ceil(RUNS / 3), seed: SEED };
 
   it('bit flips of real files', async () => {
-    await fc.assert(fc.asyncProperty(seed, flips, (s, f) => featuresOrDataError(flip(s, f))), runs);
+    await fc.assert(
+      fc.asyncProperty(seed, flips, (s, f) => featuresOrDataError(flip(s, f))),
+      runs,
+    );
   });
 
   it('extreme values written into the header fields', async () => {
-    await fc.assert(fc.asyncProperty(seed, fc.nat({ max: 40 }), evil, fc.boolean(), (s, half, v, wide) => featuresOrDataError(overwrite(s, 2 * half, v, wide))), runs);
+    await fc.assert(
+      fc.asyncProperty(seed, fc.nat({ max: 40 }), evil, fc.boolean(), (s, half, v, wide) =>
+        featuresOrDataError(overwrite(s, 2 * half, v, wide)),
+      ),
+      runs,
+    );
   });
 
   it('truncations of real files', async () => {
-    await fc.assert(fc.asyncProperty(seed, fc.nat(), (s, n) => featuresOrDataError(s.subarray(0, n % s.length))), runs);
+    await fc.assert(
+      fc.asyncProperty(seed, fc.nat(), (s, n) => featuresOrDataError(s.subarray(0, n % s.length))),
+      runs,
+    );
   });
 
   it('found by fuzzing: a header saying 1 Hz is a DataError (libsamplerate threw a bare RangeError)', async () => {
     const path = join(dir, 'one-hertz.wav');
     await writeFile(path, overwrite(real[0]!, 24, 1, true));
     await expect(modality.decode({ id: 'x', path, label: 'x' }, p)).rejects.toThrow(
-      new DataError(`cannot resample ${path} from 1 Hz to 16000 Hz: libsamplerate changes the rate by a factor of at most 256 (a corrupt header?)`),
+      new DataError(
+        `cannot resample ${path} from 1 Hz to 16000 Hz: libsamplerate changes the rate by a factor of at most 256 (a corrupt header?)`,
+      ),
     );
   });
 });

@@ -7,7 +7,14 @@ import { decodeWav, readWav } from './wav-reader.js';
 
 const ramp = Float32Array.from({ length: 64 }, (_, i) => -0.9 + (1.8 * i) / 63);
 // node-wav scales negative values by 1/2^(b-1) and positive ones by 1/(2^(b-1) - 1); the encoder rounds to the latter
-const tolerance: Record<WavEncoding, number> = { pcm8: 2 / 127, pcm16: 2 / 32767, pcm24: 2 / 8388607, pcm32: 1e-7, float32: 0, float64: 0 };
+const tolerance: Record<WavEncoding, number> = {
+  pcm8: 2 / 127,
+  pcm16: 2 / 32767,
+  pcm24: 2 / 8388607,
+  pcm32: 1e-7,
+  float32: 0,
+  float64: 0,
+};
 
 /** A chunk of `size` bytes (padded to even) to splice in before `data`. */
 function withChunkBeforeData(wav: Uint8Array, id: string, size: number): Uint8Array {
@@ -33,13 +40,16 @@ function errorOf(f: () => unknown): Error {
 }
 
 describe('decodeWav', () => {
-  it.each(['pcm8', 'pcm16', 'pcm24', 'pcm32', 'float32', 'float64'] as const)('reads %s samples back within their quantisation step', (encoding) => {
-    const wav = decodeWav(encodeWav([ramp], 22050, encoding), 'x.wav');
-    expect(wav).toMatchObject({ sampleRate: 22050, channels: 1, encoding });
-    expect(wav.samples.length).toBe(64);
-    const err = Math.max(...wav.samples.map((v, i) => Math.abs(v - ramp[i]!)));
-    expect(err).toBeLessThanOrEqual(tolerance[encoding] + 1e-7);
-  });
+  it.each(['pcm8', 'pcm16', 'pcm24', 'pcm32', 'float32', 'float64'] as const)(
+    'reads %s samples back within their quantisation step',
+    (encoding) => {
+      const wav = decodeWav(encodeWav([ramp], 22050, encoding), 'x.wav');
+      expect(wav).toMatchObject({ sampleRate: 22050, channels: 1, encoding });
+      expect(wav.samples.length).toBe(64);
+      const err = Math.max(...wav.samples.map((v, i) => Math.abs(v - ramp[i]!)));
+      expect(err).toBeLessThanOrEqual(tolerance[encoding] + 1e-7);
+    },
+  );
 
   it('mixes channels down to their mean, and reads WAVE_FORMAT_EXTENSIBLE headers', () => {
     const left = new Float32Array(10).fill(0.5);
@@ -67,7 +77,10 @@ describe('decodeWav', () => {
   it('names the file and the problem for every kind of bad input', () => {
     const good = encodeWav([ramp], 16000, 'pcm16');
     const cases: [Uint8Array, RegExp][] = [
-      [new TextEncoder().encode('<html>not audio</html>'), /not a WAV file \(starts with 3c 68 74 6d 6c 3e 6e 6f "<html>no"\)/],
+      [
+        new TextEncoder().encode('<html>not audio</html>'),
+        /not a WAV file \(starts with 3c 68 74 6d 6c 3e 6e 6f "<html>no"\)/,
+      ],
       [new Uint8Array(0), /not a WAV file \(the file is empty\)/],
       [good.subarray(0, 30), /truncated WAV header \(the fmt chunk needs 36 bytes, the file has 30\)/],
       [good.subarray(0, 16), /truncated WAV header \(the file ends after 16 bytes, before the fmt chunk\)/],
@@ -75,7 +88,10 @@ describe('decodeWav', () => {
       [good.subarray(0, 100), /truncated WAV data \(the header announces 128 bytes of samples, the file holds 56\)/],
       [encodeWav([new Float32Array(0)], 16000, 'pcm16'), /holds no samples/],
       [encodeWav([Float32Array.of(0.1, Number.NaN, 0.2)], 16000, 'float32'), /NaN sample at frame 1/],
-      [encodeWav([Float32Array.of(0.1, 0.2), Float32Array.of(0, Number.POSITIVE_INFINITY)], 16000, 'float32'), /infinite sample at frame 1 \(channel 1\)/],
+      [
+        encodeWav([Float32Array.of(0.1, 0.2), Float32Array.of(0, Number.POSITIVE_INFINITY)], 16000, 'float32'),
+        /infinite sample at frame 1 \(channel 1\)/,
+      ],
     ];
     for (const [bytes, message] of cases) {
       const err = errorOf(() => decodeWav(bytes, '/data/clip.wav'));

@@ -4,7 +4,9 @@ import { DataError } from '@fewshot/core/plugin';
 
 const require = createRequire(import.meta.url);
 /** node-wav's decoder: canonical PCM / IEEE-float WAV bytes -> one Float32Array per channel in [-1, 1]. */
-const nodeWav = require('node-wav') as { decode(buffer: ArrayBuffer): { sampleRate: number; channelData: Float32Array[] } | undefined };
+const nodeWav = require('node-wav') as {
+  decode(buffer: ArrayBuffer): { sampleRate: number; channelData: Float32Array[] } | undefined;
+};
 
 /** One WAV file, mixed down to mono. */
 export interface WavAudio {
@@ -70,7 +72,9 @@ export function decodeWav(bytes: Uint8Array, path: string): WavAudio {
   for (;;) {
     if (offset + 8 > bytes.length) {
       fail(
-        fmt ? 'truncated WAV (no data chunk before the end of the file)' : `truncated WAV header (the file ends after ${bytes.length} bytes, before the fmt chunk)`,
+        fmt
+          ? 'truncated WAV (no data chunk before the end of the file)'
+          : `truncated WAV header (the file ends after ${bytes.length} bytes, before the fmt chunk)`,
       );
     }
     const id = ascii(bytes, offset, 4);
@@ -78,35 +82,53 @@ export function decodeWav(bytes: Uint8Array, path: string): WavAudio {
     const body = offset + 8;
     if (id === 'fmt ') {
       if (size < 16) fail(`corrupt WAV header (fmt chunk of ${size} bytes, at least 16 expected)`);
-      if (body + size > bytes.length) fail(`truncated WAV header (the fmt chunk needs ${body + size} bytes, the file has ${bytes.length})`);
+      if (body + size > bytes.length)
+        fail(`truncated WAV header (the fmt chunk needs ${body + size} bytes, the file has ${bytes.length})`);
       let tag = view.getUint16(body, true);
       const bits = view.getUint16(body + 14, true);
       if (tag === EXTENSIBLE) {
         if (size < 40) fail(`corrupt WAV header (WAVE_FORMAT_EXTENSIBLE fmt chunk of ${size} bytes, 40 expected)`);
         tag = view.getUint16(body + 24, true); // first two bytes of the sub-format GUID
       }
-      fmt = { tag, channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), blockAlign: view.getUint16(body + 12, true), bits };
+      fmt = {
+        tag,
+        channels: view.getUint16(body + 2, true),
+        sampleRate: view.getUint32(body + 4, true),
+        blockAlign: view.getUint16(body + 12, true),
+        bits,
+      };
     } else if (id === 'data') {
       if (!fmt) fail('corrupt WAV (data chunk before the fmt chunk)');
       const f = fmt!;
       const encoding = encodingOf(f.tag, f.bits);
       if (!encoding) {
         const name = FORMAT_NAMES[f.tag];
-        fail(`unsupported WAV encoding: ${name ?? `format tag 0x${f.tag.toString(16).padStart(4, '0')}`}${f.tag === PCM || f.tag === FLOAT ? ` at ${f.bits} bits` : ''}`, [
-          'supported: 8, 16, 24 and 32-bit integer PCM, 32 and 64-bit float; convert it, e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`',
-        ]);
+        fail(
+          `unsupported WAV encoding: ${name ?? `format tag 0x${f.tag.toString(16).padStart(4, '0')}`}${f.tag === PCM || f.tag === FLOAT ? ` at ${f.bits} bits` : ''}`,
+          [
+            'supported: 8, 16, 24 and 32-bit integer PCM, 32 and 64-bit float; convert it, e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`',
+          ],
+        );
       }
       if (f.channels < 1) fail('corrupt WAV header (0 channels)');
       if (f.sampleRate < 1) fail('corrupt WAV header (sample rate 0)');
       const frameBytes = (f.channels * f.bits) / 8;
-      if (f.blockAlign !== frameBytes) fail(`corrupt WAV header (block align ${f.blockAlign}, ${frameBytes} expected for ${f.channels} channel(s) of ${f.bits} bits)`);
+      if (f.blockAlign !== frameBytes)
+        fail(
+          `corrupt WAV header (block align ${f.blockAlign}, ${frameBytes} expected for ${f.channels} channel(s) of ${f.bits} bits)`,
+        );
       const available = bytes.length - body;
       if (size > available) {
         fail(`truncated WAV data (the header announces ${size} bytes of samples, the file holds ${available})`);
       }
       const frames = Math.floor(size / frameBytes);
       if (frames === 0) fail('the WAV file holds no samples (empty data chunk)');
-      return { sampleRate: f.sampleRate, channels: f.channels, encoding: encoding!, samples: decodeSamples(bytes.subarray(body, body + frames * frameBytes), f, path) };
+      return {
+        sampleRate: f.sampleRate,
+        channels: f.channels,
+        encoding: encoding!,
+        samples: decodeSamples(bytes.subarray(body, body + frames * frameBytes), f, path),
+      };
     }
     // chunks are padded to an even size
     offset = body + size + (size & 1);
@@ -120,7 +142,11 @@ function encodingOf(tag: number, bits: number): string | undefined {
 }
 
 /** Let node-wav convert the samples (from a fresh, aligned canonical WAV), mix down, and check they are finite. */
-function decodeSamples(data: Uint8Array, f: { tag: number; channels: number; sampleRate: number; blockAlign: number; bits: number }, path: string): Float32Array {
+function decodeSamples(
+  data: Uint8Array,
+  f: { tag: number; channels: number; sampleRate: number; blockAlign: number; bits: number },
+  path: string,
+): Float32Array {
   // 12 (RIFF) + 24 (fmt) + 12 (JUNK, 4 bytes) + 8 (data header): samples at byte 56, aligned for any sample size
   const buf = new ArrayBuffer(56 + data.length);
   const v = new DataView(buf);
@@ -150,7 +176,8 @@ function decodeSamples(data: Uint8Array, f: { tag: number; channels: number; sam
   } catch (err) {
     throw new DataError(`cannot decode ${path}: ${(err as Error).message}`, { cause: err });
   }
-  if (!decoded || decoded.channelData.length !== f.channels) throw new DataError(`cannot decode ${path}: the WAV decoder returned no samples`);
+  if (!decoded || decoded.channelData.length !== f.channels)
+    throw new DataError(`cannot decode ${path}: the WAV decoder returned no samples`);
   const channels = decoded.channelData;
   const n = channels[0]!.length;
   let mono: Float32Array;
@@ -164,7 +191,9 @@ function decodeSamples(data: Uint8Array, f: { tag: number; channels: number; sam
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(mono[i]!)) {
       const bad = channels.findIndex((ch) => !Number.isFinite(ch[i]!));
-      throw new DataError(`cannot decode ${path}: ${Number.isNaN(channels[bad]![i]!) ? 'NaN' : 'infinite'} sample at frame ${i}${channels.length > 1 ? ` (channel ${bad})` : ''}`);
+      throw new DataError(
+        `cannot decode ${path}: ${Number.isNaN(channels[bad]![i]!) ? 'NaN' : 'infinite'} sample at frame ${i}${channels.length > 1 ? ` (channel ${bad})` : ''}`,
+      );
     }
   }
   return mono;

@@ -1,8 +1,23 @@
 import { ConfigError, Rng, augmentSettings } from '@fewshot/core';
-import { affineAugment, affineAugmentSchema, affineMatrix, drawAffineParams, warpAffine, type AffineParams } from './affine-augment.js';
+import {
+  affineAugment,
+  affineAugmentSchema,
+  affineMatrix,
+  drawAffineParams,
+  warpAffine,
+  type AffineParams,
+} from './affine-augment.js';
 import { ImageModality } from './image-modality.js';
 
-const IDENTITY: AffineParams = { rotation: 0, shearX: 0, shearY: 0, scaleX: 1, scaleY: 1, translateX: 0, translateY: 0 };
+const IDENTITY: AffineParams = {
+  rotation: 0,
+  shearX: 0,
+  shearY: 0,
+  scaleX: 1,
+  scaleY: 1,
+  translateX: 0,
+  translateY: 0,
+};
 const koch = affineAugmentSchema.parse({ affine: true });
 const always = affineAugmentSchema.parse({ affine: true, probability: 1 });
 
@@ -28,7 +43,16 @@ const sum = (x: Float32Array): number => x.reduce((s, v) => s + v, 0);
 
 describe('affineAugmentSchema', () => {
   it("fills Koch's settings and parses its own output to the same object", () => {
-    expect(koch).toEqual({ affine: true, probability: 0.5, rotation: 10, shear: 0.3, scale: 0.2, translation: 2, fill: 0, rotateClasses: false });
+    expect(koch).toEqual({
+      affine: true,
+      probability: 0.5,
+      rotation: 10,
+      shear: 0.3,
+      scale: 0.2,
+      translation: 2,
+      fill: 0,
+      rotateClasses: false,
+    });
     expect(affineAugmentSchema.parse(koch)).toEqual(koch);
     expect(affineAugmentSchema.parse({}).affine).toBe(false);
     expect(() => affineAugmentSchema.parse({ rotation: 5 })).toThrow(/affine/);
@@ -155,7 +179,10 @@ describe('ImageModality.augment', () => {
   });
 
   it('reports bad settings as ConfigErrors naming train.augment.<key>', () => {
-    const bad = (options: Record<string, unknown>): (() => void) => () => augmentSettings(modality, options, 'train.augment');
+    const bad =
+      (options: Record<string, unknown>): (() => void) =>
+      () =>
+        augmentSettings(modality, options, 'train.augment');
     expect(bad({ affine: true, rotation: -5 })).toThrow(ConfigError);
     expect(bad({ affine: true, rotation: -5 })).toThrow(/^train\.augment\.rotation: /);
     expect(bad({ affine: true, rotation: 'ten' })).toThrow(/train\.augment\.rotation/);

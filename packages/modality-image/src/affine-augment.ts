@@ -10,7 +10,12 @@ import { z, type Rng } from '@fewshot/core/plugin';
 export const affineAugmentSchema = z
   .strictObject({
     affine: z.boolean().optional().describe('apply the random affine distortions (default false)'),
-    probability: z.number().min(0).max(1).optional().describe('chance that each of the 7 components is applied (default 0.5)'),
+    probability: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('chance that each of the 7 components is applied (default 0.5)'),
     rotation: z.number().min(0).max(180).optional().describe('max rotation in degrees, theta ~ U[-r, r] (default 10)'),
     shear: z.number().min(0).max(2).optional().describe('max shear, rho_x, rho_y ~ U[-s, s] (default 0.3)'),
     scale: z.number().min(0).lt(1).optional().describe('max scale deviation, s_x, s_y ~ U[1-s, 1+s] (default 0.2)'),
@@ -20,16 +25,25 @@ export const affineAugmentSchema = z
       .max(52)
       .optional()
       .describe('max shift in pixels at 105 px, scaled to the image size (default 2)'),
-    fill: z.number().optional().describe('value of pixels that come from outside the image (default 0, the background)'),
+    fill: z
+      .number()
+      .optional()
+      .describe('value of pixels that come from outside the image (default 0, the background)'),
     rotateClasses: z
       .boolean()
       .optional()
-      .describe('class augmentation: every training class rotated by 90, 180 and 270 degrees as three new classes (default false; square inputs)'),
+      .describe(
+        'class augmentation: every training class rotated by 90, 180 and 270 degrees as three new classes (default false; square inputs)',
+      ),
   })
   .superRefine((v, ctx) => {
     const { rotateClasses: _, ...affineKeys } = v;
     if (v.affine === undefined && Object.values(affineKeys).some((x) => x !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['affine'], message: 'required with the other settings: true to apply the distortions, false to switch them off' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['affine'],
+        message: 'required with the other settings: true to apply the distortions, false to switch them off',
+      });
     }
   })
   .transform((v) => ({
@@ -88,13 +102,21 @@ export function affineMatrix(p: AffineParams, height: number, width: number): nu
  * `fill`. Outputs are convex combinations of inputs and `fill`, so [0, 1] data stays in [0, 1].
  */
 export function warpAffine(
-  src: Float32Array, dst: Float32Array, height: number, width: number, channels: number,
-  matrix: readonly number[], fill: number,
+  src: Float32Array,
+  dst: Float32Array,
+  height: number,
+  width: number,
+  channels: number,
+  matrix: readonly number[],
+  fill: number,
 ): void {
   const [a, b, tx, c, d, ty] = matrix as [number, number, number, number, number, number];
   const det = a * d - b * c;
   if (!(Math.abs(det) > 1e-12)) throw new RangeError('warpAffine: the matrix is singular');
-  const i00 = d / det, i01 = -b / det, i10 = -c / det, i11 = a / det;
+  const i00 = d / det,
+    i01 = -b / det,
+    i10 = -c / det,
+    i11 = a / det;
   const rowStride = width * channels;
   let o = 0;
   for (let y = 0; y < height; y++) {
@@ -110,17 +132,25 @@ export function warpAffine(
       // floor without Math.floor (not inlined in some VM contexts, e.g. Jest's): sx, sy are in [-1, size)
       const x0 = sx < 0 ? -1 : sx | 0;
       const y0 = sy < 0 ? -1 : sy | 0;
-      const fx = sx - x0, fy = sy - y0;
-      const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+      const fx = sx - x0,
+        fy = sy - y0;
+      const w00 = (1 - fx) * (1 - fy),
+        w01 = fx * (1 - fy),
+        w10 = (1 - fx) * fy,
+        w11 = fx * fy;
       const p = y0 * rowStride + x0 * channels;
       if (x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1) {
         for (let k = 0; k < channels; k++) {
           const q = p + k;
-          dst[o++] = w00 * src[q]! + w01 * src[q + channels]! + w10 * src[q + rowStride]! + w11 * src[q + rowStride + channels]!;
+          dst[o++] =
+            w00 * src[q]! + w01 * src[q + channels]! + w10 * src[q + rowStride]! + w11 * src[q + rowStride + channels]!;
         }
         continue;
       }
-      const inX0 = x0 >= 0, inX1 = x0 + 1 < width, inY0 = y0 >= 0, inY1 = y0 + 1 < height;
+      const inX0 = x0 >= 0,
+        inX1 = x0 + 1 < width,
+        inY0 = y0 >= 0,
+        inY1 = y0 + 1 < height;
       for (let k = 0; k < channels; k++) {
         const q = p + k;
         const v00 = inX0 && inY0 ? src[q]! : fill;
@@ -138,7 +168,12 @@ export function warpAffine(
  * order) is applied with `probability`, drawing `chance` and then, if applied, `uniform` from `rng`.
  * Returns null when no component was applied. Translation is scaled from 105 px to the image size.
  */
-export function drawAffineParams(o: AffineAugmentOptions, height: number, width: number, rng: Rng): AffineParams | null {
+export function drawAffineParams(
+  o: AffineAugmentOptions,
+  height: number,
+  width: number,
+  rng: Rng,
+): AffineParams | null {
   let any = false;
   const draw = (max: number, identity: number): number => {
     if (!rng.chance(o.probability)) return identity;
@@ -164,12 +199,20 @@ let sharedScratch = new Float32Array(0);
  * length) avoids the module's shared buffer.
  */
 export function affineAugment(
-  sample: Float32Array, height: number, width: number, channels: number,
-  options: AffineAugmentOptions, rng: Rng, scratch?: Float32Array,
+  sample: Float32Array,
+  height: number,
+  width: number,
+  channels: number,
+  options: AffineAugmentOptions,
+  rng: Rng,
+  scratch?: Float32Array,
 ): void {
   if (!options.affine || options.probability === 0) return;
   const n = height * width * channels;
-  if (sample.length !== n) throw new RangeError(`affineAugment: sample has ${sample.length} values, expected ${height}x${width}x${channels} = ${n}`);
+  if (sample.length !== n)
+    throw new RangeError(
+      `affineAugment: sample has ${sample.length} values, expected ${height}x${width}x${channels} = ${n}`,
+    );
   const params = drawAffineParams(options, height, width, rng);
   if (!params) return;
   let src = scratch;

@@ -15,7 +15,10 @@ for (const label of ['horizontal', 'vertical']) {
       const along = label === 'vertical' ? x : y;
       return Math.abs(along - 12 - s) < 3 ? 0 : 255;
     });
-    writeFileSync(join(fixture, label, `${label}-${s}.png`), encodePng({ width: 28, height: 28, channels: 1, depth: 8, data }));
+    writeFileSync(
+      join(fixture, label, `${label}-${s}.png`),
+      encodePng({ width: 28, height: 28, channels: 1, depth: 8, data }),
+    );
   }
 }
 afterAll(() => rmSync(fixture, { recursive: true, force: true }));

@@ -15,7 +15,12 @@ describe('Conv4Encoder', () => {
     const model = factory.build(input([28, 28, 1]), {}, 1);
     expect(model.name).toBe('encoder');
     expect(model.outputs[0]?.shape).toEqual([null, 64]);
-    expect(model.layers.map((l) => l.name).slice(0, 4)).toEqual(['conv4_conv1', 'conv4_bn1', 'conv4_relu1', 'conv4_pool1']);
+    expect(model.layers.map((l) => l.name).slice(0, 4)).toEqual([
+      'conv4_conv1',
+      'conv4_bn1',
+      'conv4_relu1',
+      'conv4_pool1',
+    ]);
     expect(model.layers.every((l) => l.name.startsWith('conv4_'))).toBe(true);
     const before = tf.memory().numTensors;
     const shape = tf.tidy(() => (model.predict(tf.ones([3, 28, 28, 1])) as tf.Tensor).shape);
@@ -30,12 +35,16 @@ describe('Conv4Encoder', () => {
     expect(big.getLayer('conv4_conv5')).toBeDefined();
     expect(big.getLayer('conv4_flatten').outputShape).toEqual([null, 2 * 2 * 8]);
     big.dispose();
-    expect(() => factory.build(input([28, 28, 1]), { blocks: 5 }, 1)).toThrow('conv4 with 5 blocks needs inputs of at least 32x32, got 28x28');
+    expect(() => factory.build(input([28, 28, 1]), { blocks: 5 }, 1)).toThrow(
+      'conv4 with 5 blocks needs inputs of at least 32x32, got 28x28',
+    );
     expect(() => factory.build(input([28, 28, 1]), { filter: 8 }, 1)).toThrow(ConfigError);
     expect(() => factory.build(input([28, 28, 1]), { embedding: 0 }, 1)).toThrow(/model\.encoderOptions\.embedding/);
     const clip = named([4, 28, 28, 1], ['time', 'height', 'width', 'channels']);
     expect(() => factory.build(clip, {}, 1)).toThrow(ConfigError);
-    expect(() => factory.build(clip, {}, 1)).toThrow('the conv4 encoder takes [height, width, channels] images, but the samples are 4x28x28x1 (time, height, width, channels)');
+    expect(() => factory.build(clip, {}, 1)).toThrow(
+      'the conv4 encoder takes [height, width, channels] images, but the samples are 4x28x28x1 (time, height, width, channels)',
+    );
   });
 
   it('widens only the last block with lastFilters', () => {
@@ -44,7 +53,9 @@ describe('Conv4Encoder', () => {
     expect(wide.getLayer('conv4_conv3').outputShape).toEqual([null, 7, 7, 8]);
     expect(wide.getLayer('conv4_conv4').outputShape).toEqual([null, 3, 3, 24]);
     wide.dispose();
-    expect(() => factory.build(input([28, 28, 1]), { lastFilters: 0 }, 1)).toThrow(/model\.encoderOptions\.lastFilters/);
+    expect(() => factory.build(input([28, 28, 1]), { lastFilters: 0 }, 1)).toThrow(
+      /model\.encoderOptions\.lastFilters/,
+    );
   });
 
   it('reduces the last feature map as finalPool says', () => {
@@ -65,7 +76,9 @@ describe('Conv4Encoder', () => {
     expect(small.outputs[0]?.shape).toEqual([null, 4]);
     small.dispose();
     expect(() => factory.build(input([4, 4, 1]), { finalPool: 'none' }, 1)).toThrow('needs inputs of at least 8x8');
-    expect(() => factory.build(input([28, 28, 1]), { finalPool: 'avg' }, 1)).toThrow(/model\.encoderOptions\.finalPool/);
+    expect(() => factory.build(input([28, 28, 1]), { finalPool: 'avg' }, 1)).toThrow(
+      /model\.encoderOptions\.finalPool/,
+    );
   });
 
   it('gives the same initial weights for the same seed, different ones otherwise', () => {

@@ -1,9 +1,23 @@
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import {
+  ConfigError,
+  layerSeed,
+  parseOptions,
+  tf,
+  z,
+  type EncoderFactory,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { imageInputDims } from './image-input.js';
 
 /** `model.encoderOptions` of the Conv-4 encoder. */
 export const conv4OptionsSchema = z.strictObject({
-  filters: z.number().int().min(1).max(1024).default(64).describe('filters of every conv layer (the last one: lastFilters, when set)'),
+  filters: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .default(64)
+    .describe('filters of every conv layer (the last one: lastFilters, when set)'),
   blocks: z.number().int().min(1).max(8).default(4).describe('conv blocks (each halves the height and width)'),
   lastFilters: z
     .number()
@@ -12,7 +26,13 @@ export const conv4OptionsSchema = z.strictObject({
     .max(4096)
     .optional()
     .describe("filters of the last conv block only (default: filters); with a global finalPool, the embedding's size"),
-  embedding: z.number().int().min(1).max(65536).optional().describe('size of a final linear dense layer (none by default)'),
+  embedding: z
+    .number()
+    .int()
+    .min(1)
+    .max(65536)
+    .optional()
+    .describe('size of a final linear dense layer (none by default)'),
   finalPool: z
     .enum(['max', 'none', 'global-max', 'global-avg'])
     .default('max')
@@ -37,7 +57,11 @@ export class Conv4Encoder implements EncoderFactory {
   readonly preferredInput = [28, 28, 1] as const;
 
   build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {
-    const { filters, blocks, lastFilters, embedding, finalPool } = parseOptions(conv4OptionsSchema, options, 'model.encoderOptions');
+    const { filters, blocks, lastFilters, embedding, finalPool } = parseOptions(
+      conv4OptionsSchema,
+      options,
+      'model.encoderOptions',
+    );
     const inputShape = imageInputDims(shape, 'conv4');
     const [h, w] = inputShape;
     const min = 2 ** (finalPool === 'max' ? blocks : blocks - 1);
@@ -61,7 +85,8 @@ export class Conv4Encoder implements EncoderFactory {
       );
       model.add(tf.layers.batchNormalization({ name: `conv4_bn${b}`, momentum: 0.9, epsilon: 1e-5 }));
       model.add(tf.layers.reLU({ name: `conv4_relu${b}` }));
-      if (b < blocks || finalPool === 'max') model.add(tf.layers.maxPooling2d({ name: `conv4_pool${b}`, poolSize: 2, strides: 2 }));
+      if (b < blocks || finalPool === 'max')
+        model.add(tf.layers.maxPooling2d({ name: `conv4_pool${b}`, poolSize: 2, strides: 2 }));
     }
     if (finalPool === 'global-max') model.add(tf.layers.globalMaxPooling2d({ name: 'conv4_global_pool' }));
     else if (finalPool === 'global-avg') model.add(tf.layers.globalAveragePooling2d({ name: 'conv4_global_pool' }));

@@ -32,12 +32,14 @@ function findRepoRoot(from: string): string {
   }
   return dir;
 }
-const shared = process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
+const shared =
+  process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
 const omniglot = join(shared, 'omniglot', 'images_background');
 
 function realPng(rel: string): Uint8Array {
   const path = join(omniglot, rel);
-  if (!existsSync(path)) throw new Error(`test data not found: ${path} (set FEWSHOT_TEST_DATA to the shared data folder)`);
+  if (!existsSync(path))
+    throw new Error(`test data not found: ${path} (set FEWSHOT_TEST_DATA to the shared data folder)`);
   return new Uint8Array(readFileSync(path)); // a copy: Buffer#slice would share memory and let mutations reach the seed
 }
 
@@ -63,7 +65,13 @@ function derivedSeeds(): Uint8Array[] {
     rgba.set([g, g, 255 - g, i % 256], 4 * i);
     ga.set([g, (i * 7) % 256], 2 * i);
   }
-  const img = (data: ImageData['data'], channels: number, depth: 8 | 16 = 8): ImageData => ({ width: r.width, height: r.height, data, channels, depth });
+  const img = (data: ImageData['data'], channels: number, depth: 8 | 16 = 8): ImageData => ({
+    width: r.width,
+    height: r.height,
+    data,
+    channels,
+    depth,
+  });
   const palette = [
     [255, 255, 255],
     [0, 0, 0],
@@ -79,7 +87,14 @@ function derivedSeeds(): Uint8Array[] {
     encodePng(img(grey8, 1), { interlace: 'Adam7' }),
     encodePng(img(rgba, 4), { interlace: 'Adam7' }),
     encodePng({ width: r.width, height: r.height, data: indexed, channels: 1, depth: 8, palette }),
-    jpeg.encode({ width: r.width, height: r.height, data: Buffer.from(Uint8Array.from({ length: n * 4 }, (_, i) => (i % 4 === 3 ? 255 : grey8[i >> 2]!))) }, 90).data,
+    jpeg.encode(
+      {
+        width: r.width,
+        height: r.height,
+        data: Buffer.from(Uint8Array.from({ length: n * 4 }, (_, i) => (i % 4 === 3 ? 255 : grey8[i >> 2]!))),
+      },
+      90,
+    ).data,
     jpeg.encode({ width: r.width, height: r.height, data: Buffer.from(rgba) }, 40).data,
   ];
 }
@@ -96,13 +111,15 @@ function decodesOrDataError(bytes: Uint8Array, channels: 1 | 3): boolean {
     raster = decodeImage(bytes, 'fuzz.img', channels);
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
-    if (!err.message.includes('fuzz.img')) throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
+    if (!err.message.includes('fuzz.img'))
+      throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
   }
   const ms = cpuMs() - t0;
   if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);
   if (raster) {
     const { width, height, data } = raster;
-    if (!(width >= 1 && height >= 1) || data.length !== width * height * channels) throw new Error(`bad raster ${width}x${height}x${channels} with ${data.length} values`);
+    if (!(width >= 1 && height >= 1) || data.length !== width * height * channels)
+      throw new Error(`bad raster ${width}x${height}x${channels} with ${data.length} values`);
     for (const v of data) if (!(v >= 0 && v <= 1)) throw new Error(`pixel value ${v} outside [0, 1]`);
   }
   return true;
@@ -138,7 +155,10 @@ const isPng = (b: Uint8Array): boolean => PNG_MAGIC.every((m, i) => b[i] === m);
 const seed = fc.constantFrom(...seeds);
 const channels = fc.constantFrom<1 | 3>(1, 3);
 /** Bit flips anywhere, or (half the time) in the first 64 bytes, where the headers are. */
-const flips = fc.array(fc.tuple(fc.oneof(fc.nat(), fc.nat({ max: 63 })), fc.nat({ max: 7 })), { minLength: 1, maxLength: 8 });
+const flips = fc.array(fc.tuple(fc.oneof(fc.nat(), fc.nat({ max: 63 })), fc.nat({ max: 7 })), {
+  minLength: 1,
+  maxLength: 8,
+});
 /** 32-bit values that break lengths, sizes and offsets. */
 const evil32 = fc.constantFrom(0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff);
 
@@ -156,25 +176,42 @@ describe(`decodeImage fuzzing (${RUNS} runs per property, seed ${SEED})`, () => 
   });
 
   it('random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), channels, (b, c) => decodesOrDataError(b, c)), options());
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), channels, (b, c) => decodesOrDataError(b, c)),
+      options(),
+    );
   });
 
   it('random bytes after a PNG or JPEG signature', () => {
     const magic = fc.constantFrom(PNG_MAGIC, JPEG_MAGIC);
-    fc.assert(fc.property(magic, fc.uint8Array({ maxLength: 4096 }), channels, (m, b, c) => decodesOrDataError(Uint8Array.from([...m, ...b]), c)), options());
+    fc.assert(
+      fc.property(magic, fc.uint8Array({ maxLength: 4096 }), channels, (m, b, c) =>
+        decodesOrDataError(Uint8Array.from([...m, ...b]), c),
+      ),
+      options(),
+    );
   });
 
   it('truncations of real files', () => {
-    fc.assert(fc.property(seed, fc.nat(), channels, (s, n, c) => decodesOrDataError(s.subarray(0, n % s.length), c)), options());
+    fc.assert(
+      fc.property(seed, fc.nat(), channels, (s, n, c) => decodesOrDataError(s.subarray(0, n % s.length), c)),
+      options(),
+    );
   });
 
   it('bit flips of real files', () => {
-    fc.assert(fc.property(seed, flips, channels, (s, f, c) => decodesOrDataError(flip(s, f), c)), options());
+    fc.assert(
+      fc.property(seed, flips, channels, (s, f, c) => decodesOrDataError(flip(s, f), c)),
+      options(),
+    );
   });
 
   it('bit flips of real PNGs with the chunk CRCs repaired', () => {
     const pngs = fc.constantFrom(...seeds.filter(isPng));
-    fc.assert(fc.property(pngs, flips, channels, (s, f, c) => decodesOrDataError(fixPngCrcs(flip(s, f)), c)), options());
+    fc.assert(
+      fc.property(pngs, flips, channels, (s, f, c) => decodesOrDataError(fixPngCrcs(flip(s, f)), c)),
+      options(),
+    );
   });
 
   it('extreme 32-bit values written into the headers (PNG CRCs repaired)', () => {
@@ -213,10 +250,14 @@ describe('decodeImage: inputs the fuzzer found', () => {
   };
 
   it('a PNG of width 0 is a DataError, not an empty raster', () => {
-    expect(() => decodeImage(withIhdrSize(0, 105), 'zero.png', 1)).toThrow(new DataError('cannot decode zero.png: corrupt image header (size 0 x 105 pixels)'));
+    expect(() => decodeImage(withIhdrSize(0, 105), 'zero.png', 1)).toThrow(
+      new DataError('cannot decode zero.png: corrupt image header (size 0 x 105 pixels)'),
+    );
   });
 
   it('a PNG header announcing a huge image is refused before anything is allocated', () => {
-    expect(() => decodeImage(withIhdrSize(60000, 60000), 'huge.png', 1)).toThrow(/huge\.png: the image is 60000 x 60000 pixels, more than the 100-megapixel limit/);
+    expect(() => decodeImage(withIhdrSize(60000, 60000), 'huge.png', 1)).toThrow(
+      /huge\.png: the image is 60000 x 60000 pixels, more than the 100-megapixel limit/,
+    );
   });
 });

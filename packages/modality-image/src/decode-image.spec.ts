@@ -37,7 +37,13 @@ async function expectDataError(path: string, ...parts: (string | RegExp)[]): Pro
 
 describe('decodeImage: PNG', () => {
   it('decodes 8-bit grey to [0, 1] with white = 1', async () => {
-    const path = await png('grey8.png', { width: 2, height: 2, channels: 1, depth: 8, data: Uint8Array.of(255, 0, 51, 204) });
+    const path = await png('grey8.png', {
+      width: 2,
+      height: 2,
+      channels: 1,
+      depth: 8,
+      data: Uint8Array.of(255, 0, 51, 204),
+    });
     const img = await readImage(path, 1);
     expect([img.width, img.height, img.channels]).toEqual([2, 2, 1]);
     expect(values(img.data)).toEqual([1, 0, 0.2, 0.8]);
@@ -52,7 +58,13 @@ describe('decodeImage: PNG', () => {
   });
 
   it('decodes 16-bit grey and 2-bit grey', async () => {
-    const p16 = await png('grey16.png', { width: 2, height: 1, channels: 1, depth: 16, data: Uint16Array.of(65535, 13107) });
+    const p16 = await png('grey16.png', {
+      width: 2,
+      height: 1,
+      channels: 1,
+      depth: 16,
+      data: Uint16Array.of(65535, 13107),
+    });
     expect(values((await readImage(p16, 1)).data)).toEqual([1, 0.2]);
     const p2 = await png('grey2.png', { width: 4, height: 1, channels: 1, depth: 2, data: Uint8Array.of(0b00011011) });
     expect(values((await readImage(p2, 1)).data)).toEqual([0, 0.333, 0.667, 1]);
@@ -67,10 +79,22 @@ describe('decodeImage: PNG', () => {
 
   it('composites alpha onto white (grey+alpha and RGBA)', async () => {
     // black opaque, black transparent, black half transparent
-    const ga = await png('ga.png', { width: 3, height: 1, channels: 2, depth: 8, data: Uint8Array.of(0, 255, 0, 0, 0, 51) });
+    const ga = await png('ga.png', {
+      width: 3,
+      height: 1,
+      channels: 2,
+      depth: 8,
+      data: Uint8Array.of(0, 255, 0, 0, 0, 51),
+    });
     expect(values((await readImage(ga, 1)).data)).toEqual([0, 1, 0.8]);
     // red opaque, green transparent
-    const rgba = await png('rgba.png', { width: 2, height: 1, channels: 4, depth: 8, data: Uint8Array.of(255, 0, 0, 255, 0, 255, 0, 0) });
+    const rgba = await png('rgba.png', {
+      width: 2,
+      height: 1,
+      channels: 4,
+      depth: 8,
+      data: Uint8Array.of(255, 0, 0, 255, 0, 255, 0, 0),
+    });
     expect(values((await readImage(rgba, 3)).data)).toEqual([1, 0, 0, 1, 1, 1]);
   });
 
@@ -82,7 +106,14 @@ describe('decodeImage: PNG', () => {
       [0, 0, 0, 255],
       [255, 255, 255, 255],
     ];
-    const path = await png('palette.png', { width: 3, height: 1, channels: 1, depth: 8, data: Uint8Array.of(2, 1, 0), palette });
+    const path = await png('palette.png', {
+      width: 3,
+      height: 1,
+      channels: 1,
+      depth: 8,
+      data: Uint8Array.of(2, 1, 0),
+      palette,
+    });
     expect(values((await readImage(path, 1)).data)).toEqual([1, 0, 1]);
     const bits = await png('palette1.png', {
       width: 8,
@@ -102,7 +133,11 @@ describe('decodeImage: PNG', () => {
     const data = Uint8Array.from({ length: 81 }, (_, i) => (i * 3) % 256);
     const path = await png('adam7.png', { width: 9, height: 9, channels: 1, depth: 8, data }, { interlace: 'Adam7' });
     expect(values((await readImage(path, 1)).data)).toEqual(values(Float32Array.from(data, (v) => v / 255)));
-    const bits = await png('adam7-1bit.png', { width: 8, height: 1, channels: 1, depth: 1, data: Uint8Array.of(0xf0) }, { interlace: 'Adam7' });
+    const bits = await png(
+      'adam7-1bit.png',
+      { width: 8, height: 1, channels: 1, depth: 1, data: Uint8Array.of(0xf0) },
+      { interlace: 'Adam7' },
+    );
     await expectDataError(bits, 'interlaced PNGs of bit depth 1 are not supported');
   });
 });
@@ -139,7 +174,8 @@ describe('decodeImage: JPEG and format sniffing', () => {
 });
 
 describe('decodeImage: bad files give a DataError naming the file', () => {
-  const good = (): Uint8Array => encodePng({ width: 8, height: 8, channels: 1, depth: 8, data: new Uint8Array(64).fill(7) });
+  const good = (): Uint8Array =>
+    encodePng({ width: 8, height: 8, channels: 1, depth: 8, data: new Uint8Array(64).fill(7) });
 
   it('a text file renamed .png', async () => {
     const path = join(dir, 'notes.png');

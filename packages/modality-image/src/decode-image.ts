@@ -18,7 +18,8 @@ export async function readImage(path: string, channels: 1 | 3): Promise<Raster> 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DataError(`image file not found: ${path}`, { cause: err });
-    if (code === 'EISDIR') throw new DataError(`cannot decode ${path}: it is a folder, not an image file`, { cause: err });
+    if (code === 'EISDIR')
+      throw new DataError(`cannot decode ${path}: it is a folder, not an image file`, { cause: err });
     throw new DataError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
   return decodeImage(bytes, path, channels);
@@ -44,7 +45,9 @@ function decodePngBytes(bytes: Uint8Array, path: string, channels: 1 | 3): Raste
   try {
     return pngToRaster(decodePng(bytes, { checkCrc: true }), channels);
   } catch (err) {
-    throw new DataError(`cannot decode ${path}: corrupt or unsupported PNG (${(err as Error).message})`, { cause: err });
+    throw new DataError(`cannot decode ${path}: corrupt or unsupported PNG (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 
@@ -73,7 +76,8 @@ function checkPngChunks(bytes: Uint8Array, path: string): void {
       checkSize(view.getUint32(offset + 8), view.getUint32(offset + 12), path);
       const depth = bytes[offset + 16] as number;
       const interlace = bytes[offset + 20] as number;
-      if (interlace === 1 && depth < 8) fail(`interlaced PNGs of bit depth ${depth} are not supported; save it without interlacing`);
+      if (interlace === 1 && depth < 8)
+        fail(`interlaced PNGs of bit depth ${depth} are not supported; save it without interlacing`);
     }
     if (type === 'IEND') return;
     first = false;
@@ -86,23 +90,36 @@ function checkPngChunks(bytes: Uint8Array, path: string): void {
 export const MAX_IMAGE_PIXELS = 100_000_000;
 
 function checkSize(width: number, height: number, path: string): void {
-  if (width < 1 || height < 1) throw new DataError(`cannot decode ${path}: corrupt image header (size ${width} x ${height} pixels)`);
+  if (width < 1 || height < 1)
+    throw new DataError(`cannot decode ${path}: corrupt image header (size ${width} x ${height} pixels)`);
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw new DataError(`cannot decode ${path}: the image is ${width} x ${height} pixels, more than the ${MAX_IMAGE_PIXELS / 1e6}-megapixel limit (a corrupt header, or an image far larger than any model input)`, {
-      hints: ['shrink it before use, e.g. `magick in.png -resize 1024x1024 out.png`'],
-    });
+    throw new DataError(
+      `cannot decode ${path}: the image is ${width} x ${height} pixels, more than the ${MAX_IMAGE_PIXELS / 1e6}-megapixel limit (a corrupt header, or an image far larger than any model input)`,
+      {
+        hints: ['shrink it before use, e.g. `magick in.png -resize 1024x1024 out.png`'],
+      },
+    );
   }
 }
 
 function decodeJpegBytes(bytes: Uint8Array, path: string, channels: 1 | 3): Raster {
   if (!hasEndOfImage(bytes)) {
-    throw new DataError(`cannot decode ${path}: truncated JPEG (no end-of-image marker; the file ends after ${bytes.length} bytes)`);
+    throw new DataError(
+      `cannot decode ${path}: truncated JPEG (no end-of-image marker; the file ends after ${bytes.length} bytes)`,
+    );
   }
   let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
+    img = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      tolerantDecoding: false,
+      maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+    });
   } catch (err) {
-    throw new DataError(`cannot decode ${path}: corrupt or unsupported JPEG (${(err as Error).message})`, { cause: err });
+    throw new DataError(`cannot decode ${path}: corrupt or unsupported JPEG (${(err as Error).message})`, {
+      cause: err,
+    });
   }
   checkSize(img.width, img.height, path);
   const out = new RasterWriter(img.width, img.height, channels);

@@ -5,7 +5,13 @@ import { ConfigError, DataError, type DatasetSpec } from '@fewshot/core/plugin';
 import { loadFolder } from './folder-loader.js';
 
 let root: string;
-const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({ name: 'data.val', path: root, layout: 'folder', options: {}, ...over });
+const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
+  name: 'data.val',
+  path: root,
+  layout: 'folder',
+  options: {},
+  ...over,
+});
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'fewshot-folder-'));

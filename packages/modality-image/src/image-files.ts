@@ -4,4 +4,8 @@ import type { SampleFileType } from '@fewshot/core/plugin';
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
 
 /** The sample files of the image layouts. */
-export const IMAGE_FILES: SampleFileType = { kind: 'images', extensions: IMAGE_EXTENSIONS, placeholder: '<image files>' };
+export const IMAGE_FILES: SampleFileType = {
+  kind: 'images',
+  extensions: IMAGE_EXTENSIONS,
+  placeholder: '<image files>',
+};

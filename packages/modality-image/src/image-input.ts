@@ -6,9 +6,14 @@ import { ConfigError, type SampleShape } from '@fewshot/core/plugin';
  */
 export function imageInputDims(shape: SampleShape, encoder: string): [number, number, number] {
   if (shape.dims.length !== 3) {
-    throw new ConfigError(`the ${encoder} encoder takes [height, width, channels] images, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`, {
-      hints: ['use an encoder of the modality (see `fewshot plugins`); for video, frame-pool runs an image encoder on every frame'],
-    });
+    throw new ConfigError(
+      `the ${encoder} encoder takes [height, width, channels] images, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`,
+      {
+        hints: [
+          'use an encoder of the modality (see `fewshot plugins`); for video, frame-pool runs an image encoder on every frame',
+        ],
+      },
+    );
   }
   return [shape.dims[0]!, shape.dims[1]!, shape.dims[2]!];
 }

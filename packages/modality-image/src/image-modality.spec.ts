@@ -34,7 +34,10 @@ describe('ImageModality', () => {
     const pre = parse({});
     expect(pre).toEqual({ height: 28, width: 28, channels: 1, invert: true, normalize: 'unit' });
     expect(parse(pre)).toEqual(pre);
-    expect(modality.sampleShape(parse({ size: 105 }))).toEqual({ dims: [105, 105, 1], names: ['height', 'width', 'channels'] });
+    expect(modality.sampleShape(parse({ size: 105 }))).toEqual({
+      dims: [105, 105, 1],
+      names: ['height', 'width', 'channels'],
+    });
     expect(modality.sampleShape(parse({ height: 32, width: 64, channels: 3 })).dims).toEqual([32, 64, 3]);
     expect(modality.storesAsUint8(parse({}))).toBe(true);
     expect(modality.storesAsUint8(parse({ normalize: 'none' }))).toBe(false);
@@ -72,7 +75,9 @@ describe('ImageModality', () => {
   it('fails with typed errors: unknown layout, missing file', async () => {
     const spec = { name: 'data.train', path: dir, layout: 'omniglott', options: {} };
     await expect(modality.load(spec)).rejects.toThrow(ConfigError);
-    await expect(modality.load(spec)).rejects.toThrow("data.train.layout: the image modality has no layout 'omniglott' (did you mean 'omniglot'?)");
+    await expect(modality.load(spec)).rejects.toThrow(
+      "data.train.layout: the image modality has no layout 'omniglott' (did you mean 'omniglot'?)",
+    );
     const missing = join(dir, 'missing.png');
     await expect(modality.decode(ref(missing), parse({}))).rejects.toThrow(DataError);
     await expect(modality.decode(ref(missing), parse({}))).rejects.toThrow(missing);

@@ -1,4 +1,13 @@
-import { loadLayout, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
+import {
+  loadLayout,
+  type DatasetSpec,
+  type DecodedSet,
+  type LabeledSet,
+  type Modality,
+  type Rng,
+  type SampleRef,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { affineAugment, affineAugmentSchema, type AffineAugmentOptions } from './affine-augment.js';
 import { readImage } from './decode-image.js';
 import { loadFolder } from './folder-loader.js';
@@ -24,7 +33,8 @@ export class ImageModality implements Modality<ImagePreprocess, ImageAugment> {
   readonly id = 'image';
   /** Bump when `decode` gives different data for the same file and settings (part of the cache key). */
   readonly cacheVersion = '1';
-  readonly description = 'images (PNG, JPEG): Omniglot and class-per-folder layouts, grey or RGB, resized to a fixed size';
+  readonly description =
+    'images (PNG, JPEG): Omniglot and class-per-folder layouts, grey or RGB, resized to a fixed size';
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'conv4';
   readonly preprocessSchema = imagePreprocessSchema;

@@ -12,7 +12,10 @@ export const imagePreprocessSchema = z
     size: side.optional().describe('side of the square input in pixels (default 28)'),
     height: side.optional().describe('input height in pixels (with width, instead of size)'),
     width: side.optional().describe('input width in pixels (with height, instead of size)'),
-    channels: z.union([z.literal(1), z.literal(3)]).default(1).describe('1 = grey (luma), 3 = RGB'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .default(1)
+      .describe('1 = grey (luma), 3 = RGB'),
     invert: z
       .boolean()
       .default(true)

@@ -15,7 +15,10 @@ describe('ImageModality.thumbnail', () => {
     const data = new Uint8Array(200 * 100).map((_, i) => (i % 200 < 100 ? 0 : 255));
     const file = join(dir, 'half.png');
     writeFileSync(file, encode({ width: 200, height: 100, data, channels: 1, depth: 8 }));
-    const pic = await new ImageModality().thumbnail({ id: 'half', path: file, label: 'x' }, imagePreprocessSchema.parse({ size: 28 }));
+    const pic = await new ImageModality().thumbnail(
+      { id: 'half', path: file, label: 'x' },
+      imagePreprocessSchema.parse({ size: 28 }),
+    );
     expect([pic.width, pic.height, pic.channels]).toEqual([96, 48, 1]);
     expect(pic.data[0]).toBe(0);
     expect(pic.data[95]).toBe(255);
@@ -25,8 +28,16 @@ describe('ImageModality.thumbnail', () => {
     const data = new Uint8Array(4 * 2 * 3).fill(200);
     const file = join(dir, 'small.png');
     writeFileSync(file, encode({ width: 4, height: 2, data, channels: 3, depth: 8 }));
-    const pic = await new ImageModality().thumbnail({ id: 'small', path: file, label: 'x' }, imagePreprocessSchema.parse({ size: 28, channels: 3 }));
+    const pic = await new ImageModality().thumbnail(
+      { id: 'small', path: file, label: 'x' },
+      imagePreprocessSchema.parse({ size: 28, channels: 3 }),
+    );
     expect([pic.width, pic.height, pic.channels, [...pic.data.subarray(0, 3)]]).toEqual([4, 2, 3, [200, 200, 200]]);
-    await expect(new ImageModality().thumbnail({ id: 'm', path: join(dir, 'missing.png'), label: 'x' }, imagePreprocessSchema.parse({}))).rejects.toThrow(DataError);
+    await expect(
+      new ImageModality().thumbnail(
+        { id: 'm', path: join(dir, 'missing.png'), label: 'x' },
+        imagePreprocessSchema.parse({}),
+      ),
+    ).rejects.toThrow(DataError);
   });
 });

@@ -22,7 +22,11 @@ export function toBytes(values: Float32Array): Uint8Array {
  * The picture of an image file as it is (not inverted), grey or RGB as `data.preprocess.channels`
  * says, area-averaged down to at most `maxSide` pixels a side (never enlarged), for reports.
  */
-export async function imageThumbnail(ref: SampleRef, p: Pick<ImagePreprocess, 'channels'>, maxSide = 96): Promise<Picture> {
+export async function imageThumbnail(
+  ref: SampleRef,
+  p: Pick<ImagePreprocess, 'channels'>,
+  maxSide = 96,
+): Promise<Picture> {
   const img = await readImage(ref.path, p.channels);
   const scale = Math.min(1, maxSide / Math.max(img.width, img.height));
   const width = Math.max(1, Math.round(img.width * scale));

@@ -9,5 +9,13 @@ export { decodeImage, readImage } from './decode-image.js';
 export type { Raster } from './raster.js';
 export { resizeArea, resampleWeights } from './resize-area.js';
 export { default } from './image-module.js';
-export { affineAugment, affineAugmentSchema, affineMatrix, warpAffine, drawAffineParams, type AffineAugmentOptions, type AffineParams } from './affine-augment.js';
+export {
+  affineAugment,
+  affineAugmentSchema,
+  affineMatrix,
+  warpAffine,
+  drawAffineParams,
+  type AffineAugmentOptions,
+  type AffineParams,
+} from './affine-augment.js';
 export { rotateClasses, rotateSquare, rotatedLabel, QUARTER_TURNS } from './rotate-classes.js';

@@ -30,7 +30,8 @@ describe('KochEncoder', () => {
   });
 
   it('scales the width, sets the embedding size and seeds every kernel', () => {
-    const build = (seed: number): tf.LayersModel => factory.build(input([105, 105, 1]), { widthScale: 0.25, embedding: 16 }, seed);
+    const build = (seed: number): tf.LayersModel =>
+      factory.build(input([105, 105, 1]), { widthScale: 0.25, embedding: 16 }, seed);
     const [a, b, c] = [build(4), build(4), build(5)];
     expect(a.getLayer('koch_conv1').getWeights()[0]!.shape).toEqual([10, 10, 1, 16]);
     expect(a.getLayer('koch_conv4').getWeights()[0]!.shape).toEqual([4, 4, 32, 64]);

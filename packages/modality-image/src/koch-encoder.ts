@@ -1,10 +1,23 @@
-import { ConfigError, layerSeed, parseOptions, tf, z, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import {
+  ConfigError,
+  layerSeed,
+  parseOptions,
+  tf,
+  z,
+  type EncoderFactory,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { imageInputDims } from './image-input.js';
 
 /** `model.encoderOptions` of the Koch encoder. */
 export const kochOptionsSchema = z.strictObject({
   embedding: z.number().int().min(1).max(65536).default(4096).describe('units of the final sigmoid dense layer'),
-  widthScale: z.number().positive().max(4).default(1).describe('multiplies every filter count (0.25 gives a small, fast variant)'),
+  widthScale: z
+    .number()
+    .positive()
+    .max(4)
+    .default(1)
+    .describe('multiplies every filter count (0.25 gives a small, fast variant)'),
 });
 
 /** Conv layers of Koch et al. (2015): filters, kernel size; each but the last is followed by a 2x2 max-pool. */
@@ -23,7 +36,8 @@ const CONVS = [
  */
 export class KochEncoder implements EncoderFactory {
   readonly id = 'koch';
-  readonly description = 'Koch et al. 2015 Siamese encoder: 4 conv layers (64@10, 128@7, 128@4, 256@4), dense 4096 sigmoid';
+  readonly description =
+    'Koch et al. 2015 Siamese encoder: 4 conv layers (64@10, 128@7, 128@4, 256@4), dense 4096 sigmoid';
   readonly modalities = ['image'];
   readonly preferredInput = [105, 105, 1] as const;
 

@@ -5,7 +5,13 @@ import { ConfigError, DataError, type DatasetSpec } from '@fewshot/core/plugin';
 import { loadOmniglot } from './omniglot-loader.js';
 
 let root: string;
-const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({ name: 'data.train', path: root, layout: 'omniglot', options: {}, ...over });
+const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
+  name: 'data.train',
+  path: root,
+  layout: 'omniglot',
+  options: {},
+  ...over,
+});
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'fewshot-omniglot-'));
@@ -34,9 +40,17 @@ afterAll(async () => {
 describe('loadOmniglot', () => {
   it('finds Alphabet/characterNN classes in sorted order with attrs', async () => {
     const set = await loadOmniglot(spec());
-    expect(set.classes).toEqual(['Greek/character01', 'Greek/character02', 'Latin/character01', 'Old_Norse/character01']);
+    expect(set.classes).toEqual([
+      'Greek/character01',
+      'Greek/character02',
+      'Latin/character01',
+      'Old_Norse/character01',
+    ]);
     expect(set.size).toBe(6);
-    expect(set.of('Greek/character01').map((s) => s.id)).toEqual(['Greek/character01/0394_02.png', 'Greek/character01/0394_17.png']);
+    expect(set.of('Greek/character01').map((s) => s.id)).toEqual([
+      'Greek/character01/0394_02.png',
+      'Greek/character01/0394_17.png',
+    ]);
     const s = set.of('Greek/character01')[1];
     expect(s).toEqual({
       id: 'Greek/character01/0394_17.png',

@@ -1,4 +1,11 @@
-import { loadGroupedFolders, parseOptions, suffixAttr, z, type DatasetSpec, type LabeledSet } from '@fewshot/core/plugin';
+import {
+  loadGroupedFolders,
+  parseOptions,
+  suffixAttr,
+  z,
+  type DatasetSpec,
+  type LabeledSet,
+} from '@fewshot/core/plugin';
 import { IMAGE_FILES } from './image-files.js';
 
 /** The Omniglot layout takes no options. */

@@ -14,14 +14,16 @@ function findRepoRoot(from: string): string {
   }
 }
 
-const shared = process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
+const shared =
+  process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
 const root = join(shared, 'omniglot', 'images_background');
 
 describe('omniglot real data', () => {
   const modality = new ImageModality();
 
   beforeAll(() => {
-    if (!existsSync(root)) throw new Error(`test data not found: ${root} (set FEWSHOT_TEST_DATA to the shared data folder)`);
+    if (!existsSync(root))
+      throw new Error(`test data not found: ${root} (set FEWSHOT_TEST_DATA to the shared data folder)`);
   });
 
   it('loads the background set: 30 alphabets, 964 characters, 19,280 images, 20 drawers each', async () => {
@@ -31,16 +33,28 @@ describe('omniglot real data', () => {
     expect(set.size).toBe(19_280);
     expect(set.classes.every((c) => set.of(c).length === 20)).toBe(true);
     expect(new Set(set.of('Greek/character01').map((s) => s.attrs?.['drawer'])).size).toBe(20);
-    const latin = await modality.load({ name: 'data.train', path: root, layout: 'omniglot', options: {}, include: ['Latin'] });
+    const latin = await modality.load({
+      name: 'data.train',
+      path: root,
+      layout: 'omniglot',
+      options: {},
+      include: ['Latin'],
+    });
     expect(latin.classes.length).toBe(26);
   });
 
   it('decodes an image: binary at 105x105, a plausible ink fraction at 28x28', async () => {
     const file = join(root, 'Greek/character01', '0394_01.png');
-    const full = await modality.decode({ id: file, path: file, label: 'Greek/character01' }, modality.preprocessSchema.parse({ size: 105 }));
+    const full = await modality.decode(
+      { id: file, path: file, label: 'Greek/character01' },
+      modality.preprocessSchema.parse({ size: 105 }),
+    );
     expect(full.length).toBe(105 * 105);
     expect(full.every((v) => v === 0 || v === 1)).toBe(true);
-    const small = await modality.decode({ id: file, path: file, label: 'Greek/character01' }, modality.preprocessSchema.parse({}));
+    const small = await modality.decode(
+      { id: file, path: file, label: 'Greek/character01' },
+      modality.preprocessSchema.parse({}),
+    );
     expect(small.length).toBe(28 * 28);
     const ink = small.reduce((s, v) => s + v, 0) / small.length;
     expect(ink).toBeGreaterThan(0.02);

@@ -19,7 +19,12 @@ export function pngToRaster(png: DecodedPng, channels: 1 | 3): Raster {
 
   // Colour type 3. (Truecolour PNGs may carry a PLTE too, as a mere suggestion: ignored.)
   if (png.palette && png.channels === 1) {
-    const palette = png.palette.map((c) => [(c[0] ?? 0) / 255, (c[1] ?? 0) / 255, (c[2] ?? 0) / 255, (c[3] ?? 255) / 255]);
+    const palette = png.palette.map((c) => [
+      (c[0] ?? 0) / 255,
+      (c[1] ?? 0) / 255,
+      (c[2] ?? 0) / 255,
+      (c[3] ?? 255) / 255,
+    ]);
     for (let i = 0; i < n; i++) {
       const c = palette[samples[i] as number];
       if (!c) throw new Error(`palette index ${samples[i]} out of range (palette has ${palette.length} colours)`);
@@ -44,7 +49,8 @@ export function pngToRaster(png: DecodedPng, channels: 1 | 3): Raster {
       break;
     }
     case 2:
-      for (let i = 0; i < n; i++) out.grey(i, (samples[2 * i] as number) * scale, (samples[2 * i + 1] as number) * scale);
+      for (let i = 0; i < n; i++)
+        out.grey(i, (samples[2 * i] as number) * scale, (samples[2 * i + 1] as number) * scale);
       break;
     case 3: {
       const keyed = key !== undefined && key.length >= 3;
@@ -61,7 +67,13 @@ export function pngToRaster(png: DecodedPng, channels: 1 | 3): Raster {
       for (let i = 0; i < n; i++) {
         const o = 4 * i;
         const a = (samples[o + 3] as number) * scale;
-        out.rgb(i, (samples[o] as number) * scale, (samples[o + 1] as number) * scale, (samples[o + 2] as number) * scale, a);
+        out.rgb(
+          i,
+          (samples[o] as number) * scale,
+          (samples[o + 1] as number) * scale,
+          (samples[o + 2] as number) * scale,
+          a,
+        );
       }
       break;
     default:

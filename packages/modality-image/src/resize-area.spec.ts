@@ -34,7 +34,14 @@ describe('resizeArea', () => {
     const w = resampleWeights(4, 3);
     expect([...w.start]).toEqual([0, 2, 4, 6]);
     expect([...w.index]).toEqual([0, 1, 1, 2, 2, 3]);
-    expect([...w.weight].map((v) => v.toFixed(4))).toEqual(['0.7500', '0.2500', '0.5000', '0.5000', '0.2500', '0.7500']);
+    expect([...w.weight].map((v) => v.toFixed(4))).toEqual([
+      '0.7500',
+      '0.2500',
+      '0.5000',
+      '0.5000',
+      '0.2500',
+      '0.7500',
+    ]);
     const out = resizeArea(checker(4, 1), 4, 4, 1, 3, 3);
     // corner box: 0.75*0.75*0 + 2*0.75*0.25*1 + 0.25*0.25*0 = 0.375
     expect(out[0]).toBeCloseTo(0.375, 6);
@@ -45,7 +52,7 @@ describe('resizeArea', () => {
 
   it('matches a brute-force area average on 105 -> 28 and preserves the mean', () => {
     let s = 1;
-    const src = Float32Array.from({ length: 105 * 105 }, () => ((s = (s * 16807) % 2147483647) / 2147483647));
+    const src = Float32Array.from({ length: 105 * 105 }, () => (s = (s * 16807) % 2147483647) / 2147483647);
     const out = resizeArea(src, 105, 105, 1, 28, 28);
     expect(out.length).toBe(28 * 28);
     expect(mean(out)).toBeCloseTo(mean(src), 5);

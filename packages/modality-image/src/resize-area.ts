@@ -118,7 +118,8 @@ function resizeRows(src: Float32Array, height: number, srcW: number, channels: n
       const k1 = start[x + 1] as number;
       for (let c = 0; c < channels; c++) {
         let acc = 0;
-        for (let k = k0; k < k1; k++) acc += (weight[k] as number) * (src[inRow + (index[k] as number) * channels + c] as number);
+        for (let k = k0; k < k1; k++)
+          acc += (weight[k] as number) * (src[inRow + (index[k] as number) * channels + c] as number);
         out[outRow + x * channels + c] = acc;
       }
     }

@@ -7,13 +7,24 @@ import { rotateClasses, rotateSquare } from './rotate-classes.js';
 function decodedSet(classes: number, side: number, channels: number, dtype: 'float32' | 'uint8'): DecodedSet {
   const refs = [];
   for (let c = 0; c < classes; c++) {
-    for (let d = 0; d < 2; d++) refs.push({ id: `a/c${c}/${d}.png`, path: `/data/a/c${c}/${d}.png`, label: `a/c${c}`, attrs: { alphabet: 'a', drawer: String(d) } });
+    for (let d = 0; d < 2; d++)
+      refs.push({
+        id: `a/c${c}/${d}.png`,
+        path: `/data/a/c${c}/${d}.png`,
+        label: `a/c${c}`,
+        attrs: { alphabet: 'a', drawer: String(d) },
+      });
   }
   const set = new LabeledSet(refs, 'toy');
   const size = side * side * channels;
   const data = dtype === 'uint8' ? new Uint8Array(set.size * size) : new Float32Array(set.size * size);
-  for (let i = 0; i < set.size; i++) for (let j = 0; j < size; j++) data[i * size + j] = dtype === 'uint8' ? (i * 7 + j) % 256 : i * 1000 + j;
-  return { set, store: new SampleStore(sampleShape([side, side, channels], ['height', 'width', 'channels']), data), skipped: [] };
+  for (let i = 0; i < set.size; i++)
+    for (let j = 0; j < size; j++) data[i * size + j] = dtype === 'uint8' ? (i * 7 + j) % 256 : i * 1000 + j;
+  return {
+    set,
+    store: new SampleStore(sampleShape([side, side, channels], ['height', 'width', 'channels']), data),
+    skipped: [],
+  };
 }
 
 describe('rotateSquare', () => {
@@ -60,7 +71,11 @@ describe('rotateClasses', () => {
 
   it('refuses non-square inputs with a ConfigError naming the setting', () => {
     const set = new LabeledSet([{ id: 'x', path: '/x', label: 'a' }]);
-    const train: DecodedSet = { set, store: new SampleStore(sampleShape([2, 3, 1], ['height', 'width', 'channels']), new Float32Array(6)), skipped: [] };
+    const train: DecodedSet = {
+      set,
+      store: new SampleStore(sampleShape([2, 3, 1], ['height', 'width', 'channels']), new Float32Array(6)),
+      skipped: [],
+    };
     expect(() => rotateClasses(train)).toThrow(ConfigError);
     expect(() => rotateClasses(train)).toThrow(/rotateClasses needs square inputs, but data.preprocess gives 2x3/);
   });

@@ -7,7 +7,13 @@ export const QUARTER_TURNS = [1, 2, 3] as const;
  * Copy one square HWC image `src` into `dst` turned clockwise by `turns` quarter turns: the pixel
  * at (row y, column x) lands at (x, n-1-y) after one turn.
  */
-export function rotateSquare<T extends Float32Array | Uint8Array>(src: T, dst: T, side: number, channels: number, turns: number): T {
+export function rotateSquare<T extends Float32Array | Uint8Array>(
+  src: T,
+  dst: T,
+  side: number,
+  channels: number,
+  turns: number,
+): T {
   const n = side;
   const t = ((turns % 4) + 4) % 4;
   for (let y = 0; y < n; y++) {
@@ -38,7 +44,10 @@ export function rotatedLabel(label: string, turns: number): string {
  */
 export function rotateClasses(train: DecodedSet): DecodedSet {
   const dims = train.store.shape.dims;
-  if (dims.length !== 3) throw new ConfigError(`train.augment.rotateClasses needs [height, width, channels] samples, got ${dims.join('x')} (${train.store.shape.names.join(', ')})`);
+  if (dims.length !== 3)
+    throw new ConfigError(
+      `train.augment.rotateClasses needs [height, width, channels] samples, got ${dims.join('x')} (${train.store.shape.names.join(', ')})`,
+    );
   const [h, w, c] = dims as [number, number, number];
   if (h !== w) {
     throw new ConfigError(`train.augment.rotateClasses needs square inputs, but data.preprocess gives ${h}x${w}`, {
@@ -53,7 +62,12 @@ export function rotateClasses(train: DecodedSet): DecodedSet {
     for (const turns of QUARTER_TURNS) {
       const id = `${s.id}@rot${turns * 90}`;
       source.set(id, { row, turns });
-      refs.push({ id, path: s.path, label: rotatedLabel(s.label, turns), attrs: { ...(s.attrs ?? {}), rotation: String(turns * 90) } });
+      refs.push({
+        id,
+        path: s.path,
+        label: rotatedLabel(s.label, turns),
+        attrs: { ...(s.attrs ?? {}), rotation: String(turns * 90) },
+      });
     }
   });
   const set = new LabeledSet(refs, `${train.set.source} with rotated classes`);

@@ -32,11 +32,17 @@ describe('encoder options and shapes', () => {
     expect(() => new TcnEncoder().build(shape, { filter: 8 }, 1)).toThrow(/model\.encoderOptions/);
     const image = sampleShape([8, 8, 1], ['height', 'width', 'channels']);
     expect(() => new TcnEncoder().build(image, {}, 1)).toThrow(ConfigError);
-    expect(() => new RnnEncoder().build(image, {}, 1)).toThrow(/takes \[time, channels\] sequences, but the samples are 8x8x1/);
+    expect(() => new RnnEncoder().build(image, {}, 1)).toThrow(
+      /takes \[time, channels\] sequences, but the samples are 8x8x1/,
+    );
   });
 
   it('stops pooling when the sequence is down to one step', () => {
-    const m = new TcnEncoder().build(sampleShape([4, 2], ['time', 'channels']), { blocks: 4, filters: 4, embedding: 3 }, 1);
+    const m = new TcnEncoder().build(
+      sampleShape([4, 2], ['time', 'channels']),
+      { blocks: 4, filters: 4, embedding: 3 },
+      1,
+    );
     expect(m.layers.filter((l) => l.name.includes('_pool')).length).toBe(2);
     expect(m.outputs[0]!.shape).toEqual([null, 3]);
     m.dispose();

@@ -71,7 +71,10 @@ export class InkRaster extends tf.layers.Layer {
     return { ...super.getConfig(), size: this.size, scale: this.scale, sigma: this.sigma, penIndex: this.penIndex };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
     return new cls(config as unknown as InkRasterArgs);
   }
 }

@@ -8,7 +8,15 @@ const imageModel = fileURLToPath(new URL('../../../models/image-to-video/image',
 describe('InkRaster', () => {
   it('draws the pen-down path as ink 1 on 0, y up, and nothing where the pen is up', () => {
     // a horizontal stroke at y = 1 (pen down), then a jump (pen up) to a point at y = -1
-    const x = tf.tensor3d([[[-1, 1, 1], [0, 1, 1], [1, 1, 1], [1, -1, 0], [1, -1, 1]]]);
+    const x = tf.tensor3d([
+      [
+        [-1, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+        [1, -1, 0],
+        [1, -1, 1],
+      ],
+    ]);
     const img = new InkRaster({ size: 9, scale: 2, sigma: 0.5, penIndex: 2 }).apply(x) as tf.Tensor4D;
     expect(img.shape).toEqual([1, 9, 9, 1]);
     const px = (r: number, c: number) => img.dataSync()[r * 9 + c]!;
@@ -45,6 +53,8 @@ describe('timeseries-ink-tcn', () => {
 
   it('names the option a bad pen channel comes from', async () => {
     const shape = sampleShape([16, 3], ['time', 'channels']);
-    await expect(new InkTcnEncoder().build(shape, { initFrom: imageModel }, 1)).rejects.toThrow(/penChannel: 4 is not a feature of the 16x3/);
+    await expect(new InkTcnEncoder().build(shape, { initFrom: imageModel }, 1)).rejects.toThrow(
+      /penChannel: 4 is not a feature of the 16x3/,
+    );
   });
 });

@@ -24,9 +24,13 @@ describe('parseStrokeText (Omniglot stroke files)', () => {
   });
 
   it('names the file and line of a bad line, and refuses an empty file or a single point', () => {
-    expect(dataError(() => parseStrokeText('START\n1,2,0\n1,x,3\n', 'd/a.txt')).message).toBe("d/a.txt: line 3: expected 'x,y,t_ms', START or BREAK, got '1,x,3'");
+    expect(dataError(() => parseStrokeText('START\n1,2,0\n1,x,3\n', 'd/a.txt')).message).toBe(
+      "d/a.txt: line 3: expected 'x,y,t_ms', START or BREAK, got '1,x,3'",
+    );
     expect(dataError(() => parseStrokeText('START\nBREAK\n', 'e.txt')).message).toMatch(/^e\.txt: no data points/);
-    expect(dataError(() => parseStrokeText('START\n1,2,0\nBREAK\n', 'one.txt')).message).toMatch(/^one\.txt: a single data point/);
+    expect(dataError(() => parseStrokeText('START\n1,2,0\nBREAK\n', 'one.txt')).message).toMatch(
+      /^one\.txt: a single data point/,
+    );
   });
 });
 
@@ -53,20 +57,30 @@ describe('parseTable (CSV / TSV)', () => {
   });
 
   it('names file and line of a ragged row and of a cell that is not a number', () => {
-    expect(dataError(() => parseTable('x,y\n1,2\n3\n', 'r.csv', auto)).message).toBe('r.csv: line 3 has 1 cells, the header 2 (ragged rows)');
-    expect(dataError(() => parseTable('1,2\n3,4,5\n', 'r.csv', auto)).message).toBe('r.csv: line 2 has 3 cells, the first row 2 (ragged rows)');
-    expect(dataError(() => parseTable('x,y\n1,2\n3,abc\n', 'n.csv', auto)).message).toBe("n.csv: line 3, column 'y': 'abc' is not a number");
+    expect(dataError(() => parseTable('x,y\n1,2\n3\n', 'r.csv', auto)).message).toBe(
+      'r.csv: line 3 has 1 cells, the header 2 (ragged rows)',
+    );
+    expect(dataError(() => parseTable('1,2\n3,4,5\n', 'r.csv', auto)).message).toBe(
+      'r.csv: line 2 has 3 cells, the first row 2 (ragged rows)',
+    );
+    expect(dataError(() => parseTable('x,y\n1,2\n3,abc\n', 'n.csv', auto)).message).toBe(
+      "n.csv: line 3, column 'y': 'abc' is not a number",
+    );
   });
 
   it('refuses an empty file, a header without rows and a single point', () => {
     expect(dataError(() => parseTable('', 'e.csv', auto)).message).toBe('e.csv: empty file (no rows)');
     expect(dataError(() => parseTable('\n\n', 'e.csv', auto)).message).toBe('e.csv: empty file (no rows)');
-    expect(dataError(() => parseTable('x,y\n', 'h.csv', auto)).message).toMatch(/^h\.csv: a header row and no data rows/);
+    expect(dataError(() => parseTable('x,y\n', 'h.csv', auto)).message).toMatch(
+      /^h\.csv: a header row and no data rows/,
+    );
     expect(dataError(() => parseTable('x,y\n1,2\n', 'p.csv', auto)).message).toMatch(/^p\.csv: a single data point/);
   });
 
   it('names a time column that is not there', () => {
-    expect(dataError(() => parseTable('x,y\n1,2\n3,4\n', 'a.csv', { timeColumn: 'stamp', strokeColumn: 'none' })).message).toBe("a.csv: no time column 'stamp' (header: x, y)");
+    expect(
+      dataError(() => parseTable('x,y\n1,2\n3,4\n', 'a.csv', { timeColumn: 'stamp', strokeColumn: 'none' })).message,
+    ).toBe("a.csv: no time column 'stamp' (header: x, y)");
   });
 });
 
@@ -79,8 +93,12 @@ describe('parseJsonSeries', () => {
   });
 
   it('names the file and point of a bad value or a ragged row', () => {
-    expect(dataError(() => parseJsonSeries('[[0,1],[2,"x"]]', 'b.json', auto)).message).toBe('b.json: point 2, value 2: "x" is not a number');
-    expect(dataError(() => parseJsonSeries('[[0,1],[2]]', 'b.json', auto)).message).toMatch(/^b\.json: point 2 has 1 value, the rows before it 2 \(ragged rows\)/);
+    expect(dataError(() => parseJsonSeries('[[0,1],[2,"x"]]', 'b.json', auto)).message).toBe(
+      'b.json: point 2, value 2: "x" is not a number',
+    );
+    expect(dataError(() => parseJsonSeries('[[0,1],[2]]', 'b.json', auto)).message).toMatch(
+      /^b\.json: point 2 has 1 value, the rows before it 2 \(ragged rows\)/,
+    );
     expect(dataError(() => parseJsonSeries('[]', 'b.json', auto)).message).toMatch(/^b\.json: no data points/);
     expect(dataError(() => parseJsonSeries('{', 'b.json', auto)).message).toMatch(/^b\.json is not valid JSON/);
   });

@@ -13,7 +13,14 @@ const TIME_NAMES = ['t', 'time', 't_ms', 'time_ms', 'ms', 'timestamp', 'seconds'
 const STROKE_NAMES = ['stroke', 'stroke_id', 'pen'];
 
 /** The column index chosen by `setting` (undefined: none), given the header (undefined: none). */
-function pickColumn(setting: string, header: readonly string[] | undefined, auto: readonly string[], what: string, source: string, width: number): number | undefined {
+function pickColumn(
+  setting: string,
+  header: readonly string[] | undefined,
+  auto: readonly string[],
+  what: string,
+  source: string,
+  width: number,
+): number | undefined {
   if (setting === 'none') return undefined;
   if (setting === 'auto') {
     if (!header) return undefined;
@@ -23,14 +30,18 @@ function pickColumn(setting: string, header: readonly string[] | undefined, auto
   const m = /^#(\d+)$/.exec(setting);
   if (m) {
     const i = Number(m[1]) - 1;
-    if (i < 0 || i >= width) throw new DataError(`${source}: the ${what} column ${setting} does not exist (the rows have ${width} columns)`);
+    if (i < 0 || i >= width)
+      throw new DataError(`${source}: the ${what} column ${setting} does not exist (the rows have ${width} columns)`);
     return i;
   }
   const i = header ? header.findIndex((h) => h.trim() === setting) : -1;
   if (i < 0) {
-    throw new DataError(`${source}: no ${what} column '${setting}'${header ? ` (header: ${header.join(', ')})` : ' (the file has no header row)'}`, {
-      hints: [`data.preprocess.${what}Column: a header name, #N (1-based column), auto or none`],
-    });
+    throw new DataError(
+      `${source}: no ${what} column '${setting}'${header ? ` (header: ${header.join(', ')})` : ' (the file has no header row)'}`,
+      {
+        hints: [`data.preprocess.${what}Column: a header name, #N (1-based column), auto or none`],
+      },
+    );
   }
   return i;
 }
@@ -80,11 +91,15 @@ export function parseTable(text: string, source: string, columns: ColumnSettings
       strokeCol = pickColumn(columns.strokeColumn, undefined, STROKE_NAMES, 'stroke', source, width);
     }
     if (cells.length !== width) {
-      throw new DataError(`${source}: line ${i + 1} has ${cells.length} cells, ${header ? 'the header' : 'the first row'} ${width} (ragged rows)`);
+      throw new DataError(
+        `${source}: line ${i + 1} has ${cells.length} cells, ${header ? 'the header' : 'the first row'} ${width} (ragged rows)`,
+      );
     }
     const bad = nums.findIndex((v) => v === undefined);
     if (bad >= 0) {
-      throw new DataError(`${source}: line ${i + 1}, column ${header ? `'${header[bad]}'` : bad + 1}: '${cells[bad]!.trim().slice(0, 40)}' is not a number`);
+      throw new DataError(
+        `${source}: line ${i + 1}, column ${header ? `'${header[bad]}'` : bad + 1}: '${cells[bad]!.trim().slice(0, 40)}' is not a number`,
+      );
     }
     if (strokeCol !== undefined) {
       const s = nums[strokeCol]!;
@@ -112,9 +127,13 @@ export function parseJsonSeries(text: string, source: string, columns: ColumnSet
   } catch (err) {
     throw new DataError(`${source} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (!Array.isArray(data)) throw new DataError(`${source}: expected a JSON array of points (or of strokes), got ${data === null ? 'null' : typeof data}`);
+  if (!Array.isArray(data))
+    throw new DataError(
+      `${source}: expected a JSON array of points (or of strokes), got ${data === null ? 'null' : typeof data}`,
+    );
   if (data.length === 0) throw new DataError(`${source}: no data points (an empty array)`);
-  const strokes: unknown[][] = Array.isArray(data[0]) && Array.isArray((data[0] as unknown[])[0]) ? (data as unknown[][]) : [data];
+  const strokes: unknown[][] =
+    Array.isArray(data[0]) && Array.isArray((data[0] as unknown[])[0]) ? (data as unknown[][]) : [data];
   const b = new TrajectoryBuilder(source);
   let timeCol: number | undefined;
   let strokeCol: number | undefined;
@@ -128,7 +147,10 @@ export function parseJsonSeries(text: string, source: string, columns: ColumnSet
       const row = typeof p === 'number' ? [p] : p;
       if (!Array.isArray(row)) throw new DataError(`${source}: ${where} is not a number or an array of numbers`);
       const bad = row.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-      if (bad >= 0) throw new DataError(`${source}: ${where}, value ${bad + 1}: ${JSON.stringify(row[bad])?.slice(0, 40)} is not a number`);
+      if (bad >= 0)
+        throw new DataError(
+          `${source}: ${where}, value ${bad + 1}: ${JSON.stringify(row[bad])?.slice(0, 40)} is not a number`,
+        );
       const nums = row as number[];
       if (!resolved) {
         timeCol = pickColumn(columns.timeColumn, undefined, TIME_NAMES, 'time', source, nums.length);
@@ -139,7 +161,11 @@ export function parseJsonSeries(text: string, source: string, columns: ColumnSet
         if (lastStroke !== undefined && nums[strokeCol] !== lastStroke) b.breakStroke();
         lastStroke = nums[strokeCol];
       }
-      b.add(nums.filter((_, c) => c !== timeCol && c !== strokeCol), timeCol === undefined ? undefined : nums[timeCol], where);
+      b.add(
+        nums.filter((_, c) => c !== timeCol && c !== strokeCol),
+        timeCol === undefined ? undefined : nums[timeCol],
+        where,
+      );
     });
   });
   return b.build();

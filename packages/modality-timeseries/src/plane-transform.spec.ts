@@ -10,7 +10,9 @@ describe('mapPlane', () => {
     const s = Float32Array.of(1, 0, 2, 0, 1, 1, 0, 0.25, /* step 2 */ 0, 1, 0, 3, 0, 0, 1, -0.5);
     const turned = s.slice();
     mapPlane(turned, pre, [0, -1, 1, 0]); // a quarter turn counter-clockwise
-    expect(Array.from(turned).map((v) => +v.toFixed(6))).toEqual([0, 1, 0, 2, 1, 0, 1, 0.25, -1, 0, -3, 0, 0, -1, 0, -0.5]);
+    expect(Array.from(turned).map((v) => +v.toFixed(6))).toEqual([
+      0, 1, 0, 2, 1, 0, 1, 0.25, -1, 0, -3, 0, 0, -1, 0, -0.5,
+    ]);
     const mirrored = s.slice();
     mapPlane(mirrored, pre, [-1, 0, 0, 1]);
     expect(Array.from(mirrored.subarray(0, F)).map((v) => +v.toFixed(6))).toEqual([-1, 0, -2, 0, 1, -1, 0, -0.25]);
@@ -21,7 +23,13 @@ describe('transformClasses', () => {
   it('adds each transform of every class as a class of its own, keeping the source rows', () => {
     const shape = sampleShape([2, F], ['time', 'channels']);
     const rows = Float32Array.from({ length: 2 * 2 * F }, (_, i) => (i % F === 4 ? 1 : i / 10));
-    const set = new LabeledSet([{ id: 'a/1', path: '/a/1.csv', label: 'a' }, { id: 'b/1', path: '/b/1.csv', label: 'b' }], 'toy');
+    const set = new LabeledSet(
+      [
+        { id: 'a/1', path: '/a/1.csv', label: 'a' },
+        { id: 'b/1', path: '/b/1.csv', label: 'b' },
+      ],
+      'toy',
+    );
     const train = { set, store: new SampleStore(shape, rows), skipped: [] };
     expect(transformClasses(train, pre, [])).toBe(train);
     const out = transformClasses(train, pre, ['rot180', 'mirror']);

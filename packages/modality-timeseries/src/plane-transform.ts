@@ -53,14 +53,22 @@ export const CLASS_TRANSFORMS: Readonly<Record<string, PlaneMap>> = {
  */
 export function transformClasses(train: DecodedSet, pre: TimeseriesPreprocess, names: readonly string[]): DecodedSet {
   if (names.length === 0) return train;
-  if (pre.channels < 2) throw new ConfigError(`train.augment.classTransforms needs at least 2 value channels (a plane to turn), but data.preprocess.channels is ${pre.channels}`);
+  if (pre.channels < 2)
+    throw new ConfigError(
+      `train.augment.classTransforms needs at least 2 value channels (a plane to turn), but data.preprocess.channels is ${pre.channels}`,
+    );
   const refs: SampleRef[] = [];
   const plan: { row: number; map?: PlaneMap }[] = [];
   train.set.samples.forEach((s, row) => {
     refs.push(s);
     plan.push({ row });
     for (const name of names) {
-      refs.push({ id: `${s.id}@${name}`, path: s.path, label: `${s.label}@${name}`, attrs: { ...(s.attrs ?? {}), transform: name } });
+      refs.push({
+        id: `${s.id}@${name}`,
+        path: s.path,
+        label: `${s.label}@${name}`,
+        attrs: { ...(s.attrs ?? {}), transform: name },
+      });
       plan.push({ row, map: CLASS_TRANSFORMS[name]! });
     }
   });

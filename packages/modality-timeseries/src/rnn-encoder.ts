@@ -7,7 +7,13 @@ export const rnnOptionsSchema = z.strictObject({
   cell: z.enum(['gru', 'lstm']).default('gru').describe('recurrent cell'),
   units: z.number().int().min(1).max(1024).default(64).describe('units of each recurrent layer'),
   layers: z.number().int().min(1).max(4).default(1).describe('stacked recurrent layers'),
-  embedding: z.number().int().min(1).max(4096).default(64).describe('size of the embedding (a linear dense layer on the last state)'),
+  embedding: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .default(64)
+    .describe('size of the embedding (a linear dense layer on the last state)'),
 });
 export type RnnOptions = z.output<typeof rnnOptionsSchema>;
 
@@ -32,7 +38,10 @@ export class RnnEncoder implements EncoderFactory {
         units: o.units,
         returnSequences: l < o.layers - 1,
         kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, `${o.cell}${l + 1}_kernel`) }),
-        recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: layerSeed(seed, `${o.cell}${l + 1}_recurrent`) }),
+        recurrentInitializer: tf.initializers.orthogonal({
+          gain: 1,
+          seed: layerSeed(seed, `${o.cell}${l + 1}_recurrent`),
+        }),
       };
       model.add(o.cell === 'gru' ? tf.layers.gru(config) : tf.layers.lstm(config));
     }

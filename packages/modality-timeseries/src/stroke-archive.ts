@@ -19,7 +19,8 @@ export interface StrokeEntry {
 
 /** The drawing an archive path names, or undefined for anything else (folders, macOS junk). */
 export function strokeEntryOf(name: string): StrokeEntry | undefined {
-  if (name.startsWith('__MACOSX/') || name.includes('/__MACOSX/') || path.posix.basename(name).startsWith('.')) return undefined;
+  if (name.startsWith('__MACOSX/') || name.includes('/__MACOSX/') || path.posix.basename(name).startsWith('.'))
+    return undefined;
   const m = STROKE_PATH.exec(name);
   return m ? { alphabet: m[1]!, character: m[2]!, file: m[3]!, drawer: m[4]!, entry: name } : undefined;
 }

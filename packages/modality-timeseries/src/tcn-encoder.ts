@@ -4,10 +4,21 @@ import { sequenceDims } from './sequence-dims.js';
 
 /** `model.encoderOptions` of the temporal conv net. */
 export const tcnOptionsSchema = z.strictObject({
-  blocks: z.number().int().min(1).max(8).default(4).describe('conv blocks: conv1d, batch norm, ReLU, max-pool by 2 (while the sequence is longer than 1)'),
+  blocks: z
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    .default(4)
+    .describe('conv blocks: conv1d, batch norm, ReLU, max-pool by 2 (while the sequence is longer than 1)'),
   filters: z.number().int().min(1).max(1024).default(64).describe('filters of each conv layer'),
   kernel: z.number().int().min(1).max(31).default(5).describe('kernel size (time steps) of each conv layer'),
-  pooling: z.enum(['flatten', 'average', 'max']).default('flatten').describe("after the blocks: 'flatten' keeps where along the sequence a feature is; 'average' and 'max' pool over time (less bound to the order of the strokes)"),
+  pooling: z
+    .enum(['flatten', 'average', 'max'])
+    .default('flatten')
+    .describe(
+      "after the blocks: 'flatten' keeps where along the sequence a feature is; 'average' and 'max' pool over time (less bound to the order of the strokes)",
+    ),
   embedding: z.number().int().min(1).max(4096).default(128).describe('size of the embedding (a linear dense layer)'),
 });
 export type TcnOptions = z.output<typeof tcnOptionsSchema>;
@@ -19,7 +30,8 @@ export type TcnOptions = z.output<typeof tcnOptionsSchema>;
  */
 export class TcnEncoder implements EncoderFactory {
   readonly id = TCN_ENCODER_ID;
-  readonly description = '1-D temporal conv net: blocks of conv1d, batch norm, ReLU, max-pool by 2; flatten; dense embedding';
+  readonly description =
+    '1-D temporal conv net: blocks of conv1d, batch norm, ReLU, max-pool by 2; flatten; dense embedding';
   readonly modalities = [MODALITY_ID];
 
   build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number): tf.LayersModel {

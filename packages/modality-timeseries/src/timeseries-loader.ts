@@ -1,15 +1,35 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  DataError, LabeledSet, compareNames, loadClassFolders, loadGroupedFolders, nameSuffix, noSamplesError, parseOptions, selectGroups, suffixAttr, z,
-  type DatasetSpec, type SampleFileType, type SampleRef,
+  DataError,
+  LabeledSet,
+  compareNames,
+  loadClassFolders,
+  loadGroupedFolders,
+  nameSuffix,
+  noSamplesError,
+  parseOptions,
+  selectGroups,
+  suffixAttr,
+  z,
+  type DatasetSpec,
+  type SampleFileType,
+  type SampleRef,
 } from '@fewshot/core/plugin';
 import { listStrokeZip, strokeId } from './stroke-archive.js';
 
 /** The files of the folder layout: tables, JSON arrays and Omniglot stroke files. */
-export const SERIES_FILES: SampleFileType = { kind: 'time-series files', extensions: ['.csv', '.tsv', '.json', '.txt'], placeholder: '<.csv, .tsv, .json or .txt files>' };
+export const SERIES_FILES: SampleFileType = {
+  kind: 'time-series files',
+  extensions: ['.csv', '.tsv', '.json', '.txt'],
+  placeholder: '<.csv, .tsv, .json or .txt files>',
+};
 /** The files of an unpacked Omniglot stroke archive. */
-export const STROKE_FILES: SampleFileType = { kind: 'stroke files', extensions: ['.txt'], placeholder: '<id>_<drawer>.txt' };
+export const STROKE_FILES: SampleFileType = {
+  kind: 'stroke files',
+  extensions: ['.txt'],
+  placeholder: '<id>_<drawer>.txt',
+};
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
 export const folderOptionsSchema = z.strictObject({
@@ -17,7 +37,9 @@ export const folderOptionsSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .optional()
-    .describe('name of an attribute taken from each file name: the part of the stem after its last `_` (`0394_07.csv` -> 07)'),
+    .describe(
+      'name of an attribute taken from each file name: the part of the stem after its last `_` (`0394_07.csv` -> 07)',
+    ),
 });
 
 /** The Omniglot stroke layout takes no options. */
@@ -54,25 +76,44 @@ export async function loadStrokesOmniglot(spec: DatasetSpec): Promise<LabeledSet
   let zips: string[];
   const st = await stat(spec.path).catch(() => undefined);
   if (st?.isFile()) zips = [spec.path];
-  else if (st?.isDirectory()) zips = (await readdir(spec.path)).filter((f) => f.toLowerCase().endsWith('.zip')).sort(compareNames).map((f) => path.join(spec.path, f));
+  else if (st?.isDirectory())
+    zips = (await readdir(spec.path))
+      .filter((f) => f.toLowerCase().endsWith('.zip'))
+      .sort(compareNames)
+      .map((f) => path.join(spec.path, f));
   else zips = [];
   if (zips.length === 0) {
-    return loadGroupedFolders(spec, { files: STROKE_FILES, groupAttr: 'alphabet', classAttr: 'character', groupWord: 'alphabet', attrs: suffixAttr('drawer'), expected });
+    return loadGroupedFolders(spec, {
+      files: STROKE_FILES,
+      groupAttr: 'alphabet',
+      classAttr: 'character',
+      groupWord: 'alphabet',
+      attrs: suffixAttr('drawer'),
+      expected,
+    });
   }
   const byId = new Map<string, SampleRef>();
   for (const zip of zips) {
     for (const e of await listStrokeZip(zip)) {
       const id = strokeId(e);
       if (byId.has(id)) continue;
-      byId.set(id, { id, path: zip, label: `${e.alphabet}/${e.character}`, attrs: { alphabet: e.alphabet, character: e.character, drawer: e.drawer } });
+      byId.set(id, {
+        id,
+        path: zip,
+        label: `${e.alphabet}/${e.character}`,
+        attrs: { alphabet: e.alphabet, character: e.character, drawer: e.drawer },
+      });
     }
   }
   if (byId.size === 0) {
-    throw new DataError(`no Omniglot stroke files in ${zips.join(', ')} (from ${spec.name}.path)`, { hints: [`expected ${expected}`] });
+    throw new DataError(`no Omniglot stroke files in ${zips.join(', ')} (from ${spec.name}.path)`, {
+      hints: [`expected ${expected}`],
+    });
   }
   const alphabets = [...new Set([...byId.values()].map((s) => s.attrs!['alphabet']!))].sort(compareNames);
   const chosen = new Set(selectGroups(spec, alphabets, 'alphabet'));
   const samples = [...byId.values()].filter((s) => chosen.has(s.attrs!['alphabet']!));
-  if (samples.length === 0) throw noSamplesError(spec, STROKE_FILES.kind, STROKE_FILES.extensions, expected, { dirs: alphabets, files: [] });
+  if (samples.length === 0)
+    throw noSamplesError(spec, STROKE_FILES.kind, STROKE_FILES.extensions, expected, { dirs: alphabets, files: [] });
   return new LabeledSet(samples, `${spec.name} (${spec.path})`);
 }

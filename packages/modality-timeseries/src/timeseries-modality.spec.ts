@@ -9,7 +9,13 @@ import { timeseriesPreprocessSchema } from './timeseries-preprocess.js';
 const fixtures = fileURLToPath(new URL('../fixtures', import.meta.url));
 const modality = new TimeseriesModality();
 const pre = timeseriesPreprocessSchema.parse({ length: 16 });
-const spec = (p: string, layout: string, extra: Partial<DatasetSpec> = {}): DatasetSpec => ({ name: 'data.test', path: p, layout, options: {}, ...extra });
+const spec = (p: string, layout: string, extra: Partial<DatasetSpec> = {}): DatasetSpec => ({
+  name: 'data.test',
+  path: p,
+  layout,
+  options: {},
+  ...extra,
+});
 
 let tmp: string;
 beforeAll(() => {
@@ -28,9 +34,20 @@ describe('the folder layout', () => {
   it('reads CSV, TSV and JSON files, one class per folder, with a name attribute', async () => {
     const set = await modality.load(spec(fixtures, 'folder', { options: { nameAttr: 'take' } }));
     expect(set.classes).toEqual(['circle', 'line', 'zigzag']);
-    expect(set.samples.map((s) => s.id)).toEqual(['circle/c_1.csv', 'circle/c_2.csv', 'circle/c_3.csv', 'line/l_1.tsv', 'line/l_2.tsv', 'line/l_3.tsv', 'zigzag/z_1.json', 'zigzag/z_2.json', 'zigzag/z_3.json']);
+    expect(set.samples.map((s) => s.id)).toEqual([
+      'circle/c_1.csv',
+      'circle/c_2.csv',
+      'circle/c_3.csv',
+      'line/l_1.tsv',
+      'line/l_2.tsv',
+      'line/l_3.tsv',
+      'zigzag/z_1.json',
+      'zigzag/z_2.json',
+      'zigzag/z_3.json',
+    ]);
     expect(set.samples[0]!.attrs).toEqual({ group: 'circle', take: '1' });
-    for (const s of set.samples) expect((await modality.decode(s, pre)).length).toBe(shapeSize(modality.sampleShape(pre)));
+    for (const s of set.samples)
+      expect((await modality.decode(s, pre)).length).toBe(shapeSize(modality.sampleShape(pre)));
   });
 });
 
@@ -42,8 +59,16 @@ describe('the omniglot layout (stroke files)', () => {
     write('strokes/Greek/character02/0002_07.txt', stroke);
     const set = await modality.load(spec(path.join(tmp, 'strokes'), 'omniglot', { include: ['Latin'] }));
     expect(set.samples.map((s) => [s.id, s.label, s.attrs])).toEqual([
-      ['Latin/character01/0001_01.txt', 'Latin/character01', { alphabet: 'Latin', character: 'character01', drawer: '01' }],
-      ['Latin/character01/0001_02.txt', 'Latin/character01', { alphabet: 'Latin', character: 'character01', drawer: '02' }],
+      [
+        'Latin/character01/0001_01.txt',
+        'Latin/character01',
+        { alphabet: 'Latin', character: 'character01', drawer: '01' },
+      ],
+      [
+        'Latin/character01/0001_02.txt',
+        'Latin/character01',
+        { alphabet: 'Latin', character: 'character01', drawer: '02' },
+      ],
     ]);
     const x = await modality.decode(set.samples[0]!, pre);
     // the pen is up on the jump between the two strokes
@@ -52,7 +77,9 @@ describe('the omniglot layout (stroke files)', () => {
     expect(pen).toContain(0);
     expect(pen[0]).toBe(1);
     expect(pen[15]).toBe(1);
-    await expect(modality.load(spec(path.join(tmp, 'strokes'), 'omniglot', { include: ['Latn'] }))).rejects.toThrow(/Latn/);
+    await expect(modality.load(spec(path.join(tmp, 'strokes'), 'omniglot', { include: ['Latn'] }))).rejects.toThrow(
+      /Latn/,
+    );
   });
 });
 
@@ -99,6 +126,6 @@ describe('thumbnail', () => {
     expect([t.width, t.height, t.channels, t.data.length]).toEqual([64, 64, 1, 64 * 64]);
     const ink = t.data.filter((v) => v === 0).length;
     expect(ink).toBeGreaterThan(50);
-    expect(ink).toBeLessThan(64 * 64 / 4);
+    expect(ink).toBeLessThan((64 * 64) / 4);
   });
 });

@@ -1,24 +1,58 @@
 import { readFile } from 'node:fs/promises';
-import { DataError, loadLayout, z, type DatasetSpec, type DecodedSet, type LabeledSet, type Modality, type Rng, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
+import {
+  DataError,
+  loadLayout,
+  z,
+  type DatasetSpec,
+  type DecodedSet,
+  type LabeledSet,
+  type Modality,
+  type Rng,
+  type SampleRef,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { MODALITY_ID, TCN_ENCODER_ID } from './ids.js';
 import { parseStrokeText } from './parse-strokes.js';
 import { parseJsonSeries, parseTable } from './parse-table.js';
 import { readStrokeEntry } from './stroke-archive.js';
 import { loadSeriesFolder, loadStrokesOmniglot } from './timeseries-loader.js';
-import { featureCount, preprocessTrajectory, timeseriesPreprocessSchema, timeseriesShape, type TimeseriesPreprocess } from './timeseries-preprocess.js';
+import {
+  featureCount,
+  preprocessTrajectory,
+  timeseriesPreprocessSchema,
+  timeseriesShape,
+  type TimeseriesPreprocess,
+} from './timeseries-preprocess.js';
 import { drawTrajectory } from './trajectory-thumbnail.js';
 import { mapPlane, transformClasses } from './plane-transform.js';
 import type { Trajectory } from './trajectory.js';
 
 /** `train.augment` (and `eval.tta.augment`): random similarity transforms of the first two channels. */
 export const timeseriesAugmentSchema = z.strictObject({
-  rotate: z.number().min(0).max(180).default(0).describe('rotate the plane of the first two channels by a uniform angle in [-rotate, rotate] degrees'),
-  scale: z.number().min(0).max(0.9).default(0).describe('scale the first two channels independently by factors in [1 - scale, 1 + scale]'),
-  noise: z.number().min(0).max(10).default(0).describe('standard deviation of Gaussian noise added to the value channels'),
+  rotate: z
+    .number()
+    .min(0)
+    .max(180)
+    .default(0)
+    .describe('rotate the plane of the first two channels by a uniform angle in [-rotate, rotate] degrees'),
+  scale: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .default(0)
+    .describe('scale the first two channels independently by factors in [1 - scale, 1 + scale]'),
+  noise: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe('standard deviation of Gaussian noise added to the value channels'),
   classTransforms: z
     .array(z.enum(['rot90', 'rot180', 'rot270', 'mirror']))
     .default([])
-    .describe('training classes added once before training: every class turned by a quarter turn (rot90, rot180, rot270) or mirrored, each a class of its own'),
+    .describe(
+      'training classes added once before training: every class turned by a quarter turn (rot90, rot180, rot270) or mirrored, each a class of its own',
+    ),
 });
 export type TimeseriesAugment = z.output<typeof timeseriesAugmentSchema>;
 
@@ -30,7 +64,8 @@ export type TimeseriesAugment = z.output<typeof timeseriesAugmentSchema>;
  */
 export class TimeseriesModality implements Modality<TimeseriesPreprocess, TimeseriesAugment> {
   readonly id = MODALITY_ID;
-  readonly description = 'multichannel time series and pen trajectories: Omniglot stroke archives, CSV/TSV and JSON, resampled to a fixed length';
+  readonly description =
+    'multichannel time series and pen trajectories: Omniglot stroke archives, CSV/TSV and JSON, resampled to a fixed length';
   readonly cacheVersion = '1';
   readonly layouts = ['folder', 'omniglot'];
   readonly defaultEncoder = TCN_ENCODER_ID;
@@ -61,7 +96,8 @@ export class TimeseriesModality implements Modality<TimeseriesPreprocess, Timese
     }
     if (o.noise > 0) {
       const F = featureCount(pre);
-      for (let t = 0; t < pre.length; t++) for (let c = 0; c < pre.channels; c++) sample[t * F + c] = sample[t * F + c]! + o.noise * rng.normal();
+      for (let t = 0; t < pre.length; t++)
+        for (let c = 0; c < pre.channels; c++) sample[t * F + c] = sample[t * F + c]! + o.noise * rng.normal();
     }
   }
 
@@ -69,14 +105,20 @@ export class TimeseriesModality implements Modality<TimeseriesPreprocess, Timese
     return transformClasses(train, pre, o.classTransforms);
   }
 
-  async thumbnail(ref: SampleRef, pre: TimeseriesPreprocess): Promise<{ width: number; height: number; channels: 1; data: Uint8Array }> {
+  async thumbnail(
+    ref: SampleRef,
+    pre: TimeseriesPreprocess,
+  ): Promise<{ width: number; height: number; channels: 1; data: Uint8Array }> {
     const { trajectory } = await readTrajectory(ref, pre);
     return drawTrajectory(trajectory, 64);
   }
 }
 
 /** Read and parse one sample's file (or zip entry); `source` names it in messages. */
-export async function readTrajectory(ref: SampleRef, pre: TimeseriesPreprocess): Promise<{ trajectory: Trajectory; source: string }> {
+export async function readTrajectory(
+  ref: SampleRef,
+  pre: TimeseriesPreprocess,
+): Promise<{ trajectory: Trajectory; source: string }> {
   const lower = ref.path.toLowerCase();
   if (lower.endsWith('.zip')) {
     const source = `${ref.path}:${ref.id}`;
@@ -92,6 +134,7 @@ export async function readTrajectory(ref: SampleRef, pre: TimeseriesPreprocess):
   if (text.includes('\u0000')) throw new DataError(`${source} is not a text file (it holds NUL bytes)`);
   const columns = { timeColumn: pre.timeColumn, strokeColumn: pre.strokeColumn };
   if (lower.endsWith('.json')) return { trajectory: parseJsonSeries(text, source, columns), source };
-  if (lower.endsWith('.txt') && /^\s*START\s*$/m.test(text.slice(0, 200))) return { trajectory: parseStrokeText(text, source), source };
+  if (lower.endsWith('.txt') && /^\s*START\s*$/m.test(text.slice(0, 200)))
+    return { trajectory: parseStrokeText(text, source), source };
   return { trajectory: parseTable(text, source, columns), source };
 }

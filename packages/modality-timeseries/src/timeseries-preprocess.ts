@@ -3,22 +3,59 @@ import { pointCount, type Trajectory } from './trajectory.js';
 
 /** `data.preprocess` of the timeseries modality (defaults apply to keys left out). */
 export const timeseriesPreprocessSchema = z.strictObject({
-  channels: z.number().int().min(1).max(64).default(2).describe('value channels per point (pen trajectories: x and y); a file with another number of value columns is an error'),
+  channels: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(2)
+    .describe(
+      'value channels per point (pen trajectories: x and y); a file with another number of value columns is an error',
+    ),
   length: z.number().int().min(2).max(4096).default(64).describe('points per sample after resampling'),
   resample: z
     .enum(['arc', 'time', 'index'])
     .default('arc')
-    .describe("'arc': evenly spaced along the path (arc length over the value channels, pen-up jumps included), so the speed and rate of recording do not matter; 'time': evenly spaced in time (the time column; files without one fall back to 'index'); 'index': evenly spaced over the recorded points"),
+    .describe(
+      "'arc': evenly spaced along the path (arc length over the value channels, pen-up jumps included), so the speed and rate of recording do not matter; 'time': evenly spaced in time (the time column; files without one fall back to 'index'); 'index': evenly spaced over the recorded points",
+    ),
   normalize: z
     .enum(['sample', 'channel', 'none'])
     .default('sample')
-    .describe("'sample': centre each channel on its mean and divide all by one scale (the root mean square distance from the centre), keeping the aspect ratio, so position and size (and units) do not matter; 'channel': a z-score per channel; 'none'"),
-  deltas: z.boolean().default(true).describe('add the differences between consecutive resampled points (times the length: the derivative along the sample), one per value channel'),
-  pen: z.boolean().default(true).describe('add a pen-down channel: 1 on a stroke, 0 on the jump between two strokes (always 1 for a series without strokes)'),
-  direction: z.boolean().default(false).describe('add the direction of motion in the plane of the first two channels (cosine and sine)'),
+    .describe(
+      "'sample': centre each channel on its mean and divide all by one scale (the root mean square distance from the centre), keeping the aspect ratio, so position and size (and units) do not matter; 'channel': a z-score per channel; 'none'",
+    ),
+  deltas: z
+    .boolean()
+    .default(true)
+    .describe(
+      'add the differences between consecutive resampled points (times the length: the derivative along the sample), one per value channel',
+    ),
+  pen: z
+    .boolean()
+    .default(true)
+    .describe(
+      'add a pen-down channel: 1 on a stroke, 0 on the jump between two strokes (always 1 for a series without strokes)',
+    ),
+  direction: z
+    .boolean()
+    .default(false)
+    .describe('add the direction of motion in the plane of the first two channels (cosine and sine)'),
   curvature: z.boolean().default(false).describe('add the turning angle between consecutive directions, divided by pi'),
-  timeColumn: z.string().min(1).default('auto').describe("CSV/TSV/JSON: the time column: 'auto' (a header named t, time, t_ms, ms, timestamp, seconds...), 'none', a header name or #N (1-based)"),
-  strokeColumn: z.string().min(1).default('auto').describe("CSV/TSV/JSON: a column whose change of value starts a new stroke: 'auto' (a header named stroke, stroke_id or pen), 'none', a header name or #N"),
+  timeColumn: z
+    .string()
+    .min(1)
+    .default('auto')
+    .describe(
+      "CSV/TSV/JSON: the time column: 'auto' (a header named t, time, t_ms, ms, timestamp, seconds...), 'none', a header name or #N (1-based)",
+    ),
+  strokeColumn: z
+    .string()
+    .min(1)
+    .default('auto')
+    .describe(
+      "CSV/TSV/JSON: a column whose change of value starts a new stroke: 'auto' (a header named stroke, stroke_id or pen), 'none', a header name or #N",
+    ),
 });
 export type TimeseriesPreprocess = z.output<typeof timeseriesPreprocessSchema>;
 
@@ -30,7 +67,9 @@ export function featureCount(pre: TimeseriesPreprocess): number {
 /** `[length, features]` named `time`, `channels`. Direction and curvature need 2 value channels (a ConfigError otherwise). */
 export function timeseriesShape(pre: TimeseriesPreprocess): SampleShape {
   if ((pre.direction || pre.curvature) && pre.channels < 2) {
-    throw new ConfigError(`data.preprocess.direction and curvature need at least 2 value channels, but data.preprocess.channels is ${pre.channels}`);
+    throw new ConfigError(
+      `data.preprocess.direction and curvature need at least 2 value channels, but data.preprocess.channels is ${pre.channels}`,
+    );
   }
   return sampleShape([pre.length, featureCount(pre)], ['time', 'channels']);
 }
@@ -43,9 +82,14 @@ export function timeseriesShape(pre: TimeseriesPreprocess): SampleShape {
 export function preprocessTrajectory(traj: Trajectory, pre: TimeseriesPreprocess, source: string): Float32Array {
   const C = pre.channels;
   if (traj.channels !== C) {
-    throw new DataError(`${source} has ${traj.channels} value channel${traj.channels === 1 ? '' : 's'} per point, expected ${C}`, {
-      hints: ['set data.preprocess.channels, or data.preprocess.timeColumn / strokeColumn if a column was taken as a value'],
-    });
+    throw new DataError(
+      `${source} has ${traj.channels} value channel${traj.channels === 1 ? '' : 's'} per point, expected ${C}`,
+      {
+        hints: [
+          'set data.preprocess.channels, or data.preprocess.timeColumn / strokeColumn if a column was taken as a value',
+        ],
+      },
+    );
   }
   const L = pre.length;
   const { values, pen } = resample(traj, pre.resample, L);
@@ -67,7 +111,7 @@ export function preprocessTrajectory(traj: Trajectory, pre: TimeseriesPreprocess
       }
       if (pre.curvature) {
         const [px, py] = i === 0 ? [dx, dy] : tangent(values, L, C, i - 1);
-        out[f++] = Math.atan2(px * dy - py * dx, px * dx + py * dy) / Math.PI;
+        out[f] = Math.atan2(px * dy - py * dx, px * dx + py * dy) / Math.PI;
       }
     }
   }
@@ -89,7 +133,11 @@ function tangent(v: Float64Array, L: number, C: number, i: number): [number, num
  * interpolated between recorded points, with the pen state of the segment each lies on (a segment
  * between two strokes is pen-up). A path of zero length (a dot) or zero duration is spaced by index.
  */
-export function resample(traj: Trajectory, by: TimeseriesPreprocess['resample'], L: number): { values: Float64Array; pen: Float32Array } {
+export function resample(
+  traj: Trajectory,
+  by: TimeseriesPreprocess['resample'],
+  L: number,
+): { values: Float64Array; pen: Float32Array } {
   const n = pointCount(traj);
   const C = traj.channels;
   const v = traj.values;
@@ -106,7 +154,8 @@ export function resample(traj: Trajectory, by: TimeseriesPreprocess['resample'],
     pos[0] = traj.time[0]!;
     for (let k = 1; k < n; k++) pos[k] = Math.max(pos[k - 1]!, traj.time[k]!);
   }
-  if (by === 'index' || (by === 'time' && !traj.time) || !(pos[n - 1]! - pos[0]! > 0)) pos = Float64Array.from({ length: n }, (_, k) => k);
+  if (by === 'index' || (by === 'time' && !traj.time) || !(pos[n - 1]! - pos[0]! > 0))
+    pos = Float64Array.from({ length: n }, (_, k) => k);
   const start = pos[0]!;
   const total = pos[n - 1]! - start;
   const values = new Float64Array(L * C);

@@ -35,9 +35,12 @@ export class TrajectoryBuilder {
   add(values: readonly number[], time: number | undefined, where: string): void {
     if (this.channels < 0) this.channels = values.length;
     else if (values.length !== this.channels) {
-      throw new DataError(`${this.source}: ${where} has ${values.length} value${values.length === 1 ? '' : 's'}, the rows before it ${this.channels} (ragged rows)`, {
-        hints: ['every point of a time series needs one value per channel'],
-      });
+      throw new DataError(
+        `${this.source}: ${where} has ${values.length} value${values.length === 1 ? '' : 's'}, the rows before it ${this.channels} (ragged rows)`,
+        {
+          hints: ['every point of a time series needs one value per channel'],
+        },
+      );
     }
     this.values.push(...values);
     if (time !== undefined) this.time.push(time);

@@ -40,7 +40,9 @@ await Promise.all(
       let a;
       let b;
       try {
-        [a, b] = await Promise.all([mine, reference].map((root) => readFrames(ffmpeg, path.join(root, rel), { size, channels: 1 })));
+        [a, b] = await Promise.all(
+          [mine, reference].map((root) => readFrames(ffmpeg, path.join(root, rel), { size, channels: 1 })),
+        );
       } catch {
         stats.missing++;
         return;
@@ -76,7 +78,15 @@ await Promise.all(
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 const pct = (xs, q) => xs.slice().sort((x, y) => x - y)[Math.floor(q * (xs.length - 1))];
 console.log(`${stats.clips} clips compared (${stats.missing} of ${clips.length} not in both), ${size}x${size}`);
-console.log(`frame counts equal: ${stats.sameCount} (${((100 * stats.sameCount) / Math.max(1, stats.clips)).toFixed(2)}%); differences: ${JSON.stringify(Object.fromEntries([...stats.countDiffs].sort((x, y) => x[0] - y[0])))}`);
-console.log(`ink IoU of the last frames: mean ${mean(stats.lastIou).toFixed(4)}, 1st percentile ${pct(stats.lastIou, 0.01).toFixed(4)}, min ${Math.min(...stats.lastIou).toFixed(4)}`);
-console.log(`ink IoU over all frames (mean per clip): mean ${mean(stats.allIou).toFixed(4)}, min ${Math.min(...stats.allIou).toFixed(4)}`);
-console.log(`last frames, mean |grey difference| (0-255): mean ${mean(stats.lastDiff).toFixed(3)}, max ${Math.max(...stats.lastDiff).toFixed(3)}`);
+console.log(
+  `frame counts equal: ${stats.sameCount} (${((100 * stats.sameCount) / Math.max(1, stats.clips)).toFixed(2)}%); differences: ${JSON.stringify(Object.fromEntries([...stats.countDiffs].sort((x, y) => x[0] - y[0])))}`,
+);
+console.log(
+  `ink IoU of the last frames: mean ${mean(stats.lastIou).toFixed(4)}, 1st percentile ${pct(stats.lastIou, 0.01).toFixed(4)}, min ${Math.min(...stats.lastIou).toFixed(4)}`,
+);
+console.log(
+  `ink IoU over all frames (mean per clip): mean ${mean(stats.allIou).toFixed(4)}, min ${Math.min(...stats.allIou).toFixed(4)}`,
+);
+console.log(
+  `last frames, mean |grey difference| (0-255): mean ${mean(stats.lastDiff).toFixed(3)}, max ${Math.max(...stats.lastDiff).toFixed(3)}`,
+);

@@ -12,7 +12,9 @@ beforeAll(async () => {
   for (const label of ['across', 'down']) {
     mkdirSync(join(fixture, label));
     for (let s = 0; s < 2; s++) {
-      await makeClip(join(fixture, label, `${label}-${s}.mp4`), 6, 16, (i, x, y) => ((label === 'across' ? x : y) < 2 * (i + 1) + s ? 0 : 255));
+      await makeClip(join(fixture, label, `${label}-${s}.mp4`), 6, 16, (i, x, y) =>
+        (label === 'across' ? x : y) < 2 * (i + 1) + s ? 0 : 255,
+      );
     }
   }
 });

@@ -77,7 +77,10 @@ async function decodeAll(inputs: readonly Uint8Array[]): Promise<void> {
       expect(r.value.length).toBe(8 * 28 * 28);
       expect(r.value.every((v) => v >= 0 && v <= 1)).toBe(true);
     } else {
-      if (!(r.reason instanceof DataError)) throw new Error(`decode threw something other than DataError: ${String((r.reason as Error)?.stack ?? r.reason)}`);
+      if (!(r.reason instanceof DataError))
+        throw new Error(
+          `decode threw something other than DataError: ${String((r.reason as Error)?.stack ?? r.reason)}`,
+        );
       seen.dataError++;
       expect((r.reason as DataError).message).toContain(path.join(dir, 'input-'));
     }
@@ -93,41 +96,77 @@ const truncation = fc.tuple(clipIndex(), fc.double({ min: 0, max: 1, noNaN: true
 });
 
 /** A real clip with 1-16 random bits flipped (anywhere: headers, index or frame data). */
-const bitFlips = fc.tuple(clipIndex(), fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 16 })).map(([c, flips]) => {
-  const bytes = Buffer.from(clips[c % clips.length]!);
-  for (const [at, bit] of flips) bytes[Math.floor(at * bytes.length)]! ^= 1 << bit;
-  return bytes;
-});
+const bitFlips = fc
+  .tuple(
+    clipIndex(),
+    fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.nat({ max: 7 })), {
+      minLength: 1,
+      maxLength: 16,
+    }),
+  )
+  .map(([c, flips]) => {
+    const bytes = Buffer.from(clips[c % clips.length]!);
+    for (const [at, bit] of flips) bytes[Math.floor(at * bytes.length)]! ^= 1 << bit;
+    return bytes;
+  });
 
 /** A real clip with a run of random bytes written over it. */
-const overwrite = fc.tuple(clipIndex(), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.uint8Array({ minLength: 1, maxLength: 256 })).map(([c, at, junk]) => {
-  const bytes = Buffer.from(clips[c % clips.length]!);
-  bytes.set(junk.subarray(0, bytes.length - Math.floor(at * bytes.length)), Math.floor(at * bytes.length));
-  return bytes;
-});
+const overwrite = fc
+  .tuple(
+    clipIndex(),
+    fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+    fc.uint8Array({ minLength: 1, maxLength: 256 }),
+  )
+  .map(([c, at, junk]) => {
+    const bytes = Buffer.from(clips[c % clips.length]!);
+    bytes.set(junk.subarray(0, bytes.length - Math.floor(at * bytes.length)), Math.floor(at * bytes.length));
+    return bytes;
+  });
 
 const settings = { numRuns: RUNS, seed: Number(process.env['FUZZ_SEED'] ?? 21), endOnFailure: true };
 const perTest = (runs: number): number => 60_000 + runs * 3 * (2 * TIMEOUT_MS + SLACK_MS);
 
 describe('video decoding under fuzzing (sample or DataError, in time)', () => {
-  it('random bytes', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 0, maxLength: 4096 }), { minLength: 3, maxLength: 3 }), decodeAll), settings);
-    expect(seen.calls).toBeGreaterThanOrEqual(3 * RUNS);
-  }, perTest(RUNS));
+  it(
+    'random bytes',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.uint8Array({ minLength: 0, maxLength: 4096 }), { minLength: 3, maxLength: 3 }),
+          decodeAll,
+        ),
+        settings,
+      );
+      expect(seen.calls).toBeGreaterThanOrEqual(3 * RUNS);
+    },
+    perTest(RUNS),
+  );
 
-  it('truncated real clips', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(truncation, { minLength: 3, maxLength: 3 }), decodeAll), settings);
-  }, perTest(RUNS));
+  it(
+    'truncated real clips',
+    async () => {
+      await fc.assert(fc.asyncProperty(fc.array(truncation, { minLength: 3, maxLength: 3 }), decodeAll), settings);
+    },
+    perTest(RUNS),
+  );
 
-  it('real clips with bits flipped', async () => {
-    const before = { ...seen };
-    await fc.assert(fc.asyncProperty(fc.array(bitFlips, { minLength: 3, maxLength: 3 }), decodeAll), settings);
-    // both outcomes occur: the inputs are neither all fatal nor all harmless
-    expect(seen.decoded).toBeGreaterThan(before.decoded);
-    expect(seen.dataError).toBeGreaterThan(before.dataError);
-  }, perTest(RUNS));
+  it(
+    'real clips with bits flipped',
+    async () => {
+      const before = { ...seen };
+      await fc.assert(fc.asyncProperty(fc.array(bitFlips, { minLength: 3, maxLength: 3 }), decodeAll), settings);
+      // both outcomes occur: the inputs are neither all fatal nor all harmless
+      expect(seen.decoded).toBeGreaterThan(before.decoded);
+      expect(seen.dataError).toBeGreaterThan(before.dataError);
+    },
+    perTest(RUNS),
+  );
 
-  it('real clips partly overwritten', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(overwrite, { minLength: 3, maxLength: 3 }), decodeAll), settings);
-  }, perTest(RUNS));
+  it(
+    'real clips partly overwritten',
+    async () => {
+      await fc.assert(fc.asyncProperty(fc.array(overwrite, { minLength: 3, maxLength: 3 }), decodeAll), settings);
+    },
+    perTest(RUNS),
+  );
 });

@@ -56,15 +56,21 @@ describe('readFrames', () => {
 
   it('names the file for a missing, empty, corrupt or audio-only file', async () => {
     const missing = join(dir, 'missing.mp4');
-    await expect(readFrames(ffmpeg, missing, { size: 8, channels: 1 })).rejects.toThrow(`video file not found: ${missing}`);
+    await expect(readFrames(ffmpeg, missing, { size: 8, channels: 1 })).rejects.toThrow(
+      `video file not found: ${missing}`,
+    );
     const empty = join(dir, 'empty.mp4');
     await writeFile(empty, '');
-    await expect(readFrames(ffmpeg, empty, { size: 8, channels: 1 })).rejects.toThrow(`video file is empty (0 bytes): ${empty}`);
+    await expect(readFrames(ffmpeg, empty, { size: 8, channels: 1 })).rejects.toThrow(
+      `video file is empty (0 bytes): ${empty}`,
+    );
     const corrupt = join(dir, 'corrupt.mp4');
     await makeGarbage(corrupt);
     const err = await readFrames(ffmpeg, corrupt, { size: 8, channels: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as DataError).message).toBe(`cannot decode video ${corrupt}: corrupt or not a video file (ffmpeg exit code 1)`);
+    expect((err as DataError).message).toBe(
+      `cannot decode video ${corrupt}: corrupt or not a video file (ffmpeg exit code 1)`,
+    );
     expect((err as DataError).hints.join('\n')).toMatch(/ffmpeg: .*Invalid data/);
     // damaged frame data (the container intact): ffmpeg decodes what it can, prints errors and exits 0
     const damaged = join(dir, 'damaged.mp4');
@@ -73,10 +79,14 @@ describe('readFrames', () => {
     await writeFile(damaged, bytes);
     const bad = await readFrames(ffmpeg, damaged, { size: 8, channels: 1 }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(DataError);
-    expect((bad as DataError).message).toBe(`video file is damaged: ffmpeg reported errors while decoding ${damaged} (truncated or corrupt?)`);
+    expect((bad as DataError).message).toBe(
+      `video file is damaged: ffmpeg reported errors while decoding ${damaged} (truncated or corrupt?)`,
+    );
     const audio = join(dir, 'audio.mp4');
     await makeAudioOnly(audio);
-    await expect(readFrames(ffmpeg, audio, { size: 8, channels: 1 })).rejects.toThrow(`no video stream in ${audio} (an audio-only file?)`);
+    await expect(readFrames(ffmpeg, audio, { size: 8, channels: 1 })).rejects.toThrow(
+      `no video stream in ${audio} (an audio-only file?)`,
+    );
   }, 30_000);
 
   it('is a PluginError naming the binary when ffmpeg cannot be run', async () => {
@@ -91,7 +101,9 @@ describe('readFrames timeout', () => {
   it('kills ffmpeg after the timeout with a DataError naming the file and the limit', async () => {
     const err = await readFrames(ffmpeg, ramp, { size: 8, channels: 1, timeoutMs: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as DataError).message).toBe(`ffmpeg did not finish decoding ${ramp} within 0.001 s and was stopped (a damaged or very long video?)`);
+    expect((err as DataError).message).toBe(
+      `ffmpeg did not finish decoding ${ramp} within 0.001 s and was stopped (a damaged or very long video?)`,
+    );
     expect((err as DataError).hints).toContain('allow more time with FEWSHOT_FFMPEG_TIMEOUT=<seconds>');
   });
 
@@ -128,7 +140,9 @@ describe('readFramesMany', () => {
     expect(reason).toBeInstanceOf(DataError);
     expect(reason.message).toBe(`cannot decode video ${corrupt}: corrupt or not a video file (ffmpeg exit code 1)`);
     const bogus = await readFramesMany(join(dir, 'no-ffmpeg-here'), [ramp, ramp], { size: 4, channels: 1 });
-    expect(bogus.map((r) => (r.status === 'rejected' && r.reason instanceof PluginError ? 'plugin' : r.status))).toEqual(['plugin', 'plugin']);
+    expect(
+      bogus.map((r) => (r.status === 'rejected' && r.reason instanceof PluginError ? 'plugin' : r.status)),
+    ).toEqual(['plugin', 'plugin']);
   }, 30_000);
 });
 
@@ -141,7 +155,10 @@ describe('framesToSample', () => {
     // frames 2, 4, 7, 9; pixel (0, 0) of each is grey 20 * i + 10, inverted: 1 - v / 255
     const firstPixels = [0, 1, 2, 3].map((t) => x[t * 16]!);
     [2, 4, 7, 9].forEach((f, t) => expect(firstPixels[t]).toBeCloseTo(1 - (20 * f + 10) / 255, 1));
-    const last = framesToSample(raw, videoPreprocess({ frames: 4, size: 4, sampling: 'last', invert: false, normalize: 'none' }));
+    const last = framesToSample(
+      raw,
+      videoPreprocess({ frames: 4, size: 4, sampling: 'last', invert: false, normalize: 'none' }),
+    );
     expect([...last.subarray(0, 16)]).toEqual([...last.subarray(48, 64)]);
     expect(last[0]).toBeCloseTo(190, -1);
   });

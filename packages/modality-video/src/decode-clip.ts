@@ -38,7 +38,17 @@ function inputArgs(file: string, queue = false): string[] {
   return ['-threads', '1', ...(queue ? ['-thread_queue_size', '1024'] : []), '-i', file];
 }
 function outputArgs(input: number, o: ReadFramesOptions, target: string): string[] {
-  return ['-map', `${input}:v:0`, '-vf', `scale=${o.size}:${o.size}:flags=area`, '-pix_fmt', o.channels === 1 ? 'gray' : 'rgb24', '-f', 'rawvideo', target];
+  return [
+    '-map',
+    `${input}:v:0`,
+    '-vf',
+    `scale=${o.size}:${o.size}:flags=area`,
+    '-pix_fmt',
+    o.channels === 1 ? 'gray' : 'rgb24',
+    '-f',
+    'rawvideo',
+    target,
+  ];
 }
 
 /** What one ffmpeg run gave: exit, stderr, and the bytes of each output. */
@@ -56,8 +66,17 @@ interface FfmpegRun {
  * Run ffmpeg with `args`, its outputs on stdout (one output) or on pipes 3, 4, ... (`outputs` > 1),
  * killed after `timeoutMs`. Rejects with PluginError when ffmpeg cannot be started.
  */
-function runFfmpeg(ffmpeg: string, args: readonly string[], outputs: number, timeoutMs: number, what: string): Promise<FfmpegRun> {
-  const stdio: ('ignore' | 'pipe')[] = outputs === 1 ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe', ...new Array<'pipe'>(outputs).fill('pipe')];
+function runFfmpeg(
+  ffmpeg: string,
+  args: readonly string[],
+  outputs: number,
+  timeoutMs: number,
+  what: string,
+): Promise<FfmpegRun> {
+  const stdio: ('ignore' | 'pipe')[] =
+    outputs === 1
+      ? ['ignore', 'pipe', 'pipe']
+      : ['ignore', 'ignore', 'pipe', ...new Array<'pipe'>(outputs).fill('pipe')];
   return new Promise<FfmpegRun>((resolve, reject) => {
     const child = spawn(ffmpeg, ['-nostdin', '-hide_banner', '-v', 'error', ...args], { stdio });
     let timedOut = false;
@@ -91,7 +110,12 @@ function runFfmpeg(ffmpeg: string, args: readonly string[], outputs: number, tim
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       failed = true;
-      reject(new PluginError(`cannot run ffmpeg (${ffmpeg}) to read ${what}: ${err.message}`, { cause: err, hints: ['check FFMPEG_PATH, or see `fewshot plugins` for the ffmpeg in use'] }));
+      reject(
+        new PluginError(`cannot run ffmpeg (${ffmpeg}) to read ${what}: ${err.message}`, {
+          cause: err,
+          hints: ['check FFMPEG_PATH, or see `fewshot plugins` for the ffmpeg in use'],
+        }),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -115,18 +139,33 @@ export async function readFrames(ffmpeg: string, file: string, o: ReadFramesOpti
 }
 
 /** The frames of output `k` of a run, or the DataError that explains why there are none. */
-async function framesOf(run: FfmpegRun, k: number, file: string, o: ReadFramesOptions, timeoutMs: number): Promise<RawFrames> {
+async function framesOf(
+  run: FfmpegRun,
+  k: number,
+  file: string,
+  o: ReadFramesOptions,
+  timeoutMs: number,
+): Promise<RawFrames> {
   if (run.timedOut) {
-    throw new DataError(`ffmpeg did not finish decoding ${file} within ${timeoutMs / 1000} s and was stopped (a damaged or very long video?)`, {
-      hints: [...ffmpegHints(run.stderr), 'allow more time with FEWSHOT_FFMPEG_TIMEOUT=<seconds>'],
-    });
+    throw new DataError(
+      `ffmpeg did not finish decoding ${file} within ${timeoutMs / 1000} s and was stopped (a damaged or very long video?)`,
+      {
+        hints: [...ffmpegHints(run.stderr), 'allow more time with FEWSHOT_FFMPEG_TIMEOUT=<seconds>'],
+      },
+    );
   }
-  if (run.tooLong) throw new DataError(`video ${file} decodes to more than ${MAX_CLIP_BYTES / 2 ** 20} MB of frames at ${o.size}x${o.size}: too long, or a damaged header`);
+  if (run.tooLong)
+    throw new DataError(
+      `video ${file} decodes to more than ${MAX_CLIP_BYTES / 2 ** 20} MB of frames at ${o.size}x${o.size}: too long, or a damaged header`,
+    );
   if (run.code !== 0) throw await explainFailure(file, run.stderr, run.code, run.signal);
   // with `-v error` ffmpeg prints only errors: on a truncated or damaged file it may still exit 0
   // with the frames it could decode, which would silently stand in for the whole clip
   if (run.stderr.trim() !== '') {
-    throw new DataError(`video file is damaged: ffmpeg reported errors while decoding ${file} (truncated or corrupt?)`, { hints: ffmpegHints(run.stderr) });
+    throw new DataError(
+      `video file is damaged: ffmpeg reported errors while decoding ${file} (truncated or corrupt?)`,
+      { hints: ffmpegHints(run.stderr) },
+    );
   }
   const data = run.outputs[k]!;
   const count = Math.floor(data.length / (o.size * o.size * o.channels));
@@ -141,11 +180,21 @@ async function framesOf(run: FfmpegRun, k: number, file: string, o: ReadFramesOp
  * file stops it), every file is read again on its own, so each result is exactly what `readFrames`
  * gives: frames, or the error that names its file. Never rejects; settles one entry per file.
  */
-export async function readFramesMany(ffmpeg: string, files: readonly string[], o: ReadFramesOptions): Promise<PromiseSettledResult<RawFrames>[]> {
-  const alone = (): Promise<PromiseSettledResult<RawFrames>[]> => Promise.allSettled(files.map((f) => readFrames(ffmpeg, f, o)));
+export async function readFramesMany(
+  ffmpeg: string,
+  files: readonly string[],
+  o: ReadFramesOptions,
+): Promise<PromiseSettledResult<RawFrames>[]> {
+  const alone = (): Promise<PromiseSettledResult<RawFrames>[]> =>
+    Promise.allSettled(files.map((f) => readFrames(ffmpeg, f, o)));
   if (files.length <= 1) return alone();
   const timeoutMs = o.timeoutMs ?? defaultTimeoutMs();
-  const args = ['-filter_threads', '1', ...files.flatMap((f) => inputArgs(f, true)), ...files.flatMap((_, k) => outputArgs(k, o, `pipe:${3 + k}`))];
+  const args = [
+    '-filter_threads',
+    '1',
+    ...files.flatMap((f) => inputArgs(f, true)),
+    ...files.flatMap((_, k) => outputArgs(k, o, `pipe:${3 + k}`)),
+  ];
   let run: FfmpegRun;
   try {
     run = await runFfmpeg(ffmpeg, args, files.length, timeoutMs, `${files.length} files (${files[0]}, ...)`);
@@ -153,32 +202,56 @@ export async function readFramesMany(ffmpeg: string, files: readonly string[], o
     return alone(); // each file gets the PluginError that names it
   }
   const frameBytes = o.size * o.size * o.channels;
-  const ok = run.code === 0 && !run.timedOut && !run.tooLong && run.stderr.trim() === '' && run.outputs.every((b) => b.length >= frameBytes);
+  const ok =
+    run.code === 0 &&
+    !run.timedOut &&
+    !run.tooLong &&
+    run.stderr.trim() === '' &&
+    run.outputs.every((b) => b.length >= frameBytes);
   if (!ok) return alone();
-  return run.outputs.map((data) => ({ status: 'fulfilled', value: { data, count: Math.floor(data.length / frameBytes) } }));
+  return run.outputs.map((data) => ({
+    status: 'fulfilled',
+    value: { data, count: Math.floor(data.length / frameBytes) },
+  }));
 }
 
 /** The DataError for an ffmpeg run that failed, naming the file and the most likely reason. */
-async function explainFailure(file: string, stderr: string, code: number | null, signal: NodeJS.Signals | null): Promise<DataError> {
+async function explainFailure(
+  file: string,
+  stderr: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): Promise<DataError> {
   let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return new DataError(e.code === 'ENOENT' ? `video file not found: ${file}` : `cannot read video file ${file}: ${e.message}`, { cause: e });
+    return new DataError(
+      e.code === 'ENOENT' ? `video file not found: ${file}` : `cannot read video file ${file}: ${e.message}`,
+      { cause: e },
+    );
   }
   if (!st.isFile()) return new DataError(`not a file: ${file}`);
   if (st.size === 0) return new DataError(`video file is empty (0 bytes): ${file}`);
   if (/matches no streams|does not contain any stream/i.test(stderr)) {
     return new DataError(`no video stream in ${file} (an audio-only file?)`, { hints: ffmpegHints(stderr) });
   }
-  if (signal) return new DataError(`ffmpeg was stopped (${signal}) while decoding ${file}: it took too long or was killed`, { hints: ffmpegHints(stderr) });
-  return new DataError(`cannot decode video ${file}: corrupt or not a video file (ffmpeg exit code ${code})`, { hints: ffmpegHints(stderr) });
+  if (signal)
+    return new DataError(`ffmpeg was stopped (${signal}) while decoding ${file}: it took too long or was killed`, {
+      hints: ffmpegHints(stderr),
+    });
+  return new DataError(`cannot decode video ${file}: corrupt or not a video file (ffmpeg exit code ${code})`, {
+    hints: ffmpegHints(stderr),
+  });
 }
 
 /** ffmpeg's last few stderr lines, as hints. */
 function ffmpegHints(stderr: string): string[] {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.slice(-3).map((l) => `ffmpeg: ${l.slice(0, 300)}`);
 }
 
@@ -190,7 +263,9 @@ function ffmpegHints(stderr: string): string[] {
 export function pickFrames(count: number, frames: number, sampling: 'uniform' | 'last'): number[] {
   if (!(count >= 1)) throw new RangeError(`pickFrames: a clip needs at least one frame, got ${count}`);
   if (sampling === 'last') return new Array<number>(frames).fill(count - 1);
-  return Array.from({ length: frames }, (_, t) => Math.min(count - 1, Math.max(0, Math.ceil(((t + 1) * count) / frames) - 1)));
+  return Array.from({ length: frames }, (_, t) =>
+    Math.min(count - 1, Math.max(0, Math.ceil(((t + 1) * count) / frames) - 1)),
+  );
 }
 
 const luts = new Map<string, Float32Array>();

@@ -18,7 +18,14 @@ describe('DecodePool', () => {
     const results = await Promise.allSettled([0, 1, 2, 3, 4, 5].map((i) => pool.run(task(i))));
     expect(peak).toBe(2);
     expect(started).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([0, 10, 20, 'task 3 failed', 40, 50]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      0,
+      10,
+      20,
+      'task 3 failed',
+      40,
+      50,
+    ]);
     expect(pool.running).toBe(0);
   });
 
@@ -37,14 +44,25 @@ describe('DecodeBatcher', () => {
       3,
       async (items) => {
         batches.push(items);
-        return items.map((i) => (i.endsWith('!') ? { status: 'rejected', reason: new Error(`bad ${i}`) } : { status: 'fulfilled', value: i.toUpperCase() }));
+        return items.map((i) =>
+          i.endsWith('!')
+            ? { status: 'rejected', reason: new Error(`bad ${i}`) }
+            : { status: 'fulfilled', value: i.toUpperCase() },
+        );
       },
       (i) => i[0]!,
     );
     const items = ['a1', 'b1', 'a2', 'a3!', 'a4', 'b2'];
     const results = await Promise.allSettled(items.map((i) => batcher.submit(i)));
     expect(batches).toEqual([['a1', 'a2', 'a3!'], ['b1', 'b2'], ['a4']]); // one slot: batches of up to 3
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['A1', 'B1', 'A2', 'bad a3!', 'A4', 'B2']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'A1',
+      'B1',
+      'A2',
+      'bad a3!',
+      'A4',
+      'B2',
+    ]);
   });
 
   it('shares the items in flight between the slots', async () => {

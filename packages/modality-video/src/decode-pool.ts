@@ -9,7 +9,8 @@ export class DecodePool {
   private readonly waiting: (() => void)[] = [];
 
   constructor(readonly width = defaultWidth()) {
-    if (!Number.isInteger(width) || width < 1) throw new RangeError(`DecodePool width must be a positive integer, got ${width}`);
+    if (!Number.isInteger(width) || width < 1)
+      throw new RangeError(`DecodePool width must be a positive integer, got ${width}`);
   }
 
   /** Tasks running now. */
@@ -24,7 +25,8 @@ export class DecodePool {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes straight to the next task
+      if (next)
+        next(); // the slot passes straight to the next task
       else this.active--;
     }
   }
@@ -44,7 +46,8 @@ export function defaultWidth(): number {
  * the same tick share a batch. `run` settles one entry per item; a rejected `run` fails its batch.
  */
 export class DecodeBatcher<I, R> {
-  private readonly queue: { readonly key: string; readonly item: I; resolve(r: R): void; reject(e: unknown): void }[] = [];
+  private readonly queue: { readonly key: string; readonly item: I; resolve(r: R): void; reject(e: unknown): void }[] =
+    [];
   /** Items in batches now running. */
   private running = 0;
 
@@ -54,7 +57,8 @@ export class DecodeBatcher<I, R> {
     private readonly run: (items: I[]) => Promise<PromiseSettledResult<R>[]>,
     private readonly keyOf: (item: I) => string = () => '',
   ) {
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`DecodeBatcher maxBatch must be a positive integer, got ${maxBatch}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new RangeError(`DecodeBatcher maxBatch must be a positive integer, got ${maxBatch}`);
   }
 
   submit(item: I): Promise<R> {
@@ -70,7 +74,7 @@ export class DecodeBatcher<I, R> {
     if (!first) return; // an earlier task took it
     const batch = [first];
     const size = Math.min(this.maxBatch, Math.ceil((this.queue.length + 1 + this.running) / this.pool.width));
-    for (let i = 0; i < this.queue.length && batch.length < size; ) {
+    for (let i = 0; i < this.queue.length && batch.length < size;) {
       if (this.queue[i]!.key === first.key) batch.push(this.queue.splice(i, 1)[0]!);
       else i++;
     }

@@ -45,7 +45,9 @@ export function findFfmpeg(search: FfmpegSearch = {}): FfmpegBinary {
     const problem = notExecutable(explicit);
     if (!problem) return { path: explicit, source: 'FFMPEG_PATH' };
     throw new PluginError(`ffmpeg not found: FFMPEG_PATH is set to ${explicit}, ${problem}`, {
-      hints: ['point FFMPEG_PATH at an ffmpeg executable, or unset it to use the bundled one (@ffmpeg-installer/ffmpeg) or ffmpeg on PATH'],
+      hints: [
+        'point FFMPEG_PATH at an ffmpeg executable, or unset it to use the bundled one (@ffmpeg-installer/ffmpeg) or ffmpeg on PATH',
+      ],
     });
   }
   tried.push('FFMPEG_PATH: not set');
@@ -64,7 +66,9 @@ export function findFfmpeg(search: FfmpegSearch = {}): FfmpegBinary {
     }
     const problem = notExecutable(named);
     if (!problem) return { path: named, source: name };
-    tried.push(`${name}: ${named} ${problem}${name === 'ffmpeg-static' ? ' (its install-time download may have failed)' : ''}`);
+    tried.push(
+      `${name}: ${named} ${problem}${name === 'ffmpeg-static' ? ' (its install-time download may have failed)' : ''}`,
+    );
   }
 
   const exe = process.platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg';

@@ -4,7 +4,8 @@ import { FramesToBatch, TemporalPool } from './frame-layers.js';
 /** Clip b, frame t, pixel value 100 * b + t (2 clips of 3 frames of 2x2). */
 function clips(): tf.Tensor4D {
   const data = new Float32Array(2 * 6 * 2);
-  for (let b = 0; b < 2; b++) for (let t = 0; t < 3; t++) for (let p = 0; p < 4; p++) data[b * 12 + t * 4 + p] = 100 * b + t;
+  for (let b = 0; b < 2; b++)
+    for (let t = 0; t < 3; t++) for (let p = 0; p < 4; p++) data[b * 12 + t * 4 + p] = 100 * b + t;
   return tf.tensor4d(data, [2, 6, 2, 1]);
 }
 
@@ -23,15 +24,36 @@ describe('FramesToBatch', () => {
 });
 
 describe('TemporalPool', () => {
-  const emb = (): tf.Tensor2D => tf.tensor2d([[1, 10], [2, 20], [6, 60], [0, -1], [0, -2], [3, -3]]); // 2 clips x 3 frames x 2
+  const emb = (): tf.Tensor2D =>
+    tf.tensor2d([
+      [1, 10],
+      [2, 20],
+      [6, 60],
+      [0, -1],
+      [0, -2],
+      [3, -3],
+    ]); // 2 clips x 3 frames x 2
 
   it('mean, max, last and concat over the frames of each clip', () => {
     const x = emb();
-    const out = (mode: 'mean' | 'max' | 'last' | 'concat'): number[][] => tf.tidy(() => (new TemporalPool({ frames: 3, mode }).apply(x) as tf.Tensor).arraySync() as number[][]);
-    expect(out('mean')).toEqual([[3, 30], [1, -2]]);
-    expect(out('max')).toEqual([[6, 60], [3, -1]]);
-    expect(out('last')).toEqual([[6, 60], [3, -3]]);
-    expect(out('concat')).toEqual([[1, 10, 2, 20, 6, 60], [0, -1, 0, -2, 3, -3]]);
+    const out = (mode: 'mean' | 'max' | 'last' | 'concat'): number[][] =>
+      tf.tidy(() => (new TemporalPool({ frames: 3, mode }).apply(x) as tf.Tensor).arraySync() as number[][]);
+    expect(out('mean')).toEqual([
+      [3, 30],
+      [1, -2],
+    ]);
+    expect(out('max')).toEqual([
+      [6, 60],
+      [3, -1],
+    ]);
+    expect(out('last')).toEqual([
+      [6, 60],
+      [3, -3],
+    ]);
+    expect(out('concat')).toEqual([
+      [1, 10, 2, 20, 6, 60],
+      [0, -1, 0, -2, 3, -3],
+    ]);
     expect(new TemporalPool({ frames: 3, mode: 'concat' }).computeOutputShape([null, 2])).toEqual([null, 6]);
     x.dispose();
   });
@@ -53,7 +75,14 @@ describe('TemporalPool', () => {
     const kernel = tf.buffer([3, 2, 2]);
     kernel.set(1, 2, 0, 0);
     conv.setWeights([kernel.toTensor(), tf.zeros([2])]);
-    const reversed = tf.tensor2d([[6, 60], [2, 20], [1, 10], [3, -3], [0, -2], [0, -1]]);
+    const reversed = tf.tensor2d([
+      [6, 60],
+      [2, 20],
+      [1, 10],
+      [3, -3],
+      [0, -2],
+      [0, -1],
+    ]);
     const [f, r] = [x, reversed].map((t) => tf.tidy(() => (conv.apply(t) as tf.Tensor).arraySync() as number[][]));
     expect(f![0]![0]).toBeCloseTo(17 / 3, 5);
     expect(r![0]![0]).toBeCloseTo(4, 5);
@@ -68,12 +97,18 @@ describe('TemporalPool', () => {
   it('linear starts as the last frame and learns a linear map of all frames in order', () => {
     const x = emb();
     const layer = new TemporalPool({ frames: 3, mode: 'linear' });
-    expect(tf.tidy(() => (layer.apply(x) as tf.Tensor).arraySync())).toEqual([[6, 60], [3, -3]]);
+    expect(tf.tidy(() => (layer.apply(x) as tf.Tensor).arraySync())).toEqual([
+      [6, 60],
+      [3, -3],
+    ]);
     expect(layer.trainableWeights.map((w) => w.shape)).toEqual([[6, 2], [2]]);
     const w = tf.buffer([6, 2]);
     w.set(1, 0, 0); // output feature 0 += feature 0 of the first frame
     layer.setWeights([w.toTensor(), tf.tensor1d([0, 0.5])]);
-    expect(tf.tidy(() => (layer.apply(x) as tf.Tensor).arraySync())).toEqual([[7, 60.5], [3, -2.5]]);
+    expect(tf.tidy(() => (layer.apply(x) as tf.Tensor).arraySync())).toEqual([
+      [7, 60.5],
+      [3, -2.5],
+    ]);
     x.dispose();
   });
 

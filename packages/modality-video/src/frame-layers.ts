@@ -24,7 +24,8 @@ export class FramesToBatch extends tf.layers.Layer {
 
   constructor(args: FramesToBatchArgs) {
     super(args);
-    if (!Number.isInteger(args.frames) || args.frames < 1) throw new RangeError(`FramesToBatch: frames must be a positive integer, got ${args.frames}`);
+    if (!Number.isInteger(args.frames) || args.frames < 1)
+      throw new RangeError(`FramesToBatch: frames must be a positive integer, got ${args.frames}`);
     this.frames = args.frames;
   }
 
@@ -34,12 +35,17 @@ export class FramesToBatch extends tf.layers.Layer {
     const frames = b == null ? null : b * this.frames;
     if (shape.length === 5) {
       const [, t, h, w, c] = shape;
-      if (typeof t === 'number' && t !== this.frames) throw new RangeError(`FramesToBatch: clips of ${t} frames, expected ${this.frames}`);
+      if (typeof t === 'number' && t !== this.frames)
+        throw new RangeError(`FramesToBatch: clips of ${t} frames, expected ${this.frames}`);
       return [frames, h ?? null, w ?? null, c ?? null];
     }
-    if (shape.length !== 4) throw new RangeError(`FramesToBatch: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`);
+    if (shape.length !== 4)
+      throw new RangeError(
+        `FramesToBatch: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
+      );
     const [, h, w, c] = shape;
-    if (typeof h === 'number' && h % this.frames !== 0) throw new RangeError(`FramesToBatch: height ${h} is not a multiple of ${this.frames} frames`);
+    if (typeof h === 'number' && h % this.frames !== 0)
+      throw new RangeError(`FramesToBatch: height ${h} is not a multiple of ${this.frames} frames`);
     return [frames, h == null ? null : h / this.frames, w ?? null, c ?? null];
   }
 
@@ -106,13 +112,15 @@ export class TemporalPool extends tf.layers.Layer {
 
   constructor(args: TemporalPoolArgs) {
     super(args);
-    if (!POOLING_MODES.includes(args.mode)) throw new RangeError(`TemporalPool: unknown mode '${args.mode}' (known: ${POOLING_MODES.join(', ')})`);
+    if (!POOLING_MODES.includes(args.mode))
+      throw new RangeError(`TemporalPool: unknown mode '${args.mode}' (known: ${POOLING_MODES.join(', ')})`);
     this.frames = args.frames;
     this.mode = args.mode;
     this.units = args.units ?? 64;
     this.kernel = args.kernel ?? 3;
     this.base = args.base ?? 'mean';
-    if (this.base !== 'mean' && this.base !== 'last') throw new RangeError(`TemporalPool: unknown base '${String(this.base)}' (mean or last)`);
+    if (this.base !== 'mean' && this.base !== 'last')
+      throw new RangeError(`TemporalPool: unknown base '${String(this.base)}' (mean or last)`);
     this.seed = args.seed ?? 0;
   }
 
@@ -121,15 +129,30 @@ export class TemporalPool extends tf.layers.Layer {
     const d = shape[shape.length - 1];
     if (typeof d !== 'number') throw new RangeError('TemporalPool needs a known embedding size');
     if (this.mode === 'attention') {
-      this.w = this.addWeight('attention_w', [d, this.units], 'float32', tf.initializers.glorotUniform({ seed: this.seed }));
+      this.w = this.addWeight(
+        'attention_w',
+        [d, this.units],
+        'float32',
+        tf.initializers.glorotUniform({ seed: this.seed }),
+      );
       this.b = this.addWeight('attention_b', [this.units], 'float32', tf.initializers.zeros());
-      this.v = this.addWeight('attention_v', [this.units, 1], 'float32', tf.initializers.glorotUniform({ seed: this.seed + 1 }));
+      this.v = this.addWeight(
+        'attention_v',
+        [this.units, 1],
+        'float32',
+        tf.initializers.glorotUniform({ seed: this.seed + 1 }),
+      );
     } else if (this.mode === 'linear') {
       this.w = this.addWeight('linear_w', [this.frames * d, d], 'float32', tf.initializers.zeros());
       this.b = this.addWeight('linear_b', [d], 'float32', tf.initializers.zeros());
     } else if (this.mode === 'conv') {
       // small start: the layer begins close to mean pooling and learns what the order adds
-      this.w = this.addWeight('conv_kernel', [this.kernel, d, d], 'float32', tf.initializers.varianceScaling({ scale: 0.1, mode: 'fanIn', distribution: 'normal', seed: this.seed }));
+      this.w = this.addWeight(
+        'conv_kernel',
+        [this.kernel, d, d],
+        'float32',
+        tf.initializers.varianceScaling({ scale: 0.1, mode: 'fanIn', distribution: 'normal', seed: this.seed }),
+      );
       this.b = this.addWeight('conv_bias', [d], 'float32', tf.initializers.zeros());
     }
     this.built = true;
@@ -139,7 +162,10 @@ export class TemporalPool extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const b = shape[0];
     const d = shape[shape.length - 1];
-    return [b == null ? null : b / this.frames, this.mode === 'concat' && typeof d === 'number' ? d * this.frames : d ?? null];
+    return [
+      b == null ? null : b / this.frames,
+      this.mode === 'concat' && typeof d === 'number' ? d * this.frames : (d ?? null),
+    ];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
@@ -179,7 +205,15 @@ export class TemporalPool extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), frames: this.frames, mode: this.mode, units: this.units, kernel: this.kernel, base: this.base, seed: this.seed };
+    return {
+      ...super.getConfig(),
+      frames: this.frames,
+      mode: this.mode,
+      units: this.units,
+      kernel: this.kernel,
+      base: this.base,
+      seed: this.seed,
+    };
   }
 }
 

@@ -1,24 +1,58 @@
 import path from 'node:path';
-import { ConfigError, foldBatchNorm, layerSeed, loadPairEncoder, parseOptions, sampleShape, tf, z, type EncoderBuildContext, type EncoderFactory, type SampleShape } from '@fewshot/core/plugin';
+import {
+  ConfigError,
+  foldBatchNorm,
+  layerSeed,
+  loadPairEncoder,
+  parseOptions,
+  sampleShape,
+  tf,
+  z,
+  type EncoderBuildContext,
+  type EncoderFactory,
+  type SampleShape,
+} from '@fewshot/core/plugin';
 import { FramesToBatch, POOLING_MODES, TemporalPool } from './frame-layers.js';
 
 /** `model.encoderOptions` of the frame-pool encoder. */
 export const framePoolOptionsSchema = z.strictObject({
-  frameEncoder: z.string().min(1).default('conv4').describe('id of the per-frame image encoder, built through the registry (see `fewshot plugins`)'),
+  frameEncoder: z
+    .string()
+    .min(1)
+    .default('conv4')
+    .describe('id of the per-frame image encoder, built through the registry (see `fewshot plugins`)'),
   frameOptions: z.record(z.string(), z.unknown()).default({}).describe("the per-frame encoder's own options"),
   initFrom: z
     .string()
     .min(1)
     .optional()
-    .describe("a fewshot model folder (relative to the config's folder) whose encoder, weights included, becomes the per-frame CNN: e.g. an image model trained by `fewshot train`"),
+    .describe(
+      "a fewshot model folder (relative to the config's folder) whose encoder, weights included, becomes the per-frame CNN: e.g. an image model trained by `fewshot train`",
+    ),
   freezeFrames: z
     .boolean()
     .default(false)
-    .describe('keep the per-frame CNN fixed (its batch norm folded into the convolutions, no weight trained): only the temporal pooling learns; training steps about 7x cheaper (measured on Conv-4, T=8)'),
-  pooling: z.enum(POOLING_MODES).default('mean').describe('temporal pooling: mean, max, last (the last frame only), concat (in order), attention (learned weights), conv (learned 1-D temporal convolution), linear (the last frame plus a learned linear map of all frames, starting at zero)'),
-  attentionUnits: z.number().int().min(1).max(4096).default(64).describe('pooling: attention: hidden units of the scores'),
+    .describe(
+      'keep the per-frame CNN fixed (its batch norm folded into the convolutions, no weight trained): only the temporal pooling learns; training steps about 7x cheaper (measured on Conv-4, T=8)',
+    ),
+  pooling: z
+    .enum(POOLING_MODES)
+    .default('mean')
+    .describe(
+      'temporal pooling: mean, max, last (the last frame only), concat (in order), attention (learned weights), conv (learned 1-D temporal convolution), linear (the last frame plus a learned linear map of all frames, starting at zero)',
+    ),
+  attentionUnits: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .default(64)
+    .describe('pooling: attention: hidden units of the scores'),
   convKernel: z.number().int().min(1).max(15).default(3).describe('pooling: conv: temporal kernel size'),
-  convBase: z.enum(['mean', 'last']).default('mean').describe('pooling: conv: the learned temporal features are added to the mean of the frames or to the last frame'),
+  convBase: z
+    .enum(['mean', 'last'])
+    .default('mean')
+    .describe('pooling: conv: the learned temporal features are added to the mean of the frames or to the last frame'),
 });
 export type FramePoolOptions = z.output<typeof framePoolOptionsSchema>;
 
@@ -31,16 +65,25 @@ export type FramePoolOptions = z.output<typeof framePoolOptionsSchema>;
  */
 export class FramePoolEncoder implements EncoderFactory {
   readonly id = 'frame-pool';
-  readonly description = 'a per-frame CNN (any image encoder, e.g. conv4, or a trained model via initFrom) shared over the T frames, then temporal pooling (mean, max, last, concat, attention, conv, linear)';
+  readonly description =
+    'a per-frame CNN (any image encoder, e.g. conv4, or a trained model via initFrom) shared over the T frames, then temporal pooling (mean, max, last, concat, attention, conv, linear)';
   readonly modalities = ['video'];
   readonly preferredInput = [8, 28, 28, 1] as const;
 
-  async build(shape: SampleShape, options: Readonly<Record<string, unknown>>, seed: number, context?: EncoderBuildContext): Promise<tf.LayersModel> {
+  async build(
+    shape: SampleShape,
+    options: Readonly<Record<string, unknown>>,
+    seed: number,
+    context?: EncoderBuildContext,
+  ): Promise<tf.LayersModel> {
     const o = parseOptions(framePoolOptionsSchema, options, 'model.encoderOptions');
     if (shape.dims.length !== 4 || shape.names[0] !== 'time') {
-      throw new ConfigError(`the frame-pool encoder takes [time, height, width, channels] clips, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`, {
-        hints: ['use it with the video modality'],
-      });
+      throw new ConfigError(
+        `the frame-pool encoder takes [time, height, width, channels] clips, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`,
+        {
+          hints: ['use it with the video modality'],
+        },
+      );
     }
     const [frames, h, w, c] = shape.dims as [number, number, number, number];
     const frameShape = sampleShape([h, w, c], shape.names.slice(1));
@@ -56,31 +99,58 @@ export class FramePoolEncoder implements EncoderFactory {
       for (const layer of frame.layers) model.add(layer);
       frame.dispose(); // its layers now belong to `model`: without this, model.dispose() leaves their weights
     } else model.add(frame);
-    model.add(new TemporalPool({ frames, mode: o.pooling, units: o.attentionUnits, kernel: o.convKernel, base: o.convBase, seed: layerSeed(seed, 'temporal_pool'), name: 'temporal_pool' }));
+    model.add(
+      new TemporalPool({
+        frames,
+        mode: o.pooling,
+        units: o.attentionUnits,
+        kernel: o.convKernel,
+        base: o.convBase,
+        seed: layerSeed(seed, 'temporal_pool'),
+        name: 'temporal_pool',
+      }),
+    );
     return model;
   }
 
   /** The per-frame CNN: the encoder of the `initFrom` model, or a fresh one built by id through the registry. */
-  private async frameEncoder(o: FramePoolOptions, shape: SampleShape, seed: number, context: EncoderBuildContext | undefined): Promise<tf.LayersModel> {
+  private async frameEncoder(
+    o: FramePoolOptions,
+    shape: SampleShape,
+    seed: number,
+    context: EncoderBuildContext | undefined,
+  ): Promise<tf.LayersModel> {
     if (o.initFrom !== undefined) {
       if (Object.keys(o.frameOptions).length > 0) {
-        throw new ConfigError('model.encoderOptions.frameOptions: not used with initFrom (the per-frame encoder comes from the model folder)');
+        throw new ConfigError(
+          'model.encoderOptions.frameOptions: not used with initFrom (the per-frame encoder comes from the model folder)',
+        );
       }
       const dir = path.resolve(context?.baseDir ?? process.cwd(), o.initFrom);
       const trained = await loadPairEncoder(dir);
       const input = trained.encoder.inputs[0]!.shape.slice(1);
       if (input.join('x') !== shape.dims.join('x')) {
         trained.encoder.dispose();
-        throw new ConfigError(`model.encoderOptions.initFrom: the encoder in ${dir} takes ${input.join('x')} inputs, but the frames are ${shape.dims.join('x')}`, {
-          hints: [`set data.preprocess.size (and channels) to match the model: it was trained on ${trained.meta.modality} data with preprocess ${JSON.stringify(trained.meta.preprocess)}`],
-        });
+        throw new ConfigError(
+          `model.encoderOptions.initFrom: the encoder in ${dir} takes ${input.join('x')} inputs, but the frames are ${shape.dims.join('x')}`,
+          {
+            hints: [
+              `set data.preprocess.size (and channels) to match the model: it was trained on ${trained.meta.modality} data with preprocess ${JSON.stringify(trained.meta.preprocess)}`,
+            ],
+          },
+        );
       }
       return trained.encoder;
     }
-    if (!context) throw new ConfigError(`the frame-pool encoder builds its per-frame encoder '${o.frameEncoder}' through the registry, which was not given`);
+    if (!context)
+      throw new ConfigError(
+        `the frame-pool encoder builds its per-frame encoder '${o.frameEncoder}' through the registry, which was not given`,
+      );
     const factory = context.registry.encoder(o.frameEncoder);
     if (factory.modalities.length > 0 && !factory.modalities.includes('image')) {
-      throw new ConfigError(`model.encoderOptions.frameEncoder: '${o.frameEncoder}' is not an image encoder (it is for ${factory.modalities.join(', ')})`);
+      throw new ConfigError(
+        `model.encoderOptions.frameEncoder: '${o.frameEncoder}' is not an image encoder (it is for ${factory.modalities.join(', ')})`,
+      );
     }
     return factory.build(shape, o.frameOptions, seed, context);
   }

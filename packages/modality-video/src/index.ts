@@ -1,7 +1,29 @@
 export { VideoModality, DEFAULT_CLIPS_PER_PROCESS } from './video-modality.js';
-export { videoPreprocessSchema, videoAugmentSchema, videoShape, type VideoPreprocess, type VideoAugment } from './video-preprocess.js';
-export { findFfmpeg, ffmpegVersion, FFMPEG_SOURCES, type FfmpegBinary, type FfmpegSource, type FfmpegSearch } from './ffmpeg-binary.js';
-export { readFrames, readFramesMany, pickFrames, framesToSample, defaultTimeoutMs, DEFAULT_TIMEOUT_MS, type RawFrames, type ReadFramesOptions } from './decode-clip.js';
+export {
+  videoPreprocessSchema,
+  videoAugmentSchema,
+  videoShape,
+  type VideoPreprocess,
+  type VideoAugment,
+} from './video-preprocess.js';
+export {
+  findFfmpeg,
+  ffmpegVersion,
+  FFMPEG_SOURCES,
+  type FfmpegBinary,
+  type FfmpegSource,
+  type FfmpegSearch,
+} from './ffmpeg-binary.js';
+export {
+  readFrames,
+  readFramesMany,
+  pickFrames,
+  framesToSample,
+  defaultTimeoutMs,
+  DEFAULT_TIMEOUT_MS,
+  type RawFrames,
+  type ReadFramesOptions,
+} from './decode-clip.js';
 export { DecodePool, DecodeBatcher } from './decode-pool.js';
 export { loadVideoFolder, loadVideoOmniglot, videoFolderOptionsSchema } from './video-loader.js';
 export { VIDEO_EXTENSIONS, isVideoFile } from './video-files.js';
@@ -13,4 +35,9 @@ export { parseStrokeText, videoTimeline, endTime, type PenPoint, type Stroke } f
 export { drawFrames, frameCount, stampSegment, DEFAULT_DRAW_OPTIONS, type DrawOptions } from './render/draw-frames.js';
 export { encodeClip, pickCodec, type EncodeOptions } from './render/encode-clip.js';
 export { readStrokeArchives, strokePathParts, type StrokeFile } from './render/stroke-archive.js';
-export { renderDrawings, renderDrawingsMain, type RenderOptions, type RenderSummary } from './render/render-drawings.js';
+export {
+  renderDrawings,
+  renderDrawingsMain,
+  type RenderOptions,
+  type RenderSummary,
+} from './render/render-drawings.js';

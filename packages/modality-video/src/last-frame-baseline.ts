@@ -12,11 +12,16 @@ export class LastFramePixelBaseline implements Baseline {
 
   distance(a: Float32Array, b: Float32Array, shape: SampleShape): number {
     if (shape.dims.length !== 4 || shape.names[0] !== 'time') {
-      throw new ConfigError(`the last-frame-pixel baseline works on [time, height, width, channels] clips, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`);
+      throw new ConfigError(
+        `the last-frame-pixel baseline works on [time, height, width, channels] clips, but the samples are ${shape.dims.join('x')} (${shape.names.join(', ')})`,
+      );
     }
     const [, h, w, c] = shape.dims as [number, number, number, number];
     const frame = h * w * c;
-    if (a.length !== b.length || a.length < frame) throw new RangeError(`last-frame-pixel: rows of ${a.length} and ${b.length} values do not hold a ${h}x${w}x${c} frame`);
+    if (a.length !== b.length || a.length < frame)
+      throw new RangeError(
+        `last-frame-pixel: rows of ${a.length} and ${b.length} values do not hold a ${h}x${w}x${c} frame`,
+      );
     let sum = 0;
     for (let i = a.length - frame; i < a.length; i++) {
       const d = a[i]! - b[i]!;

@@ -11,11 +11,18 @@ let codec: string | undefined;
  * Write an MP4 of `count` grey size x size frames, frame i filled by `pixel(i, x, y)` (0-255), with
  * the ffmpeg in use (libx264 at CRF 0, lossless luma, when it has it).
  */
-export async function makeClip(file: string, count: number, size: number, pixel: (frame: number, x: number, y: number) => number, fps = 25): Promise<void> {
+export async function makeClip(
+  file: string,
+  count: number,
+  size: number,
+  pixel: (frame: number, x: number, y: number) => number,
+  fps = 25,
+): Promise<void> {
   const ffmpeg = findFfmpeg().path;
   codec ??= pickCodec(ffmpeg);
   const data = new Uint8Array(count * size * size);
-  for (let i = 0; i < count; i++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data[(i * size + y) * size + x] = pixel(i, x, y);
+  for (let i = 0; i < count; i++)
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data[(i * size + y) * size + x] = pixel(i, x, y);
   await encodeClip(ffmpeg, { count, data }, { size, fps, codec, crf: 0, preset: 'ultrafast' }, file);
 }
 
@@ -23,9 +30,29 @@ export async function makeClip(file: string, count: number, size: number, pixel:
 export async function makeAudioOnly(file: string): Promise<void> {
   const ffmpeg = findFfmpeg().path;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(ffmpeg, ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.2', '-c:a', 'aac', '-f', 'mp4', '-y', file], { stdio: 'ignore' });
+    const child = spawn(
+      ffmpeg,
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:duration=0.2',
+        '-c:a',
+        'aac',
+        '-f',
+        'mp4',
+        '-y',
+        file,
+      ],
+      { stdio: 'ignore' },
+    );
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg could not write ${file} (exit ${code})`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`ffmpeg could not write ${file} (exit ${code})`)),
+    );
   });
 }
 

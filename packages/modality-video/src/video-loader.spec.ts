@@ -5,7 +5,13 @@ import { ConfigError, DataError, nameSuffix } from '@fewshot/core/plugin';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
 
 let root: string;
-const spec = (path: string, layout: string, extra: Record<string, unknown> = {}) => ({ name: 'data.train', path, layout, options: {}, ...extra });
+const spec = (path: string, layout: string, extra: Record<string, unknown> = {}) => ({
+  name: 'data.train',
+  path,
+  layout,
+  options: {},
+  ...extra,
+});
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'fewshot-video-loader-'));
@@ -33,9 +39,18 @@ afterAll(async () => {
 describe('loadVideoFolder', () => {
   it('makes every folder that holds clips a class, at any depth, with the video extensions only', async () => {
     const set = await loadVideoFolder(spec(root, 'folder'));
-    expect(set.classes).toEqual(['Greek/character01', 'Greek/character02', 'Latin/character01', 'Latin/character02', 'Latin/character02/deeper']);
+    expect(set.classes).toEqual([
+      'Greek/character01',
+      'Greek/character02',
+      'Latin/character01',
+      'Latin/character02',
+      'Latin/character02/deeper',
+    ]);
     expect(set.size).toBe(6);
-    expect(set.of('Greek/character01').map((s) => s.id)).toEqual(['Greek/character01/0001_01.mp4', 'Greek/character01/0001_02.MP4']);
+    expect(set.of('Greek/character01').map((s) => s.id)).toEqual([
+      'Greek/character01/0001_01.mp4',
+      'Greek/character01/0001_02.MP4',
+    ]);
     expect(set.of('Latin/character02/deeper')[0]!.path).toBe(join(root, 'Latin/character02/deeper/clip.mkv'));
     expect(set.of('Latin/character01')[0]!.attrs).toEqual({ group: 'Latin' });
   });
@@ -49,10 +64,16 @@ describe('loadVideoFolder', () => {
   });
 
   it('fails with typed errors naming the problem', async () => {
-    await expect(loadVideoFolder(spec(root, 'folder', { include: ['Greke'] }))).rejects.toThrow("data.train.include: unknown class 'Greke' (did you mean 'Greek/character01'?)");
+    await expect(loadVideoFolder(spec(root, 'folder', { include: ['Greke'] }))).rejects.toThrow(
+      "data.train.include: unknown class 'Greke' (did you mean 'Greek/character01'?)",
+    );
     await expect(loadVideoFolder(spec(join(root, 'Empty'), 'folder'))).rejects.toThrow(DataError);
-    await expect(loadVideoFolder(spec(join(root, 'Empty'), 'folder'))).rejects.toThrow(/no video files found in .*Empty/);
-    await expect(loadVideoFolder(spec(join(root, 'missing'), 'folder'))).rejects.toThrow(/data folder not found: .*missing \(from data\.train\.path\)/);
+    await expect(loadVideoFolder(spec(join(root, 'Empty'), 'folder'))).rejects.toThrow(
+      /no video files found in .*Empty/,
+    );
+    await expect(loadVideoFolder(spec(join(root, 'missing'), 'folder'))).rejects.toThrow(
+      /data folder not found: .*missing \(from data\.train\.path\)/,
+    );
     await expect(loadVideoFolder(spec(root, 'folder', { options: { depth: 2 } }))).rejects.toThrow(ConfigError);
   });
 });
@@ -61,10 +82,16 @@ describe('loadVideoOmniglot', () => {
   it('reads <Alphabet>/characterNN/<id>_<drawer> clips with alphabet, character and drawer attributes', async () => {
     const set = await loadVideoOmniglot(spec(root, 'omniglot', { exclude: ['Empty'] }));
     expect(set.classes).toEqual(['Greek/character01', 'Greek/character02', 'Latin/character01', 'Latin/character02']);
-    expect(set.of('Latin/character01')[0]!.attrs).toEqual({ alphabet: 'Latin', character: 'character01', drawer: '03' });
+    expect(set.of('Latin/character01')[0]!.attrs).toEqual({
+      alphabet: 'Latin',
+      character: 'character01',
+      drawer: '03',
+    });
     const greek = await loadVideoOmniglot(spec(root, 'omniglot', { include: ['Greek'] }));
     expect(greek.size).toBe(3);
-    await expect(loadVideoOmniglot(spec(root, 'omniglot', { include: ['Latn'] }))).rejects.toThrow("unknown alphabet 'Latn' (did you mean 'Latin'?)");
+    await expect(loadVideoOmniglot(spec(root, 'omniglot', { include: ['Latn'] }))).rejects.toThrow(
+      "unknown alphabet 'Latn' (did you mean 'Latin'?)",
+    );
   });
 
   it('nameSuffix takes the part after the last underscore', () => {

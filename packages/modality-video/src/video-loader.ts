@@ -1,4 +1,13 @@
-import { loadClassFolders, loadGroupedFolders, nameSuffix, parseOptions, suffixAttr, z, type DatasetSpec, type LabeledSet } from '@fewshot/core/plugin';
+import {
+  loadClassFolders,
+  loadGroupedFolders,
+  nameSuffix,
+  parseOptions,
+  suffixAttr,
+  z,
+  type DatasetSpec,
+  type LabeledSet,
+} from '@fewshot/core/plugin';
 import { VIDEO_FILES } from './video-files.js';
 
 /** Options of the class-per-folder layout (`data.<split>.options`). */
@@ -7,7 +16,9 @@ export const videoFolderOptionsSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .optional()
-    .describe('name of an attribute taken from each file name: the part of the stem after its last `_` (`0683_17.mp4` -> 17)'),
+    .describe(
+      'name of an attribute taken from each file name: the part of the stem after its last `_` (`0683_17.mp4` -> 17)',
+    ),
 });
 
 /** The Omniglot-style layout takes no options. */

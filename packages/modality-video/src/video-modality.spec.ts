@@ -1,7 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DataError, LabeledSet, SampleStore, augmentSettings, decodeCached, type SampleRef } from '@fewshot/core';
+import {
+  ConfigError,
+  DataError,
+  LabeledSet,
+  SampleStore,
+  augmentSettings,
+  decodeCached,
+  type SampleRef,
+} from '@fewshot/core';
 import type { VideoPreprocess } from './video-preprocess.js';
 import { makeClip } from './test-support.js';
 import { VideoModality } from './video-modality.js';
@@ -18,7 +26,8 @@ beforeAll(async () => {
   await mkdir(join(dir, 'b'));
   clips = [join(dir, 'a', 'one.mp4'), join(dir, 'a', 'two.mp4'), join(dir, 'b', 'three.mp4')];
   // a dark square growing over 6 frames (a drawing in progress), on white
-  for (const [k, file] of clips.entries()) await makeClip(file, 6 + k, 16, (i, x, y) => (x < 2 * (i + 1) && y < 8 + k ? 0 : 255));
+  for (const [k, file] of clips.entries())
+    await makeClip(file, 6 + k, 16, (i, x, y) => (x < 2 * (i + 1) && y < 8 + k ? 0 : 255));
 }, 60_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -30,7 +39,9 @@ describe('VideoModality', () => {
     expect(modality.layouts).toEqual(['folder', 'omniglot']);
     expect(modality.defaultEncoder).toBe('frame-pool');
     const info = modality.info();
-    expect(info['ffmpeg']).toMatch(/ \(from (FFMPEG_PATH|ffmpeg-static|@ffmpeg-installer\/ffmpeg|PATH); search order FFMPEG_PATH > ffmpeg-static > @ffmpeg-installer\/ffmpeg > PATH\)$/);
+    expect(info['ffmpeg']).toMatch(
+      / \(from (FFMPEG_PATH|ffmpeg-static|@ffmpeg-installer\/ffmpeg|PATH); search order FFMPEG_PATH > ffmpeg-static > @ffmpeg-installer\/ffmpeg > PATH\)$/,
+    );
     expect(info['ffmpeg version']).toMatch(/^ffmpeg version/);
   });
 
@@ -82,7 +93,9 @@ describe('VideoModality', () => {
     expect(first.store.count).toBe(3);
     expect(first.store.shape).toEqual({ dims: [2, 8, 8, 1], names: ['time', 'height', 'width', 'channels'] });
     expect(first.store.dtype).toBe('uint8');
-    const counting = Object.assign(Object.create(modality) as VideoModality, { decode: () => Promise.reject(new Error('decoded again')) });
+    const counting = Object.assign(Object.create(modality) as VideoModality, {
+      decode: () => Promise.reject(new Error('decoded again')),
+    });
     const second = await decodeCached(set, counting, pre, { cacheDir, onBadSample: 'skip' });
     expect(second.cache.hit).toBe(true);
     expect([...second.store.row(2)]).toEqual([...first.store.row(2)]);

@@ -1,10 +1,29 @@
-import { loadLayout, type DatasetSpec, type LabeledSet, type Modality, type SampleRef, type SampleShape } from '@fewshot/core/plugin';
-import { defaultTimeoutMs, framesToSample, readFramesMany, type RawFrames, type ReadFramesOptions } from './decode-clip.js';
+import {
+  loadLayout,
+  type DatasetSpec,
+  type LabeledSet,
+  type Modality,
+  type SampleRef,
+  type SampleShape,
+} from '@fewshot/core/plugin';
+import {
+  defaultTimeoutMs,
+  framesToSample,
+  readFramesMany,
+  type RawFrames,
+  type ReadFramesOptions,
+} from './decode-clip.js';
 import { DecodeBatcher, DecodePool } from './decode-pool.js';
 import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg, type FfmpegBinary } from './ffmpeg-binary.js';
 import { VIDEO_EXTENSIONS } from './video-files.js';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
-import { videoAugmentSchema, videoPreprocessSchema, videoShape, type VideoAugment, type VideoPreprocess } from './video-preprocess.js';
+import {
+  videoAugmentSchema,
+  videoPreprocessSchema,
+  videoShape,
+  type VideoAugment,
+  type VideoPreprocess,
+} from './video-preprocess.js';
 import { videoThumbnail } from './video-thumbnail.js';
 
 /** Clips one ffmpeg process decodes when several are waiting (see `VideoModality`). */
@@ -49,7 +68,12 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
     this.batcher = new DecodeBatcher(
       pool,
       options.clipsPerProcess ?? DEFAULT_CLIPS_PER_PROCESS,
-      (items) => readFramesMany(this.ffmpeg.path, items.map((i) => i.file), items[0]!.o),
+      (items) =>
+        readFramesMany(
+          this.ffmpeg.path,
+          items.map((i) => i.file),
+          items[0]!.o,
+        ),
       (i) => `${i.o.size}:${i.o.channels}`,
     );
   }
@@ -76,18 +100,26 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
 
   async decode(ref: SampleRef, p: VideoPreprocess): Promise<Float32Array> {
     void this.ffmpeg; // a missing ffmpeg is a PluginError here, not one per clip
-    const raw = await this.batcher.submit({ file: ref.path, o: { size: p.size, channels: p.channels, timeoutMs: this.timeoutMs } });
+    const raw = await this.batcher.submit({
+      file: ref.path,
+      o: { size: p.size, channels: p.channels, timeoutMs: this.timeoutMs },
+    });
     return framesToSample(raw, p);
   }
 
   /** The clip's last frame, 96x96 (report thumbnails). */
-  thumbnail = (ref: SampleRef, p: VideoPreprocess): ReturnType<typeof videoThumbnail> => this.pool.run(() => videoThumbnail(this.ffmpeg.path, ref, p));
+  thumbnail = (ref: SampleRef, p: VideoPreprocess): ReturnType<typeof videoThumbnail> =>
+    this.pool.run(() => videoThumbnail(this.ffmpeg.path, ref, p));
 
   info(): Record<string, string> {
     const order = FFMPEG_SOURCES.join(' > ');
     try {
       const b = this.ffmpeg;
-      return { ffmpeg: `${b.path} (from ${b.source}; search order ${order})`, 'ffmpeg version': ffmpegVersion(b.path), 'decode pool': `${this.pool.width} ffmpeg process(es) at once` };
+      return {
+        ffmpeg: `${b.path} (from ${b.source}; search order ${order})`,
+        'ffmpeg version': ffmpegVersion(b.path),
+        'decode pool': `${this.pool.width} ffmpeg process(es) at once`,
+      };
     } catch (err) {
       const hints = (err as { hints?: string[] }).hints ?? [];
       return { ffmpeg: (err as Error).message, ...(hints.length > 0 ? { 'ffmpeg search': hints.join('; ') } : {}) };

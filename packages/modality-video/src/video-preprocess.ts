@@ -7,13 +7,24 @@ import { sampleShape, z, type SampleShape } from '@fewshot/core/plugin';
 export const videoPreprocessSchema = z.strictObject({
   frames: z.number().int().min(1).max(256).default(8).describe('T: frames taken from each clip'),
   size: z.number().int().min(4).max(512).default(28).describe('S: side of each (square) frame in pixels'),
-  channels: z.union([z.literal(1), z.literal(3)]).default(1).describe('1 = grey (luma), 3 = RGB'),
+  channels: z
+    .union([z.literal(1), z.literal(3)])
+    .default(1)
+    .describe('1 = grey (luma), 3 = RGB'),
   sampling: z
     .enum(['uniform', 'last'])
     .default('uniform')
-    .describe("'uniform': T frames spread evenly over the clip, the t-th at the end of its T-th of the clip (the last is the clip's last frame); 'last': T copies of the last frame"),
-  invert: z.boolean().default(true).describe('map white to 0 and black to 1 (drawings: ink becomes 1 on a 0 background)'),
-  normalize: z.enum(['none', 'unit']).default('unit').describe("'unit': values in [0, 1]; 'none': the 8-bit scale [0, 255]"),
+    .describe(
+      "'uniform': T frames spread evenly over the clip, the t-th at the end of its T-th of the clip (the last is the clip's last frame); 'last': T copies of the last frame",
+    ),
+  invert: z
+    .boolean()
+    .default(true)
+    .describe('map white to 0 and black to 1 (drawings: ink becomes 1 on a 0 background)'),
+  normalize: z
+    .enum(['none', 'unit'])
+    .default('unit')
+    .describe("'unit': values in [0, 1]; 'none': the 8-bit scale [0, 255]"),
 });
 
 /** Parsed video preprocessing settings. */

@@ -26,6 +26,8 @@ describe('VideoModality.thumbnail', () => {
 
   it('throws DataError naming a missing file', async () => {
     const missing = join(dir, 'missing.mp4');
-    await expect(new VideoModality().thumbnail({ id: 'm', path: missing, label: 'x' }, videoPreprocessSchema.parse({}))).rejects.toThrow(DataError);
+    await expect(
+      new VideoModality().thumbnail({ id: 'm', path: missing, label: 'x' }, videoPreprocessSchema.parse({})),
+    ).rejects.toThrow(DataError);
   });
 });

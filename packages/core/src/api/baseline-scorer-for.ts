@@ -11,7 +11,9 @@ export function baselineScorerFor(exp: Experiment, id: string): EpisodeScorer {
   if (id === 'pixel') return pixelBaseline(exp);
   const baseline = exp.plugins.registry.baseline(id);
   if (baseline.modalities.length > 0 && !baseline.modalities.includes(exp.modality.id)) {
-    throw new ConfigError(`the baseline '${id}' works on ${baseline.modalities.join(', ')} data, but ${exp.loaded.file} uses the '${exp.modality.id}' modality`);
+    throw new ConfigError(
+      `the baseline '${id}' works on ${baseline.modalities.join(', ')} data, but ${exp.loaded.file} uses the '${exp.modality.id}' modality`,
+    );
   }
   return baselineScorer(baseline, exp.sampleShape);
 }

@@ -45,16 +45,24 @@ describe('classify', () => {
 
   it('ranks every class with a large top, and at least one with top 0', async () => {
     const file = path.join(test, 'te01', 's4.json');
-    expect((await classify({ model, support, files: [file], top: 10 })).results[0]!.ranking.map((x) => x.label).sort()).toEqual(['te00', 'te01', 'te02', 'te03']);
+    expect(
+      (await classify({ model, support, files: [file], top: 10 })).results[0]!.ranking.map((x) => x.label).sort(),
+    ).toEqual(['te00', 'te01', 'te02', 'te03']);
     expect((await classify({ model, support, files: [file], top: 0 })).results[0]!.ranking).toHaveLength(1);
   });
 
   it('names a missing model, support folder or file', async () => {
     const file = path.join(test, 'te01', 's4.json');
-    await expect(classify({ model: path.join(tmp, 'none'), support, files: [file] })).rejects.toThrow(/not a fewshot model folder: .*none/);
-    await expect(classify({ model, support: path.join(tmp, 'nowhere'), files: [file] })).rejects.toThrow(/data folder not found: .*nowhere/);
+    await expect(classify({ model: path.join(tmp, 'none'), support, files: [file] })).rejects.toThrow(
+      /not a fewshot model folder: .*none/,
+    );
+    await expect(classify({ model, support: path.join(tmp, 'nowhere'), files: [file] })).rejects.toThrow(
+      /data folder not found: .*nowhere/,
+    );
     await expect(classify({ model, support, files: [] })).rejects.toThrow(DataError);
-    await expect(classify({ model, support, files: [path.join(tmp, 'missing.json')] })).rejects.toThrow(/cannot decode .*missing.json/);
+    await expect(classify({ model, support, files: [path.join(tmp, 'missing.json')] })).rejects.toThrow(
+      /cannot decode .*missing.json/,
+    );
   });
 });
 

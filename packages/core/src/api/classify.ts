@@ -57,10 +57,18 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
   const backend = await selectBackend(options.backend ?? 'auto');
   const model = await loadModel(options.model);
   try {
-    const support = await modality.load({ name: '--support', path: path.resolve(options.support), layout: 'folder', options: {} });
+    const support = await modality.load({
+      name: '--support',
+      path: path.resolve(options.support),
+      layout: 'folder',
+      options: {},
+    });
     support.requireClasses(1, 'classification');
     if (options.files.length === 0) throw new DataError('no files to classify');
-    const queries = new LabeledSet(options.files.map((f, i) => ({ id: String(i).padStart(6, '0'), path: path.resolve(f), label: '?' })), 'the files to classify');
+    const queries = new LabeledSet(
+      options.files.map((f, i) => ({ id: String(i).padStart(6, '0'), path: path.resolve(f), label: '?' })),
+      'the files to classify',
+    );
     const sup = await SampleStore.decode(support, modality, meta.preprocess, { progress, label: 'decoding support' });
     const qry = await SampleStore.decode(queries, modality, meta.preprocess, { progress, label: 'decoding files' });
     const supportRows = sup.set.samples;
@@ -74,8 +82,19 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const nS = supportRows.length;
     const d = model.meta.embeddingSize;
     const emb = new Float32Array((nS + queryRows.length) * d);
-    emb.set(embedOf(supportRows).embed(sup.store, supportRows.map((_, i) => i)));
-    emb.set(embedOf(queryRows).embed(qry.store, queryRows.map((_, i) => i)), nS * d);
+    emb.set(
+      embedOf(supportRows).embed(
+        sup.store,
+        supportRows.map((_, i) => i),
+      ),
+    );
+    emb.set(
+      embedOf(queryRows).embed(
+        qry.store,
+        queryRows.map((_, i) => i),
+      ),
+      nS * d,
+    );
     // support rows are sorted by class: one shot list per class, in that order
     const classes = sup.set.classes;
     const classOf = new Map(classes.map((label, c) => [label, c]));
@@ -84,7 +103,9 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const [scores] = scoreByClassMean(model, emb, [{ queries: queryRows.map((_, q) => nS + q), supportSet: shots }]);
     const top = Math.max(1, options.top ?? 3);
     const results: Classification[] = queryRows.map((q, qi) => {
-      const ranking = classes.map((label, c) => ({ label, score: scores![qi * classes.length + c]! })).sort((a, b) => b.score - a.score);
+      const ranking = classes
+        .map((label, c) => ({ label, score: scores![qi * classes.length + c]! }))
+        .sort((a, b) => b.score - a.score);
       return { file: q.path, label: ranking[0]!.label, ranking: ranking.slice(0, top) };
     });
     return { backend: backend.name, model: path.resolve(options.model), results };

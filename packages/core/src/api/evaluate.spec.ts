@@ -21,7 +21,10 @@ beforeAll(async () => {
 function writeRuns(): string {
   const runs = path.join(tmp, 'runs');
   const test = path.join(tmp, 'data', 'test');
-  for (const [r, classes] of [['run01', ['te00', 'te01', 'te02']], ['run02', ['te03', 'te04', 'te05']]] as const) {
+  for (const [r, classes] of [
+    ['run01', ['te00', 'te01', 'te02']],
+    ['run02', ['te03', 'te04', 'te05']],
+  ] as const) {
     const lines: string[] = [];
     mkdirSync(path.join(runs, r, 'training'), { recursive: true });
     mkdirSync(path.join(runs, r, 'test'), { recursive: true });
@@ -42,7 +45,17 @@ describe('evaluate', () => {
     const before = tf.memory().numTensors;
     const report = await evaluate({ model });
     expect(tf.memory().numTensors).toBe(before);
-    expect(report).toMatchObject({ ways: 5, shots: 1, episodes: 30, trials: 150, model, modelKind: 'siamese', backend: 'cpu', seed: 7, ttaViews: 1 });
+    expect(report).toMatchObject({
+      ways: 5,
+      shots: 1,
+      episodes: 30,
+      trials: 150,
+      model,
+      modelKind: 'siamese',
+      backend: 'cpu',
+      seed: 7,
+      ttaViews: 1,
+    });
     expect(report.data).toBe(`episodes:${path.join(tmp, 'data', 'test')}`);
     expect(report.accuracy).toBe(trainedAccuracy);
     expect((await evaluate({ model })).accuracy).toBe(report.accuracy);
@@ -53,7 +66,9 @@ describe('evaluate', () => {
     const report = await evaluate({ model, experiment, out, overrides: ['eval.ways=3', 'eval.episodes=12'] });
     expect(report).toMatchObject({ ways: 3, episodes: 12 });
     expect(JSON.parse(readFileSync(path.join(out, 'eval.json'), 'utf8'))).toEqual(report);
-    expect(readFileSync(path.join(out, 'config.yaml'), 'utf8')).toMatch(/overrides: --set eval.ways=3 --set eval.episodes=12/);
+    expect(readFileSync(path.join(out, 'config.yaml'), 'utf8')).toMatch(
+      /overrides: --set eval.ways=3 --set eval.episodes=12/,
+    );
   });
 
   it("changes the model's saved preprocessing only through data.preprocess overrides", async () => {
@@ -77,13 +92,17 @@ describe('evaluate', () => {
     const l1 = await evaluate({ baseline: 'toy-l1', experiment });
     expect(l1).toMatchObject({ model: 'baseline toy-l1', modelKind: 'baseline:toy-l1' });
     expect(l1.accuracy).toBeGreaterThan(0.6);
-    await expect(evaluate({ baseline: 'toy-l2', experiment })).rejects.toThrow(/no loaded plugin provides the baseline 'toy-l2'/);
+    await expect(evaluate({ baseline: 'toy-l2', experiment })).rejects.toThrow(
+      /no loaded plugin provides the baseline 'toy-l2'/,
+    );
   });
 
   it('says what is missing', async () => {
     await expect(evaluate({})).rejects.toThrow(ConfigError);
     await expect(evaluate({ model, baseline: 'pixel' })).rejects.toThrow(/either a model or a baseline/);
     await expect(evaluate({ baseline: 'pixel' })).rejects.toThrow(/a baseline needs an experiment/);
-    await expect(evaluate({ model: path.join(tmp, 'no-model') })).rejects.toThrow(/not a fewshot model folder: .*no-model/);
+    await expect(evaluate({ model: path.join(tmp, 'no-model') })).rejects.toThrow(
+      /not a fewshot model folder: .*no-model/,
+    );
   });
 });

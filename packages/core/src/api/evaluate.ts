@@ -40,17 +40,25 @@ export interface EvaluateOptions extends FetchDataOptions {
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
   if (!options.model && !options.baseline) throw new ConfigError('give a model folder or a baseline to evaluate');
-  if (options.model && options.baseline) throw new ConfigError('give either a model or a baseline to evaluate, not both');
-  if (!options.model && !options.experiment) throw new ConfigError('a baseline needs an experiment (for its data and preprocessing)');
+  if (options.model && options.baseline)
+    throw new ConfigError('give either a model or a baseline to evaluate, not both');
+  if (!options.model && !options.experiment)
+    throw new ConfigError('a baseline needs an experiment (for its data and preprocessing)');
   const progress = options.progress ?? new SilentProgress();
   if (options.out) await checkOutputDir(options.out, 'output folder'); // before any decoding
   const meta = options.model ? await readModelMeta(options.model) : undefined;
   const loaded = await evaluationConfig(options, meta);
   const exp = await openExperiment(loaded);
   const c = loaded.config;
-  const runs = options.runs ? path.resolve(options.runs) : c.data.runs && !c.data.test ? path.resolve(loaded.dataRoot, c.data.runs) : undefined;
+  const runs = options.runs
+    ? path.resolve(options.runs)
+    : c.data.runs && !c.data.test
+      ? path.resolve(loaded.dataRoot, c.data.runs)
+      : undefined;
   await fetchExperimentData(experimentDataPaths(loaded, runs ? [] : ['test'], { explicit: runs }), options, progress);
-  const model: EpisodeScorer = options.model ? await loadModel(options.model) : baselineScorerFor(exp, options.baseline!);
+  const model: EpisodeScorer = options.model
+    ? await loadModel(options.model)
+    : baselineScorerFor(exp, options.baseline!);
   let report: EvalReport;
   try {
     const modelName = options.model ?? baselineName(options.baseline!);
@@ -80,8 +88,18 @@ async function evaluationConfig(options: EvaluateOptions, meta: ModelMeta | unde
   if (meta) {
     // the model decides how inputs are decoded and which plugins decode them, except for what the
     // overrides set explicitly (data.preprocess.sampling=last: the same model on other inputs)
-    const preprocess = applyOverridesAt(meta.preprocess, overrides, 'data.preprocess', `${options.model}'s fewshot.json`);
-    const config = { ...loaded.config, modality: meta.modality, plugins: [...new Set([...loaded.config.plugins, ...meta.plugins])], data: { ...loaded.config.data, preprocess } };
+    const preprocess = applyOverridesAt(
+      meta.preprocess,
+      overrides,
+      'data.preprocess',
+      `${options.model}'s fewshot.json`,
+    );
+    const config = {
+      ...loaded.config,
+      modality: meta.modality,
+      plugins: [...new Set([...loaded.config.plugins, ...meta.plugins])],
+      data: { ...loaded.config.data, preprocess },
+    };
     loaded = { ...loaded, config };
   }
   return loaded;

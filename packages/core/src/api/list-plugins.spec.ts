@@ -11,7 +11,12 @@ const toy = path.join(repo, 'test/fixtures/toy-plugin/toy-plugin.mjs');
 describe('listPlugins', () => {
   it('lists the built-in plugins, core pixel baseline and objectives, and an extra plugin by path', async () => {
     const report = await listPlugins([toy], repo);
-    expect(report.plugins.filter((p) => p.builtin).map((p) => p.spec)).toEqual(['@fewshot/modality-image', '@fewshot/modality-audio', '@fewshot/modality-video', '@fewshot/modality-timeseries']);
+    expect(report.plugins.filter((p) => p.builtin).map((p) => p.spec)).toEqual([
+      '@fewshot/modality-image',
+      '@fewshot/modality-audio',
+      '@fewshot/modality-video',
+      '@fewshot/modality-timeseries',
+    ]);
     expect(report.plugins.at(-1)).toMatchObject({ spec: toy, builtin: false });
     expect(report.modalities.map((m) => m.id)).toEqual(['image', 'audio', 'video', 'timeseries', 'toy']);
     expect(report.baselines.map((b) => b.id)).toContain('pixel');
@@ -25,7 +30,9 @@ describe('listPlugins', () => {
 
   it('names a plugin file that does not exist', async () => {
     await expect(listPlugins(['./no-such-plugin.mjs'], repo)).rejects.toThrow(PluginError);
-    await expect(listPlugins(['./no-such-plugin.mjs'], repo)).rejects.toThrow(/plugin file not found: .*no-such-plugin\.mjs/);
+    await expect(listPlugins(['./no-such-plugin.mjs'], repo)).rejects.toThrow(
+      /plugin file not found: .*no-such-plugin\.mjs/,
+    );
   });
 
   it('takes the built-in plugins from beside core, not from another project the folder lies in', async () => {
@@ -34,7 +41,10 @@ describe('listPlugins', () => {
       // another project's copy of a built-in plugin, which must not be loaded (it would bring a second tfjs)
       const pkg = path.join(other, 'node_modules/@fewshot/modality-image');
       mkdirSync(pkg, { recursive: true });
-      writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@fewshot/modality-image', version: '0.0.1', main: 'index.js' }));
+      writeFileSync(
+        path.join(pkg, 'package.json'),
+        JSON.stringify({ name: '@fewshot/modality-image', version: '0.0.1', main: 'index.js' }),
+      );
       writeFileSync(path.join(pkg, 'index.js'), "throw new Error('the other project\\'s copy was loaded');\n");
       const report = await listPlugins([], other);
       const image = report.plugins.find((p) => p.spec === '@fewshot/modality-image');

@@ -21,7 +21,12 @@ export function memberRuns(c: ExperimentConfig): MemberRun[] {
   const limit = c.train.timeLimitMinutes;
   return Array.from({ length: n }, (_, k) => ({
     dir: `member-${k + 1}`,
-    config: { ...c, seed: c.seed + k, model: { ...c.model, ensemble: 1 }, train: { ...c.train, ...(limit ? { timeLimitMinutes: limit / n } : {}) } },
+    config: {
+      ...c,
+      seed: c.seed + k,
+      model: { ...c.model, ensemble: 1 },
+      train: { ...c.train, ...(limit ? { timeLimitMinutes: limit / n } : {}) },
+    },
   }));
 }
 
@@ -37,10 +42,15 @@ export async function clearModelFolder(dir: string, progress?: ProgressSink): Pr
   } catch {
     return []; // no folder yet
   }
-  const old = names.filter((n) => ['fewshot.json', 'encoder', 'head', 'history.json', 'eval.json', 'config.yaml'].includes(n) || /^member-\d+$/.test(n));
+  const old = names.filter(
+    (n) =>
+      ['fewshot.json', 'encoder', 'head', 'history.json', 'eval.json', 'config.yaml'].includes(n) ||
+      /^member-\d+$/.test(n),
+  );
   if (old.length === 0) return [];
   progress?.log(`replacing the model in ${dir}: removing ${old.join(', ')}`);
   // the manifest first: a folder without it is not taken for a model
-  for (const n of ['fewshot.json', ...old.filter((n) => n !== 'fewshot.json')]) await fs.rm(path.join(dir, n), { recursive: true, force: true });
+  for (const n of ['fewshot.json', ...old.filter((n) => n !== 'fewshot.json')])
+    await fs.rm(path.join(dir, n), { recursive: true, force: true });
   return old;
 }

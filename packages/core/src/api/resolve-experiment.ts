@@ -10,7 +10,11 @@ export type ExperimentSource = string | LoadedConfig;
  * `backend` becomes the override `backend=...`, so the config saved with the results records it,
  * as `fewshot --backend` does.
  */
-export async function resolveExperiment(experiment: ExperimentSource, overrides: readonly string[] = [], backend?: BackendChoice): Promise<LoadedConfig> {
+export async function resolveExperiment(
+  experiment: ExperimentSource,
+  overrides: readonly string[] = [],
+  backend?: BackendChoice,
+): Promise<LoadedConfig> {
   const all = [...overrides, ...(backend ? [`backend=${backend}`] : [])];
   if (typeof experiment === 'string') return loadConfig(experiment, all);
   if (all.length === 0) return experiment;

@@ -7,7 +7,9 @@ import { Rng } from '../rng.js';
 // Test fixture of the api specs (not exported): the repository's toy plugin (4x4 vectors stored as
 // JSON, a small dense encoder, an L1 baseline) and well-separated toy classes written by the test.
 
-export const TOY_PLUGIN = fileURLToPath(new URL('../../../../test/fixtures/toy-plugin/toy-plugin.mjs', import.meta.url));
+export const TOY_PLUGIN = fileURLToPath(
+  new URL('../../../../test/fixtures/toy-plugin/toy-plugin.mjs', import.meta.url),
+);
 
 /** `classes` folders of `perClass` noisy copies of a random prototype each (16 numbers per file). */
 export function writeToyData(root: string, classes: number, perClass: number, seed: number, prefix: string): void {
@@ -16,7 +18,11 @@ export function writeToyData(root: string, classes: number, perClass: number, se
     const proto = Array.from({ length: 16 }, () => rng.uniform(-1, 1));
     const dir = path.join(root, `${prefix}${String(c).padStart(2, '0')}`);
     mkdirSync(dir, { recursive: true });
-    for (let i = 0; i < perClass; i++) writeFileSync(path.join(dir, `s${i}.json`), JSON.stringify(proto.map((v) => +(v + 0.15 * rng.normal()).toFixed(4))));
+    for (let i = 0; i < perClass; i++)
+      writeFileSync(
+        path.join(dir, `s${i}.json`),
+        JSON.stringify(proto.map((v) => +(v + 0.15 * rng.normal()).toFixed(4))),
+      );
   }
 }
 

@@ -16,7 +16,15 @@ import { writeAtomic } from '../model/model-io.js';
 import { recoverDir, writeDirAtomic } from '../io/atomic-write.js';
 import { checkOutputDir } from '../io/check-output-dir.js';
 import { MODEL_META_FILE, PairModel } from '../model/pair-model.js';
-import { CHECKPOINT_DIR, checkResumable, configChanges, loadCheckpoint, removeCheckpoint, TrainingInterrupted, type TrainCheckpoint } from '../train/checkpoint.js';
+import {
+  CHECKPOINT_DIR,
+  checkResumable,
+  configChanges,
+  loadCheckpoint,
+  removeCheckpoint,
+  TrainingInterrupted,
+  type TrainCheckpoint,
+} from '../train/checkpoint.js';
 import { formatDuration, SilentProgress, type ProgressSink } from '../progress.js';
 import { Rng } from '../rng.js';
 import type { DecodedSet } from '../data/sample-store.js';
@@ -81,7 +89,9 @@ export interface TrainSummary {
   readonly eval?: EvalReport;
 }
 
-type Outcome = Pick<TrainResult, 'bestEpoch' | 'bestValAccuracy' | 'seconds'> & { stoppedBecause: TrainSummary['stoppedBecause'] };
+type Outcome = Pick<TrainResult, 'bestEpoch' | 'bestValAccuracy' | 'seconds'> & {
+  stoppedBecause: TrainSummary['stoppedBecause'];
+};
 
 /**
  * Train the model an experiment describes into `options.out`: the best checkpoint, the resolved
@@ -90,21 +100,39 @@ type Outcome = Pick<TrainResult, 'bestEpoch' | 'bestValAccuracy' | 'seconds'> & 
  * built. Then, unless `evaluate` is false, the evaluation on `data.runs` / `data.test` (eval.json).
  * With `fetch`, the registry data sets among the missing folders it reads are fetched first.
  */
-export async function trainExperiment(experiment: ExperimentSource, options: TrainExperimentOptions): Promise<TrainSummary> {
+export async function trainExperiment(
+  experiment: ExperimentSource,
+  options: TrainExperimentOptions,
+): Promise<TrainSummary> {
   const progress = options.progress ?? new SilentProgress();
   const outDir = path.resolve(options.out);
   await checkOutputDir(outDir, 'output folder');
-  if (path.relative(outDir, process.cwd()).split(path.sep)[0] !== '..' && !path.isAbsolute(path.relative(outDir, process.cwd()))) {
-    throw new ConfigError(`output folder ${outDir} holds the current folder: give the model a folder of its own (e.g. models/my-model)`);
+  if (
+    path.relative(outDir, process.cwd()).split(path.sep)[0] !== '..' &&
+    !path.isAbsolute(path.relative(outDir, process.cwd()))
+  ) {
+    throw new ConfigError(
+      `output folder ${outDir} holds the current folder: give the model a folder of its own (e.g. models/my-model)`,
+    );
   }
   for (const line of await recoverDir(outDir)) progress.log(`an earlier run was stopped while saving: ${line}`);
   const loaded = await resolveExperiment(experiment, options.overrides, options.backend);
   const exp = await openExperiment(loaded);
   const c = loaded.config;
-  progress.log(`fewshot train '${c.name}': ${c.model.type} ${c.model.type === 'siamese' ? `${c.model.encoder ?? exp.modality.defaultEncoder} + ${c.model.head}` : ''} on the ${exp.backend.name} backend`);
+  progress.log(
+    `fewshot train '${c.name}': ${c.model.type} ${c.model.type === 'siamese' ? `${c.model.encoder ?? exp.modality.defaultEncoder} + ${c.model.head}` : ''} on the ${exp.backend.name} backend`,
+  );
   const evaluates = options.evaluate !== false && Boolean(c.data.runs || c.data.test);
-  const reads = experimentDataPaths(loaded, [...(c.train.epochs === 0 ? [] : ['train', 'validation'] as const), ...(evaluates && !c.data.runs ? ['test'] as const : [])], { fromConfig: evaluates });
-  const checkpoints = options.resume && c.train.epochs > 0 ? await resumableRuns(c, outDir, exp.backend.name, progress) : undefined;
+  const reads = experimentDataPaths(
+    loaded,
+    [
+      ...(c.train.epochs === 0 ? [] : (['train', 'validation'] as const)),
+      ...(evaluates && !c.data.runs ? (['test'] as const) : []),
+    ],
+    { fromConfig: evaluates },
+  );
+  const checkpoints =
+    options.resume && c.train.epochs > 0 ? await resumableRuns(c, outDir, exp.backend.name, progress) : undefined;
   await fetchExperimentData(reads, options, progress);
   const head = { model: outDir, backend: exp.backend.name };
   let outcome: Outcome;
@@ -112,12 +140,38 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
   if (c.train.epochs === 0) outcome = await saveAsBuilt(exp, outDir, progress);
   else {
     const splits = await loadSplits(exp, ['train', 'validation'], progress);
-    if (!splits.train) throw new ConfigError(`${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`);
-    if (options.signal?.aborted) throw withResumeHints(new TrainingInterrupted('stopped before training started (while reading the data); nothing to save', path.join(outDir, CHECKPOINT_DIR)), experiment, options, outDir);
-    progress.log(`train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` + (splits.validation ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples` : '; no validation split'));
+    if (!splits.train)
+      throw new ConfigError(
+        `${loaded.file}: data.train is required to train (or set train.epochs: 0 to save the model as built)`,
+      );
+    if (options.signal?.aborted)
+      throw withResumeHints(
+        new TrainingInterrupted(
+          'stopped before training started (while reading the data); nothing to save',
+          path.join(outDir, CHECKPOINT_DIR),
+        ),
+        experiment,
+        options,
+        outDir,
+      );
+    progress.log(
+      `train: ${splits.train.set.classes.length} classes, ${splits.train.set.size} samples` +
+        (splits.validation
+          ? `; validation: ${splits.validation.set.classes.length} classes, ${splits.validation.set.size} samples`
+          : '; no validation split'),
+    );
     let trained: Awaited<ReturnType<typeof trainMembers>>;
     try {
-      trained = await trainMembers(exp, outDir, splits.train, splits.validation, progress, options.onEpoch, checkpoints, options.signal);
+      trained = await trainMembers(
+        exp,
+        outDir,
+        splits.train,
+        splits.validation,
+        progress,
+        options.onEpoch,
+        checkpoints,
+        options.signal,
+      );
     } catch (err) {
       if (err instanceof TrainingInterrupted) throw withResumeHints(err, experiment, options, outDir);
       throw err;
@@ -125,8 +179,12 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
     outcome = trained.outcome;
     ensemble = trained.ensemble;
     const members = c.model.ensemble;
-    progress.log(`trained in ${formatDuration(outcome.seconds)} (${outcome.stoppedBecause}); ` + (members > 1 ? `ensemble of ${members}` : `best epoch ${outcome.bestEpoch}`) +
-      (outcome.bestValAccuracy !== null ? `, validation accuracy ${percent(outcome.bestValAccuracy)}` : '') + `; saved to ${outDir}`);
+    progress.log(
+      `trained in ${formatDuration(outcome.seconds)} (${outcome.stoppedBecause}); ` +
+        (members > 1 ? `ensemble of ${members}` : `best epoch ${outcome.bestEpoch}`) +
+        (outcome.bestValAccuracy !== null ? `, validation accuracy ${percent(outcome.bestValAccuracy)}` : '') +
+        `; saved to ${outDir}`,
+    );
   }
   const summary: TrainSummary = {
     ...head,
@@ -138,9 +196,13 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
   };
   if (!evaluates) return summary;
   if (options.signal?.aborted) {
-    throw new TrainingInterrupted(`stopped before the final evaluation; training finished and the model is saved in ${outDir}`, path.join(outDir, CHECKPOINT_DIR), {
-      hints: [`evaluate it with: fewshot eval --model ${outDir}`],
-    });
+    throw new TrainingInterrupted(
+      `stopped before the final evaluation; training finished and the model is saved in ${outDir}`,
+      path.join(outDir, CHECKPOINT_DIR),
+      {
+        hints: [`evaluate it with: fewshot eval --model ${outDir}`],
+      },
+    );
   }
   const best = await loadModel(outDir);
   let report: EvalReport;
@@ -158,10 +220,16 @@ export async function trainExperiment(experiment: ExperimentSource, options: Tra
 async function saveAsBuilt(exp: Experiment, outDir: string, progress: ProgressSink): Promise<Outcome> {
   const loaded = exp.loaded;
   const members = loaded.config.model.ensemble;
-  if (members > 1) throw new ConfigError(`${loaded.file}: model.ensemble is ${members}, but train.epochs is 0: an ensemble's members must be trained (set model.ensemble: 1 to save a model as built)`);
+  if (members > 1)
+    throw new ConfigError(
+      `${loaded.file}: model.ensemble is ${members}, but train.epochs is 0: an ensemble's members must be trained (set model.ensemble: 1 to save a model as built)`,
+    );
   const model = await buildModel(exp);
   try {
-    await writeDirAtomic(outDir, (tmp) => model.save(tmp, { 'config.yaml': configToYaml(loaded) }), { carryOver: true, last: [MODEL_META_FILE] });
+    await writeDirAtomic(outDir, (tmp) => model.save(tmp, { 'config.yaml': configToYaml(loaded) }), {
+      carryOver: true,
+      last: [MODEL_META_FILE],
+    });
   } finally {
     model.dispose();
   }
@@ -196,7 +264,10 @@ async function trainMembers(
       metas.push(await PairModel.readMeta(path.join(outDir, run.dir)));
       continue;
     }
-    if (members > 1) progress.log(`ensemble member ${k + 1}/${members}: seed ${run.config.seed}${run.config.train.timeLimitMinutes ? `, ${formatDuration(run.config.train.timeLimitMinutes * 60)}` : ''}, into ${path.join(outDir, run.dir)}`);
+    if (members > 1)
+      progress.log(
+        `ensemble member ${k + 1}/${members}: seed ${run.config.seed}${run.config.train.timeLimitMinutes ? `, ${formatDuration(run.config.train.timeLimitMinutes * 60)}` : ''}, into ${path.join(outDir, run.dir)}`,
+      );
     const model = await buildModel(exp, run.config.seed);
     try {
       results.push(
@@ -226,8 +297,21 @@ async function trainMembers(
   }
   const seconds = results.reduce((s, r) => s + r.seconds, 0);
   if (members === 1) return { outcome: results[0]!, ensemble: {} };
-  await saveEnsembleMeta(outDir, EnsembleModel.metaOf(metas, runs.map((r) => r.dir)), { 'config.yaml': configToYaml(loaded) });
-  const memberSummaries = results.map((r, k) => ({ folder: runs[k]!.dir, bestEpoch: r.bestEpoch, bestValAccuracy: r.bestValAccuracy, stoppedBecause: r.stoppedBecause, trainSeconds: r.seconds }));
+  await saveEnsembleMeta(
+    outDir,
+    EnsembleModel.metaOf(
+      metas,
+      runs.map((r) => r.dir),
+    ),
+    { 'config.yaml': configToYaml(loaded) },
+  );
+  const memberSummaries = results.map((r, k) => ({
+    folder: runs[k]!.dir,
+    bestEpoch: r.bestEpoch,
+    bestValAccuracy: r.bestValAccuracy,
+    stoppedBecause: r.stoppedBecause,
+    trainSeconds: r.seconds,
+  }));
   let valAccuracy: number | null = null;
   let memberValAccuracy: number[] | undefined;
   if (validation) {
@@ -235,16 +319,24 @@ async function trainMembers(
     const episodes = validationEpisodes(validation, c.train, new Rng(c.seed));
     const ensemble = (await loadModel(outDir)) as EnsembleModel;
     try {
-      const on = (m: EpisodeScorer): number => evaluateEpisodes(m, validation.store, episodes, { batchSize: c.eval.batchSize }).accuracy;
+      const on = (m: EpisodeScorer): number =>
+        evaluateEpisodes(m, validation.store, episodes, { batchSize: c.eval.batchSize }).accuracy;
       valAccuracy = on(ensemble);
       memberValAccuracy = ensemble.members.map(on);
-      progress.log(`ensemble of ${members}: validation ${c.train.validation.ways}-way ${c.train.validation.shots}-shot accuracy ${percent(valAccuracy)}; its members on the same episodes: ${memberValAccuracy.map((a) => percent(a)).join(', ')}`);
+      progress.log(
+        `ensemble of ${members}: validation ${c.train.validation.ways}-way ${c.train.validation.shots}-shot accuracy ${percent(valAccuracy)}; its members on the same episodes: ${memberValAccuracy.map((a) => percent(a)).join(', ')}`,
+      );
     } finally {
       ensemble.dispose();
     }
   }
   return {
-    outcome: { bestEpoch: results[0]!.bestEpoch, bestValAccuracy: valAccuracy, stoppedBecause: results.at(-1)!.stoppedBecause, seconds },
+    outcome: {
+      bestEpoch: results[0]!.bestEpoch,
+      bestValAccuracy: valAccuracy,
+      stoppedBecause: results.at(-1)!.stoppedBecause,
+      seconds,
+    },
     ensemble: { members: memberSummaries, ...(memberValAccuracy ? { memberValAccuracy } : {}) },
   };
 }
@@ -261,19 +353,30 @@ interface ResumePoint {
  * `resume`: for each run of the config (one, or each ensemble member) in `outDir`, its completed
  * result or its checkpoint (checked against the config before any data is read), or neither.
  */
-async function resumableRuns(c: ExperimentConfig, outDir: string, backend: string, progress: ProgressSink): Promise<ResumePoint[]> {
+async function resumableRuns(
+  c: ExperimentConfig,
+  outDir: string,
+  backend: string,
+  progress: ProgressSink,
+): Promise<ResumePoint[]> {
   const points: ResumePoint[] = [];
   for (const run of memberRuns(c)) {
     const dir = path.join(outDir, run.dir);
     const name = c.model.ensemble > 1 ? `ensemble member ${run.dir}` : 'the model';
     const finished = await finishedRun(dir);
     if (finished) {
-      const saved = await readFile(path.join(dir, 'config.yaml'), 'utf8').then((t) => parseYaml(t) as unknown, () => undefined);
+      const saved = await readFile(path.join(dir, 'config.yaml'), 'utf8').then(
+        (t) => parseYaml(t) as unknown,
+        () => undefined,
+      );
       const changes = saved === undefined ? [] : configChanges(saved, JSON.parse(JSON.stringify(run.config)));
       if (changes.length > 0) {
-        throw new ConfigError(`cannot resume: ${name} in ${dir} finished training with a different config (its config.yaml -> now)`, {
-          hints: [...changes.slice(0, 12), 'train without --resume to replace it'],
-        });
+        throw new ConfigError(
+          `cannot resume: ${name} in ${dir} finished training with a different config (its config.yaml -> now)`,
+          {
+            hints: [...changes.slice(0, 12), 'train without --resume to replace it'],
+          },
+        );
       }
       progress.log(`resume: ${name} in ${dir} finished training (${finished.stoppedBecause}); kept`);
       await removeCheckpoint(path.join(dir, CHECKPOINT_DIR));
@@ -295,22 +398,45 @@ async function resumableRuns(c: ExperimentConfig, outDir: string, backend: strin
 
 /** The result of a completed run in `dir` (from its history.json), or undefined. */
 async function finishedRun(dir: string): Promise<TrainResult | undefined> {
-  let h: { history?: EpochRecord[]; bestEpoch?: number; stoppedBecause?: TrainResult['stoppedBecause']; seconds?: number };
+  let h: {
+    history?: EpochRecord[];
+    bestEpoch?: number;
+    stoppedBecause?: TrainResult['stoppedBecause'];
+    seconds?: number;
+  };
   try {
     h = JSON.parse(await readFile(path.join(dir, 'history.json'), 'utf8')) as typeof h;
   } catch {
     return undefined;
   }
   if (!h.stoppedBecause || !Array.isArray(h.history) || typeof h.bestEpoch !== 'number') return undefined;
-  return { history: h.history, bestEpoch: h.bestEpoch, bestValAccuracy: h.history[h.bestEpoch - 1]?.valAccuracy ?? null, stoppedBecause: h.stoppedBecause, seconds: h.seconds ?? 0 };
+  return {
+    history: h.history,
+    bestEpoch: h.bestEpoch,
+    bestValAccuracy: h.history[h.bestEpoch - 1]?.valAccuracy ?? null,
+    stoppedBecause: h.stoppedBecause,
+    seconds: h.seconds ?? 0,
+  };
 }
 
 /** The interruption, with how to continue it (the CLI command for a config file, and the API option). */
-function withResumeHints(err: TrainingInterrupted, experiment: ExperimentSource, options: TrainExperimentOptions, outDir: string): TrainingInterrupted {
+function withResumeHints(
+  err: TrainingInterrupted,
+  experiment: ExperimentSource,
+  options: TrainExperimentOptions,
+  outDir: string,
+): TrainingInterrupted {
   const quote = (x: string): string => (/^[\w./=:@+-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
   const sets = (options.overrides ?? []).map((o) => ` --set ${quote(o)}`).join('');
-  const cli = typeof experiment === 'string' ? [`resume with: fewshot train ${quote(experiment)} --out ${quote(outDir)}${sets}${options.backend ? ` --backend ${options.backend}` : ''} --resume`] : [];
-  return new TrainingInterrupted(err.message, err.checkpoint, { hints: [...cli, 'or from code: trainExperiment(experiment, { out, ..., resume: true })'] });
+  const cli =
+    typeof experiment === 'string'
+      ? [
+          `resume with: fewshot train ${quote(experiment)} --out ${quote(outDir)}${sets}${options.backend ? ` --backend ${options.backend}` : ''} --resume`,
+        ]
+      : [];
+  return new TrainingInterrupted(err.message, err.checkpoint, {
+    hints: [...cli, 'or from code: trainExperiment(experiment, { out, ..., resume: true })'],
+  });
 }
 
 function percent(x: number): string {

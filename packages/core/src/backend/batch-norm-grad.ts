@@ -46,7 +46,9 @@ const centeredDotKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const c = x.shape[x.shape.length - 1]!;
   const out = (backend as unknown as HeapBackend).makeOutput([c], 'float32');
   const outer = tf.util.sizeFromShape(x.shape) / c;
-  simd.withScratch(8 * c, (acc) => simd.exports.centered_dot(simd.offset(x), simd.offset(mean), simd.offset(dy), simd.offset(out), outer, c, acc));
+  simd.withScratch(8 * c, (acc) =>
+    simd.exports.centered_dot(simd.offset(x), simd.offset(mean), simd.offset(dy), simd.offset(out), outer, c, acc),
+  );
   return out;
 };
 
@@ -62,18 +64,34 @@ const channelScaleKernel: tf.KernelFunc = ({ inputs, backend }) => {
 
 /** Registers the two helper kernels for 'wasm' (idempotent). */
 export function registerBatchNormGradKernels(): void {
-  if (!tf.getKernel(CENTERED_DOT_KERNEL, 'wasm')) tf.registerKernel({ kernelName: CENTERED_DOT_KERNEL, backendName: 'wasm', kernelFunc: centeredDotKernel });
-  if (!tf.getKernel(CHANNEL_SCALE_KERNEL, 'wasm')) tf.registerKernel({ kernelName: CHANNEL_SCALE_KERNEL, backendName: 'wasm', kernelFunc: channelScaleKernel });
+  if (!tf.getKernel(CENTERED_DOT_KERNEL, 'wasm'))
+    tf.registerKernel({ kernelName: CENTERED_DOT_KERNEL, backendName: 'wasm', kernelFunc: centeredDotKernel });
+  if (!tf.getKernel(CHANNEL_SCALE_KERNEL, 'wasm'))
+    tf.registerKernel({ kernelName: CHANNEL_SCALE_KERNEL, backendName: 'wasm', kernelFunc: channelScaleKernel });
 }
 
-function fastPathApplies(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor | undefined): boolean {
+function fastPathApplies(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  scale: tf.Tensor | undefined,
+): boolean {
   if (tf.getBackend() !== 'wasm' || simdKernelsFor(tf.backend()) == null) return false;
   const c = x.shape[x.shape.length - 1];
-  const perChannel = (t: tf.Tensor | undefined): boolean => t == null || (t.rank === 1 && t.shape[0] === c && t.dtype === 'float32');
+  const perChannel = (t: tf.Tensor | undefined): boolean =>
+    t == null || (t.rank === 1 && t.shape[0] === c && t.dtype === 'float32');
   return (
-    c != null && c > 0 && x.dtype === 'float32' && dy.dtype === 'float32' && x.size > 0 &&
-    dy.shape.length === x.shape.length && dy.shape.every((v, i) => v === x.shape[i]) &&
-    perChannel(mean) && perChannel(variance) && perChannel(scale)
+    c != null &&
+    c > 0 &&
+    x.dtype === 'float32' &&
+    dy.dtype === 'float32' &&
+    x.size > 0 &&
+    dy.shape.length === x.shape.length &&
+    dy.shape.every((v, i) => v === x.shape[i]) &&
+    perChannel(mean) &&
+    perChannel(variance) &&
+    perChannel(scale)
   );
 }
 
@@ -86,7 +104,8 @@ function fastGradient(original: tf.GradConfig): tf.GradFunc {
     const leading = Array.from({ length: x.rank - 1 }, (_, i) => i);
     const r = (): tf.Tensor1D => tf.rsqrt(tf.add(variance, tf.scalar(eps))) as tf.Tensor1D;
     const scaled = (t: tf.Tensor1D): tf.Tensor1D => (scale ? tf.mul(t, scale) : t);
-    const centeredDot = (): tf.Tensor1D => tf.engine().runKernel(CENTERED_DOT_KERNEL, { x, mean, dy }, {}) as tf.Tensor1D;
+    const centeredDot = (): tf.Tensor1D =>
+      tf.engine().runKernel(CENTERED_DOT_KERNEL, { x, mean, dy }, {}) as tf.Tensor1D;
     return {
       x: () => tf.engine().runKernel(CHANNEL_SCALE_KERNEL, { x: dy, f: scaled(r()) }, {}) as tf.Tensor,
       mean: () => tf.mul(tf.neg(scaled(r())), tf.sum(dy, leading)),

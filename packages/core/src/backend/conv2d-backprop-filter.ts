@@ -105,7 +105,8 @@ export function conv2dBackpropFilterViaConv(
   const patch = fh * fw * inChannels;
   const bothStrideAndDilation = (sh > 1 || sw > 1) && (dh > 1 || dw > 1);
   const useIm2col =
-    params.method === 'im2col' || ((params.method ?? 'auto') === 'auto' && patch <= IM2COL_MAX_PATCH && !bothStrideAndDilation);
+    params.method === 'im2col' ||
+    ((params.method ?? 'auto') === 'auto' && patch <= IM2COL_MAX_PATCH && !bothStrideAndDilation);
 
   return tf.tidy(() => {
     let xs: tf.Tensor4D = x;

@@ -32,7 +32,11 @@ function fastGradient(original: tf.GradConfig): tf.GradFunc {
 export function registerMeanGradient(): void {
   const existing = tf.getGradient('Mean') as MarkedGradConfig | undefined;
   if (!existing || existing[MARK]) return;
-  const config: MarkedGradConfig = { kernelName: 'Mean', inputsToSave: existing.inputsToSave ?? ['x'], gradFunc: fastGradient(existing) };
+  const config: MarkedGradConfig = {
+    kernelName: 'Mean',
+    inputsToSave: existing.inputsToSave ?? ['x'],
+    gradFunc: fastGradient(existing),
+  };
   config[MARK] = { original: existing };
   tf.registerGradient(config);
 }

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
  * as an uninstalled package does, `broken` ones throw when imported (as tfjs-node does when its
  * native library cannot load).
  */
-function selectIn(choice: string, packages: { absent?: string[]; broken?: Record<string, string> }): Promise<{ info?: unknown; error?: { name: string; message: string; hints: string[] } }> {
+function selectIn(
+  choice: string,
+  packages: { absent?: string[]; broken?: Record<string, string> },
+): Promise<{ info?: unknown; error?: { name: string; message: string; hints: string[] } }> {
   const hooks = `
     const absent = ${JSON.stringify(packages.absent ?? [])};
     const broken = ${JSON.stringify(packages.broken ?? {})};
@@ -30,10 +33,15 @@ function selectIn(choice: string, packages: { absent?: string[]; broken?: Record
       console.log(JSON.stringify({ error: { name: e.constructor.name, message: e.message, hints: e.hints } }));
     }`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--no-warnings', '--input-type=module', '-e', main], { cwd: fileURLToPath(new URL('.', import.meta.url)) }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-    });
+    execFile(
+      process.execPath,
+      ['--no-warnings', '--input-type=module', '-e', main],
+      { cwd: fileURLToPath(new URL('.', import.meta.url)) },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+      },
+    );
   });
 }
 
@@ -42,16 +50,27 @@ const NOT_INSTALLED = /^Cannot find package '@tensorflow\/tfjs-node' imported fr
 describe('selectBackend', () => {
   it('auto: without tfjs-node falls back to wasm, and says why (first line of the error)', async () => {
     const r = await selectIn('auto', { absent: ['@tensorflow/tfjs-node'] });
-    expect(r.info).toEqual({ name: 'wasm', tried: [{ name: 'tensorflow', error: expect.stringMatching(NOT_INSTALLED) }] });
+    expect(r.info).toEqual({
+      name: 'wasm',
+      tried: [{ name: 'tensorflow', error: expect.stringMatching(NOT_INSTALLED) }],
+    });
   });
 
   it('auto: a tfjs-node that is installed but cannot start also falls back to wasm, with its error', async () => {
-    const r = await selectIn('auto', { broken: { '@tensorflow/tfjs-node': 'libtensorflow.so.2: cannot open shared object file' } });
-    expect(r.info).toEqual({ name: 'wasm', tried: [{ name: 'tensorflow', error: 'libtensorflow.so.2: cannot open shared object file' }] });
+    const r = await selectIn('auto', {
+      broken: { '@tensorflow/tfjs-node': 'libtensorflow.so.2: cannot open shared object file' },
+    });
+    expect(r.info).toEqual({
+      name: 'wasm',
+      tried: [{ name: 'tensorflow', error: 'libtensorflow.so.2: cannot open shared object file' }],
+    });
   });
 
   it('auto: without tfjs-node and wasm falls back to cpu, listing both', async () => {
-    const r = await selectIn('auto', { absent: ['@tensorflow/tfjs-node'], broken: { '@tensorflow/tfjs-backend-wasm': 'wasm binary missing' } });
+    const r = await selectIn('auto', {
+      absent: ['@tensorflow/tfjs-node'],
+      broken: { '@tensorflow/tfjs-backend-wasm': 'wasm binary missing' },
+    });
     expect(r.info).toEqual({
       name: 'cpu',
       tried: [
@@ -67,7 +86,10 @@ describe('selectBackend', () => {
     expect(r.error).toEqual({
       name: 'BackendError',
       message: "the 'tensorflow' backend could not be started",
-      hints: [expect.stringMatching(/^tensorflow: Cannot find package '@tensorflow\/tfjs-node'/), '@tensorflow/tfjs-node is optional and downloads libtensorflow on install; use --backend wasm'],
+      hints: [
+        expect.stringMatching(/^tensorflow: Cannot find package '@tensorflow\/tfjs-node'/),
+        '@tensorflow/tfjs-node is optional and downloads libtensorflow on install; use --backend wasm',
+      ],
     });
   });
 });

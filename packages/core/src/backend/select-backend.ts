@@ -49,7 +49,12 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   const t = tried.map((x) => `${x.name}: ${x.error}`);
   if (choice !== 'auto') {
     throw new BackendError(`the '${choice}' backend could not be started`, {
-      hints: [...t, choice === 'tensorflow' ? '@tensorflow/tfjs-node is optional and downloads libtensorflow on install; use --backend wasm' : 'try --backend auto'],
+      hints: [
+        ...t,
+        choice === 'tensorflow'
+          ? '@tensorflow/tfjs-node is optional and downloads libtensorflow on install; use --backend wasm'
+          : 'try --backend auto',
+      ],
     });
   }
   throw new BackendError('no compute backend could be started', { hints: t });

@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { registerWasmGradientKernels } from './wasm-kernels.js';
 import { setSimdKernelsDisabled, simdKernelsFor, SIMD_KERNELS_URL } from './simd-kernels.js';
 import { meanGradientRegistered, registerMeanGradient, unregisterMeanGradient } from './mean-grad.js';
-import { batchNormGradientRegistered, registerBatchNormGradient, unregisterBatchNormGradient } from './batch-norm-grad.js';
+import {
+  batchNormGradientRegistered,
+  registerBatchNormGradient,
+  unregisterBatchNormGradient,
+} from './batch-norm-grad.js';
 
 /** Deterministic values in [-1, 1) (or {0, 1} when binary). */
 function seeded(shape: readonly number[], seed: number, binary = false): Float32Array {
@@ -23,7 +27,7 @@ function seeded(shape: readonly number[], seed: number, binary = false): Float32
 
 /** A deterministic integer in [lo, hi]. */
 function pick(seed: number, lo: number, hi: number): number {
-  return lo + (Math.imul(seed, 2654435761) >>> 0) % (hi - lo + 1);
+  return lo + ((Math.imul(seed, 2654435761) >>> 0) % (hi - lo + 1));
 }
 
 /** max|a-b| / max(1e-6, max|b|) */
@@ -68,7 +72,8 @@ function expectBitEqual(got: Float32Array[], want: Float32Array[], label: string
     const a = new Uint32Array(got[i]!.buffer, got[i]!.byteOffset, got[i]!.length);
     const b = new Uint32Array(want[i]!.buffer, want[i]!.byteOffset, want[i]!.length);
     const bad = a.findIndex((v, k) => v !== b[k]);
-    if (a.length !== b.length || bad >= 0) throw new Error(`${label}: output ${i} differs at ${bad}: ${got[i]![bad]} vs ${want[i]![bad]}`);
+    if (a.length !== b.length || bad >= 0)
+      throw new Error(`${label}: output ${i} differs at ${bad}: ${got[i]![bad]} vs ${want[i]![bad]}`);
   }
 }
 
@@ -84,7 +89,17 @@ describe('the SIMD kernel module', () => {
     expect(simdKernelsFor(tf.backend())).not.toBeNull();
     expect(simdKernelsFor({})).toBeNull();
     const bytes = readFileSync(SIMD_KERNELS_URL);
-    const WA = (globalThis as unknown as { WebAssembly: { Module: { new (b: Uint8Array): object; imports(m: object): { module: string; name: string; kind: string }[]; customSections(m: object, n: string): ArrayBuffer[] } } }).WebAssembly;
+    const WA = (
+      globalThis as unknown as {
+        WebAssembly: {
+          Module: {
+            new (b: Uint8Array): object;
+            imports(m: object): { module: string; name: string; kind: string }[];
+            customSections(m: object, n: string): ArrayBuffer[];
+          };
+        };
+      }
+    ).WebAssembly;
     const mod = new WA.Module(bytes);
     expect(WA.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
     // Section id 11 is the data section: none.
@@ -116,7 +131,10 @@ describe('FusedBatchNorm forward (SIMD)', () => {
       const run = (): tf.Tensor[] => {
         const x = tf.tensor(seeded(shape, k + 10), shape).mul(3);
         const mean = tf.tensor1d(seeded([c], k + 11));
-        const variance = tf.tensor1d(seeded([c], k + 12)).abs().add(0.01);
+        const variance = tf
+          .tensor1d(seeded([c], k + 12))
+          .abs()
+          .add(0.01);
         const offset = tf.tensor1d(seeded([c], k + 13));
         const scale = tf.tensor1d(seeded([c], k + 14)).mul(2);
         return [
@@ -161,7 +179,13 @@ describe('Sum / Mean over leading axes (SIMD)', () => {
 
 describe('MaxPoolGrad (SIMD)', () => {
   it('matches cpu for odd channel counts, overlapping windows, padding and ties', async () => {
-    const cases: { x: [number, number, number, number]; size: number; strides: number; pad: 'same' | 'valid' | number; binary: boolean }[] = [];
+    const cases: {
+      x: [number, number, number, number];
+      size: number;
+      strides: number;
+      pad: 'same' | 'valid' | number;
+      binary: boolean;
+    }[] = [];
     for (let k = 0; k < 16; k++) {
       cases.push({
         x: [pick(k + 1, 1, 3), pick(k + 2, 2, 11), pick(k + 3, 2, 11), [1, 3, 4, 5, 6, 9, 64, 67][k % 8]!],
@@ -177,10 +201,17 @@ describe('MaxPoolGrad (SIMD)', () => {
         const x = tf.tensor4d(seeded(c.x, k + 40, c.binary), c.x);
         const y = tf.maxPool(x, c.size, c.strides, c.pad);
         const r = tf.tensor(seeded(y.shape, k + 41), y.shape);
-        return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad), r)))(x)];
+        return [
+          tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad), r)))(x),
+        ];
       };
       const overlapping = c.size > c.strides;
-      expectAllClose(await on('wasm', run), await on('cpu', run), overlapping ? 1e-6 : 0, `maxPoolGrad ${JSON.stringify(c)}`);
+      expectAllClose(
+        await on('wasm', run),
+        await on('cpu', run),
+        overlapping ? 1e-6 : 0,
+        `maxPoolGrad ${JSON.stringify(c)}`,
+      );
     }
   });
 });
@@ -228,7 +259,18 @@ describe('a Conv-4 block trained on wasm', () => {
 
 describe('first-layer convolution gradients (SIMD, stride 1, small patch)', () => {
   it('dw and dx match cpu for random shapes, filter sizes, paddings and odd channel counts', async () => {
-    const pads = ['same', 'valid', 1, 2, [[0, 0], [0, 2], [1, 0], [0, 0]]] as const;
+    const pads = [
+      'same',
+      'valid',
+      1,
+      2,
+      [
+        [0, 0],
+        [0, 2],
+        [1, 0],
+        [0, 0],
+      ],
+    ] as const;
     for (let k = 0; k < 20; k++) {
       const pad = pads[k % pads.length]! as 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
       const fh = pick(k + 1, 1, 5);
@@ -243,9 +285,11 @@ describe('first-layer convolution gradients (SIMD, stride 1, small patch)', () =
         const w = tf.tensor4d(seeded(fs, k + 61), fs);
         const y = tf.conv2d(x, w, 1, pad);
         const r = tf.tensor(seeded(y.shape, k + 62), y.shape);
-        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), r)))([x, w]);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), r)),
+        )([x, w]);
       };
-      const label = `conv x=${xs} f=${fs} pad=${JSON.stringify(pad)}`;
+      const label = `conv x=${xs.join('x')} f=${fs.join('x')} pad=${JSON.stringify(pad)}`;
       const simd = await on('wasm', run);
       expectAllClose(simd, await on('cpu', run), 1e-5, label);
       expectAllClose(simd, await withoutSimd(run), 1e-5, `${label} vs the XNNPACK route`);
@@ -258,8 +302,20 @@ describe('first-layer convolution gradients (SIMD, stride 1, small patch)', () =
     const dy = tf.tensor4d(seeded([2, 6, 6, 8], 71), [2, 6, 6, 8]);
     const w = tf.tensor4d(seeded([3, 3, 1, 8], 72), [3, 3, 1, 8]);
     const before = tf.memory().numTensors;
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 8] }) as tf.Tensor;
-    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 6, 1] }) as tf.Tensor;
+    const dw = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 8] },
+      ) as tf.Tensor;
+    const dx = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropInput',
+        { dy, filter: w },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 6, 1] },
+      ) as tf.Tensor;
     expect(tf.memory().numTensors).toBe(before + 2);
     // dw[1, 1, 0, co] (centre tap) = sum over all pixels of x * dy[.., co]
     const xv = x.dataSync();
@@ -277,12 +333,27 @@ describe('FusedBatchNorm gradient (per-channel reductions on wasm)', () => {
     const c = shape[shape.length - 1]!;
     const x = tf.tensor(seeded(shape, k + 80), shape).mul(2);
     const mean = tf.tensor1d(seeded([c], k + 81));
-    const variance = tf.tensor1d(seeded([c], k + 82)).abs().add(0.05);
+    const variance = tf
+      .tensor1d(seeded([c], k + 82))
+      .abs()
+      .add(0.05);
     const scale = tf.tensor1d(seeded([c], k + 83)).add(1.5);
     const offset = tf.tensor1d(seeded([c], k + 84));
     const r = tf.tensor(seeded(shape, k + 85), shape);
     const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Scalar =>
-      tf.sum(tf.mul(tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D, withOffset ? (o as tf.Tensor1D) : undefined, withScale ? (s as tf.Tensor1D) : undefined, 1e-3), r));
+      tf.sum(
+        tf.mul(
+          tf.batchNorm(
+            a,
+            m as tf.Tensor1D,
+            v as tf.Tensor1D,
+            withOffset ? (o as tf.Tensor1D) : undefined,
+            withScale ? (s as tf.Tensor1D) : undefined,
+            1e-3,
+          ),
+          r,
+        ),
+      );
     const g = tf.grads(f)([x, mean, variance, scale, offset]);
     return g.filter((_, i) => (i !== 3 || withScale) && (i !== 4 || withOffset));
   };
@@ -291,12 +362,18 @@ describe('FusedBatchNorm gradient (per-channel reductions on wasm)', () => {
     expect(batchNormGradientRegistered()).toBe(true);
     for (let k = 0; k < 12; k++) {
       const c = [1, 2, 3, 5, 8, 13, 64, 67][k % 8]!;
-      const shape = k % 3 === 0 ? [pick(k + 1, 1, 40), c] : [pick(k + 1, 1, 4), pick(k + 2, 1, 6), pick(k + 3, 1, 5), c];
+      const shape =
+        k % 3 === 0 ? [pick(k + 1, 1, 40), c] : [pick(k + 1, 1, 4), pick(k + 2, 1, 6), pick(k + 3, 1, 5), c];
       // (tfjs cannot differentiate a batchNorm without scale or offset on any backend: its tape keeps the missing input)
       const withScale = true;
       const withOffset = true;
       const run = grads(shape, k, withScale, withOffset);
-      expectAllClose(await on('wasm', run), await on('cpu', run), 1e-5, `batchNorm grads shape=${shape} scale=${withScale} offset=${withOffset}`);
+      expectAllClose(
+        await on('wasm', run),
+        await on('cpu', run),
+        1e-5,
+        `batchNorm grads shape=${shape.join('x')} scale=${withScale} offset=${withOffset}`,
+      );
     }
   });
 

@@ -20,7 +20,10 @@ interface WasmModule {
 interface WasmGlobal {
   Memory: abstract new (...args: never[]) => WasmMemory;
   Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: WasmModule,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 
@@ -28,20 +31,71 @@ const WA = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 export interface SimdKernelExports {
   reduce_leading(src: number, outer: number, inner: number, dst: number, divisor: number): void;
   max_pool_grad(
-    x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
-    strideH: number, strideW: number, dilH: number, dilW: number, effH: number, effW: number, padTop: number, padLeft: number,
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    c: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    dilH: number,
+    dilW: number,
+    effH: number,
+    effW: number,
+    padTop: number,
+    padLeft: number,
   ): void;
   conv_filter_grad_small(
-    x: number, dy: number, dw: number, part: number, batch: number, inH: number, inW: number, inC: number,
-    outH: number, outW: number, outC: number, fh: number, fw: number, padTop: number, padLeft: number,
+    x: number,
+    dy: number,
+    dw: number,
+    part: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    fh: number,
+    fw: number,
+    padTop: number,
+    padLeft: number,
   ): void;
   conv_input_grad_small(
-    dy: number, w: number, dx: number, batch: number, inH: number, inW: number, inC: number,
-    outH: number, outW: number, outC: number, fh: number, fw: number, padTop: number, padLeft: number,
+    dy: number,
+    w: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    fh: number,
+    fw: number,
+    padTop: number,
+    padLeft: number,
   ): void;
   centered_dot(x: number, mean: number, dy: number, out: number, outer: number, c: number, acc: number): void;
   channel_scale(x: number, f: number, out: number, outer: number, c: number): void;
-  batch_norm(x: number, mean: number, variance: number, offset: number, scale: number, out: number, size: number, c: number, eps: number, nf: number): void;
+  batch_norm(
+    x: number,
+    mean: number,
+    variance: number,
+    offset: number,
+    scale: number,
+    out: number,
+    size: number,
+    c: number,
+    eps: number,
+    nf: number,
+  ): void;
 }
 
 /** The part of tfjs-backend-wasm's BackendWasm the kernels use. */
@@ -86,7 +140,13 @@ function compile(): WasmModule | null {
 
 export function isWasmBackendInternals(backend: unknown): backend is WasmBackendInternals {
   const b = backend as Partial<WasmBackendInternals> | null;
-  return b != null && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function' && b.dataIdMap != null && b.wasm != null;
+  return (
+    b != null &&
+    typeof b.makeOutput === 'function' &&
+    typeof b.typedArrayFromHeap === 'function' &&
+    b.dataIdMap != null &&
+    b.wasm != null
+  );
 }
 
 /** The SIMD kernels bound to this wasm backend's memory, or null when they cannot be used. */

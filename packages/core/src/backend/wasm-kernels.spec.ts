@@ -110,14 +110,33 @@ function poolGrad(c: PoolCase, seed: number): () => tf.Tensor[] {
   };
 }
 
-const E = (t: number, b: number, l: number, r: number): tf.backend_util.ExplicitPadding => [[0, 0], [t, b], [l, r], [0, 0]];
+const E = (t: number, b: number, l: number, r: number): tf.backend_util.ExplicitPadding => [
+  [0, 0],
+  [t, b],
+  [l, r],
+  [0, 0],
+];
 
 // Many shapes: strides 1/2/3 (and mixed), 'same' / 'valid' / numeric / explicit padding, odd and even
 // sizes, 1..8 channels, batch 1 and > 1, square and rectangular filters.
 const CONV_CASES: ConvCase[] = [];
 {
-  const shapes: Shape4[] = [[1, 7, 7, 1], [2, 8, 8, 3], [3, 9, 6, 2], [2, 10, 11, 4], [1, 12, 12, 8], [2, 5, 6, 3]];
-  const filters: [number, number][] = [[3, 3], [2, 2], [1, 1], [5, 5], [3, 2], [4, 4]];
+  const shapes: Shape4[] = [
+    [1, 7, 7, 1],
+    [2, 8, 8, 3],
+    [3, 9, 6, 2],
+    [2, 10, 11, 4],
+    [1, 12, 12, 8],
+    [2, 5, 6, 3],
+  ];
+  const filters: [number, number][] = [
+    [3, 3],
+    [2, 2],
+    [1, 1],
+    [5, 5],
+    [3, 2],
+    [4, 4],
+  ];
   const strides: (number | [number, number])[] = [1, 2, 3, [2, 1], [1, 3]];
   const pads: Pad[] = ['same', 'valid', 1, 2, E(1, 0, 2, 1), E(0, 2, 1, 0)];
   let k = 0;
@@ -197,7 +216,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Summary for the report: number of compared gradient tensors and the worst relative error.
-  console.log(`wasm-kernels.spec: ${compared} gradient tensors compared with cpu, max relative error ${worst.toExponential(2)}`);
+  console.log(
+    `wasm-kernels.spec: ${compared} gradient tensors compared with cpu, max relative error ${worst.toExponential(2)}`,
+  );
   await tf.setBackend('cpu');
 });
 
@@ -252,7 +273,11 @@ describe('conv2d gradients on wasm match cpu', () => {
         )([dy, w]);
         return [y, gdy!, gw!];
       };
-      expectClose(await on('wasm', run), await on('cpu', run), `conv2dTranspose ${String(xs)} ${String(fs)} ${String(s)} ${String(pad)}`);
+      expectClose(
+        await on('wasm', run),
+        await on('cpu', run),
+        `conv2dTranspose ${String(xs)} ${String(fs)} ${String(s)} ${String(pad)}`,
+      );
     }
   });
 
@@ -266,7 +291,21 @@ describe('conv2d gradients on wasm match cpu', () => {
       // the kernels are consistent with cpu here, the wasm forward conv is not)
       { c: { x: [1, 7, 7, 2], f: [5, 3, 2, 4], strides: [2, 1], pad: 2 }, rounding: undefined, format: 'NHWC' },
       { c: { x: [2, 3, 7, 8], f: [3, 3, 3, 4], strides: 2, pad: 'same' }, rounding: undefined, format: 'NCHW' },
-      { c: { x: [1, 2, 9, 6], f: [2, 3, 2, 3], strides: 1, pad: [[0, 0], [0, 0], [1, 0], [2, 1]] }, rounding: undefined, format: 'NCHW' },
+      {
+        c: {
+          x: [1, 2, 9, 6],
+          f: [2, 3, 2, 3],
+          strides: 1,
+          pad: [
+            [0, 0],
+            [0, 0],
+            [1, 0],
+            [2, 1],
+          ],
+        },
+        rounding: undefined,
+        format: 'NCHW',
+      },
     ];
     for (const { c, rounding, format } of cases) {
       const nhwcX: Shape4 = format === 'NCHW' ? [c.x[0], c.x[2], c.x[3], c.x[1]] : c.x;
@@ -278,8 +317,13 @@ describe('conv2d gradients on wasm match cpu', () => {
         const w = tf.tensor4d(seeded(c.f, 12), c.f);
         const dy = tf.tensor4d(seeded(dyShape, 13), dyShape);
         const common = { strides: c.strides, pad: c.pad, dataFormat: format, dimRoundingMode: rounding };
-        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: c.f } as unknown as tf.NamedAttrMap);
-        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: c.x } as unknown as tf.NamedAttrMap);
+        const dw = tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: c.f } as unknown as tf.NamedAttrMap);
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+          ...common,
+          inputShape: c.x,
+        } as unknown as tf.NamedAttrMap);
         return [dw as tf.Tensor, dx as tf.Tensor];
       };
       expectClose(await on('wasm', run), await on('cpu', run), `kernels ${JSON.stringify({ ...c, rounding, format })}`);
@@ -290,7 +334,11 @@ describe('conv2d gradients on wasm match cpu', () => {
     // tfjs's own conv2d gradient refuses dilations > 1 on every backend ...
     await tf.setBackend('wasm');
     expect(() =>
-      tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, tf.ones([3, 3, 1, 1]), 1, 'same', 'NHWC', 2)))(tf.ones([1, 6, 6, 1]))),
+      tf.tidy(() =>
+        tf.grad((a: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, tf.ones([3, 3, 1, 1]), 1, 'same', 'NHWC', 2)))(
+          tf.ones([1, 6, 6, 1]),
+        ),
+      ),
     ).toThrow(/dilation/);
     // ... but our kernels accept a `dilations` attr, checked against a cpu reference with a dilated filter.
     const cases: { c: ConvCase; d: [number, number] }[] = [
@@ -310,19 +358,34 @@ describe('conv2d gradients on wasm match cpu', () => {
         // Zero-inserted filter: w at taps (i*d0, j*d1).
         const mask = tf.buffer(dil);
         const wv = w().dataSync();
-        for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) for (let a = 0; a < ci; a++) for (let b = 0; b < co; b++) {
-          mask.set(wv[((i * fw + j) * ci + a) * co + b]!, i * d[0], j * d[1], a, b);
-        }
+        for (let i = 0; i < fh; i++)
+          for (let j = 0; j < fw; j++)
+            for (let a = 0; a < ci; a++)
+              for (let b = 0; b < co; b++) {
+                mask.set(wv[((i * fw + j) * ci + a) * co + b]!, i * d[0], j * d[1], a, b);
+              }
         const wd = mask.toTensor() as tf.Tensor4D;
         const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
-        const dwd = tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...common, filterShape: dil } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wd }, { ...common, inputShape: c.x } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const dwd = tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, {
+          ...common,
+          filterShape: dil,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: wd }, {
+          ...common,
+          inputShape: c.x,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
         return [tf.stridedSlice(dwd, [0, 0, 0, 0], dil, [d[0], d[1], 1, 1]), dx];
       });
       const wasm = await on('wasm', () => {
         const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: d };
-        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...common, filterShape: c.f } as unknown as tf.NamedAttrMap) as tf.Tensor;
-        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: w() }, { ...common, inputShape: c.x } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, {
+          ...common,
+          filterShape: c.f,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: w() }, {
+          ...common,
+          inputShape: c.x,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
         return [dw, dx];
       });
       expectClose(wasm, cpu, `dilated ${JSON.stringify(c)} d=${String(d)}`);
@@ -342,7 +405,15 @@ describe('conv2d gradients on wasm match cpu', () => {
       const mk = (): [tf.Tensor4D, tf.Tensor4D] => [tf.tensor4d(seeded(c.x, 31), c.x), tf.tensor4d(seeded(o, 33), o)];
       const ours = (method: 'conv' | 'im2col') => (): tf.Tensor[] => {
         const [x, dy] = mk();
-        return [conv2dBackpropFilterViaConv(x, dy, { strides: c.strides, pad: c.pad, filterShape: c.f, dilations: d, method })];
+        return [
+          conv2dBackpropFilterViaConv(x, dy, {
+            strides: c.strides,
+            pad: c.pad,
+            filterShape: c.f,
+            dilations: d,
+            method,
+          }),
+        ];
       };
       const conv = await on('cpu', ours('conv'));
       for (const backend of ['cpu', 'wasm'] as const) {
@@ -354,14 +425,20 @@ describe('conv2d gradients on wasm match cpu', () => {
       const ref = await on('cpu', () => {
         const [x, dy] = mk();
         const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f };
-        return [tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor];
+        return [
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+        ];
       });
       expectClose(conv, ref, `conv form vs cpu kernel ${JSON.stringify(c)}`);
     }
     const c: ConvCase = { x: [2, 9, 8, 3], f: [3, 2, 3, 4], strides: [2, 3], pad: 'same' };
     const o = convOutShape(c);
     const input = await on('cpu', () => [
-      conv2dBackpropInputViaConv(tf.tensor4d(seeded(o, 33), o), tf.tensor4d(seeded(c.f, 32), c.f), { strides: c.strides, pad: c.pad, inputShape: c.x }),
+      conv2dBackpropInputViaConv(tf.tensor4d(seeded(o, 33), o), tf.tensor4d(seeded(c.f, 32), c.f), {
+        strides: c.strides,
+        pad: c.pad,
+        inputShape: c.x,
+      }),
     ]);
     const inputRef = await on('cpu', () => {
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
@@ -376,14 +453,38 @@ describe('Tile / Sum / Mean replacements on wasm match cpu', () => {
   it('tile: ranks 1-5, broadcast-like and general reps, float32 / int32 / bool', async () => {
     const cases: [number[], number[]][] = [
       [[5], [3]],
-      [[1, 1, 1, 64], [16, 7, 7, 1]],
-      [[2, 3], [1, 1]],
-      [[2, 3], [4, 5]],
-      [[3, 1], [2, 40]],
-      [[2, 3, 4], [2, 1, 3]],
-      [[1, 2, 1, 3, 2], [2, 2, 3, 1, 2]],
-      [[4, 17], [3, 2]],
-      [[2, 2], [0, 3]],
+      [
+        [1, 1, 1, 64],
+        [16, 7, 7, 1],
+      ],
+      [
+        [2, 3],
+        [1, 1],
+      ],
+      [
+        [2, 3],
+        [4, 5],
+      ],
+      [
+        [3, 1],
+        [2, 40],
+      ],
+      [
+        [2, 3, 4],
+        [2, 1, 3],
+      ],
+      [
+        [1, 2, 1, 3, 2],
+        [2, 2, 3, 1, 2],
+      ],
+      [
+        [4, 17],
+        [3, 2],
+      ],
+      [
+        [2, 2],
+        [0, 3],
+      ],
     ];
     for (const [shape, reps] of cases) {
       for (const dtype of ['float32', 'int32', 'bool'] as const) {
@@ -393,8 +494,16 @@ describe('Tile / Sum / Mean replacements on wasm match cpu', () => {
             dtype === 'float32'
               ? tf.tensor(v, shape)
               : dtype === 'bool'
-                ? tf.tensor(Array.from(v, (a) => a > 0), shape, 'bool')
-                : tf.tensor(Array.from(v, (a) => Math.round(a * 100)), shape, 'int32');
+                ? tf.tensor(
+                    Array.from(v, (a) => a > 0),
+                    shape,
+                    'bool',
+                  )
+                : tf.tensor(
+                    Array.from(v, (a) => Math.round(a * 100)),
+                    shape,
+                    'int32',
+                  );
           return [tf.cast(tf.tile(x, reps), 'float32')];
         };
         expectClose(await on('wasm', run), await on('cpu', run), `tile ${String(shape)} x ${String(reps)} ${dtype}`, 0);
@@ -404,15 +513,41 @@ describe('Tile / Sum / Mean replacements on wasm match cpu', () => {
 
   it('sum / mean over leading, trailing, middle and all axes, keepDims, int32', async () => {
     const shape: Shape4 = [6, 5, 4, 7];
-    const axesList: (number | number[] | undefined)[] = [0, [0, 1], [0, 1, 2], [1, 0], [-4, -3, -2], [0, 1, 2, 3], undefined, 3, [2, 3], 1, [0, 2]];
+    const axesList: (number | number[] | undefined)[] = [
+      0,
+      [0, 1],
+      [0, 1, 2],
+      [1, 0],
+      [-4, -3, -2],
+      [0, 1, 2, 3],
+      undefined,
+      3,
+      [2, 3],
+      1,
+      [0, 2],
+    ];
     for (const axis of axesList) {
       for (const keepDims of [false, true]) {
         const run = (): tf.Tensor[] => {
           const x = tf.tensor4d(seeded(shape, 71), shape);
-          const xi = tf.tensor4d(Array.from(seeded(shape, 72), (a) => Math.round(a * 50)), shape, 'int32');
-          return [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims), tf.cast(tf.sum(xi, axis, keepDims), 'float32'), tf.mean(xi, axis, keepDims)];
+          const xi = tf.tensor4d(
+            Array.from(seeded(shape, 72), (a) => Math.round(a * 50)),
+            shape,
+            'int32',
+          );
+          return [
+            tf.sum(x, axis, keepDims),
+            tf.mean(x, axis, keepDims),
+            tf.cast(tf.sum(xi, axis, keepDims), 'float32'),
+            tf.mean(xi, axis, keepDims),
+          ];
         };
-        expectClose(await on('wasm', run), await on('cpu', run), `reduce axis=${JSON.stringify(axis)} keepDims=${keepDims}`, 1e-6);
+        expectClose(
+          await on('wasm', run),
+          await on('cpu', run),
+          `reduce axis=${JSON.stringify(axis)} keepDims=${keepDims}`,
+          1e-6,
+        );
       }
     }
   });
@@ -445,11 +580,14 @@ describe('maxPool gradient on wasm matches cpu', () => {
       const wasm = await on('wasm', poolGrad(c, seed));
       const cpu = await on('cpu', poolGrad(c, seed));
       // Overlapping windows may sum the same terms in another order: allow float rounding only.
-      const overlapping = (Array.isArray(c.size) ? c.size[0] : c.size) > (Array.isArray(c.strides) ? c.strides[0] : c.strides);
+      const overlapping =
+        (Array.isArray(c.size) ? c.size[0] : c.size) > (Array.isArray(c.strides) ? c.strides[0] : c.strides);
       expectClose(wasm, cpu, label, overlapping ? 1e-6 : 0);
     }
     // All-equal windows: only the top-left element of each 2x2 window receives the gradient.
-    const run = (): tf.Tensor[] => [tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(tf.zeros([1, 4, 4, 1]))];
+    const run = (): tf.Tensor[] => [
+      tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(tf.zeros([1, 4, 4, 1])),
+    ];
     const wasm = await on('wasm', run);
     expect(Array.from(wasm.values[0]!)).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
     expectClose(wasm, await on('cpu', run), 'all-zero windows', 0);
@@ -495,10 +633,24 @@ describe('memory', () => {
     // Direct kernel calls outside any tidy: exactly one new tensor each.
     const dy = tf.tensor4d(seeded([4, 12, 12, 8], 64), [4, 12, 12, 8]);
     const before = tf.memory().numTensors;
-    const k1 = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 8] });
-    const k2 = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w1 }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 12, 12, 3] });
+    const k1 = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 8] },
+      );
+    const k2 = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropInput',
+        { dy, filter: w1 },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 12, 12, 3] },
+      );
     const p = tf.maxPool(x, 2, 2, 'valid');
-    const k3 = tf.engine().runKernel('MaxPoolGrad', { dy: p, input: x, output: p }, { filterSize: 2, strides: 2, pad: 'valid' });
+    const k3 = tf
+      .engine()
+      .runKernel('MaxPoolGrad', { dy: p, input: x, output: p }, { filterSize: 2, strides: 2, pad: 'valid' });
     expect(tf.memory().numTensors).toBe(before + 4);
 
     // Kernel functions called with bare TensorInfos (not Tensors), as another kernel might: the route through
@@ -506,8 +658,17 @@ describe('memory', () => {
     const info = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
     const kernel = tf.getKernel('Conv2DBackpropFilter', 'wasm');
     const x8 = tf.tensor4d(seeded([4, 12, 12, 8], 65), [4, 12, 12, 8]);
-    const k8 = tf.engine().runKernel('Conv2DBackpropFilter', { x: x8, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 8] }) as tf.Tensor;
-    for (const [xt, inC, reference, newTensors] of [[x8, 8, k8, 1], [x, 3, k1 as tf.Tensor, 0]] as const) {
+    const k8 = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x: x8, dy },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 8] },
+      ) as tf.Tensor;
+    for (const [xt, inC, reference, newTensors] of [
+      [x8, 8, k8, 1],
+      [x, 3, k1 as tf.Tensor, 0],
+    ] as const) {
       const buffersBefore = tf.backend().numDataIds();
       const tensorsBefore = tf.memory().numTensors;
       const out = kernel.kernelFunc({
@@ -524,5 +685,4 @@ describe('memory', () => {
     tf.dispose([k1 as tf.Tensor, k2 as tf.Tensor, k3 as tf.Tensor, k8, p, dy, x, x8, w1, w2]);
     expect(x.isDisposed && dy.isDisposed).toBe(true);
   });
-
 });

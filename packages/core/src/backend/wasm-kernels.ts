@@ -27,7 +27,11 @@
  * Tensor itself, which the engine adopts as the kernel output (no copy, no leak).
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterViaConv, IM2COL_MAX_PATCH, type Conv2DBackpropFilterParams } from './conv2d-backprop-filter.js';
+import {
+  conv2dBackpropFilterViaConv,
+  IM2COL_MAX_PATCH,
+  type Conv2DBackpropFilterParams,
+} from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputViaConv, type Conv2DBackpropInputParams } from './conv2d-backprop-input.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
 import { tileInto } from './tile-copy.js';
@@ -41,9 +45,20 @@ const BACKEND_NAME = 'wasm';
 const SMALL_INPUT_CHANNELS = 4;
 
 /** Gradient kernels replaced/added for the wasm backend by {@link registerWasmGradientKernels}. */
-export const WASM_GRADIENT_KERNEL_NAMES: readonly string[] = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'];
+export const WASM_GRADIENT_KERNEL_NAMES: readonly string[] = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'MaxPoolGrad',
+];
 /** Kernels replaced as well unless `tileAndReductions: false` (forward kernels batchNorm training leans on). */
-export const WASM_TILE_AND_REDUCTION_KERNEL_NAMES: readonly string[] = ['Tile', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity', 'Cast'];
+export const WASM_TILE_AND_REDUCTION_KERNEL_NAMES: readonly string[] = [
+  'Tile',
+  'Sum',
+  'Mean',
+  'FusedBatchNorm',
+  'Identity',
+  'Cast',
+];
 
 export interface WasmGradientKernelOptions {
   /** Also replace Tile, Sum and Mean (leading-axes case) with faster versions. Default true. */
@@ -102,16 +117,36 @@ function smallConvInfo(
   backend: unknown,
   xShape: number[],
   filterShape: number[],
-  a: { strides: number | [number, number]; pad: Conv2DBackpropFilterParams['pad']; dataFormat?: string; dimRoundingMode?: Conv2DBackpropFilterParams['dimRoundingMode']; dilations?: number | [number, number] },
+  a: {
+    strides: number | [number, number];
+    pad: Conv2DBackpropFilterParams['pad'];
+    dataFormat?: string;
+    dimRoundingMode?: Conv2DBackpropFilterParams['dimRoundingMode'];
+    dilations?: number | [number, number];
+  },
   dtypes: tf.DataType[],
 ): { info: tf.backend_util.Conv2DInfo; simd: NonNullable<ReturnType<typeof simdKernelsFor>> } | null {
-  if ((a.dataFormat ?? 'NHWC') !== 'NHWC' || dtypes.some((d) => d !== 'float32') || xShape.length !== 4 || filterShape.length !== 4) return null;
+  if (
+    (a.dataFormat ?? 'NHWC') !== 'NHWC' ||
+    dtypes.some((d) => d !== 'float32') ||
+    xShape.length !== 4 ||
+    filterShape.length !== 4
+  )
+    return null;
   const simd = simdKernelsFor(backend);
   if (!simd) return null;
   const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast',
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    'channelsLast',
   );
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1)
+    return null;
   return { info, simd };
 }
 
@@ -119,60 +154,93 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-const conv2DBackpropFilterKernel: KernelFactory = () => ({ inputs, backend, attrs }) => {
-  const a = attrs as unknown as Conv2DBackpropFilterParams;
-  const x = input(inputs, 'x', 'Conv2DBackpropFilter');
-  const dy = input(inputs, 'dy', 'Conv2DBackpropFilter');
-  const [fh, fw, inC, outC] = a.filterShape;
-  const small = fh * fw * inC <= IM2COL_MAX_PATCH ? smallConvInfo(backend, x.shape, a.filterShape, a, [x.dtype, dy.dtype]) : null;
-  if (small && inC === x.shape[3] && sameShape(dy.shape, small.info.outShape)) {
-    const { info, simd } = small;
-    const out = (backend as WasmHeapBackend).makeOutput([...a.filterShape], 'float32');
-    simd.withScratch(4 * fh * fw * inC * outC, (part) =>
-      simd.exports.conv_filter_grad_small(
-        simd.offset(x), simd.offset(dy), simd.offset(out), part, info.batchSize, info.inHeight, info.inWidth, inC,
-        info.outHeight, info.outWidth, outC, fh, fw, info.padInfo.top, info.padInfo.left,
-      ),
+const conv2DBackpropFilterKernel: KernelFactory =
+  () =>
+  ({ inputs, backend, attrs }) => {
+    const a = attrs as unknown as Conv2DBackpropFilterParams;
+    const x = input(inputs, 'x', 'Conv2DBackpropFilter');
+    const dy = input(inputs, 'dy', 'Conv2DBackpropFilter');
+    const [fh, fw, inC, outC] = a.filterShape;
+    const small =
+      fh * fw * inC <= IM2COL_MAX_PATCH ? smallConvInfo(backend, x.shape, a.filterShape, a, [x.dtype, dy.dtype]) : null;
+    if (small && inC === x.shape[3] && sameShape(dy.shape, small.info.outShape)) {
+      const { info, simd } = small;
+      const out = (backend as WasmHeapBackend).makeOutput([...a.filterShape], 'float32');
+      simd.withScratch(4 * fh * fw * inC * outC, (part) =>
+        simd.exports.conv_filter_grad_small(
+          simd.offset(x),
+          simd.offset(dy),
+          simd.offset(out),
+          part,
+          info.batchSize,
+          info.inHeight,
+          info.inWidth,
+          inC,
+          info.outHeight,
+          info.outWidth,
+          outC,
+          fh,
+          fw,
+          info.padInfo.top,
+          info.padInfo.left,
+        ),
+      );
+      return out;
+    }
+    return runOnTensors(backend, [x, dy], ([xt, dyt]) =>
+      conv2dBackpropFilterViaConv(xt!, dyt!, {
+        strides: a.strides,
+        pad: a.pad,
+        dataFormat: a.dataFormat,
+        dimRoundingMode: a.dimRoundingMode,
+        filterShape: a.filterShape,
+        dilations: a.dilations,
+      }),
     );
-    return out;
-  }
-  return runOnTensors(backend, [x, dy], ([xt, dyt]) =>
-    conv2dBackpropFilterViaConv(xt!, dyt!, {
-      strides: a.strides,
-      pad: a.pad,
-      dataFormat: a.dataFormat,
-      dimRoundingMode: a.dimRoundingMode,
-      filterShape: a.filterShape,
-      dilations: a.dilations,
-    }),
-  );
-};
+  };
 
-const conv2DBackpropInputKernel: KernelFactory = () => ({ inputs, backend, attrs }) => {
-  const a = attrs as unknown as Conv2DBackpropInputParams;
-  const dy = input(inputs, 'dy', 'Conv2DBackpropInput');
-  const filter = input(inputs, 'filter', 'Conv2DBackpropInput');
-  const small = a.inputShape[3] <= SMALL_INPUT_CHANNELS ? smallConvInfo(backend, a.inputShape, filter.shape, a, [dy.dtype, filter.dtype]) : null;
-  if (small && sameShape(dy.shape, small.info.outShape)) {
-    const { info, simd } = small;
-    const out = (backend as WasmHeapBackend).makeOutput([...a.inputShape], 'float32');
-    simd.exports.conv_input_grad_small(
-      simd.offset(dy), simd.offset(filter), simd.offset(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-      info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left,
+const conv2DBackpropInputKernel: KernelFactory =
+  () =>
+  ({ inputs, backend, attrs }) => {
+    const a = attrs as unknown as Conv2DBackpropInputParams;
+    const dy = input(inputs, 'dy', 'Conv2DBackpropInput');
+    const filter = input(inputs, 'filter', 'Conv2DBackpropInput');
+    const small =
+      a.inputShape[3] <= SMALL_INPUT_CHANNELS
+        ? smallConvInfo(backend, a.inputShape, filter.shape, a, [dy.dtype, filter.dtype])
+        : null;
+    if (small && sameShape(dy.shape, small.info.outShape)) {
+      const { info, simd } = small;
+      const out = (backend as WasmHeapBackend).makeOutput([...a.inputShape], 'float32');
+      simd.exports.conv_input_grad_small(
+        simd.offset(dy),
+        simd.offset(filter),
+        simd.offset(out),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+        info.outHeight,
+        info.outWidth,
+        info.outChannels,
+        info.filterHeight,
+        info.filterWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+      );
+      return out;
+    }
+    return runOnTensors(backend, [dy, filter], ([dyt, ft]) =>
+      conv2dBackpropInputViaConv(dyt!, ft!, {
+        strides: a.strides,
+        pad: a.pad,
+        dataFormat: a.dataFormat,
+        dimRoundingMode: a.dimRoundingMode,
+        inputShape: a.inputShape,
+        dilations: a.dilations,
+      }),
     );
-    return out;
-  }
-  return runOnTensors(backend, [dy, filter], ([dyt, ft]) =>
-    conv2dBackpropInputViaConv(dyt!, ft!, {
-      strides: a.strides,
-      pad: a.pad,
-      dataFormat: a.dataFormat,
-      dimRoundingMode: a.dimRoundingMode,
-      inputShape: a.inputShape,
-      dilations: a.dilations,
-    }),
-  );
-};
+  };
 
 const maxPoolGradKernel: KernelFactory = (original) => (args) => {
   const { inputs, backend, attrs } = args;
@@ -192,16 +260,32 @@ const maxPoolGradKernel: KernelFactory = (original) => (args) => {
     a.dimRoundingMode,
   );
   if (dy.shape.length !== 4 || info.outShape.some((v, i) => v !== dy.shape[i])) {
-    throw new Error(`MaxPoolGrad: dy shape [${dy.shape.join(',')}] does not match the pool output [${info.outShape.join(',')}]`);
+    throw new Error(
+      `MaxPoolGrad: dy shape [${dy.shape.join(',')}] does not match the pool output [${info.outShape.join(',')}]`,
+    );
   }
   const out = backend.makeOutput(x.shape, 'float32');
   const simd = x.dtype === 'float32' && dy.dtype === 'float32' ? simdKernelsFor(backend) : null;
   if (simd) {
     const { padInfo } = info;
     simd.exports.max_pool_grad(
-      simd.offset(x), simd.offset(dy), simd.offset(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-      info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-      info.effectiveFilterHeight, info.effectiveFilterWidth, padInfo.top, padInfo.left,
+      simd.offset(x),
+      simd.offset(dy),
+      simd.offset(out),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.effectiveFilterHeight,
+      info.effectiveFilterWidth,
+      padInfo.top,
+      padInfo.left,
     );
     return out;
   }
@@ -212,7 +296,11 @@ const maxPoolGradKernel: KernelFactory = (original) => (args) => {
   return out;
 };
 
-function delegate(original: tf.KernelConfig | undefined, kernelName: string, args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInfo[] {
+function delegate(
+  original: tf.KernelConfig | undefined,
+  kernelName: string,
+  args: Parameters<tf.KernelFunc>[0],
+): tf.TensorInfo | tf.TensorInfo[] {
   if (!original) throw new Error(`${kernelName}: case not supported and no wasm kernel to fall back to`);
   return original.kernelFunc(args);
 }
@@ -226,7 +314,10 @@ const tileKernel: KernelFactory = (original) => (args) => {
   if (!isWasmHeapBackend(backend) || !HEAP_DTYPES.has(x.dtype) || reps.length !== x.shape.length) {
     return delegate(original, 'Tile', args);
   }
-  const out = backend.makeOutput(x.shape.map((s, i) => s * reps[i]!), x.dtype);
+  const out = backend.makeOutput(
+    x.shape.map((s, i) => s * reps[i]!),
+    x.dtype,
+  );
   tileInto(backend.typedArrayFromHeap(x), x.shape, reps, backend.typedArrayFromHeap(out));
   return out;
 };
@@ -251,7 +342,13 @@ const reduceKernel =
       return out;
     }
     const src = backend.typedArrayFromHeap(x) as Float32Array;
-    reduceLeading(src, outer, inner, backend.typedArrayFromHeap(out) as Float32Array, kernelName === 'Mean' ? outer : 1);
+    reduceLeading(
+      src,
+      outer,
+      inner,
+      backend.typedArrayFromHeap(out) as Float32Array,
+      kernelName === 'Mean' ? outer : 1,
+    );
     return out;
   };
 
@@ -267,7 +364,8 @@ const shareKernel =
     const x = input(inputs, 'x', kernelName);
     const sameDtype = kernelName === 'Identity' || (attrs as unknown as tf.CastAttrs).dtype === x.dtype;
     const b = backend as { incRef?: (dataId: tf.DataId) => void };
-    if (!sameDtype || x.dtype === 'string' || typeof b.incRef !== 'function') return delegate(original, kernelName, args);
+    if (!sameDtype || x.dtype === 'string' || typeof b.incRef !== 'function')
+      return delegate(original, kernelName, args);
     b.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
@@ -284,17 +382,35 @@ const fusedBatchNormKernel: KernelFactory = (original) => (args) => {
   const { offset, scale } = inputs;
   const c = x.shape[x.shape.length - 1] ?? 0;
   const size = tf.util.sizeFromShape(x.shape);
-  const perChannel = (t: tf.TensorInfo | undefined): boolean => t == null || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) === c);
+  const perChannel = (t: tf.TensorInfo | undefined): boolean =>
+    t == null || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) === c);
   const simd = simdKernelsFor(backend);
-  if (!simd || x.dtype !== 'float32' || c === 0 || size === 0 || !perChannel(mean) || !perChannel(variance) || !perChannel(offset) || !perChannel(scale)) {
+  if (
+    !simd ||
+    x.dtype !== 'float32' ||
+    c === 0 ||
+    size === 0 ||
+    !perChannel(mean) ||
+    !perChannel(variance) ||
+    !perChannel(offset) ||
+    !perChannel(scale)
+  ) {
     return delegate(original, 'FusedBatchNorm', args);
   }
   const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
   const out = (backend as WasmHeapBackend).makeOutput(x.shape, 'float32');
   simd.withScratch(4 * c, (nf) =>
     simd.exports.batch_norm(
-      simd.offset(x), simd.offset(mean), simd.offset(variance), offset ? simd.offset(offset) : 0, scale ? simd.offset(scale) : 0,
-      simd.offset(out), size, c, varianceEpsilon, nf,
+      simd.offset(x),
+      simd.offset(mean),
+      simd.offset(variance),
+      offset ? simd.offset(offset) : 0,
+      scale ? simd.offset(scale) : 0,
+      simd.offset(out),
+      size,
+      c,
+      varianceEpsilon,
+      nf,
     ),
   );
   return out;

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { reportMarkdown, resultsCsv } from './bench-report.js';
-import { BENCH_RESULTS_FORMAT, BENCH_RESULTS_VERSION, type BenchCellResult, type BenchResults } from './results-schema.js';
+import {
+  BENCH_RESULTS_FORMAT,
+  BENCH_RESULTS_VERSION,
+  type BenchCellResult,
+  type BenchResults,
+} from './results-schema.js';
 import { writeHtmlReport } from './html-report.js';
 
 /** The file of a finished cell in DIR. */
@@ -31,7 +36,10 @@ export function readBenchResults(dir: string): BenchResults {
   if (!existsSync(file)) throw new DataError(`no bench results in ${dir} (results.json not found)`);
   const r = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   if (r.format !== BENCH_RESULTS_FORMAT) throw new DataError(`${file} is not a fewshot bench results file`);
-  if (r.version > BENCH_RESULTS_VERSION) throw new DataError(`${file} has results format version ${r.version}; this fewshot reads up to ${BENCH_RESULTS_VERSION}`);
+  if (r.version > BENCH_RESULTS_VERSION)
+    throw new DataError(
+      `${file} has results format version ${r.version}; this fewshot reads up to ${BENCH_RESULTS_VERSION}`,
+    );
   return r;
 }
 
@@ -39,5 +47,9 @@ export function readBenchResults(dir: string): BenchResults {
 export function filesIn(dir: string, sub: string): string[] {
   const d = path.join(dir, sub);
   // without the temporaries of killed writes
-  return existsSync(d) ? readdirSync(d).filter((n) => !n.includes('.tmp-') && !/\.json\.\d+$/.test(n)).sort() : [];
+  return existsSync(d)
+    ? readdirSync(d)
+        .filter((n) => !n.includes('.tmp-') && !/\.json\.\d+$/.test(n))
+        .sort()
+    : [];
 }

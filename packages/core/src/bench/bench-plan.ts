@@ -69,11 +69,25 @@ export async function planBench(bench: LoadedBench, out: string): Promise<BenchP
   const usedTasks = new Set<string>();
   const usedMethods = new Set<string>();
   bench.spec.cells.forEach((c, i) => {
-    const names = (one: string | undefined, many: string[] | undefined, field: string, known: Record<string, unknown>, used: Set<string>): void => {
-      if ((one === undefined) === (many === undefined)) problems.push(bench.problem(['cells', i], `give either ${field} or ${field}s`));
-      const all = one !== undefined ? [[field, one] as const] : (many ?? []).map((n, j) => [`${field}s.${j}`, n] as const);
+    const names = (
+      one: string | undefined,
+      many: string[] | undefined,
+      field: string,
+      known: Record<string, unknown>,
+      used: Set<string>,
+    ): void => {
+      if ((one === undefined) === (many === undefined))
+        problems.push(bench.problem(['cells', i], `give either ${field} or ${field}s`));
+      const all =
+        one !== undefined ? [[field, one] as const] : (many ?? []).map((n, j) => [`${field}s.${j}`, n] as const);
       for (const [k, n] of all) {
-        if (!(n in known)) problems.push(bench.problem(['cells', i, ...k.split('.')], `unknown ${field} '${n}' (${field}s: ${Object.keys(known).join(', ')})`));
+        if (!(n in known))
+          problems.push(
+            bench.problem(
+              ['cells', i, ...k.split('.')],
+              `unknown ${field} '${n}' (${field}s: ${Object.keys(known).join(', ')})`,
+            ),
+          );
         else used.add(n);
       }
     };
@@ -81,7 +95,8 @@ export async function planBench(bench: LoadedBench, out: string): Promise<BenchP
     names(c.task, c.tasks, 'task', bench.spec.tasks, usedTasks);
   });
   const tasksByName = new Map<string, PlannedTask[]>();
-  for (const name of Object.keys(bench.spec.tasks)) if (usedTasks.has(name)) tasksByName.set(name, await planTask(bench, name, benchContainer.registry, out, problems));
+  for (const name of Object.keys(bench.spec.tasks))
+    if (usedTasks.has(name)) tasksByName.set(name, await planTask(bench, name, benchContainer.registry, out, problems));
   const methods = new Map<string, PlannedMethod>();
   for (const id of Object.keys(bench.spec.methods)) {
     if (!usedMethods.has(id)) continue;
@@ -91,10 +106,10 @@ export async function planBench(bench: LoadedBench, out: string): Promise<BenchP
   const cells: PlannedCell[] = [];
   const seen = new Map<string, number>();
   for (const [i, c] of bench.spec.cells.entries()) {
-    for (const mid of c.method !== undefined ? [c.method] : c.methods ?? []) {
+    for (const mid of c.method !== undefined ? [c.method] : (c.methods ?? [])) {
       const method = methods.get(mid);
       if (!method) continue;
-      for (const tname of c.task !== undefined ? [c.task] : c.tasks ?? []) {
+      for (const tname of c.task !== undefined ? [c.task] : (c.tasks ?? [])) {
         for (const task of tasksByName.get(tname) ?? []) {
           const id = `${mid}@${task.info.id}`;
           if (seen.has(id)) {
@@ -105,7 +120,8 @@ export async function planBench(bench: LoadedBench, out: string): Promise<BenchP
           const setup = await evalSetup(bench, method, task, containers, benchContainer.registry, i, problems);
           if (!setup) continue;
           const key = cellKey(setup.config, task.info);
-          const domain: BenchDomain = method.kind === 'baseline' ? 'untrained' : c.source === c.target ? 'in-domain' : 'cross-domain';
+          const domain: BenchDomain =
+            method.kind === 'baseline' ? 'untrained' : c.source === c.target ? 'in-domain' : 'cross-domain';
           const unit = method.modelKey ? `model:${method.modelKey}` : `cell:${key}`;
           cells.push({ key, id, method, task, source: c.source, target: c.target, domain, setup, unit });
         }
@@ -124,13 +140,30 @@ export async function planBench(bench: LoadedBench, out: string): Promise<BenchP
  * experiment by its resolved config (and `modelKey`), the data by its fingerprint and its path
  * relative to the data folder (`dataDir`, default $FEWSHOT_DATA; absolute when it lies outside).
  */
-export function cellKey(config: Readonly<Record<string, unknown>>, task: BenchTaskResult, dataDir = resolveDataDir()): string {
+export function cellKey(
+  config: Readonly<Record<string, unknown>>,
+  task: BenchTaskResult,
+  dataDir = resolveDataDir(),
+): string {
   const inData = path.relative(dataDir, task.data.path);
-  const dataPath = inData === '' ? '.' : inData.startsWith('..') || path.isAbsolute(inData) ? task.data.path : inData.split(path.sep).join('/');
+  const dataPath =
+    inData === ''
+      ? '.'
+      : inData.startsWith('..') || path.isAbsolute(inData)
+        ? task.data.path
+        : inData.split(path.sep).join('/');
   const episodes = {
-    dataFingerprint: task.dataFingerprint, modality: task.modality, data: { ...task.data, path: dataPath },
-    ways: task.ways, shots: task.shots, queries: task.queries, episodes: task.episodes, seed: task.kind === 'runs' ? null : task.seed,
-    within: task.within ?? null, across: task.across ?? null, kind: task.kind,
+    dataFingerprint: task.dataFingerprint,
+    modality: task.modality,
+    data: { ...task.data, path: dataPath },
+    ways: task.ways,
+    shots: task.shots,
+    queries: task.queries,
+    episodes: task.episodes,
+    seed: task.kind === 'runs' ? null : task.seed,
+    within: task.within ?? null,
+    across: task.across ?? null,
+    kind: task.kind,
   };
   return contentKey({ fewshot: FEWSHOT_VERSION, method: { ...config, experiment: null, model: null }, episodes });
 }
@@ -151,7 +184,12 @@ async function evalSetup(
 ): Promise<EvalSetup | undefined> {
   const modality = task.info.modality;
   if (method.modality !== undefined && method.modality !== modality) {
-    problems.push(bench.problem(['cells', cellIndex], `the method '${method.id}' works on ${method.modality} data, but the task '${task.info.task}' is ${modality} data`));
+    problems.push(
+      bench.problem(
+        ['cells', cellIndex],
+        `the method '${method.id}' works on ${method.modality} data, but the task '${task.info.task}' is ${modality} data`,
+      ),
+    );
     return undefined;
   }
   const exp = method.experiment;
@@ -160,14 +198,36 @@ async function evalSetup(
     const m = method.model!;
     const tta = method.spec.tta && m.config && m.config.eval.tta.views > 1 ? m.config.eval.tta : null;
     const ttaSeed = m.config?.seed ?? 0;
-    const config = { kind: 'model', model: relativeTo(bench.dir, m.dir), filesHash: m.filesHash, manifest: m.meta, tta, ttaSeed, backend };
-    return { modality, preprocess: { ...m.meta.preprocess }, plugins: m.meta.plugins, pluginDir: m.dir, backend, tta, ttaSeed, batchSize: m.config?.eval.batchSize ?? 256, config };
+    const config = {
+      kind: 'model',
+      model: relativeTo(bench.dir, m.dir),
+      filesHash: m.filesHash,
+      manifest: m.meta,
+      tta,
+      ttaSeed,
+      backend,
+    };
+    return {
+      modality,
+      preprocess: { ...m.meta.preprocess },
+      plugins: m.meta.plugins,
+      pluginDir: m.dir,
+      backend,
+      tta,
+      ttaSeed,
+      batchSize: m.config?.eval.batchSize ?? 256,
+      config,
+    };
   }
   const plugins = exp ? exp.config.plugins : bench.spec.plugins;
   const pluginDir = exp ? exp.dir : bench.dir;
   const registry = exp ? (await containers.get(plugins, pluginDir)).registry : benchRegistry;
   const raw = method.spec.preprocess ?? exp?.config.data.preprocess ?? task.spec.preprocess;
-  const where = method.spec.preprocess ? ['methods', method.id, 'preprocess'] : exp ? ['methods', method.id, 'experiment'] : ['tasks', task.info.task, 'preprocess'];
+  const where = method.spec.preprocess
+    ? ['methods', method.id, 'preprocess']
+    : exp
+      ? ['methods', method.id, 'experiment']
+      : ['tasks', task.info.task, 'preprocess'];
   let preprocess: Record<string, unknown>;
   try {
     preprocess = validatePreprocess(registry.modality(modality), raw, bench.file);
@@ -179,14 +239,45 @@ async function evalSetup(
   if (method.kind === 'baseline') {
     const baseline = registry.baseline(method.spec.baseline!);
     if (baseline.modalities.length > 0 && !baseline.modalities.includes(modality)) {
-      problems.push(bench.problem(['cells', cellIndex], `the baseline '${baseline.id}' works on ${baseline.modalities.join(', ')} data, but the task '${task.info.task}' is ${modality} data`));
+      problems.push(
+        bench.problem(
+          ['cells', cellIndex],
+          `the baseline '${baseline.id}' works on ${baseline.modalities.join(', ')} data, but the task '${task.info.task}' is ${modality} data`,
+        ),
+      );
       return undefined;
     }
-    const config = { kind: 'baseline', baseline: baseline.id, modality, preprocess, plugins, backend, ...(exp ? { experiment: relativeTo(bench.dir, exp.file) } : {}) };
+    const config = {
+      kind: 'baseline',
+      baseline: baseline.id,
+      modality,
+      preprocess,
+      plugins,
+      backend,
+      ...(exp ? { experiment: relativeTo(bench.dir, exp.file) } : {}),
+    };
     return { modality, preprocess, plugins, pluginDir, backend, tta: null, ttaSeed: 0, batchSize: 256, config };
   }
   const c = exp!.config;
   const tta = method.spec.tta && c.eval.tta.views > 1 ? c.eval.tta : null;
-  const config = { kind: 'experiment', experiment: relativeTo(bench.dir, exp!.file), overrides: exp!.overrides, modelKey: method.modelKey, resolved: c, tta, backend };
-  return { modality, preprocess, plugins, pluginDir, backend, tta, ttaSeed: c.seed, batchSize: c.eval.batchSize, config };
+  const config = {
+    kind: 'experiment',
+    experiment: relativeTo(bench.dir, exp!.file),
+    overrides: exp!.overrides,
+    modelKey: method.modelKey,
+    resolved: c,
+    tta,
+    backend,
+  };
+  return {
+    modality,
+    preprocess,
+    plugins,
+    pluginDir,
+    backend,
+    tta,
+    ttaSeed: c.seed,
+    batchSize: c.eval.batchSize,
+    config,
+  };
 }

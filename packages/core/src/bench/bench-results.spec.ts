@@ -12,12 +12,21 @@ describe('paired comparisons', () => {
     expect(d.ci95).toBeCloseTo((1.96 * Math.sqrt(0.08 / 3)) / 2, 12);
     expect(d.episodes).toBe(4);
     // the same episodes, same result: no difference and no spread
-    expect(pairedDifference(cell('a', 't', [1, 2]), cell('b', 't', [1, 2]))).toEqual({ meanDifference: 0, ci95: 0, episodes: 2 });
+    expect(pairedDifference(cell('a', 't', [1, 2]), cell('b', 't', [1, 2]))).toEqual({
+      meanDifference: 0,
+      ci95: 0,
+      episodes: 2,
+    });
     expect(pairedDifference(cell('a', 't', [1, 2]), cell('b', 't', [1, 2, 3]))).toBeUndefined();
   });
 
   it('compares every two methods of a task and no cells of different tasks', () => {
-    const comps = pairedComparisons([cell('a', 't1', [5]), cell('b', 't1', [4]), cell('c', 't1', [3]), cell('a', 't2', [1])]);
+    const comps = pairedComparisons([
+      cell('a', 't1', [5]),
+      cell('b', 't1', [4]),
+      cell('c', 't1', [3]),
+      cell('a', 't2', [1]),
+    ]);
     expect(comps.map((c) => [c.task, c.a, c.b, +c.meanDifference.toFixed(3)])).toEqual([
       ['t1', 'a', 'b', 0.2],
       ['t1', 'a', 'c', 0.4],

@@ -61,8 +61,12 @@ export function pairedComparisons(cells: readonly BenchCellResult[]): BenchCompa
 }
 
 /** a - b on the same episodes (per-episode accuracies), or undefined when the episodes differ in number or size. */
-export function pairedDifference(a: BenchCellResult, b: BenchCellResult): { meanDifference: number; ci95: number; episodes: number } | undefined {
-  if (a.perEpisodeCorrect.length !== b.perEpisodeCorrect.length || a.ways * a.queries !== b.ways * b.queries) return undefined;
+export function pairedDifference(
+  a: BenchCellResult,
+  b: BenchCellResult,
+): { meanDifference: number; ci95: number; episodes: number } | undefined {
+  if (a.perEpisodeCorrect.length !== b.perEpisodeCorrect.length || a.ways * a.queries !== b.ways * b.queries)
+    return undefined;
   const perQuery = a.ways * a.queries;
   const diffs = a.perEpisodeCorrect.map((x, e) => (x - b.perEpisodeCorrect[e]!) / perQuery);
   const { mean, ci95 } = meanCi95(diffs);

@@ -4,18 +4,35 @@ import { resolveShard, shardOf } from './bench-shard.js';
 describe('resolveShard', () => {
   it('reads --shard i/n, a Slurm job array and a Kubernetes Indexed Job, in that order', () => {
     expect(resolveShard('2/3', undefined, {})).toEqual({ index: 2, count: 3 });
-    expect(resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({ index: 1, count: 4 });
-    expect(resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1' })).toEqual({ index: 2, count: 3 });
+    expect(resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({
+      index: 1,
+      count: 4,
+    });
+    expect(
+      resolveShard(undefined, undefined, {
+        SLURM_ARRAY_TASK_ID: '3',
+        SLURM_ARRAY_TASK_COUNT: '3',
+        SLURM_ARRAY_TASK_MIN: '1',
+      }),
+    ).toEqual({ index: 2, count: 3 });
     expect(resolveShard(undefined, 5, { JOB_COMPLETION_INDEX: '4' })).toEqual({ index: 4, count: 5 });
-    expect(resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '0', FEWSHOT_SHARD_COUNT: '2' })).toEqual({ index: 0, count: 2 });
-    expect(resolveShard('0/2', undefined, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' })).toEqual({ index: 0, count: 2 });
+    expect(resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '0', FEWSHOT_SHARD_COUNT: '2' })).toEqual({
+      index: 0,
+      count: 2,
+    });
+    expect(resolveShard('0/2', undefined, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' })).toEqual({
+      index: 0,
+      count: 2,
+    });
     expect(resolveShard(undefined, undefined, {})).toBeUndefined();
   });
 
   it('refuses malformed and out-of-range shards', () => {
     expect(() => resolveShard('3/3', undefined, {})).toThrow(/--shard 3\/3: the shard index must be 0..count-1/);
     expect(() => resolveShard('1-3', undefined, {})).toThrow(ConfigError);
-    expect(() => resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: '0' })).toThrow(/SLURM_ARRAY_TASK_COUNT is not/);
+    expect(() => resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: '0' })).toThrow(
+      /SLURM_ARRAY_TASK_COUNT is not/,
+    );
     expect(() => resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '0' })).toThrow(/--shard-count/);
   });
 });

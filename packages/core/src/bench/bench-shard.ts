@@ -11,7 +11,11 @@ export interface BenchShard {
  * `SLURM_ARRAY_TASK_COUNT`), else a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX` with `count`, from
  * `--shard-count` or `FEWSHOT_SHARD_COUNT`); undefined: the whole bench.
  */
-export function resolveShard(flag: string | undefined, count: number | undefined, env: NodeJS.ProcessEnv = process.env): BenchShard | undefined {
+export function resolveShard(
+  flag: string | undefined,
+  count: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): BenchShard | undefined {
   if (flag !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(flag.trim());
     if (!m) throw new ConfigError(`--shard ${flag}: expected i/n, e.g. --shard 0/3 (shards count from 0)`);
@@ -20,15 +24,25 @@ export function resolveShard(flag: string | undefined, count: number | undefined
   const slurmId = env['SLURM_ARRAY_TASK_ID'];
   if (slurmId !== undefined && slurmId !== '') {
     const n = env['SLURM_ARRAY_TASK_COUNT'];
-    if (!n) throw new ConfigError('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (submit with sbatch --array=0-N)');
+    if (!n)
+      throw new ConfigError(
+        'SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (submit with sbatch --array=0-N)',
+      );
     // arrays usually count from 0; an array 1-N counts from SLURM_ARRAY_TASK_MIN
     const min = Number(env['SLURM_ARRAY_TASK_MIN'] ?? 0);
-    return checked(Number(slurmId) - (Number.isFinite(min) ? min : 0), Number(n), `SLURM_ARRAY_TASK_ID=${slurmId}, SLURM_ARRAY_TASK_COUNT=${n}`);
+    return checked(
+      Number(slurmId) - (Number.isFinite(min) ? min : 0),
+      Number(n),
+      `SLURM_ARRAY_TASK_ID=${slurmId}, SLURM_ARRAY_TASK_COUNT=${n}`,
+    );
   }
   const k8s = env['JOB_COMPLETION_INDEX'];
   if (k8s !== undefined && k8s !== '') {
     const n = count ?? (env['FEWSHOT_SHARD_COUNT'] ? Number(env['FEWSHOT_SHARD_COUNT']) : undefined);
-    if (n === undefined) throw new ConfigError('JOB_COMPLETION_INDEX is set: give the number of shards with --shard-count (the Job\'s completions) or FEWSHOT_SHARD_COUNT');
+    if (n === undefined)
+      throw new ConfigError(
+        "JOB_COMPLETION_INDEX is set: give the number of shards with --shard-count (the Job's completions) or FEWSHOT_SHARD_COUNT",
+      );
     return checked(Number(k8s), n, `JOB_COMPLETION_INDEX=${k8s}, ${n} shards`);
   }
   return undefined;

@@ -1,18 +1,43 @@
 import { compareBenchResults } from './compare-bench.js';
 import type { BenchResults } from './results-schema.js';
 
-function results(cells: { id: string; task: string; correct: number[]; ci95?: number }[], episodesKey: string): BenchResults {
+function results(
+  cells: { id: string; task: string; correct: number[]; ci95?: number }[],
+  episodesKey: string,
+): BenchResults {
   return {
     tasks: [...new Set(cells.map((c) => c.task))].map((id) => ({ id, episodesKey })),
-    cells: cells.map((c) => ({ id: c.id, task: c.task, ways: 2, queries: 1, perEpisodeCorrect: c.correct, accuracy: c.correct.reduce((a, b) => a + b, 0) / (2 * c.correct.length), ci95: c.ci95 ?? 0.1 })),
+    cells: cells.map((c) => ({
+      id: c.id,
+      task: c.task,
+      ways: 2,
+      queries: 1,
+      perEpisodeCorrect: c.correct,
+      accuracy: c.correct.reduce((a, b) => a + b, 0) / (2 * c.correct.length),
+      ci95: c.ci95 ?? 0.1,
+    })),
   } as unknown as BenchResults;
 }
 
 describe('compareBenchResults', () => {
-  const old = results([{ id: 'm@t', task: 't', correct: [2, 2, 1, 2] }, { id: 'p@t', task: 't', correct: [1, 1, 1, 1] }, { id: 'gone@t', task: 't', correct: [1] }], 'k1');
+  const old = results(
+    [
+      { id: 'm@t', task: 't', correct: [2, 2, 1, 2] },
+      { id: 'p@t', task: 't', correct: [1, 1, 1, 1] },
+      { id: 'gone@t', task: 't', correct: [1] },
+    ],
+    'k1',
+  );
 
   it('pairs cells scored on the same episodes and flags drops beyond the allowed points', () => {
-    const now = results([{ id: 'm@t', task: 't', correct: [1, 2, 1, 1] }, { id: 'p@t', task: 't', correct: [1, 1, 1, 1] }, { id: 'new@t', task: 't', correct: [2] }], 'k1');
+    const now = results(
+      [
+        { id: 'm@t', task: 't', correct: [1, 2, 1, 1] },
+        { id: 'p@t', task: 't', correct: [1, 1, 1, 1] },
+        { id: 'new@t', task: 't', correct: [2] },
+      ],
+      'k1',
+    );
     const r = compareBenchResults(old, now, 20);
     const m = r.changes.find((c) => c.id === 'm@t')!;
     expect(m).toMatchObject({ paired: true, regressed: true });

@@ -31,15 +31,21 @@ export interface BenchComparisonReport {
  * cells scored the same episodes (same episodes key and count): mean per-episode difference and its
  * 95% CI; otherwise the difference of the accuracies with sqrt(ci_old² + ci_new²).
  */
-export function compareBenchResults(oldR: BenchResults, newR: BenchResults, maxDrop: number | null = null): BenchComparisonReport {
+export function compareBenchResults(
+  oldR: BenchResults,
+  newR: BenchResults,
+  maxDrop: number | null = null,
+): BenchComparisonReport {
   const oldCells = new Map(oldR.cells.map((c) => [c.id, c]));
   const newIds = new Set(newR.cells.map((c) => c.id));
-  const episodesKey = (r: BenchResults, c: BenchCellResult): string | undefined => r.tasks.find((t) => t.id === c.task)?.episodesKey;
+  const episodesKey = (r: BenchResults, c: BenchCellResult): string | undefined =>
+    r.tasks.find((t) => t.id === c.task)?.episodesKey;
   const changes: CellChange[] = [];
   for (const n of newR.cells) {
     const o = oldCells.get(n.id);
     if (!o) continue;
-    const samePoints = o.ways * o.queries === n.ways * n.queries && o.perEpisodeCorrect.length === n.perEpisodeCorrect.length;
+    const samePoints =
+      o.ways * o.queries === n.ways * n.queries && o.perEpisodeCorrect.length === n.perEpisodeCorrect.length;
     const paired = samePoints && episodesKey(oldR, o) !== undefined && episodesKey(oldR, o) === episodesKey(newR, n);
     let difference = n.accuracy - o.accuracy;
     let ci95 = Math.sqrt(o.ci95 ** 2 + n.ci95 ** 2);

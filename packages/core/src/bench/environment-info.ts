@@ -16,14 +16,19 @@ export function environmentInfo(cwd = process.cwd()): BenchEnvironment {
   const backendPackages: Record<string, string> = {};
   for (const name of BACKEND_PACKAGES) {
     try {
-      backendPackages[name] = (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+      backendPackages[name] = (
+        JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }
+      ).version;
     } catch {
       // not installed (optional)
     }
   }
   let gitCommit: string | null;
   try {
-    gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    gitCommit =
+      execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || null;
   } catch {
     gitCommit = null;
   }

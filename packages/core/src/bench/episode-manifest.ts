@@ -39,7 +39,10 @@ export function fromManifest(set: LabeledSet, episodes: readonly ManifestEpisode
   const index = new Map(set.samples.map((s, i) => [s.id, i]));
   const at = (id: string): number => {
     const i = index.get(id);
-    if (i === undefined) throw new DataError(`${file}: sample '${id}' is not in ${set.source}`, { hints: ['delete the manifest to draw the episodes again'] });
+    if (i === undefined)
+      throw new DataError(`${file}: sample '${id}' is not in ${set.source}`, {
+        hints: ['delete the manifest to draw the episodes again'],
+      });
     return i;
   };
   return episodes.map((ep) => ({
@@ -64,6 +67,10 @@ export function readManifest(file: string, episodesKey: string): ManifestEpisode
 }
 
 /** Write a manifest atomically (header line, then one line per episode). */
-export async function writeManifest(file: string, header: ManifestHeader, episodes: readonly ManifestEpisode[]): Promise<void> {
+export async function writeManifest(
+  file: string,
+  header: ManifestHeader,
+  episodes: readonly ManifestEpisode[],
+): Promise<void> {
   await writeAtomic(file, [header, ...episodes].map((x) => JSON.stringify(x)).join('\n') + '\n');
 }

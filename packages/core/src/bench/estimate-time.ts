@@ -14,7 +14,10 @@ const DEFAULT_STEP_SECONDS = 0.5;
  */
 export function estimateSeconds(plan: BenchPlan, cells: readonly PlannedCell[], out: string): number {
   const done = plan.cells.map((c) => readCell(out, c.key)).filter((c) => c !== undefined);
-  const evalMean = done.length > 0 ? done.reduce((s, c) => s + c.timings.decodeSeconds + c.timings.evalSeconds, 0) / done.length : DEFAULT_EVAL_SECONDS;
+  const evalMean =
+    done.length > 0
+      ? done.reduce((s, c) => s + c.timings.decodeSeconds + c.timings.evalSeconds, 0) / done.length
+      : DEFAULT_EVAL_SECONDS;
   const trained = [...new Set(plan.cells.map((c) => c.method.modelKey).filter((k): k is string => k !== undefined))]
     .map((k) => trainedModel(out, k))
     .filter((t) => t !== undefined);
@@ -28,7 +31,9 @@ export function estimateSeconds(plan: BenchPlan, cells: readonly PlannedCell[], 
     if (key && !toTrain.has(key) && !trainedModel(out, key)) {
       toTrain.add(key);
       const t = c.method.experiment!.config.train;
-      const rough = t.timeLimitMinutes ? Math.min(t.timeLimitMinutes * 60, t.epochs * t.stepsPerEpoch * DEFAULT_STEP_SECONDS) : t.epochs * t.stepsPerEpoch * DEFAULT_STEP_SECONDS;
+      const rough = t.timeLimitMinutes
+        ? Math.min(t.timeLimitMinutes * 60, t.epochs * t.stepsPerEpoch * DEFAULT_STEP_SECONDS)
+        : t.epochs * t.stepsPerEpoch * DEFAULT_STEP_SECONDS;
       total += trainMean ?? rough;
     }
   }

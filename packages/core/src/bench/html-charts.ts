@@ -30,9 +30,13 @@ export function accuracyChart(rows: readonly AccuracyRow[], caption: string): st
   const parts: string[] = [];
   for (const t of ticks(0, 100, 10)) {
     parts.push(`<line class="grid" x1="${px(x(t / 100))}" x2="${px(x(t / 100))}" y1="${top}" y2="${bottom}"/>`);
-    parts.push(`<text class="tick" x="${px(x(t / 100))}" y="${bottom + 14}" text-anchor="middle">${tickLabel(t)}</text>`);
+    parts.push(
+      `<text class="tick" x="${px(x(t / 100))}" y="${bottom + 14}" text-anchor="middle">${tickLabel(t)}</text>`,
+    );
   }
-  parts.push(`<text class="axis-label" x="${px((left + width - right) / 2)}" y="${bottom + 30}" text-anchor="middle">accuracy (%), bars: 95% CI, |: chance</text>`);
+  parts.push(
+    `<text class="axis-label" x="${px((left + width - right) / 2)}" y="${bottom + 30}" text-anchor="middle">accuracy (%), bars: 95% CI, |: chance</text>`,
+  );
   rows.forEach((r, i) => {
     const y = top + i * rowH + rowH / 2;
     const c = colour(r.methodIndex);
@@ -57,7 +61,12 @@ export interface Series {
   readonly colourIndex: number;
   /** Line style: 0 solid, 1 dashed, 2 dotted, 3 dash-dot (series of one colour told apart). */
   readonly dash?: number;
-  readonly points: readonly { readonly x: number; readonly y: number; readonly ci95?: number; readonly title?: string }[];
+  readonly points: readonly {
+    readonly x: number;
+    readonly y: number;
+    readonly ci95?: number;
+    readonly title?: string;
+  }[];
 }
 
 export interface LineChartOptions {
@@ -85,7 +94,10 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): strin
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p.x);
   const [x0, x1] = xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
-  let [y0, y1] = o.yDomain ?? [Math.min(...all.map((p) => p.y - (p.ci95 ?? 0))), Math.max(...all.map((p) => p.y + (p.ci95 ?? 0)))];
+  let [y0, y1] = o.yDomain ?? [
+    Math.min(...all.map((p) => p.y - (p.ci95 ?? 0))),
+    Math.max(...all.map((p) => p.y + (p.ci95 ?? 0))),
+  ];
   if (!(y1 > y0)) [y0, y1] = [y0 - 0.5, y0 + 0.5];
   if (!o.yDomain) [y0, y1] = [y0 - (y1 - y0) * 0.05, y1 + (y1 - y0) * 0.05];
   const pad = x1 > x0 ? (x1 - x0) * 0.05 : 1;
@@ -99,28 +111,47 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): strin
     parts.push(`<text class="tick" x="${m.left - 6}" y="${px(yy + 4)}" text-anchor="end">${tickLabel(t)}</text>`);
   }
   const xt = o.xTicks ?? ticks(x0, x1, 6).filter((t) => Number.isInteger(t));
-  for (const t of xt) parts.push(`<text class="tick" x="${px(x(t))}" y="${height - m.bottom + 16}" text-anchor="middle">${tickLabel(t)}</text>`);
-  parts.push(`<line class="axis" x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}"/>`);
-  parts.push(`<text class="axis-label" x="${px((m.left + width - m.right) / 2)}" y="${height - m.bottom + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`);
-  parts.push(`<text class="axis-label" transform="translate(14 ${px((m.top + height - m.bottom) / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  for (const t of xt)
+    parts.push(
+      `<text class="tick" x="${px(x(t))}" y="${height - m.bottom + 16}" text-anchor="middle">${tickLabel(t)}</text>`,
+    );
+  parts.push(
+    `<line class="axis" x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}"/>`,
+  );
+  parts.push(
+    `<text class="axis-label" x="${px((m.left + width - m.right) / 2)}" y="${height - m.bottom + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text class="axis-label" transform="translate(14 ${px((m.top + height - m.bottom) / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`,
+  );
   series.forEach((s, si) => {
     const c = colour(s.colourIndex);
-    const dash = DASHES[(s.dash ?? 0) % DASHES.length] ? ` stroke-dasharray="${DASHES[(s.dash ?? 0) % DASHES.length]}"` : '';
+    const dash = DASHES[(s.dash ?? 0) % DASHES.length]
+      ? ` stroke-dasharray="${DASHES[(s.dash ?? 0) % DASHES.length]}"`
+      : '';
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(x(p.x))} ${px(y(p.y))}`).join(' ');
-    parts.push(`<g class="series"><title>${esc(s.name)}</title><path class="series-line" d="${d}" stroke="${c}"${dash}/>`);
+    parts.push(
+      `<g class="series"><title>${esc(s.name)}</title><path class="series-line" d="${d}" stroke="${c}"${dash}/>`,
+    );
     for (const p of pts) {
       if (p.ci95 !== undefined) {
         const lo = Math.max(y0, p.y - p.ci95);
         const hi = Math.min(y1, p.y + p.ci95);
-        parts.push(`<line class="err-bar" x1="${px(x(p.x))}" x2="${px(x(p.x))}" y1="${px(y(lo))}" y2="${px(y(hi))}" stroke="${c}"/>`);
+        parts.push(
+          `<line class="err-bar" x1="${px(x(p.x))}" x2="${px(x(p.x))}" y1="${px(y(lo))}" y2="${px(y(hi))}" stroke="${c}"/>`,
+        );
       }
       const tip = p.title ?? `${s.name}: ${o.xLabel} ${tickLabel(p.x)}, ${o.percent ? pct(p.y) + '%' : tickLabel(p.y)}`;
-      parts.push(`<circle class="series-point" cx="${px(x(p.x))}" cy="${px(y(p.y))}" r="${pts.length > 30 ? 1.5 : 3.5}" fill="${c}"><title>${esc(tip)}</title></circle>`);
+      parts.push(
+        `<circle class="series-point" cx="${px(x(p.x))}" cy="${px(y(p.y))}" r="${pts.length > 30 ? 1.5 : 3.5}" fill="${c}"><title>${esc(tip)}</title></circle>`,
+      );
     }
     parts.push('</g>');
     const ly = height - legendH + si * 16 + 2;
-    parts.push(`<g class="legend"><line x1="${m.left}" x2="${m.left + 22}" y1="${ly + 5}" y2="${ly + 5}" stroke="${c}" stroke-width="2.5"${dash}/><text x="${m.left + 28}" y="${ly + 9}">${esc(s.name)}</text></g>`);
+    parts.push(
+      `<g class="legend"><line x1="${m.left}" x2="${m.left + 22}" y1="${ly + 5}" y2="${ly + 5}" stroke="${c}" stroke-width="2.5"${dash}/><text x="${m.left + 28}" y="${ly + 9}">${esc(s.name)}</text></g>`,
+    );
   });
   return svg(width, height, o.caption, parts);
 }

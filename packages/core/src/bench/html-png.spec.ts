@@ -4,7 +4,7 @@ import { encodePng } from './html-png.js';
 /** The chunks of a PNG file: type, body, and whether its CRC is right. */
 function chunks(png: Buffer): { type: string; body: Buffer; crcOk: boolean }[] {
   const out: { type: string; body: Buffer; crcOk: boolean }[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const len = png.readUInt32BE(at);
     const type = png.toString('ascii', at + 4, at + 8);
     const body = png.subarray(at + 8, at + 8 + len);
@@ -33,7 +33,9 @@ describe('encodePng', () => {
     const png = encodePng({ width: 2, height: 2, channels: 1, data: Uint8Array.from([0, 64, 128, 255]) });
     expect(chunks(png)[0]!.body[9]).toBe(0);
     expect([...inflateSync(chunks(png)[1]!.body)]).toEqual([0, 0, 64, 0, 128, 255]);
-    expect(() => encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(4) })).toThrow(/4 bytes do not make a 2x2x3 image/);
+    expect(() => encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(4) })).toThrow(
+      /4 bytes do not make a 2x2x3 image/,
+    );
     expect(() => encodePng({ width: 0, height: 2, channels: 1, data: new Uint8Array(0) })).toThrow(RangeError);
   });
 });

@@ -39,8 +39,10 @@ function chunk(type: string, body: Uint8Array): Buffer {
  */
 export function encodePng(img: PixelImage): Buffer {
   const { width, height, channels, data } = img;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError(`a PNG needs a positive integer size, got ${width}x${height}`);
-  if (data.length !== width * height * channels) throw new RangeError(`${data.length} bytes do not make a ${width}x${height}x${channels} image`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new RangeError(`a PNG needs a positive integer size, got ${width}x${height}`);
+  if (data.length !== width * height * channels)
+    throw new RangeError(`${data.length} bytes do not make a ${width}x${height}x${channels} image`);
   const row = width * channels;
   const raw = Buffer.alloc((row + 1) * height);
   for (let y = 0; y < height; y++) {
@@ -53,5 +55,10 @@ export function encodePng(img: PixelImage): Buffer {
   ihdr[8] = 8; // bit depth
   ihdr[9] = channels === 1 ? 0 : 2; // grey or truecolour
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }

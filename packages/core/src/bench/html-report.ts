@@ -44,10 +44,17 @@ export async function renderHtmlReport(results: BenchResults, options: HtmlRepor
 
   const body: string[] = [];
   body.push(`<h1>${esc(results.bench.name)}</h1>`);
-  const partial = results.cells.length < results.bench.cellsTotal ? ` (of ${results.bench.cellsTotal} in the bench)` : '';
+  const partial =
+    results.cells.length < results.bench.cellsTotal ? ` (of ${results.bench.cellsTotal} in the bench)` : '';
   const shard = results.shard ? `; shard ${results.shard.index}/${results.shard.count}` : '';
-  body.push(`<p class="meta">${results.cells.length} cells${esc(partial)}${esc(shard)}; bench file <code>${esc(results.bench.file)}</code>; generated ${esc(results.generatedAt)}; fewshot ${esc(results.environment.fewshotVersion)}, git ${esc(results.environment.gitCommit ?? 'none')}.</p>`);
-  body.push('<nav><ul>' + names.map((n, i) => `<li><a href="#task-${i}">${esc(n)}</a></li>`).join('') + '<li><a href="#training">training curves</a></li><li><a href="#environment">environment</a></li></ul></nav>');
+  body.push(
+    `<p class="meta">${results.cells.length} cells${esc(partial)}${esc(shard)}; bench file <code>${esc(results.bench.file)}</code>; generated ${esc(results.generatedAt)}; fewshot ${esc(results.environment.fewshotVersion)}, git ${esc(results.environment.gitCommit ?? 'none')}.</p>`,
+  );
+  body.push(
+    '<nav><ul>' +
+      names.map((n, i) => `<li><a href="#task-${i}">${esc(n)}</a></li>`).join('') +
+      '<li><a href="#training">training curves</a></li><li><a href="#environment">environment</a></li></ul></nav>',
+  );
 
   names.forEach((name, i) => {
     const tasks = results.tasks.filter((t) => t.task === name);
@@ -67,7 +74,9 @@ export async function renderHtmlReport(results: BenchResults, options: HtmlRepor
       domain: c.domain,
       title: `${c.id}: ${pct(c.accuracy)}% ± ${pct(c.ci95)} (95% CI), ${c.episodes} episodes; ${c.domain}: ${c.source} → ${c.target}; ${c.modelKind}`,
     }));
-    body.push(`<figure>${accuracyChart(rows, `accuracy of each cell of ${name}`)}<figcaption>Accuracy with 95% CI per cell. Filled dot: in-domain; open: cross-domain; grey: untrained baseline.</figcaption></figure>`);
+    body.push(
+      `<figure>${accuracyChart(rows, `accuracy of each cell of ${name}`)}<figcaption>Accuracy with 95% CI per cell. Filled dot: in-domain; open: cross-domain; grey: untrained baseline.</figcaption></figure>`,
+    );
     body.push(sweeps(name, cells, methodIndex));
     body.push(comparisonsTable(results, tasks));
     body.push(confusionsTable(confusions.get(name)!, thumbs));
@@ -92,7 +101,11 @@ ${body.join('\n')}
 }
 
 /** Write DIR/report.html (atomically) for `results`. */
-export async function writeHtmlReport(dir: string, results: BenchResults, options: HtmlReportOptions = {}): Promise<string> {
+export async function writeHtmlReport(
+  dir: string,
+  results: BenchResults,
+  options: HtmlReportOptions = {},
+): Promise<string> {
   const file = path.join(dir, 'report.html');
   await writeAtomic(file, await renderHtmlReport(results, options));
   return file;
@@ -108,15 +121,27 @@ async function builtinModalities(): Promise<readonly Modality[]> {
 
 function protocolTable(tasks: readonly BenchTaskResult[]): string {
   const t0 = tasks[0]!;
-  const data = [t0.data.path, t0.data.include ? `include ${t0.data.include.join(', ')}` : '', t0.data.exclude ? `exclude ${t0.data.exclude.join(', ')}` : ''].filter(Boolean).join('; ');
-  const rows = tasks.map((t) => `<tr><td>${esc(t.id)}</td><td>${esc(t.kind)}</td><td>${t.ways}</td><td>${t.shots}</td><td>${t.queries}</td><td>${t.episodes}</td><td>${t.seed}</td><td>${t.classes}</td><td>${t.samples}</td></tr>`);
+  const data = [
+    t0.data.path,
+    t0.data.include ? `include ${t0.data.include.join(', ')}` : '',
+    t0.data.exclude ? `exclude ${t0.data.exclude.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const rows = tasks.map(
+    (t) =>
+      `<tr><td>${esc(t.id)}</td><td>${esc(t.kind)}</td><td>${t.ways}</td><td>${t.shots}</td><td>${t.queries}</td><td>${t.episodes}</td><td>${t.seed}</td><td>${t.classes}</td><td>${t.samples}</td></tr>`,
+  );
   return `<p class="meta">Data: <code>${esc(data)}</code></p><table class="protocol"><thead><tr><th>task</th><th>kind</th><th>ways</th><th>shots</th><th>queries</th><th>episodes</th><th>seed</th><th>classes</th><th>samples</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Accuracy against ways (a line per method and shots) and against shots (a line per method and ways), where the grid has more than one value. */
 function sweeps(name: string, cells: readonly BenchCellResult[], methodIndex: ReadonlyMap<string, number>): string {
   const charts: string[] = [];
-  for (const [axis, other] of [['ways', 'shots'], ['shots', 'ways']] as const) {
+  for (const [axis, other] of [
+    ['ways', 'shots'],
+    ['shots', 'ways'],
+  ] as const) {
     const values = [...new Set(cells.map((c) => c[axis]))].sort((a, b) => a - b);
     if (values.length < 2) continue;
     const others = [...new Set(cells.map((c) => c[other]))].sort((a, b) => a - b);
@@ -129,13 +154,29 @@ function sweeps(name: string, cells: readonly BenchCellResult[], methodIndex: Re
           name: others.length > 1 ? `${method}, ${o}-${other === 'ways' ? 'way' : 'shot'}` : method,
           colourIndex: mi,
           dash: oi,
-          points: pts.map((c) => ({ x: c[axis], y: c.accuracy, ci95: c.ci95, title: `${c.id}: ${pct(c.accuracy)}% ± ${pct(c.ci95)}` })),
+          points: pts.map((c) => ({
+            x: c[axis],
+            y: c.accuracy,
+            ci95: c.ci95,
+            title: `${c.id}: ${pct(c.accuracy)}% ± ${pct(c.ci95)}`,
+          })),
         });
       }
     }
-    charts.push(lineChart(series, { caption: `${name}: accuracy against ${axis}`, xLabel: axis, yLabel: 'accuracy (%)', yDomain: [0, 1], percent: true, xTicks: values }));
+    charts.push(
+      lineChart(series, {
+        caption: `${name}: accuracy against ${axis}`,
+        xLabel: axis,
+        yLabel: 'accuracy (%)',
+        yDomain: [0, 1],
+        percent: true,
+        xTicks: values,
+      }),
+    );
   }
-  return charts.length > 0 ? `<figure class="sweeps">${charts.join('')}<figcaption>Accuracy against ways and shots, 95% CI as bars.</figcaption></figure>` : '';
+  return charts.length > 0
+    ? `<figure class="sweeps">${charts.join('')}<figcaption>Accuracy against ways and shots, 95% CI as bars.</figcaption></figure>`
+    : '';
 }
 
 function comparisonsTable(results: BenchResults, tasks: readonly BenchTaskResult[]): string {
@@ -170,21 +211,37 @@ function topConfusions(cells: readonly BenchCellResult[], n: number): Confusion[
         seen.count += c.count;
         seen.methods.add(cell.method);
       } else {
-        byPair.set(key, { label: c.label, predicted: c.predicted, count: c.count, labelExample: c.labelExample, predictedExample: c.predictedExample, methods: new Set([cell.method]), cell });
+        byPair.set(key, {
+          label: c.label,
+          predicted: c.predicted,
+          count: c.count,
+          labelExample: c.labelExample,
+          predictedExample: c.predictedExample,
+          methods: new Set([cell.method]),
+          cell,
+        });
       }
     }
   }
-  return [...byPair.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label) || a.predicted.localeCompare(b.predicted)).slice(0, n);
+  return [...byPair.values()]
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label) || a.predicted.localeCompare(b.predicted))
+    .slice(0, n);
 }
 
 function confusionsTable(list: readonly Confusion[], thumbs: ReadonlyMap<string, Thumbnail>): string {
   if (list.length === 0) return '';
   const pic = (file: string, label: string): string => {
     const t = thumbs.get(file);
-    const img = t && 'url' in t ? `<img class="thumb" src="${t.url}" alt="${esc(label)}" title="${esc(file)}">` : `<span class="no-thumb" title="${esc(t && 'missing' in t ? t.missing : file)}">no picture</span>`;
+    const img =
+      t && 'url' in t
+        ? `<img class="thumb" src="${t.url}" alt="${esc(label)}" title="${esc(file)}">`
+        : `<span class="no-thumb" title="${esc(t && 'missing' in t ? t.missing : file)}">no picture</span>`;
     return `<figure class="example">${img}<figcaption>${esc(label)}</figcaption></figure>`;
   };
-  const rows = list.map((c) => `<tr class="confusion"><td>${c.count}</td><td>${pic(c.labelExample, c.label)}</td><td class="arrow">→</td><td>${pic(c.predictedExample, c.predicted)}</td><td>${esc([...c.methods].join(', '))}</td></tr>`);
+  const rows = list.map(
+    (c) =>
+      `<tr class="confusion"><td>${c.count}</td><td>${pic(c.labelExample, c.label)}</td><td class="arrow">→</td><td>${pic(c.predictedExample, c.predicted)}</td><td>${esc([...c.methods].join(', '))}</td></tr>`,
+  );
   return `<h3>Most-confused classes</h3><table class="confusions"><thead><tr><th>wrong answers</th><th>true class</th><th></th><th>taken for</th><th>methods</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -197,7 +254,8 @@ function trainingSection(results: BenchResults, methodIndex: ReadonlyMap<string,
     if (m) m.methods.add(c.method);
     else models.set(c.training.modelKey, { methods: new Set([c.method]), cell: c });
   }
-  if (models.size === 0) return '<section id="training"><h2>Training curves</h2><p>No method of these cells was trained.</p></section>';
+  if (models.size === 0)
+    return '<section id="training"><h2>Training curves</h2><p>No method of these cells was trained.</p></section>';
   const loss: Series[] = [];
   const val: Series[] = [];
   const notes: string[] = [];
@@ -206,12 +264,25 @@ function trainingSection(results: BenchResults, methodIndex: ReadonlyMap<string,
     const name = `${[...methods].join(', ')} (${key.slice(0, 8)})`;
     const colourIndex = methodIndex.get(cell.method) ?? 0;
     loss.push({ name, colourIndex, points: t.history.map((e) => ({ x: e.epoch, y: e.loss })) });
-    const v = t.history.filter((e) => e.valAccuracy !== null).map((e) => ({ x: e.epoch, y: e.valAccuracy!, ...(e.valCi95 !== null ? { ci95: e.valCi95 } : {}) }));
+    const v = t.history
+      .filter((e) => e.valAccuracy !== null)
+      .map((e) => ({ x: e.epoch, y: e.valAccuracy!, ...(e.valCi95 !== null ? { ci95: e.valCi95 } : {}) }));
     if (v.length > 0) val.push({ name, colourIndex, points: v });
-    notes.push(`<li><code>${esc(t.model)}</code>: ${esc([...methods].join(', '))}; ${t.history.length} epochs, best epoch ${esc(t.bestEpoch ?? 'none')}${t.bestValAccuracy !== null ? ` (${pct(t.bestValAccuracy)}% validation accuracy)` : ''}; stopped: ${esc(t.stoppedBecause)}; ${cell.timings.trainSeconds !== null ? `${cell.timings.trainSeconds.toFixed(0)} s` : ''}</li>`);
+    notes.push(
+      `<li><code>${esc(t.model)}</code>: ${esc([...methods].join(', '))}; ${t.history.length} epochs, best epoch ${esc(t.bestEpoch ?? 'none')}${t.bestValAccuracy !== null ? ` (${pct(t.bestValAccuracy)}% validation accuracy)` : ''}; stopped: ${esc(t.stoppedBecause)}; ${cell.timings.trainSeconds !== null ? `${cell.timings.trainSeconds.toFixed(0)} s` : ''}</li>`,
+    );
   }
   const charts = [lineChart(loss, { caption: 'training loss per epoch', xLabel: 'epoch', yLabel: 'loss' })];
-  if (val.length > 0) charts.push(lineChart(val, { caption: 'validation accuracy per epoch', xLabel: 'epoch', yLabel: 'validation accuracy (%)', yDomain: [0, 1], percent: true }));
+  if (val.length > 0)
+    charts.push(
+      lineChart(val, {
+        caption: 'validation accuracy per epoch',
+        xLabel: 'epoch',
+        yLabel: 'validation accuracy (%)',
+        yDomain: [0, 1],
+        percent: true,
+      }),
+    );
   return `<section id="training"><h2>Training curves</h2><figure class="curves">${charts.join('')}<figcaption>Loss and validation accuracy per epoch, one line per trained model.</figcaption></figure><ul>${notes.join('')}</ul></section>`;
 }
 

@@ -11,8 +11,17 @@ export type Thumbnail = { readonly url: string } | { readonly missing: string };
 
 /** The `data.preprocess` a cell's method used (model manifest, resolved experiment, or baseline). */
 export function preprocessOf(cell: BenchCellResult): unknown {
-  const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
-  return at(cell.config, 'manifest', 'preprocess') ?? at(cell.config, 'resolved', 'data', 'preprocess') ?? at(cell.config, 'preprocess') ?? {};
+  const at = (o: unknown, ...keys: string[]): unknown =>
+    keys.reduce<unknown>(
+      (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+      o,
+    );
+  return (
+    at(cell.config, 'manifest', 'preprocess') ??
+    at(cell.config, 'resolved', 'data', 'preprocess') ??
+    at(cell.config, 'preprocess') ??
+    {}
+  );
 }
 
 /**
@@ -20,7 +29,11 @@ export function preprocessOf(cell: BenchCellResult): unknown {
  * modality of the cell's task with that cell's preprocessing, PNG-encoded and base64-inlined.
  * A modality without `thumbnail`, or a file it cannot read, gives `missing` with the reason.
  */
-export async function thumbnails(results: BenchResults, files: ReadonlyMap<string, BenchCellResult>, modalities: readonly Modality[]): Promise<Map<string, Thumbnail>> {
+export async function thumbnails(
+  results: BenchResults,
+  files: ReadonlyMap<string, BenchCellResult>,
+  modalities: readonly Modality[],
+): Promise<Map<string, Thumbnail>> {
   const modalityOfTask = new Map(results.tasks.map((t) => [t.id, t.modality]));
   const out = new Map<string, Thumbnail>();
   for (const [file, cell] of files) {

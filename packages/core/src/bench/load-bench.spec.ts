@@ -21,7 +21,9 @@ describe('parseBench', () => {
       parseBench(text, '/b.yaml');
     } catch (e) {
       expect((e as ConfigError).message).toBe('/b.yaml: the bench file has 1 problem');
-      expect((e as ConfigError).hints).toEqual(["/b.yaml:7:5: tasks.omni.shotz: unknown key 'shotz' (did you mean 'shots'?)"]);
+      expect((e as ConfigError).hints).toEqual([
+        "/b.yaml:7:5: tasks.omni.shotz: unknown key 'shotz' (did you mean 'shots'?)",
+      ]);
     }
   });
 
@@ -29,7 +31,10 @@ describe('parseBench', () => {
     const b = parseBench(text.replace('shotz', 'shots'), '/b.yaml');
     expect(b.spec.tasks['omni']).toMatchObject({ root: '.', ways: [5, 20], shots: 1, queries: 1, episodes: 200 });
     expect(b.spec.seed).toBe(1);
-    expect(b.problem(['tasks', 'omni', 'ways'], 'too many')).toMatchObject({ path: 'tasks.omni.ways', location: { kind: 'file', line: 6, col: 11 } });
+    expect(b.problem(['tasks', 'omni', 'ways'], 'too many')).toMatchObject({
+      path: 'tasks.omni.ways',
+      location: { kind: 'file', line: 6, col: 11 },
+    });
     expect(b.problem(['cells', 0, 'method'], 'x').location).toMatchObject({ line: 11, col: 15 });
   });
 

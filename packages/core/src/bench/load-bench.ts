@@ -25,7 +25,10 @@ export async function loadBench(file: string): Promise<LoadedBench> {
   try {
     text = await readFile(abs, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`cannot read the bench file ${abs}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (cause as Error).message}`, { cause });
+    throw new ConfigError(
+      `cannot read the bench file ${abs}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (cause as Error).message}`,
+      { cause },
+    );
   }
   return parseBench(text, abs);
 }
@@ -39,7 +42,8 @@ export function parseBench(text: string, file: string): LoadedBench {
     const { line, col } = lineCounter.linePos(e.pos[0]);
     throw new ConfigError(`${file}:${line}:${col}: ${e.message}`, { cause: e });
   }
-  if (!isMap(doc.contents)) throw new ConfigError(`${file}: a bench file is a mapping with tasks:, methods: and cells:`);
+  if (!isMap(doc.contents))
+    throw new ConfigError(`${file}: a bench file is a mapping with tasks:, methods: and cells:`);
   const locator = new YamlLocator(doc, lineCounter, file);
   const data: unknown = doc.toJS();
   const result = BenchSchema.safeParse(data);
@@ -52,12 +56,19 @@ export function parseBench(text: string, file: string): LoadedBench {
     file,
     dir: path.dirname(file),
     text,
-    problem: (key, message, target = 'value') => ({ path: key.map(String).join('.'), location: locator.locate(key, target), message }),
+    problem: (key, message, target = 'value') => ({
+      path: key.map(String).join('.'),
+      location: locator.locate(key, target),
+      message,
+    }),
   };
 }
 
 /** One ConfigError listing every problem of a bench file, each as `file:line:col: key: message`. */
 export function benchError(file: string, problems: readonly ConfigProblem[], cause?: unknown): ConfigError {
   const n = problems.length;
-  return new ConfigError(`${file}: the bench file has ${n} problem${n === 1 ? '' : 's'}`, { cause, hints: problems.map(formatProblem) });
+  return new ConfigError(`${file}: the bench file has ${n} problem${n === 1 ? '' : 's'}`, {
+    cause,
+    hints: problems.map(formatProblem),
+  });
 }

@@ -17,9 +17,12 @@ export async function mergeBench(dirs: readonly string[], out: string): Promise<
   const first = inputs[0]!;
   for (const { dir, r } of inputs) {
     if (r.bench.hash !== first.r.bench.hash) {
-      throw new DataError(`${dir} is from another bench plan (${r.bench.name} ${r.bench.hash}) than ${first.dir} (${first.r.bench.name} ${first.r.bench.hash})`, {
-        hints: ['merge only the shards of one run of one bench file (same file, same data, same fewshot)'],
-      });
+      throw new DataError(
+        `${dir} is from another bench plan (${r.bench.name} ${r.bench.hash}) than ${first.dir} (${first.r.bench.name} ${first.r.bench.hash})`,
+        {
+          hints: ['merge only the shards of one run of one bench file (same file, same data, same fewshot)'],
+        },
+      );
     }
   }
   const shards = inputs.filter((i) => i.r.shard);
@@ -27,13 +30,19 @@ export async function mergeBench(dirs: readonly string[], out: string): Promise<
     const count = shards[0]!.r.shard!.count;
     const seen = new Map<number, string>();
     for (const { dir, r } of shards) {
-      if (r.shard!.count !== count) throw new DataError(`${dir} is shard ${r.shard!.index}/${r.shard!.count}, but ${shards[0]!.dir} is one of ${count} shards`);
+      if (r.shard!.count !== count)
+        throw new DataError(
+          `${dir} is shard ${r.shard!.index}/${r.shard!.count}, but ${shards[0]!.dir} is one of ${count} shards`,
+        );
       const other = seen.get(r.shard!.index);
       if (other) throw new DataError(`shard ${r.shard!.index}/${count} is given twice: ${other} and ${dir}`);
       seen.set(r.shard!.index, dir);
     }
     const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
-    if (missing.length > 0 && shards.length === inputs.length) throw new DataError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: give every shard's output`);
+    if (missing.length > 0 && shards.length === inputs.length)
+      throw new DataError(
+        `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: give every shard's output`,
+      );
   }
   const byKey = new Map<string, { cell: BenchCellResult; dir: string }>();
   for (const { dir, r } of inputs) {
@@ -45,9 +54,15 @@ export async function mergeBench(dirs: readonly string[], out: string): Promise<
   }
   const gaps = first.r.bench.plan.filter((c) => !byKey.has(c.key));
   if (gaps.length > 0) {
-    throw new DataError(`${gaps.length} of ${first.r.bench.cellsTotal} cells are in no input: ${gaps.slice(0, 5).map((c) => c.id).join(', ')}${gaps.length > 5 ? ', ...' : ''}`, {
-      hints: ['a shard did not finish, or not every shard output was given'],
-    });
+    throw new DataError(
+      `${gaps.length} of ${first.r.bench.cellsTotal} cells are in no input: ${gaps
+        .slice(0, 5)
+        .map((c) => c.id)
+        .join(', ')}${gaps.length > 5 ? ', ...' : ''}`,
+      {
+        hints: ['a shard did not finish, or not every shard output was given'],
+      },
+    );
   }
   const tasks = new Map<string, BenchTaskResult>();
   const methods = new Map<string, BenchMethodResult>();

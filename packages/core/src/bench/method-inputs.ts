@@ -45,7 +45,10 @@ export async function decodeMethodInputs(cells: readonly PlannedCell[], progress
       for (const q of ep.querySet) used.add(q.sample);
     }
   }
-  const subset = new LabeledSet([...used].sort((a, b) => a - b).map((i) => set.samples[i]!), set.source);
+  const subset = new LabeledSet(
+    [...used].sort((a, b) => a - b).map((i) => set.samples[i]!),
+    set.source,
+  );
   const exp = await evaluationExperiment(first.setup, first.id);
   const decoded = await decodeSplit(exp, `${first.task.info.task} for ${first.method.id}`, subset, progress);
   const rowOf = new Map(decoded.set.samples.map((s, i) => [s.id, i]));

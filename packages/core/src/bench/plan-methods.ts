@@ -26,7 +26,12 @@ export interface PlannedMethod {
   /** Experiment methods: key of the model trained for it (DIR/models/<key>). */
   readonly modelKey?: string;
   /** Model methods: the folder, its manifest, a hash of its files and its saved config (for eval.tta). */
-  readonly model?: { readonly dir: string; readonly meta: ModelMeta; readonly filesHash: string; readonly config?: ExperimentConfig };
+  readonly model?: {
+    readonly dir: string;
+    readonly meta: ModelMeta;
+    readonly filesHash: string;
+    readonly config?: ExperimentConfig;
+  };
 }
 
 /** A path as given (from the current folder), else from the bench file's folder when only that exists. */
@@ -56,15 +61,23 @@ export class Containers {
 }
 
 /** Resolve one method; problems (missing files, unknown baselines, bad experiments) are added to `problems`. */
-export async function planMethod(bench: LoadedBench, id: string, containers: Containers, fingerprints: DataFingerprints, problems: ConfigProblem[]): Promise<PlannedMethod | undefined> {
+export async function planMethod(
+  bench: LoadedBench,
+  id: string,
+  containers: Containers,
+  fingerprints: DataFingerprints,
+  problems: ConfigProblem[],
+): Promise<PlannedMethod | undefined> {
   const spec = bench.spec.methods[id]!;
   const key = ['methods', id];
-  const fail = (k: string, message: string): undefined => void problems.push(bench.problem(k ? [...key, k] : key, message, k ? 'value' : 'key'));
+  const fail = (k: string, message: string): undefined =>
+    void problems.push(bench.problem(k ? [...key, k] : key, message, k ? 'value' : 'key'));
   const given = (['experiment', 'model', 'baseline'] as const).filter((k) => spec[k] !== undefined);
   if (given.length === 0) return fail('', 'give one of experiment:, model: or baseline:');
   if (spec.model && given.length > 1) return fail('model', 'a model method takes no experiment: or baseline:');
   if (spec.set && !spec.experiment) return fail('set', 'set: overrides need an experiment:');
-  if (spec.preprocess && !spec.baseline) return fail('preprocess', "preprocess: is a baseline's decoding (a model or an experiment decodes its own way)");
+  if (spec.preprocess && !spec.baseline)
+    return fail('preprocess', "preprocess: is a baseline's decoding (a model or an experiment decodes its own way)");
 
   let experiment: LoadedConfig | undefined;
   if (spec.experiment) {
@@ -85,7 +98,13 @@ export async function planMethod(bench: LoadedBench, id: string, containers: Con
     } catch (e) {
       return fail('baseline', (e as Error).message);
     }
-    return { id, kind: 'baseline', label: `baseline ${spec.baseline}`, spec, ...(experiment ? { experiment, modality: experiment.config.modality } : {}) };
+    return {
+      id,
+      kind: 'baseline',
+      label: `baseline ${spec.baseline}`,
+      spec,
+      ...(experiment ? { experiment, modality: experiment.config.modality } : {}),
+    };
   }
   if (experiment) {
     const c = experiment.config;
@@ -101,7 +120,14 @@ export async function planMethod(bench: LoadedBench, id: string, containers: Con
           continue;
         }
         const layout = split.layout ?? c.data.layout ?? modality.layouts[0]!;
-        const spec_ = { name: `data.${which}`, path: resolveDataPath(experiment, split.path), layout, ...(split.include ? { include: split.include } : {}), ...(split.exclude ? { exclude: split.exclude } : {}), options: split.options };
+        const spec_ = {
+          name: `data.${which}`,
+          path: resolveDataPath(experiment, split.path),
+          layout,
+          ...(split.include ? { include: split.include } : {}),
+          ...(split.exclude ? { exclude: split.exclude } : {}),
+          options: split.options,
+        };
         fp[which] = fingerprints.fingerprint(JSON.stringify([c.modality, spec_]), await modality.load(spec_));
       }
     } catch (e) {
@@ -111,7 +137,15 @@ export async function planMethod(bench: LoadedBench, id: string, containers: Con
     }
     const { name: _n, description: _d, eval: _e, ...training } = c;
     const modelKey = contentKey({ fewshot: FEWSHOT_VERSION, training, data: fp });
-    return { id, kind: 'experiment', label: path.relative(process.cwd(), experiment.file) || experiment.file, spec, experiment, modality: c.modality, modelKey };
+    return {
+      id,
+      kind: 'experiment',
+      label: path.relative(process.cwd(), experiment.file) || experiment.file,
+      spec,
+      experiment,
+      modality: c.modality,
+      modelKey,
+    };
   }
   const dir = benchPath(bench, spec.model!);
   let meta: ModelMeta;
@@ -131,7 +165,14 @@ export async function planMethod(bench: LoadedBench, id: string, containers: Con
       return fail('model', `${saved}: ${e.message}`);
     }
   }
-  return { id, kind: 'model', label: path.relative(process.cwd(), dir) || dir, spec, modality: meta.modality, model: { dir, meta, filesHash: hashModelFiles(dir), ...(config ? { config } : {}) } };
+  return {
+    id,
+    kind: 'model',
+    label: path.relative(process.cwd(), dir) || dir,
+    spec,
+    modality: meta.modality,
+    model: { dir, meta, filesHash: hashModelFiles(dir), ...(config ? { config } : {}) },
+  };
 }
 
 /** sha256 over a model folder's files (relative path and bytes), leaving out notes and reports (*.md, eval.json). */

@@ -13,7 +13,13 @@ import { EpisodeSampler, type Episode } from '../samplers/episode-sampler.js';
 import type { BenchTaskSpec } from './bench-schema.js';
 import { contentKey } from './content-key.js';
 import { fingerprintSet } from './data-fingerprint.js';
-import { readManifest, toManifest, fromManifest, type ManifestEpisode, type ManifestHeader } from './episode-manifest.js';
+import {
+  readManifest,
+  toManifest,
+  fromManifest,
+  type ManifestEpisode,
+  type ManifestHeader,
+} from './episode-manifest.js';
 import type { LoadedBench } from './load-bench.js';
 import type { BenchTaskResult } from './results-schema.js';
 
@@ -60,10 +66,19 @@ export async function planTask(
   } catch (e) {
     return fail('modality', (e as Error).message);
   }
-  if ((spec.path === undefined) === (spec.runs === undefined)) return fail(spec.path ? 'runs' : 'path', 'give either path (random episodes) or runs (explicit runs), not both or neither');
+  if ((spec.path === undefined) === (spec.runs === undefined))
+    return fail(
+      spec.path ? 'runs' : 'path',
+      'give either path (random episodes) or runs (explicit runs), not both or neither',
+    );
   const root = taskRoot(spec);
   const seed = spec.seed ?? bench.spec.seed;
-  const data = { path: '', ...(spec.layout ? { layout: spec.layout } : {}), ...(spec.include ? { include: spec.include } : {}), ...(spec.exclude ? { exclude: spec.exclude } : {}) };
+  const data = {
+    path: '',
+    ...(spec.layout ? { layout: spec.layout } : {}),
+    ...(spec.include ? { include: spec.include } : {}),
+    ...(spec.exclude ? { exclude: spec.exclude } : {}),
+  };
   if (spec.runs !== undefined) {
     const dir = path.resolve(root, spec.runs);
     if (!existsSync(dir)) return fail('runs', `runs folder not found: ${dir}`);
@@ -74,8 +89,29 @@ export async function planTask(
       return fail('runs', (e as Error).message);
     }
     const first = runs.episodes[0]!;
-    const shape = { ways: first.classes.length, shots: first.supportSet[0]!.length, queries: Math.max(1, Math.round(first.querySet.length / first.classes.length)) };
-    return [made(name, spec, runs.set, runs.episodes, { ...shape, episodes: runs.episodes.length, seed, id: name, kind: 'runs', data: { ...data, path: dir, runs: true } }, out, true)];
+    const shape = {
+      ways: first.classes.length,
+      shots: first.supportSet[0]!.length,
+      queries: Math.max(1, Math.round(first.querySet.length / first.classes.length)),
+    };
+    return [
+      made(
+        name,
+        spec,
+        runs.set,
+        runs.episodes,
+        {
+          ...shape,
+          episodes: runs.episodes.length,
+          seed,
+          id: name,
+          kind: 'runs',
+          data: { ...data, path: dir, runs: true },
+        },
+        out,
+        true,
+      ),
+    ];
   }
   const split = path.resolve(root, spec.path!);
   if (!existsSync(split)) {
@@ -83,8 +119,19 @@ export async function planTask(
     return fail('path', `data set not found: ${split}${fetch ? ` (${fetch})` : ''}`);
   }
   const layout = spec.layout ?? modality.layouts[0];
-  if (!layout || !modality.layouts.includes(layout)) return fail('layout', `'${layout}' is not a layout of the '${modality.id}' modality (known: ${modality.layouts.join(', ')})`);
-  const ds: DatasetSpec = { name: `tasks.${name}`, path: split, layout, ...(spec.include ? { include: spec.include } : {}), ...(spec.exclude ? { exclude: spec.exclude } : {}), options: spec.options };
+  if (!layout || !modality.layouts.includes(layout))
+    return fail(
+      'layout',
+      `'${layout}' is not a layout of the '${modality.id}' modality (known: ${modality.layouts.join(', ')})`,
+    );
+  const ds: DatasetSpec = {
+    name: `tasks.${name}`,
+    path: split,
+    layout,
+    ...(spec.include ? { include: spec.include } : {}),
+    ...(spec.exclude ? { exclude: spec.exclude } : {}),
+    options: spec.options,
+  };
   let set: LabeledSet;
   try {
     set = await modality.load(ds);
@@ -98,7 +145,8 @@ export async function planTask(
       const shape = { ways, shots, queries: spec.queries, within: spec.within, across: spec.across };
       let sampler: EpisodeSampler;
       try {
-        if (set.classes.length < ways) throw new DataError(`${ways}-way episodes need ${ways} classes, but ${split} has ${set.classes.length}`);
+        if (set.classes.length < ways)
+          throw new DataError(`${ways}-way episodes need ${ways} classes, but ${split} has ${set.classes.length}`);
         sampler = new EpisodeSampler(set, shape);
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
@@ -107,7 +155,16 @@ export async function planTask(
         continue;
       }
       const id = `${name}/${ways}way-${shots}shot`;
-      const info = { ways, shots, queries: spec.queries, episodes: spec.episodes, seed, id, kind: 'episodes' as const, data: { ...data, path: split, layout } };
+      const info = {
+        ways,
+        shots,
+        queries: spec.queries,
+        episodes: spec.episodes,
+        seed,
+        id,
+        kind: 'episodes' as const,
+        data: { ...data, path: split, layout },
+      };
       const draw = (): Episode[] => sampler.episodes(spec.episodes, new Rng(seed).fork('eval-episodes'));
       grid.push(made(name, spec, set, draw, info, out, false));
     }
@@ -117,9 +174,29 @@ export async function planTask(
 
 type Shape = Pick<BenchTaskResult, 'ways' | 'shots' | 'queries' | 'episodes' | 'seed' | 'id' | 'kind' | 'data'>;
 
-function made(name: string, spec: BenchTaskSpec, set: LabeledSet, episodes: readonly Episode[] | (() => Episode[]), shape: Shape, out: string, runs: boolean): PlannedTask {
+function made(
+  name: string,
+  spec: BenchTaskSpec,
+  set: LabeledSet,
+  episodes: readonly Episode[] | (() => Episode[]),
+  shape: Shape,
+  out: string,
+  runs: boolean,
+): PlannedTask {
   const dataFingerprint = fingerprintSet(set);
-  const episodesKey = contentKey({ dataFingerprint, modality: spec.modality, data: shape.data, ways: shape.ways, shots: shape.shots, queries: shape.queries, episodes: shape.episodes, seed: runs ? null : shape.seed, within: spec.within ?? null, across: spec.across ?? null, kind: shape.kind });
+  const episodesKey = contentKey({
+    dataFingerprint,
+    modality: spec.modality,
+    data: shape.data,
+    ways: shape.ways,
+    shots: shape.shots,
+    queries: shape.queries,
+    episodes: shape.episodes,
+    seed: runs ? null : shape.seed,
+    within: spec.within ?? null,
+    across: spec.across ?? null,
+    kind: shape.kind,
+  });
   const manifest = `episodes/${shape.id.replace(/\//g, '.')}.jsonl`;
   const info: BenchTaskResult = {
     ...shape,
@@ -134,9 +211,26 @@ function made(name: string, spec: BenchTaskSpec, set: LabeledSet, episodes: read
     episodesKey,
     manifest,
   };
-  const manifestHeader: ManifestHeader = { task: shape.id, episodesKey, dataFingerprint, ways: shape.ways, shots: shape.shots, queries: shape.queries, episodes: shape.episodes, seed: shape.seed };
+  const manifestHeader: ManifestHeader = {
+    task: shape.id,
+    episodesKey,
+    dataFingerprint,
+    ways: shape.ways,
+    shots: shape.shots,
+    queries: shape.queries,
+    episodes: shape.episodes,
+    seed: shape.seed,
+  };
   const file = path.join(out, manifest);
   const saved = readManifest(file, episodesKey);
   const eps = saved ? fromManifest(set, saved, file) : typeof episodes === 'function' ? episodes() : episodes;
-  return { info, spec, set, episodes: eps, manifestHeader, manifest: saved ?? toManifest(set, eps), manifestSaved: saved !== undefined };
+  return {
+    info,
+    spec,
+    set,
+    episodes: eps,
+    manifestHeader,
+    manifest: saved ?? toManifest(set, eps),
+    manifestSaved: saved !== undefined,
+  };
 }

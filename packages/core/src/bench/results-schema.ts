@@ -36,7 +36,13 @@ export interface BenchTaskResult {
   readonly task: string;
   readonly modality: string;
   /** The data evaluated on: the split folder (or runs folder) and its include/exclude. */
-  readonly data: { readonly path: string; readonly layout?: string; readonly include?: readonly string[]; readonly exclude?: readonly string[]; readonly runs?: boolean };
+  readonly data: {
+    readonly path: string;
+    readonly layout?: string;
+    readonly include?: readonly string[];
+    readonly exclude?: readonly string[];
+    readonly runs?: boolean;
+  };
   /** The task's name (the domains themselves are named by its cells' `source` and `target`). */
   readonly domain: string;
   readonly kind: 'episodes' | 'runs';

@@ -78,7 +78,9 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
   if (options.dryRun) return { ...head, ran: 0 };
 
   const shardText = options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : '';
-  progress.log(`fewshot bench '${bench.spec.name}'${shardText}: ${mine.length} cells, ${mine.length - todo.length} done, ${todo.length} to run (estimate ${formatDuration(estimate)}) into ${out}`);
+  progress.log(
+    `fewshot bench '${bench.spec.name}'${shardText}: ${mine.length} cells, ${mine.length - todo.length} done, ${todo.length} to run (estimate ${formatDuration(estimate)}) into ${out}`,
+  );
   for (const t of new Set(mine.map((c) => c.task))) {
     if (!t.manifestSaved) await writeManifest(path.join(out, t.info.manifest), t.manifestHeader, t.manifest);
   }
@@ -89,15 +91,26 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
     const inputs = await decodeMethodInputs(group, progress);
     const { exp, decoded, rowOf } = inputs;
     const setup = group[0]!.setup;
-    const base: EpisodeScorer = method.kind === 'baseline' ? baselineScorerFor(exp, method.spec.baseline!) : await loadModel(training ? path.join(out, training.model) : method.model!.dir);
-    const scorer = setup.tta ? ttaScorer(base, exp.modality, exp.preprocess, setup.tta, setup.ttaSeed, (i) => decoded.set.samples[i]!.id) : base;
+    const base: EpisodeScorer =
+      method.kind === 'baseline'
+        ? baselineScorerFor(exp, method.spec.baseline!)
+        : await loadModel(training ? path.join(out, training.model) : method.model!.dir);
+    const scorer = setup.tta
+      ? ttaScorer(base, exp.modality, exp.preprocess, setup.tta, setup.ttaSeed, (i) => decoded.set.samples[i]!.id)
+      : base;
     try {
       const t1 = Date.now();
-      const task = progress.start(`embedding ${group[0]!.task.info.task} for ${method.id}`, decoded.store.count, 'samples');
+      const task = progress.start(
+        `embedding ${group[0]!.task.info.task} for ${method.id}`,
+        decoded.store.count,
+        'samples',
+      );
       const workers = await workerEmbedderFor(exp, scorer, decoded.store.count);
       let emb: Float32Array;
       try {
-        emb = workers ? await embedAllRows(workers, decoded.store, task) : embedRows(scorer, decoded.store, setup.batchSize, task);
+        emb = workers
+          ? await embedAllRows(workers, decoded.store, task)
+          : embedRows(scorer, decoded.store, setup.batchSize, task);
       } finally {
         await workers?.close();
       }
@@ -105,15 +118,29 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
       const embedSeconds = (Date.now() - t1) / 1000;
       for (const cell of group) {
         const rows = (i: number): number => rowOf.get(cell.task.set.samples[i]!.id)!;
-        const episodes = cell.task.episodes.map((ep) => ({ classes: ep.classes, supportSet: ep.supportSet.map((s) => s.map(rows)), querySet: ep.querySet.map((q) => ({ sample: rows(q.sample), label: q.label })) }));
+        const episodes = cell.task.episodes.map((ep) => ({
+          classes: ep.classes,
+          supportSet: ep.supportSet.map((s) => s.map(rows)),
+          querySet: ep.querySet.map((q) => ({ sample: rows(q.sample), label: q.label })),
+        }));
         const scores = scoreEpisodes(scorer, emb, episodes);
-        const result = cellResult(cell, scores, scorer.kind, exp.backend.name, training, inputs.seconds / group.length, embedSeconds / group.length);
+        const result = cellResult(
+          cell,
+          scores,
+          scorer.kind,
+          exp.backend.name,
+          training,
+          inputs.seconds / group.length,
+          embedSeconds / group.length,
+        );
         await writeAtomic(cellFile(out, cell.key), JSON.stringify(result, null, 2) + '\n');
         ran++;
         const left = todo.length - ran;
         // from the timings of the cells done so far (and the models still to train)
         const eta = left > 0 ? ` ETA ${formatDuration(estimateSeconds(plan, mine, out))}` : '';
-        progress.log(`cell ${mine.length - todo.length + ran}/${mine.length}${eta}: ${cell.id}: ${(result.accuracy * 100).toFixed(1)}% ± ${(result.ci95 * 100).toFixed(1)} (${result.timings.evalSeconds.toFixed(1)} s)`);
+        progress.log(
+          `cell ${mine.length - todo.length + ran}/${mine.length}${eta}: ${cell.id}: ${(result.accuracy * 100).toFixed(1)}% ± ${(result.ci95 * 100).toFixed(1)} (${result.timings.evalSeconds.toFixed(1)} s)`,
+        );
       }
     } finally {
       scorer.dispose?.();
@@ -166,17 +193,48 @@ function cellResult(
     accuracy: scores.accuracy,
     ci95: scores.ci95,
     perEpisodeCorrect: scores.perEpisodeCorrect,
-    confusions: scores.confusions.map((c) => ({ ...c, labelExample: example(c.label), predictedExample: example(c.predicted) })),
-    timings: { trainSeconds: training ? training.trainSeconds : null, decodeSeconds, evalSeconds: embedSeconds + scores.seconds },
-    ...(training ? { training: { modelKey: training.modelKey, model: training.model, bestEpoch: training.bestEpoch, bestValAccuracy: training.bestValAccuracy, stoppedBecause: training.stoppedBecause, history: training.history } } : {}),
+    confusions: scores.confusions.map((c) => ({
+      ...c,
+      labelExample: example(c.label),
+      predictedExample: example(c.predicted),
+    })),
+    timings: {
+      trainSeconds: training ? training.trainSeconds : null,
+      decodeSeconds,
+      evalSeconds: embedSeconds + scores.seconds,
+    },
+    ...(training
+      ? {
+          training: {
+            modelKey: training.modelKey,
+            model: training.model,
+            bestEpoch: training.bestEpoch,
+            bestValAccuracy: training.bestValAccuracy,
+            stoppedBecause: training.stoppedBecause,
+            history: training.history,
+          },
+        }
+      : {}),
     finishedAt: new Date().toISOString(),
   };
 }
 
 /** results.json of this run: this shard's finished cells. */
-function assemble(plan: BenchPlan, mine: readonly PlannedCell[], out: string, shard: BenchShard | undefined, environment: BenchEnvironment): BenchResults {
+function assemble(
+  plan: BenchPlan,
+  mine: readonly PlannedCell[],
+  out: string,
+  shard: BenchShard | undefined,
+  environment: BenchEnvironment,
+): BenchResults {
   const cells = mine.map((c) => readCell(out, c.key)).filter((c): c is BenchCellResult => c !== undefined);
-  const bench = { file: plan.bench.file, name: plan.bench.spec.name, hash: plan.hash, cellsTotal: plan.cells.length, plan: plan.cells.map((c) => ({ key: c.key, id: c.id })) };
+  const bench = {
+    file: plan.bench.file,
+    name: plan.bench.spec.name,
+    hash: plan.hash,
+    cellsTotal: plan.cells.length,
+    plan: plan.cells.map((c) => ({ key: c.key, id: c.id })),
+  };
   return buildResults(
     bench,
     cells,

@@ -20,16 +20,27 @@ function noisy(): { set: LabeledSet; store: SampleStore } {
     }
   }
   // LabeledSet sorts by label then id, which is the order written here
-  return { set: new LabeledSet(samples, 'noisy'), store: new SampleStore(sampleShape([3], ['features']), Float32Array.from(rows)) };
+  return {
+    set: new LabeledSet(samples, 'noisy'),
+    store: new SampleStore(sampleShape([3], ['features']), Float32Array.from(rows)),
+  };
 }
 
-const l2 = { id: 'l2', description: '', modalities: [], distance: (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((x, i) => x - b[i]!)) };
+const l2 = {
+  id: 'l2',
+  description: '',
+  modalities: [],
+  distance: (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((x, i) => x - b[i]!)),
+};
 
 describe('scoreEpisodes', () => {
   it('scores as evaluateEpisodes does, and keeps per-episode counts and confusions', () => {
     const { set, store } = noisy();
     const scorer = baselineScorer(l2, store.shape);
-    const episodes = new EpisodeSampler(set, { ways: 5, shots: 2, queries: 3 }).episodes(40, new Rng(2).fork('eval-episodes'));
+    const episodes = new EpisodeSampler(set, { ways: 5, shots: 2, queries: 3 }).episodes(
+      40,
+      new Rng(2).fork('eval-episodes'),
+    );
     const reference = evaluateEpisodes(scorer, store, episodes);
     const r = scoreEpisodes(scorer, embedRows(scorer, store, 7), episodes);
     expect(r.accuracy).toBe(reference.accuracy);
@@ -54,13 +65,26 @@ describe('scoreEpisodes', () => {
     const manifest = toManifest(set, episodes);
     expect(manifest[0]!.support[0]![0]).toMatch(/^c\d\/s\d$/);
     // the same samples listed from a subset, as a method decodes only the samples it needs
-    const subset = new LabeledSet(set.samples.filter((_, i) => i % 2 === 0 || episodes.some((e) => e.querySet.some((q) => q.sample === i) || e.supportSet.flat().includes(i))), 'subset');
+    const subset = new LabeledSet(
+      set.samples.filter(
+        (_, i) =>
+          i % 2 === 0 ||
+          episodes.some((e) => e.querySet.some((q) => q.sample === i) || e.supportSet.flat().includes(i)),
+      ),
+      'subset',
+    );
     const back = fromManifest(subset, manifest, 'm.jsonl');
     back.forEach((ep, e) => {
       expect(ep.classes).toEqual(episodes[e]!.classes);
-      expect(ep.supportSet.map((s) => s.map((i) => subset.samples[i]!.id))).toEqual(episodes[e]!.supportSet.map((s) => s.map((i) => set.samples[i]!.id)));
-      expect(ep.querySet.map((q) => [subset.samples[q.sample]!.id, q.label])).toEqual(episodes[e]!.querySet.map((q) => [set.samples[q.sample]!.id, q.label]));
+      expect(ep.supportSet.map((s) => s.map((i) => subset.samples[i]!.id))).toEqual(
+        episodes[e]!.supportSet.map((s) => s.map((i) => set.samples[i]!.id)),
+      );
+      expect(ep.querySet.map((q) => [subset.samples[q.sample]!.id, q.label])).toEqual(
+        episodes[e]!.querySet.map((q) => [set.samples[q.sample]!.id, q.label]),
+      );
     });
-    expect(() => fromManifest(new LabeledSet([set.samples[0]!], 'one'), manifest, 'm.jsonl')).toThrow(/m\.jsonl: sample '.*' is not in one/);
+    expect(() => fromManifest(new LabeledSet([set.samples[0]!], 'one'), manifest, 'm.jsonl')).toThrow(
+      /m\.jsonl: sample '.*' is not in one/,
+    );
   });
 });

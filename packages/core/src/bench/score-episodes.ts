@@ -22,7 +22,12 @@ function concat(parts: readonly Float32Array[]): Float32Array {
  * Embeddings of every row of `store`, row i at i * d, embedded in slices (a sample's embedding does
  * not depend on the others embedded with it) so that `progress` is ticked as they go.
  */
-export function embedRows(scorer: EpisodeScorer, store: SampleStore, batchSize: number, progress?: ProgressTask): Float32Array {
+export function embedRows(
+  scorer: EpisodeScorer,
+  store: SampleStore,
+  batchSize: number,
+  progress?: ProgressTask,
+): Float32Array {
   const parts: Float32Array[] = [];
   for (let i = 0; i < store.count; i += EMBED_SLICE) {
     const slice = Array.from({ length: Math.min(EMBED_SLICE, store.count - i) }, (_, k) => i + k);
@@ -48,7 +53,11 @@ export interface EpisodeScores {
  * class's score is the mean of its shots' pair scores), keeping every query's prediction: correct
  * answers per episode and the confused pairs of classes.
  */
-export function scoreEpisodes(scorer: Pick<EpisodeScorer, 'scorePairs'>, emb: Float32Array, episodes: readonly Episode[]): EpisodeScores {
+export function scoreEpisodes(
+  scorer: Pick<EpisodeScorer, 'scorePairs'>,
+  emb: Float32Array,
+  episodes: readonly Episode[],
+): EpisodeScores {
   const t0 = Date.now();
   const perEpisodeCorrect: number[] = [];
   const perEpisode: number[] = [];
@@ -58,7 +67,11 @@ export function scoreEpisodes(scorer: Pick<EpisodeScorer, 'scorePairs'>, emb: Fl
   const CHUNK = 64; // episodes scored per scorePairs call
   for (let start = 0; start < episodes.length; start += CHUNK) {
     const chunk = episodes.slice(start, start + CHUNK);
-    const scores = scoreByClassMean(scorer, emb, chunk.map((ep) => ({ queries: ep.querySet.map((q) => q.sample), supportSet: ep.supportSet })));
+    const scores = scoreByClassMean(
+      scorer,
+      emb,
+      chunk.map((ep) => ({ queries: ep.querySet.map((q) => q.sample), supportSet: ep.supportSet })),
+    );
     chunk.forEach((ep, e) => {
       const ways = ep.supportSet.length;
       const s = scores[e]!;
@@ -85,5 +98,11 @@ export function scoreEpisodes(scorer: Pick<EpisodeScorer, 'scorePairs'>, emb: Fl
       const [label, predicted] = k.split('\t') as [string, string];
       return { label, predicted, count };
     });
-  return { accuracy: correct / total, ci95: meanCi95(perEpisode).ci95, perEpisodeCorrect, confusions, seconds: (Date.now() - t0) / 1000 };
+  return {
+    accuracy: correct / total,
+    ci95: meanCi95(perEpisode).ci95,
+    perEpisodeCorrect,
+    confusions,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }

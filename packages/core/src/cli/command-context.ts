@@ -25,11 +25,30 @@ export function progressFor(args: GlobalArgs, io: CliIo): ProgressSink {
 /** `--set key=value` (repeatable), `--backend`, `--cache`, `--fetch` and `--mirror`, shared by the commands that read an experiment. */
 export function withExperimentOptions<T>(y: Argv<T>) {
   return y
-    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value: --set train.epochs=5 (repeatable)' })
-    .option('backend', { choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const, describe: 'compute backend (overrides the config)' })
-    .option('cache', { type: 'boolean', describe: 'use the decoded-data cache (default: data.cache); --no-cache decodes afresh and writes nothing' })
-    .option('fetch', { type: 'boolean', default: false, describe: 'fetch a missing data folder that a supported data set provides (as `fewshot data fetch NAME`) before reading it' })
-    .option('mirror', { type: 'string', describe: 'with --fetch: URL or folder holding copies of the archives (default: $FEWSHOT_DATA_MIRROR)' });
+    .option('set', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'override a config value: --set train.epochs=5 (repeatable)',
+    })
+    .option('backend', {
+      choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const,
+      describe: 'compute backend (overrides the config)',
+    })
+    .option('cache', {
+      type: 'boolean',
+      describe: 'use the decoded-data cache (default: data.cache); --no-cache decodes afresh and writes nothing',
+    })
+    .option('fetch', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'fetch a missing data folder that a supported data set provides (as `fewshot data fetch NAME`) before reading it',
+    })
+    .option('mirror', {
+      type: 'string',
+      describe: 'with --fetch: URL or folder holding copies of the archives (default: $FEWSHOT_DATA_MIRROR)',
+    });
 }
 
 /** `--fetch` / `--mirror` as library options; download progress on stderr, as `fewshot data fetch` shows it. */
@@ -44,7 +63,11 @@ export function fetchOptionsOf(args: GlobalArgs & { fetch?: boolean; mirror?: st
 
 /** `--backend X` becomes an override, so the resolved config saved with the results records it. */
 export function overridesOf(args: { set?: string[]; backend?: string; cache?: boolean }): string[] {
-  return [...(args.set ?? []), ...(args.backend ? [`backend=${args.backend}`] : []), ...(args.cache === false ? ['data.cache=false'] : [])];
+  return [
+    ...(args.set ?? []),
+    ...(args.backend ? [`backend=${args.backend}`] : []),
+    ...(args.cache === false ? ['data.cache=false'] : []),
+  ];
 }
 
 export function percent(x: number, digits = 1): string {

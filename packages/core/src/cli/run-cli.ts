@@ -32,7 +32,10 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
  * Run the fewshot CLI on `argv` (without node and the script). Returns the exit code: 0 on success,
  * 1 for a user error (bad config, data, model), 2 for a usage error, 70 for an internal error.
  */
-export async function runCli(argv: readonly string[], io: CliIo = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = { out: process.stdout, err: process.stderr },
+): Promise<number> {
   const verbose = argv.includes('--verbose');
   const parser = yargs(argv.slice())
     .scriptName('fewshot')

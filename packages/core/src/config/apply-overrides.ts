@@ -46,7 +46,9 @@ function describeNode(node: unknown): string {
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) {
     const v = node.value;
-    return typeof v === 'string' ? `a string (${JSON.stringify(v)})` : `${v === null ? 'null' : `a ${typeof v}`} (${String(v)})`;
+    return typeof v === 'string'
+      ? `a string (${JSON.stringify(v)})`
+      : `${v === null ? 'null' : `a ${typeof v}`} (${String(v)})`;
   }
   return 'not a mapping';
 }
@@ -102,7 +104,8 @@ function applyParsed(doc: Document, parsed: ParsedOverride, index: number, locat
       }
       const at = Number(key);
       const item: unknown = node.items[at];
-      if (last || item === null || item === undefined || (isScalar(item) && item.value === null)) node.items[at] = make();
+      if (last || item === null || item === undefined || (isScalar(item) && item.value === null))
+        node.items[at] = make();
       else if (isAlias(item)) node.items[at] = item.resolve(doc)?.clone() ?? make();
       node = node.items[at];
     } else {
@@ -140,8 +143,10 @@ export function applyOverridesAt(
     if (parsed.path.length < keys.length || keys.some((k, i) => parsed.path[i] !== k)) return;
     if (parsed.path.length > keys.length) return applyParsed(doc, parsed, index, locator);
     const v = parsed.value;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`--set ${text}: ${prefix} must be a mapping`);
-    for (const [k, item] of Object.entries(v)) applyParsed(doc, { text, path: [...keys, k], value: item }, index, locator);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      throw new ConfigError(`--set ${text}: ${prefix} must be a mapping`);
+    for (const [k, item] of Object.entries(v))
+      applyParsed(doc, { text, path: [...keys, k], value: item }, index, locator);
   });
   let out: unknown = doc.toJS();
   for (const key of keys) out = (out as Record<string, unknown>)[key];

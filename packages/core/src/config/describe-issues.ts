@@ -88,7 +88,8 @@ function sizeMessage(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>, v
     const actual = Array.isArray(value) || typeof value === 'string' ? value.length : undefined;
     const got = actual === undefined ? '' : `, got ${actual}`;
     if (exact) return `must have exactly ${bound} ${unit}${got}`;
-    if (small && bound === '1' && inclusive) return unit === 'characters' ? 'must not be empty' : 'must not be an empty list';
+    if (small && bound === '1' && inclusive)
+      return unit === 'characters' ? 'must not be empty' : 'must not be an empty list';
     const limit = small ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'fewer than';
     return `must have ${limit} ${bound} ${unit}${got}`;
   };
@@ -111,7 +112,8 @@ function unionMessage(issue: Extract<Issue, { code: 'invalid_union' }>, value: u
     const first = branch[0];
     if (!first || first.path.length > 0) return `does not match any of the allowed forms; got ${describeValue(value)}`;
     if (first.code === 'invalid_type') alternatives.push(typeName(first.expected));
-    else if (first.code === 'invalid_value') alternatives.push(...first.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))));
+    else if (first.code === 'invalid_value')
+      alternatives.push(...first.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))));
     else return `does not match any of the allowed forms; got ${describeValue(value)}`;
   }
   return `must be ${alternatives.join(' or ')}; got ${describeValue(value)}`;
@@ -120,7 +122,9 @@ function unionMessage(issue: Extract<Issue, { code: 'invalid_union' }>, value: u
 function describeOne(issue: Issue, input: unknown, schema: Schema, locator: YamlLocator): ConfigProblem[] {
   const path = issue.path;
   const value = getIn(input, path);
-  const at = (message: string): ConfigProblem[] => [{ path: dotted(path), location: locator.locate(path, 'value'), message }];
+  const at = (message: string): ConfigProblem[] => [
+    { path: dotted(path), location: locator.locate(path, 'value'), message },
+  ];
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(schema, path);
@@ -170,7 +174,12 @@ function describeOne(issue: Issue, input: unknown, schema: Schema, locator: Yaml
 }
 
 /** One problem per issue (one per key for unknown keys), in source order, overrides last. */
-export function describeIssues(issues: readonly Issue[], input: unknown, schema: Schema, locator: YamlLocator): ConfigProblem[] {
+export function describeIssues(
+  issues: readonly Issue[],
+  input: unknown,
+  schema: Schema,
+  locator: YamlLocator,
+): ConfigProblem[] {
   const problems = issues.flatMap((issue) => describeOne(issue, input, schema, locator));
   return problems
     .map((problem, i) => ({ problem, i, order: locationOrder(problem.location) }))

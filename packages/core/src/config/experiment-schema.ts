@@ -20,7 +20,10 @@ export const SplitSchema = z.strictObject({
     .optional()
     .describe('Only these top-level groups (Omniglot: alphabets; folder layout: classes).'),
   exclude: z.array(z.string().min(1)).optional().describe('All but these top-level groups.'),
-  options: z.record(z.string(), z.unknown()).prefault({}).describe("Layout-specific options (see the layout's loader)."),
+  options: z
+    .record(z.string(), z.unknown())
+    .prefault({})
+    .describe("Layout-specific options (see the layout's loader)."),
 });
 export type SplitConfig = z.infer<typeof SplitSchema>;
 
@@ -34,42 +37,63 @@ export const EpisodesSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("Draw all classes of an episode from one group sharing this sample attribute (Omniglot: `alphabet`, as in Lake's runs)."),
+    .describe(
+      "Draw all classes of an episode from one group sharing this sample attribute (Omniglot: `alphabet`, as in Lake's runs).",
+    ),
   across: z
     .string()
     .min(1)
     .optional()
-    .describe("Take each class's support and query samples from different values of this attribute (`speaker`, `drawer`)."),
+    .describe(
+      "Take each class's support and query samples from different values of this attribute (`speaker`, `drawer`).",
+    ),
 });
 export type EpisodesConfig = z.infer<typeof EpisodesSchema>;
 
 export const DataSchema = z.strictObject({
-  root: z.string().default('.').describe('Base folder of the relative split paths; relative to $FEWSHOT_DATA (default ./data).'),
-  layout: z.string().min(1).optional().describe("Default layout of every split (see the modality's layouts in `fewshot plugins`)."),
+  root: z
+    .string()
+    .default('.')
+    .describe('Base folder of the relative split paths; relative to $FEWSHOT_DATA (default ./data).'),
+  layout: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Default layout of every split (see the modality's layouts in `fewshot plugins`)."),
   preprocess: z
     .record(z.string(), z.unknown())
     .prefault({})
     .describe("Modality-specific decoding settings (validated by the modality's own schema)."),
   train: SplitSchema.optional().describe('Training split (needed unless `train.epochs` is 0).'),
-  validation: SplitSchema.optional().describe('Validation split: episodes after every epoch choose the best checkpoint.'),
+  validation: SplitSchema.optional().describe(
+    'Validation split: episodes after every epoch choose the best checkpoint.',
+  ),
   test: SplitSchema.optional().describe('Test split: the final evaluation, on classes never seen in training.'),
   runs: z
     .string()
     .min(1)
     .optional()
-    .describe("Folder of explicit one-shot runs in Lake's format (`runNN/training`, `runNN/test`, `runNN/class_labels.txt`)."),
+    .describe(
+      "Folder of explicit one-shot runs in Lake's format (`runNN/training`, `runNN/test`, `runNN/class_labels.txt`).",
+    ),
   cache: z
     .boolean()
     .default(true)
-    .describe('Reuse decoded splits from the cache folder ($FEWSHOT_CACHE, default ./.cache/fewshot) while files and settings are unchanged.'),
+    .describe(
+      'Reuse decoded splits from the cache folder ($FEWSHOT_CACHE, default ./.cache/fewshot) while files and settings are unchanged.',
+    ),
   storage: z
     .enum(['auto', 'float32', 'uint8'])
     .default('auto')
-    .describe('How decoded samples are held: auto = uint8 (error <= 0.5/255) when all values lie in [0,1], else float32.'),
+    .describe(
+      'How decoded samples are held: auto = uint8 (error <= 0.5/255) when all values lie in [0,1], else float32.',
+    ),
   sharedClasses: z
     .boolean()
     .default(false)
-    .describe('Let splits share class labels (new speakers saying known words: split by speaker, not by class). Files are never shared either way.'),
+    .describe(
+      'Let splits share class labels (new speakers saying known words: split by speaker, not by class). Files are never shared either way.',
+    ),
   onBadSample: z
     .enum(['error', 'skip'])
     .default('error')
@@ -81,16 +105,26 @@ export const ModelSchema = z.strictObject({
   type: z
     .enum(['siamese', 'naive'])
     .default('siamese')
-    .describe("`siamese`: shared-weight twin encoder + distance head; `naive`: the lecture's baseline, dense layers on the concatenated pair."),
-  encoder: z.string().min(1).optional().describe("Encoder id (see `fewshot plugins`); defaults to the modality's default encoder."),
+    .describe(
+      "`siamese`: shared-weight twin encoder + distance head; `naive`: the lecture's baseline, dense layers on the concatenated pair.",
+    ),
+  encoder: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Encoder id (see `fewshot plugins`); defaults to the modality's default encoder."),
   encoderOptions: z
     .record(z.string(), z.unknown())
     .prefault({})
-    .describe("Options of the chosen encoder (validated by the encoder's own schema), e.g. conv4's `filters`, `lastFilters`, `finalPool`."),
+    .describe(
+      "Options of the chosen encoder (validated by the encoder's own schema), e.g. conv4's `filters`, `lastFilters`, `finalPool`.",
+    ),
   head: z
     .enum(['contrastive', 'l1-sigmoid', 'cosine'])
     .default('l1-sigmoid')
-    .describe('`contrastive`: Euclidean distance + contrastive loss; `l1-sigmoid`: Koch et al. 2015; `cosine`: scaled cosine + sigmoid.'),
+    .describe(
+      '`contrastive`: Euclidean distance + contrastive loss; `l1-sigmoid`: Koch et al. 2015; `cosine`: scaled cosine + sigmoid.',
+    ),
   margin: z.number().positive().max(1000).default(1).describe('Margin of the contrastive loss.'),
   ensemble: z
     .int()
@@ -147,7 +181,9 @@ export const TrainSchema = z.strictObject({
     .min(0)
     .max(100_000)
     .default(20)
-    .describe('Training epochs. 0: save the model as built (from trained parts, e.g. `initFrom`), without training or data.train.'),
+    .describe(
+      'Training epochs. 0: save the model as built (from trained parts, e.g. `initFrom`), without training or data.train.',
+    ),
   stepsPerEpoch: z.int().min(1).max(1_000_000).default(100).describe('Optimizer steps per epoch.'),
   batchSize: z.int().min(2).max(65536).default(64).describe('Pairs (or triplets) per step.'),
   optimizer: z.enum(['adam', 'sgd', 'momentum', 'rmsprop']).default('adam').describe('Optimizer (tfjs).'),
@@ -156,11 +192,22 @@ export const TrainSchema = z.strictObject({
   schedule: ScheduleSchema.prefault({}).describe('Learning-rate schedule.'),
   earlyStopping: z
     .strictObject({
-      patience: z.int().min(0).default(5).describe('Epochs without improvement before stopping (0 = never stop early).'),
-      minDelta: z.number().min(0).max(1).default(0).describe('Smallest gain of validation accuracy that counts as an improvement.'),
+      patience: z
+        .int()
+        .min(0)
+        .default(5)
+        .describe('Epochs without improvement before stopping (0 = never stop early).'),
+      minDelta: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0)
+        .describe('Smallest gain of validation accuracy that counts as an improvement.'),
     })
     .prefault({})
-    .describe('Stop when validation accuracy has not improved by `minDelta` for `patience` epochs (0 = never stop early).'),
+    .describe(
+      'Stop when validation accuracy has not improved by `minDelta` for `patience` epochs (0 = never stop early).',
+    ),
   validation: EpisodesSchema.extend({
     episodes: z.int().min(1).max(100_000).default(200).describe('Episodes drawn (seeded by `seed`).'),
   })
@@ -190,7 +237,12 @@ export type TrainConfig = z.infer<typeof TrainSchema>;
  * (the same keys as `train.augment`), drawn from a seeded stream so that results repeat.
  */
 export const TtaSchema = z.strictObject({
-  views: z.int().min(1).max(64).default(1).describe('Views averaged per sample: the sample itself and `views - 1` augmented copies.'),
+  views: z
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe('Views averaged per sample: the sample itself and `views - 1` augmented copies.'),
   augment: z
     .record(z.string(), z.unknown())
     .prefault({})
@@ -200,7 +252,9 @@ export type TtaConfig = z.infer<typeof TtaSchema>;
 
 export const EvalSchema = EpisodesSchema.extend({
   batchSize: z.int().min(1).max(65536).default(256).describe('Samples embedded per batch.'),
-  tta: TtaSchema.prefault({}).describe('Test-time augmentation (views averaged in embedding space); one view (none) by default.'),
+  tta: TtaSchema.prefault({}).describe(
+    'Test-time augmentation (views averaged in embedding space); one view (none) by default.',
+  ),
 });
 export type EvalConfig = z.infer<typeof EvalSchema>;
 
@@ -221,10 +275,16 @@ export const ExperimentSchema = z.strictObject({
     .enum(['auto', 'tensorflow', 'wasm', 'cpu'])
     .default('auto')
     .describe('Compute backend; `auto` takes the first available of tensorflow (tfjs-node), wasm, cpu.'),
-  modality: z.string().min(1).default('image').describe('Modality id (built in: image, audio, video, timeseries; see `fewshot plugins`).'),
+  modality: z
+    .string()
+    .min(1)
+    .default('image')
+    .describe('Modality id (built in: image, audio, video, timeseries; see `fewshot plugins`).'),
   data: DataSchema.describe('Where the samples are and how they are decoded.'),
   model: ModelSchema.prefault({}).describe('The network: encoder, distance head, ensemble.'),
-  train: TrainSchema.prefault({}).describe('Training: objective, optimizer, schedule, validation, workers, augmentation.'),
+  train: TrainSchema.prefault({}).describe(
+    'Training: objective, optimizer, schedule, validation, workers, augmentation.',
+  ),
   eval: EvalSchema.prefault({}).describe('Final evaluation: N-way K-shot episodes on `data.test` (or `data.runs`).'),
 });
 export type ExperimentConfig = z.infer<typeof ExperimentSchema>;

@@ -60,7 +60,11 @@ describe('loadConfig: reading the file', () => {
     expect(loaded.overrides).toEqual([]);
     expect(loaded.config.name).toBe('experiment');
     expect(loaded.config.seed).toBe(42);
-    expect(loaded.config.model).toMatchObject({ type: 'siamese', head: 'l1-sigmoid', naive: { hidden: [256, 64], dropout: 0 } });
+    expect(loaded.config.model).toMatchObject({
+      type: 'siamese',
+      head: 'l1-sigmoid',
+      naive: { hidden: [256, 64], dropout: 0 },
+    });
     expect(loaded.config.train.schedule.type).toBe('constant');
     expect(loaded.config.train.validation.episodes).toBe(200);
     expect(loaded.config.eval).toMatchObject({ ways: 20, shots: 1, batchSize: 256 });
@@ -146,7 +150,9 @@ describe('schema violations', () => {
 
   it('lists the allowed keys when no key is close', () => {
     const line = problems(text).find((l) => l.includes('model.bogus'));
-    expect(line).toBe(`${FILE}:13:3: model.bogus: unknown key 'bogus' (allowed: type, encoder, encoderOptions, head, margin, ensemble, naive)`);
+    expect(line).toBe(
+      `${FILE}:13:3: model.bogus: unknown key 'bogus' (allowed: type, encoder, encoderOptions, head, margin, ensemble, naive)`,
+    );
   });
 
   it('points a wrong type at the value', () => {
@@ -160,14 +166,18 @@ describe('schema violations', () => {
   it('reports out-of-range values with the bound', () => {
     expect(problems(text)).toContain(`${FILE}:9:18: train.stepsPerEpoch: must be >= 1, got 0`);
     expect(problems(text)).toContain(`${FILE}:10:17: train.learningRate: must be > 0, got 0`);
-    expect(problems('data: {}\nseed: 5000000000\n')).toEqual([`${FILE}:2:7: seed: must be <= 4294967295, got 5000000000`]);
+    expect(problems('data: {}\nseed: 5000000000\n')).toEqual([
+      `${FILE}:2:7: seed: must be <= 4294967295, got 5000000000`,
+    ]);
   });
 
   it('reports a bad enum value with the options and a suggestion', () => {
     expect(problems(text)).toContain(
       `${FILE}:12:9: model.type: must be one of siamese, naive; got 'siames' (did you mean 'siamese'?)`,
     );
-    expect(problems('data: {}\nbackend: cuda\n')).toEqual([`${FILE}:2:10: backend: must be one of auto, tensorflow, wasm, cpu; got 'cuda'`]);
+    expect(problems('data: {}\nbackend: cuda\n')).toEqual([
+      `${FILE}:2:10: backend: must be one of auto, tensorflow, wasm, cpu; got 'cuda'`,
+    ]);
     expect(problems('data: {}\ntrain: { optimizer: 5 }\n')).toEqual([
       `${FILE}:2:21: train.optimizer: must be one of adam, sgd, momentum, rmsprop; got number 5`,
     ]);
@@ -195,7 +205,11 @@ describe('schema violations', () => {
   });
 
   it('blames the --set override that produced a bad value instead of a file line', () => {
-    const lines = problems(MINIMAL + 'model:\n  head: cosine\n', ['model.head=cosin', 'train.schedule.stepz=3', 'data.validation.layout=x']);
+    const lines = problems(MINIMAL + 'model:\n  head: cosine\n', [
+      'model.head=cosin',
+      'train.schedule.stepz=3',
+      'data.validation.layout=x',
+    ]);
     expect(lines).toEqual([
       "--set model.head=cosin: model.head: must be one of contrastive, l1-sigmoid, cosine; got 'cosin' (did you mean 'cosine'?)",
       "--set train.schedule.stepz=3: train.schedule.stepz: unknown key 'stepz' (allowed: type, gamma, stepEpochs, minLearningRate, warmupEpochs)",
@@ -204,7 +218,9 @@ describe('schema violations', () => {
   });
 
   it('attributes to the latest override touching the value', () => {
-    expect(problems(MINIMAL, ['train={}', 'train.epochs=-1'])).toEqual(['--set train.epochs=-1: train.epochs: must be >= 0, got -1']);
+    expect(problems(MINIMAL, ['train={}', 'train.epochs=-1'])).toEqual([
+      '--set train.epochs=-1: train.epochs: must be >= 0, got -1',
+    ]);
   });
 
   it('reports problems of an inline object by path', () => {
@@ -262,7 +278,9 @@ describe('--set overrides', () => {
 
   it('rejects an override into a scalar, saying where the scalar is', () => {
     const error = configError(() => parseConfigText('seed: 3\n' + MINIMAL, FILE, ['seed.x=1'], ENV));
-    expect(error.message).toBe(`Invalid override --set seed.x=1: cannot set 'x' inside 'seed', which is a number (3) at ${FILE}:1:7, not a mapping`);
+    expect(error.message).toBe(
+      `Invalid override --set seed.x=1: cannot set 'x' inside 'seed', which is a number (3) at ${FILE}:1:7, not a mapping`,
+    );
   });
 
   it('rejects a non-numeric key into a list', () => {
@@ -306,13 +324,22 @@ describe('retired keys', () => {
     const saved = parseConfigText(MINIMAL + 'train:\n  positiveFraction: 0.5\n  epochs: 3\n', FILE, [], ENV);
     expect(saved.config.train.epochs).toBe(3);
     expect('positiveFraction' in saved.config.train).toBe(false);
-    expect(problems(MINIMAL + 'train:\n  positiveFraction: 0.3\n')).toEqual([expect.stringMatching(new RegExp(`^${escape(FILE)}:5:3: train\\.positiveFraction: unknown key 'positiveFraction'`))]);
+    expect(problems(MINIMAL + 'train:\n  positiveFraction: 0.3\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${escape(FILE)}:5:3: train\\.positiveFraction: unknown key 'positiveFraction'`),
+      ),
+    ]);
   });
 });
 
 describe('reproducibility', () => {
   const text = MINIMAL + 'name: repro\nmodel:\n  head: contrastive\ntrain:\n  schedule: { type: cosine }\n';
-  const overrides = ['train.epochs=5', 'data.train.include=[Latin, Greek]', 'description=on', 'train.augment.rotate=10'];
+  const overrides = [
+    'train.epochs=5',
+    'data.train.include=[Latin, Greek]',
+    'description=on',
+    'train.augment.rotate=10',
+  ];
 
   it('gives deep-equal configs for the same text and overrides', () => {
     // the locators hold parser state of their own documents; what they report is compared elsewhere
@@ -327,7 +354,10 @@ describe('reproducibility', () => {
     const loaded = parseConfigText(text, FILE, overrides, ENV);
     const date = new Date('2024-05-06T07:08:09.000Z');
     const yaml = configToYaml(loaded, { date });
-    const header = yaml.split('\n').filter((l) => l.startsWith('#')).join('\n');
+    const header = yaml
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n');
     expect(header).toContain(FILE);
     expect(header).toContain('--set train.epochs=5 --set data.train.include=[Latin, Greek]');
     expect(header).toContain('2024-05-06T07:08:09.000Z');

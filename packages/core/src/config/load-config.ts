@@ -39,7 +39,11 @@ export const INLINE_FILE = '<inline>';
 export const DEFAULT_DATA_DIR = './data';
 
 /** Reads, overrides and validates an experiment YAML file. */
-export async function loadConfig(file: string, overrides: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+export async function loadConfig(
+  file: string,
+  overrides: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedConfig> {
   const path = resolve(file);
   let text: string;
   try {
@@ -51,32 +55,57 @@ export async function loadConfig(file: string, overrides: string[] = [], env: No
 }
 
 /** The synchronous core of `loadConfig`: `text` is the YAML source, `file` names it in messages. */
-export function parseConfigText(text: string, file: string, overrides: string[] = [], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function parseConfigText(
+  text: string,
+  file: string,
+  overrides: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedConfig {
   const name = file === INLINE_FILE ? file : resolve(file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) throw syntaxError(name, text, lineCounter, doc.errors);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new ConfigError(`${name}: the experiment file is empty`, {
-      hints: ['A minimal experiment names its data, e.g.:', '  data:', '    train: { path: omniglot/images_background }'],
+      hints: [
+        'A minimal experiment names its data, e.g.:',
+        '  data:',
+        '    train: { path: omniglot/images_background }',
+      ],
     });
   }
   if (!isMap(doc.contents)) {
-    const got = isSeq(doc.contents) ? 'a list' : isScalar(doc.contents) ? `a single value (${JSON.stringify(doc.contents.value)})` : 'not a mapping';
-    throw new ConfigError(`${name}: the top level of an experiment must be a mapping of keys (name:, data:, model:, ...), but it is ${got}`);
+    const got = isSeq(doc.contents)
+      ? 'a list'
+      : isScalar(doc.contents)
+        ? `a single value (${JSON.stringify(doc.contents.value)})`
+        : 'not a mapping';
+    throw new ConfigError(
+      `${name}: the top level of an experiment must be a mapping of keys (name:, data:, model:, ...), but it is ${got}`,
+    );
   }
   return validateDocument(doc, lineCounter, name, overrides, env);
 }
 
 /** Validates an experiment given as a plain object (file '<inline>'); problems are located by path only. */
-export function parseConfigObject(value: unknown, overrides: string[] = [], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function parseConfigObject(
+  value: unknown,
+  overrides: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedConfig {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`${INLINE_FILE}: an experiment must be an object of keys (name, data, model, ...)`);
   }
   return validateDocument(new Document(value), new LineCounter(), INLINE_FILE, overrides, env);
 }
 
-function validateDocument(doc: Document, lineCounter: LineCounter, file: string, overrides: string[], env: NodeJS.ProcessEnv): LoadedConfig {
+function validateDocument(
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  overrides: string[],
+  env: NodeJS.ProcessEnv,
+): LoadedConfig {
   const locator = new YamlLocator(doc, lineCounter, file);
   applyOverrides(doc, overrides, locator);
   let data: unknown;
@@ -113,12 +142,18 @@ function validateDocument(doc: Document, lineCounter: LineCounter, file: string,
  * gone because nothing read them: dropped when they hold that value, so saved model folders keep
  * loading (any other value is reported as an unknown key).
  */
-const RETIRED_KEYS: readonly { path: readonly [string, string]; value: unknown }[] = [{ path: ['train', 'positiveFraction'], value: 0.5 }];
+const RETIRED_KEYS: readonly { path: readonly [string, string]; value: unknown }[] = [
+  { path: ['train', 'positiveFraction'], value: 0.5 },
+];
 
 function dropRetiredKeys(data: unknown): void {
-  for (const { path: [section, key], value } of RETIRED_KEYS) {
+  for (const {
+    path: [section, key],
+    value,
+  } of RETIRED_KEYS) {
     const node = (data as Record<string, unknown> | null)?.[section];
-    if (node && typeof node === 'object' && !Array.isArray(node) && (node as Record<string, unknown>)[key] === value) delete (node as Record<string, unknown>)[key];
+    if (node && typeof node === 'object' && !Array.isArray(node) && (node as Record<string, unknown>)[key] === value)
+      delete (node as Record<string, unknown>)[key];
   }
 }
 
@@ -170,10 +205,13 @@ function readError(path: string, error: unknown): ConfigError {
     case 'EPERM':
       return new ConfigError(`Cannot read experiment file ${path}: permission denied`, { cause: error });
     default:
-      return new ConfigError(`Cannot read experiment file ${path}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-        hints,
-      });
+      return new ConfigError(
+        `Cannot read experiment file ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+          hints,
+        },
+      );
   }
 }
 

@@ -25,7 +25,16 @@ interface LooseDef {
   checks?: readonly { _zod: { def: { format?: string } } }[];
 }
 
-const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional', 'success']);
+const WRAPPERS = new Set([
+  'optional',
+  'nullable',
+  'default',
+  'prefault',
+  'readonly',
+  'catch',
+  'nonoptional',
+  'success',
+]);
 const INT_FORMATS = new Set(['safeint', 'int32', 'uint32']);
 
 function defOf(schema: AnySchema): LooseDef {

@@ -90,7 +90,8 @@ export class YamlLocator {
       } else {
         return best;
       }
-      const keyLoc: SourceLocation = keyNode === undefined ? { kind: 'unknown', file: this.file } : this.nodeLocation(keyNode);
+      const keyLoc: SourceLocation =
+        keyNode === undefined ? { kind: 'unknown', file: this.file } : this.nodeLocation(keyNode);
       if (last && target === 'key' && keyLoc.kind !== 'unknown') return keyLoc;
       const valueLoc = this.nodeLocation(valueNode);
       // `key:` with nothing after it has no useful position of its own: point at the key instead.

@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import { StreamByteProgress, formatBytes } from './byte-progress.js';
 
 function sink(isTTY: boolean): Writable & { isTTY: boolean; text: string } {
-  const w = new Writable({ write(chunk, _e, cb) { (w as unknown as { text: string }).text += String(chunk); cb(); } }) as Writable & { isTTY: boolean; text: string };
+  const w = new Writable({
+    write(chunk, _e, cb) {
+      (w as unknown as { text: string }).text += String(chunk);
+      cb();
+    },
+  }) as Writable & { isTTY: boolean; text: string };
   w.text = '';
   w.isTTY = isTTY;
   return w;
@@ -25,10 +30,18 @@ describe('StreamByteProgress', () => {
     task.update(2048);
     task.done();
     expect(out.text).not.toContain('\r');
-    expect(out.text.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^x\.zip 2\.05 kB .*\/s$/), expect.stringMatching(/^x\.zip 2\.05 kB .*\/s in .*s$/)]);
+    expect(out.text.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^x\.zip 2\.05 kB .*\/s$/),
+      expect.stringMatching(/^x\.zip 2\.05 kB .*\/s in .*s$/),
+    ]);
   });
 
   it('formats byte counts in decimal units', () => {
-    expect([formatBytes(512), formatBytes(1500), formatBytes(9_464_212), formatBytes(1.2e9)]).toEqual(['512 B', '1.50 kB', '9.46 MB', '1.20 GB']);
+    expect([formatBytes(512), formatBytes(1500), formatBytes(9_464_212), formatBytes(1.2e9)]).toEqual([
+      '512 B',
+      '1.50 kB',
+      '9.46 MB',
+      '1.20 GB',
+    ]);
   });
 });

@@ -44,10 +44,18 @@ export interface CheckReport {
 export async function checkClassFolders(dir: string, o: CheckOptions): Promise<CheckReport> {
   const root = path.resolve(dir);
   if (!existsSync(root)) throw new DataError(`folder not found: ${root}`);
-  const set: LabeledSet = await o.modality.load({ name: 'data check', path: root, layout: o.layout ?? 'folder', options: o.options ?? {} });
+  const set: LabeledSet = await o.modality.load({
+    name: 'data check',
+    path: root,
+    layout: o.layout ?? 'folder',
+    options: o.options ?? {},
+  });
   const progress = o.progress ?? new SilentProgress();
   const task = progress.start('decoding', set.size, 'files');
-  const unreadable = (await findUndecodable(o.modality, set.samples, () => task.tick())).map((u) => ({ path: rel(root, u.path), reason: u.reason }));
+  const unreadable = (await findUndecodable(o.modality, set.samples, () => task.tick())).map((u) => ({
+    path: rel(root, u.path),
+    reason: u.reason,
+  }));
   task.done();
   const bad = new Set(unreadable.map((u) => u.path));
   const need = o.shots + o.queries;
@@ -59,12 +67,16 @@ export async function checkClassFolders(dir: string, o: CheckOptions): Promise<C
 
   const byHash = new Map<string, { path: string; label: string }[]>();
   for (const s of set.samples) {
-    const hash = createHash('sha256').update(await readFile(s.path)).digest('hex');
+    const hash = createHash('sha256')
+      .update(await readFile(s.path))
+      .digest('hex');
     const list = byHash.get(hash) ?? [];
     list.push({ path: rel(root, s.path), label: s.label });
     byHash.set(hash, list);
   }
-  const duplicates = [...byHash.values()].filter((l) => new Set(l.map((f) => f.label)).size > 1).map((l) => l.map((f) => f.path));
+  const duplicates = [...byHash.values()]
+    .filter((l) => new Set(l.map((f) => f.label)).size > 1)
+    .map((l) => l.map((f) => f.path));
 
   const advice: string[] = [];
   const usable = classes.filter((c) => c.readable >= need).length;
@@ -81,7 +93,10 @@ export async function checkClassFolders(dir: string, o: CheckOptions): Promise<C
       ...options.map((x, i) => (i === 0 ? x : `or ${x}`)),
     );
   }
-  if (unreadable.length > 0) advice.push(`${unreadable.length} file${unreadable.length === 1 ? '' : 's'} cannot be decoded: remove or repair ${unreadable.length === 1 ? 'it' : 'them'}`);
+  if (unreadable.length > 0)
+    advice.push(
+      `${unreadable.length} file${unreadable.length === 1 ? '' : 's'} cannot be decoded: remove or repair ${unreadable.length === 1 ? 'it' : 'them'}`,
+    );
   return { path: root, classes, tooSmall, unreadable, duplicates, runnable: advice.length === 0, advice };
 }
 

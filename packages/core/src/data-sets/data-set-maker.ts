@@ -60,7 +60,10 @@ export function boundMakers(container: Container): DataSetMaker[] {
 export function findMaker(makers: readonly DataSetMaker[], id: string, dataSet: string, plugin: string): DataSetMaker {
   const found = makers.filter((m) => m.id === id);
   if (found.length === 1) return found[0]!;
-  if (found.length > 1) throw new PluginError(`two loaded plugins provide the data set maker '${id}'`, { hints: ['load only one of them'] });
+  if (found.length > 1)
+    throw new PluginError(`two loaded plugins provide the data set maker '${id}'`, {
+      hints: ['load only one of them'],
+    });
   throw new PluginError(`${dataSet} is made, not downloaded, and no loaded plugin provides its maker '${id}'`, {
     hints: [
       `install the plugin that makes it: npm install ${plugin}`,

@@ -18,7 +18,9 @@ describe('the data-set registry', () => {
 
   it('names the closest data set for a typo', () => {
     expect(() => findDataSet('omniglot-backgrund')).toThrow(ConfigError);
-    expect(() => findDataSet('omniglot-backgrund')).toThrow("unknown data set 'omniglot-backgrund' (did you mean 'omniglot-background'?)");
+    expect(() => findDataSet('omniglot-backgrund')).toThrow(
+      "unknown data set 'omniglot-backgrund' (did you mean 'omniglot-background'?)",
+    );
   });
 });
 
@@ -31,9 +33,15 @@ describe('fetchHintFor', () => {
 
   it('names the fetch command of the registry folder a missing path is, or lies in', () => {
     process.env['FEWSHOT_DATA'] = '/srv/data';
-    expect(fetchHintFor('/srv/data/omniglot/images_background')).toBe('fetch it with: fewshot data fetch omniglot-background');
-    expect(fetchHintFor('/srv/data/omniglot/images_evaluation/Angelic')).toBe('fetch it with: fewshot data fetch omniglot-evaluation');
-    expect(fetchHintFor(path.join('/elsewhere', 'fsdd', 'recordings'))).toBe('fetch it with: fewshot data fetch fsdd --to /elsewhere');
+    expect(fetchHintFor('/srv/data/omniglot/images_background')).toBe(
+      'fetch it with: fewshot data fetch omniglot-background',
+    );
+    expect(fetchHintFor('/srv/data/omniglot/images_evaluation/Angelic')).toBe(
+      'fetch it with: fewshot data fetch omniglot-evaluation',
+    );
+    expect(fetchHintFor(path.join('/elsewhere', 'fsdd', 'recordings'))).toBe(
+      'fetch it with: fewshot data fetch fsdd --to /elsewhere',
+    );
     expect(fetchHintFor('/srv/data/omniglot-drawing-videos')).toBe(
       'fetch it with: fewshot data fetch omniglot-drawing-videos (rendered from the Omniglot stroke archives with ffmpeg (docs/video.md), from omniglot-strokes, fetched first)',
     );

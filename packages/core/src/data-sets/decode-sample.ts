@@ -19,7 +19,10 @@ export function defaultPreprocess(modality: Modality): Preprocess {
  * sample (progress).
  */
 export async function findUndecodable(
-  modality: Modality, refs: readonly SampleRef[], onDone: () => void = () => {}, concurrency = 2,
+  modality: Modality,
+  refs: readonly SampleRef[],
+  onDone: () => void = () => {},
+  concurrency = 2,
 ): Promise<{ path: string; reason: string }[]> {
   const pre = defaultPreprocess(modality);
   const failed: { path: string; reason: string; index: number }[] = [];

@@ -28,7 +28,11 @@ describe('downloadFile', () => {
       });
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], NO_PROXY: process.env['NO_PROXY'], no_proxy: process.env['no_proxy'] };
+    const saved = {
+      HTTP_PROXY: process.env['HTTP_PROXY'],
+      NO_PROXY: process.env['NO_PROXY'],
+      no_proxy: process.env['no_proxy'],
+    };
     process.env['HTTP_PROXY'] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     delete process.env['NO_PROXY'];
     delete process.env['no_proxy'];
@@ -36,12 +40,19 @@ describe('downloadFile', () => {
     try {
       const dest = path.join(dir, 'x.zip.part');
       // the host does not exist: only the proxy can answer
-      const r = await downloadFile('http://archives.example.invalid/x.zip', dest, { attempts: 1, expectZip: true, dispatcher: new EnvHttpProxyAgent(), stallTimeoutMs: 5000 });
+      const r = await downloadFile('http://archives.example.invalid/x.zip', dest, {
+        attempts: 1,
+        expectZip: true,
+        dispatcher: new EnvHttpProxyAgent(),
+        stallTimeoutMs: 5000,
+      });
       expect(seen).toEqual(['CONNECT archives.example.invalid:80', 'GET archives.example.invalid/x.zip']);
       expect(r.bytes).toBe(zip.length);
       expect(readFileSync(dest)).toEqual(zip);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
       for (const s of [proxy, origin]) {
         s.closeAllConnections();
         await new Promise<void>((r) => s.close(() => r()));
@@ -57,7 +68,9 @@ describe('downloadFile', () => {
     const body = Buffer.alloc(16 << 20, 0x61);
     const server = createTcpServer((sock) => {
       sock.once('data', () => {
-        sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+        sock.write(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        );
         sock.end(body);
       });
     });
@@ -65,7 +78,10 @@ describe('downloadFile', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fewshot-close-'));
     try {
       const dest = path.join(dir, 'x.bin.part');
-      const r = await downloadFile(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x.bin`, dest, { attempts: 1, stallTimeoutMs: 10_000 });
+      const r = await downloadFile(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x.bin`, dest, {
+        attempts: 1,
+        stallTimeoutMs: 10_000,
+      });
       expect(r.bytes).toBe(body.length);
       expect(readFileSync(dest).equals(body)).toBe(true);
     } finally {

@@ -55,7 +55,13 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
       await new Promise((r) => setTimeout(r, wait));
     }
     try {
-      const result = await tryOnce(url, dest, { dispatcher, stallMs, expectZip: options.expectZip ?? false, progress, label: options.label ?? url });
+      const result = await tryOnce(url, dest, {
+        dispatcher,
+        stallMs,
+        expectZip: options.expectZip ?? false,
+        progress,
+        label: options.label ?? url,
+      });
       return { ...result, tries: attempt };
     } catch (err) {
       if (!(err instanceof RetryableError)) throw err;
@@ -71,10 +77,14 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
 }
 
 async function tryOnce(
-  url: string, dest: string,
+  url: string,
+  dest: string,
   o: { dispatcher: Dispatcher; stallMs: number; expectZip: boolean; progress: ByteProgress; label: string },
 ): Promise<{ bytes: number; resumedFrom: number }> {
-  const have = await stat(dest).then((s) => s.size, () => 0);
+  const have = await stat(dest).then(
+    (s) => s.size,
+    () => 0,
+  );
   const controller = new AbortController();
   let stalled = false;
   let timer: NodeJS.Timeout | undefined;
@@ -85,12 +95,17 @@ async function tryOnce(
       controller.abort();
     }, o.stallMs);
   };
-  const stallError = (): RetryableError => new RetryableError(`download stalled: no data from ${url} for ${(o.stallMs / 1000).toFixed(1)} s`);
+  const stallError = (): RetryableError =>
+    new RetryableError(`download stalled: no data from ${url} for ${(o.stallMs / 1000).toFixed(1)} s`);
   arm();
   try {
     let res;
     try {
-      res = await fetch(url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, signal: controller.signal, dispatcher: o.dispatcher });
+      res = await fetch(url, {
+        headers: have > 0 ? { range: `bytes=${have}-` } : {},
+        signal: controller.signal,
+        dispatcher: o.dispatcher,
+      });
     } catch (err) {
       if (stalled) throw stallError();
       throw new RetryableError(`cannot reach ${url}: ${causeMessage(err)}`);
@@ -107,7 +122,9 @@ async function tryOnce(
     if (res.status === 404 || res.status === 410) {
       await res.body?.cancel();
       throw new DataError(`not found: ${url} (HTTP ${res.status})`, {
-        hints: ['the publisher may have moved it: see the data set\'s homepage (fewshot data list --json), or use --mirror URL'],
+        hints: [
+          "the publisher may have moved it: see the data set's homepage (fewshot data list --json), or use --mirror URL",
+        ],
       });
     }
     if (!res.ok) {
@@ -125,7 +142,8 @@ async function tryOnce(
     const length = Number(res.headers.get('content-length') ?? NaN);
     const startAt = append ? have : 0;
     const total = Number.isFinite(length) ? startAt + length : undefined;
-    if (have > 0 && !append) o.progress.log(`${url}: the server does not resume downloads (HTTP ${res.status}); starting again`);
+    if (have > 0 && !append)
+      o.progress.log(`${url}: the server does not resume downloads (HTTP ${res.status}); starting again`);
     else if (append) o.progress.log(`resuming ${o.label} at ${formatBytes(have)}`);
     const file = await open(dest, append ? 'a' : 'w');
     const bar = o.progress.start(o.label, total, startAt);
@@ -158,7 +176,8 @@ async function tryOnce(
       await file.close();
     }
     if (!append && head.length < 64) checkHead(head, url, o.expectZip);
-    if (total !== undefined && bytes < total) throw new RetryableError(`connection to ${url} closed after ${formatBytes(bytes)} of ${formatBytes(total)}`);
+    if (total !== undefined && bytes < total)
+      throw new RetryableError(`connection to ${url} closed after ${formatBytes(bytes)} of ${formatBytes(total)}`);
     bar.done();
     return { bytes, resumedFrom: startAt };
   } finally {
@@ -170,11 +189,15 @@ async function tryOnce(
 function checkHead(head: Buffer, url: string, expectZip: boolean): void {
   if (!expectZip) return;
   const text = head.toString('latin1').trimStart().toLowerCase();
-  if (text.startsWith('<!doctype html') || text.startsWith('<html')) throw htmlError(url, 'the file starts with an HTML tag');
+  if (text.startsWith('<!doctype html') || text.startsWith('<html'))
+    throw htmlError(url, 'the file starts with an HTML tag');
   if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) {
-    throw new DataError(`${url} is not a zip archive (it starts with ${JSON.stringify(head.subarray(0, 16).toString('latin1'))})`, {
-      hints: ['check the address, or use --mirror URL with a copy of the archive'],
-    });
+    throw new DataError(
+      `${url} is not a zip archive (it starts with ${JSON.stringify(head.subarray(0, 16).toString('latin1'))})`,
+      {
+        hints: ['check the address, or use --mirror URL with a copy of the archive'],
+      },
+    );
   }
 }
 
@@ -195,5 +218,5 @@ function contentRangeStart(header: string | null): number | undefined {
 function causeMessage(err: unknown): string {
   const e = err as { message?: string; cause?: { message?: string; code?: string } };
   const cause = e.cause?.code ?? e.cause?.message;
-  return cause ? `${e.message ?? String(err)} (${cause})` : e.message ?? String(err);
+  return cause ? `${e.message ?? String(err)} (${cause})` : (e.message ?? String(err));
 }

@@ -52,7 +52,11 @@ export interface FetchedArchive {
  * half-unpacked folder. A wrong checksum removes the download and names both sums. A data set that is
  * made (`derived`) has its sources fetched this way, then is made by its plugin's maker ({@link makeDataSet}).
  */
-export async function fetchDataSet(entry: DataSetEntry, dataDir: string, options: FetchOptions = {}): Promise<FetchedArchive[]> {
+export async function fetchDataSet(
+  entry: DataSetEntry,
+  dataDir: string,
+  options: FetchOptions = {},
+): Promise<FetchedArchive[]> {
   const progress = options.progress ?? new SilentByteProgress();
   if (entry.archives.length === 0) return [await fetchMade(entry, dataDir, { ...options, progress })];
   const results: FetchedArchive[] = [];
@@ -68,9 +72,14 @@ export async function fetchDataSet(entry: DataSetEntry, dataDir: string, options
   return results;
 }
 
-async function fetchMade(entry: DataSetEntry, dataDir: string, options: FetchOptions & { progress: ByteProgress }): Promise<FetchedArchive> {
+async function fetchMade(
+  entry: DataSetEntry,
+  dataDir: string,
+  options: FetchOptions & { progress: ByteProgress },
+): Promise<FetchedArchive> {
   const { derived } = entry;
-  if (!derived) throw new DataError(`${entry.name} has no archives to download and no maker (its registry entry is incomplete)`);
+  if (!derived)
+    throw new DataError(`${entry.name} has no archives to download and no maker (its registry entry is incomplete)`);
   const target = underDataDir(dataDir, entry.path);
   if (existsSync(target)) {
     options.progress.log(`${entry.path} is already there (fewshot data verify ${entry.name} checks it)`);
@@ -85,11 +94,19 @@ async function fetchMade(entry: DataSetEntry, dataDir: string, options: FetchOpt
     fetchSource: async (name) => void (await fetchDataSet(findDataSet(name, sets), dataDir, sourceOptions)),
     sourcePath: (name) => underDataDir(dataDir, findDataSet(name, sets).path),
   });
-  return { fileName: entry.name, target: made.status === 'made' ? made.target : made.working, status: made.status, made: made.result };
+  return {
+    fileName: entry.name,
+    target: made.status === 'made' ? made.target : made.working,
+    status: made.status,
+    made: made.result,
+  };
 }
 
 async function fetchArchive(
-  archive: ArchiveSource, dataDir: string, target: string, options: FetchOptions & { progress: ByteProgress },
+  archive: ArchiveSource,
+  dataDir: string,
+  target: string,
+  options: FetchOptions & { progress: ByteProgress },
 ): Promise<FetchedArchive> {
   const downloads = path.join(dataDir, DOWNLOADS_FOLDER);
   await mkdir(downloads, { recursive: true });
@@ -110,7 +127,8 @@ async function fetchArchive(
       throw new DataError(`${archive.fileName} has ${bytes} bytes, expected ${archive.bytes} (from ${source})`);
     }
     const checksum = await checkSum(archive, part, source);
-    if (!checksum.published) options.progress.log(`${archive.fileName}: no checksum is published; its sha256 is ${checksum.value}`);
+    if (!checksum.published)
+      options.progress.log(`${archive.fileName}: no checksum is published; its sha256 is ${checksum.value}`);
     await mkdir(path.dirname(target), { recursive: true });
     if (archive.unpack.kind === 'keep') {
       await rename(part, target);
@@ -129,18 +147,30 @@ async function fetchArchive(
   }
 }
 
-async function checkSum(archive: ArchiveSource, file: string, source: string): Promise<NonNullable<FetchedArchive['checksum']>> {
-  const published = archive.sha256 !== undefined ? ['sha256', archive.sha256] as const : archive.md5 !== undefined ? ['md5', archive.md5] as const : undefined;
+async function checkSum(
+  archive: ArchiveSource,
+  file: string,
+  source: string,
+): Promise<NonNullable<FetchedArchive['checksum']>> {
+  const published =
+    archive.sha256 !== undefined
+      ? (['sha256', archive.sha256] as const)
+      : archive.md5 !== undefined
+        ? (['md5', archive.md5] as const)
+        : undefined;
   if (!published) return { algorithm: 'sha256', value: await fileChecksum(file, 'sha256'), published: false };
   const [algorithm, expected] = published;
   const value = await fileChecksum(file, algorithm);
   if (value !== expected.toLowerCase()) {
-    throw new DataError(`checksum mismatch for ${archive.fileName}: expected ${algorithm} ${expected}, received ${algorithm} ${value}`, {
-      hints: [
-        `downloaded from ${source}${archive.checksumSource ? `; the expected sum is published in ${archive.checksumSource}` : ''}`,
-        'the download was removed; run the command again, or use another mirror',
-      ],
-    });
+    throw new DataError(
+      `checksum mismatch for ${archive.fileName}: expected ${algorithm} ${expected}, received ${algorithm} ${value}`,
+      {
+        hints: [
+          `downloaded from ${source}${archive.checksumSource ? `; the expected sum is published in ${archive.checksumSource}` : ''}`,
+          'the download was removed; run the command again, or use another mirror',
+        ],
+      },
+    );
   }
   return { algorithm, value, published: true };
 }
@@ -149,13 +179,18 @@ async function checkSum(archive: ArchiveSource, file: string, source: string): P
 async function unpackInto(zip: string, target: string, marker: string, fileName: string): Promise<void> {
   const temp = `${target}.unpacking-${process.pid}`;
   // also what an interrupted fetch (any process) left beside the target
-  const stale = (await readdir(path.dirname(target))).filter((n) => n.startsWith(`${path.basename(target)}.unpacking-`));
+  const stale = (await readdir(path.dirname(target))).filter((n) =>
+    n.startsWith(`${path.basename(target)}.unpacking-`),
+  );
   for (const n of stale) await rm(path.join(path.dirname(target), n), { recursive: true, force: true });
   await mkdir(temp, { recursive: true });
   try {
     await unpackZip(zip, temp);
     const root = await findFolderHolding(temp, marker);
-    if (!root) throw new DataError(`${fileName} does not hold the expected '${marker}' folder; it is not the archive this data set comes in`);
+    if (!root)
+      throw new DataError(
+        `${fileName} does not hold the expected '${marker}' folder; it is not the archive this data set comes in`,
+      );
     await rename(root, target);
   } finally {
     await rm(temp, { recursive: true, force: true });

@@ -42,7 +42,11 @@ export function experimentDataPaths(
 }
 
 /** With `options.fetch`, {@link fetchMissingData} for `paths`; nothing otherwise (undefined). */
-export async function fetchExperimentData(paths: readonly string[], options: FetchDataOptions, progress: ProgressSink): Promise<FetchedSummary | undefined> {
+export async function fetchExperimentData(
+  paths: readonly string[],
+  options: FetchDataOptions,
+  progress: ProgressSink,
+): Promise<FetchedSummary | undefined> {
   if (!options.fetch) return undefined;
   const mirror = options.mirror ?? (process.env['FEWSHOT_DATA_MIRROR'] || undefined);
   return fetchMissingData(paths, {

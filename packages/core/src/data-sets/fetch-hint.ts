@@ -19,7 +19,10 @@ export function dataSetFor(missing: string, sets: readonly DataSetEntry[] = DATA
   const abs = path.resolve(missing);
   for (const entry of sets) {
     const rel = path.join(...entry.path.split('/'));
-    const at = abs === rel || abs.endsWith(path.sep + rel) ? abs.length - rel.length : abs.lastIndexOf(path.sep + rel + path.sep) + 1;
+    const at =
+      abs === rel || abs.endsWith(path.sep + rel)
+        ? abs.length - rel.length
+        : abs.lastIndexOf(path.sep + rel + path.sep) + 1;
     if (at <= 0) continue;
     return { entry, dataDir: abs.slice(0, at - 1) || path.sep };
   }
@@ -37,6 +40,8 @@ export function fetchHintFor(missing: string, sets: readonly DataSetEntry[] = DA
   if (!found) return undefined;
   const { entry, dataDir } = found;
   const to = dataDir === resolveDataDir() ? '' : ` --to ${dataDir}`;
-  const made = entry.derived ? ` (${entry.derived.describe}, from ${entry.derived.from.join(', ')}, fetched first)` : '';
+  const made = entry.derived
+    ? ` (${entry.derived.describe}, from ${entry.derived.from.join(', ')}, fetched first)`
+    : '';
   return `fetch it with: fewshot data fetch ${entry.name}${to}${made}`;
 }

@@ -13,12 +13,30 @@ import { zipOf } from './test-support.js';
 /** Two test data sets: `sets/digits` (one archive) and `sets/made` (no archive: made from digits by the maker `copy`). */
 const SETS: readonly DataSetEntry[] = [
   {
-    name: 'digits', title: 'test', path: 'sets/digits', homepage: '', licence: 'MIT', citation: '',
-    archives: [{ url: 'http://127.0.0.1:9/none.zip', fileName: 'digits.zip', target: 'sets/digits', unpack: { kind: 'unzip', marker: 'one' } }],
+    name: 'digits',
+    title: 'test',
+    path: 'sets/digits',
+    homepage: '',
+    licence: 'MIT',
+    citation: '',
+    archives: [
+      {
+        url: 'http://127.0.0.1:9/none.zip',
+        fileName: 'digits.zip',
+        target: 'sets/digits',
+        unpack: { kind: 'unzip', marker: 'one' },
+      },
+    ],
     expect: { kind: 'archives', files: [] },
   },
   {
-    name: 'made', title: 'test', path: 'sets/made', homepage: '', licence: 'MIT', citation: '', archives: [],
+    name: 'made',
+    title: 'test',
+    path: 'sets/made',
+    homepage: '',
+    licence: 'MIT',
+    citation: '',
+    archives: [],
     derived: { from: ['digits'], maker: 'copy', plugin: 'copy-plugin', describe: 'copied' },
     expect: { kind: 'archives', files: [] },
   },
@@ -40,7 +58,10 @@ const COPY: DataSetMaker = {
 
 describe('dataSetFor', () => {
   it('finds the registry data set a path is or lies in, and the data folder', () => {
-    expect(dataSetFor('/srv/d/omniglot/images_background/Greek')).toMatchObject({ entry: { name: 'omniglot-background' }, dataDir: '/srv/d' });
+    expect(dataSetFor('/srv/d/omniglot/images_background/Greek')).toMatchObject({
+      entry: { name: 'omniglot-background' },
+      dataDir: '/srv/d',
+    });
     expect(dataSetFor('/x/fsdd/recordings')).toMatchObject({ entry: { name: 'fsdd' }, dataDir: '/x' });
     expect(dataSetFor('/x/sets/digits/one', SETS)).toMatchObject({ entry: { name: 'digits' }, dataDir: '/x' });
     expect(dataSetFor('/x/my-digits')).toBeUndefined();
@@ -54,7 +75,10 @@ describe('fetchMissingData', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fewshot-fetch-missing-'));
     mirror = path.join(dir, 'mirror');
     mkdirSync(mirror);
-    writeFileSync(path.join(mirror, 'digits.zip'), await zipOf({ 'digits-main/one/a.txt': Buffer.from('1'), 'digits-main/two/b.txt': Buffer.from('2') }));
+    writeFileSync(
+      path.join(mirror, 'digits.zip'),
+      await zipOf({ 'digits-main/one/a.txt': Buffer.from('1'), 'digits-main/two/b.txt': Buffer.from('2') }),
+    );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -70,23 +94,43 @@ describe('fetchMissingData', () => {
     expect(readFileSync(path.join(data, 'sets/digits/one/a.txt'), 'utf8')).toBe('1');
     expect(summary.fetched).toEqual([
       {
-        name: 'digits', dataDir: data, paths: [path.join(data, 'sets/digits'), path.join(data, 'sets/digits/two')],
-        archives: [expect.objectContaining({ fileName: 'digits.zip', status: 'fetched', target: path.join(data, 'sets/digits') })],
+        name: 'digits',
+        dataDir: data,
+        paths: [path.join(data, 'sets/digits'), path.join(data, 'sets/digits/two')],
+        archives: [
+          expect.objectContaining({
+            fileName: 'digits.zip',
+            status: 'fetched',
+            target: path.join(data, 'sets/digits'),
+          }),
+        ],
       },
     ]);
     expect(summary.notProvided).toEqual([path.join(dir, 'nowhere')]);
-    expect(progress.lines[0]).toBe(`fetching digits into ${data} (missing: ${path.join(data, 'sets/digits')}, ${path.join(data, 'sets/digits/two')})`);
+    expect(progress.lines[0]).toBe(
+      `fetching digits into ${data} (missing: ${path.join(data, 'sets/digits')}, ${path.join(data, 'sets/digits/two')})`,
+    );
   });
 
   it('makes a missing data set that is made, after fetching its source', async () => {
     const data = path.join(dir, 'data');
     const progress = recording();
-    const summary = await fetchMissingData([path.join(data, 'sets/made')], { sets: SETS, mirror, progress, makers: [COPY] });
+    const summary = await fetchMissingData([path.join(data, 'sets/made')], {
+      sets: SETS,
+      mirror,
+      progress,
+      makers: [COPY],
+    });
     expect(readFileSync(path.join(data, 'sets/made/a.txt'), 'utf8')).toBe('1');
     expect(readFileSync(path.join(data, 'sets/digits/two/b.txt'), 'utf8')).toBe('2');
     expect(existsSync(path.join(data, 'sets/made.making'))).toBe(false);
     expect(summary.fetched).toEqual([
-      { name: 'made', dataDir: data, paths: [path.join(data, 'sets/made')], archives: [expect.objectContaining({ fileName: 'made', status: 'made', target: path.join(data, 'sets/made') })] },
+      {
+        name: 'made',
+        dataDir: data,
+        paths: [path.join(data, 'sets/made')],
+        archives: [expect.objectContaining({ fileName: 'made', status: 'made', target: path.join(data, 'sets/made') })],
+      },
     ]);
     expect(summary.notProvided).toEqual([]);
   });
@@ -106,8 +150,13 @@ describe('experimentDataPaths', () => {
       `modality: toy\ndata:\n  root: /d/omniglot\n  train: { path: images_background }\n  validation: { path: images_background }\n  test: { path: /abs/test }\n  runs: one-shot-classification\n`,
       '<t>',
     );
-    expect(experimentDataPaths(loaded, ['train', 'validation'], { fromConfig: true })).toEqual(['/d/omniglot/images_background', '/d/omniglot/one-shot-classification']);
+    expect(experimentDataPaths(loaded, ['train', 'validation'], { fromConfig: true })).toEqual([
+      '/d/omniglot/images_background',
+      '/d/omniglot/one-shot-classification',
+    ]);
     expect(experimentDataPaths(loaded, ['test'])).toEqual(['/abs/test']);
-    expect(experimentDataPaths(loaded, [], { explicit: 'my-runs', fromConfig: true })).toEqual([path.resolve('my-runs')]);
+    expect(experimentDataPaths(loaded, [], { explicit: 'my-runs', fromConfig: true })).toEqual([
+      path.resolve('my-runs'),
+    ]);
   });
 });

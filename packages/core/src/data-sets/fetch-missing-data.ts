@@ -36,7 +36,10 @@ export interface FetchedSummary {
  * skipped; missing paths no registry data set provides (or whose data set is there already and lacks the
  * path) are left alone, so the usual missing-folder error, with its hint, follows when they are read.
  */
-export async function fetchMissingData(paths: readonly string[], options: FetchMissingOptions = {}): Promise<FetchedSummary> {
+export async function fetchMissingData(
+  paths: readonly string[],
+  options: FetchMissingOptions = {},
+): Promise<FetchedSummary> {
   const { sets = DATA_SETS } = options;
   const fetchOptions = { ...options, sets };
   const wanted = new Map<string, { entry: DataSetEntry; dataDir: string; paths: string[] }>();

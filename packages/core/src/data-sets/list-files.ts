@@ -6,12 +6,14 @@ export async function listFilesDeep(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
     const entries = await readdir(d, { withFileTypes: true });
-    await Promise.all(entries.map(async (e) => {
-      if (e.name.startsWith('.')) return;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(p);
-    }));
+    await Promise.all(
+      entries.map(async (e) => {
+        if (e.name.startsWith('.')) return;
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) await walk(p);
+        else out.push(p);
+      }),
+    );
   };
   await walk(dir);
   return out.sort();

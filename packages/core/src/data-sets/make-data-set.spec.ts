@@ -10,7 +10,14 @@ import { makeDataSet } from './make-data-set.js';
 
 const DERIVED: DerivedFrom = { from: ['src'], maker: 'numbers', plugin: 'numbers-plugin', describe: 'numbered files' };
 const ENTRY: DataSetEntry & { derived: DerivedFrom } = {
-  name: 'numbers', title: 'test', path: 'sets/numbers', homepage: '', licence: 'MIT', citation: '', archives: [], derived: DERIVED,
+  name: 'numbers',
+  title: 'test',
+  path: 'sets/numbers',
+  homepage: '',
+  licence: 'MIT',
+  citation: '',
+  archives: [],
+  derived: DERIVED,
   expect: { kind: 'archives', files: [] },
 };
 
@@ -56,7 +63,9 @@ describe('makeDataSet', () => {
 
   const run = (maker: DataSetMaker, events: string[], limit?: number) =>
     makeDataSet(ENTRY, data, {
-      makers: [maker], progress, ...(limit !== undefined ? { limit } : {}),
+      makers: [maker],
+      progress,
+      ...(limit !== undefined ? { limit } : {}),
       fetchSource: async (name) => void events.push(`fetch ${name}`),
       sourcePath: (name) => path.join(data, name),
     });
@@ -66,8 +75,17 @@ describe('makeDataSet', () => {
     const maker = numbers(events);
     const made = await run(maker, events);
     expect(events).toEqual(['check', 'fetch src', 'make']);
-    expect(maker.requests[0]).toMatchObject({ name: 'numbers', sources: { src: path.join(data, 'src') }, out: `${target()}.making` });
-    expect(made).toMatchObject({ status: 'made', target: target(), maker: 'numbers', result: { samples: 5, made: 5, kept: 0 } });
+    expect(maker.requests[0]).toMatchObject({
+      name: 'numbers',
+      sources: { src: path.join(data, 'src') },
+      out: `${target()}.making`,
+    });
+    expect(made).toMatchObject({
+      status: 'made',
+      target: target(),
+      maker: 'numbers',
+      result: { samples: 5, made: 5, kept: 0 },
+    });
     expect(readdirSync(target()).sort()).toEqual(['0.txt', '1.txt', '2.txt', '3.txt', '4.txt']);
     expect(existsSync(`${target()}.making`)).toBe(false);
     expect(lines).toContain('made 5');
@@ -75,13 +93,19 @@ describe('makeDataSet', () => {
 
   it('leaves a failed or limited make in the working folder, and the next run keeps what it made', async () => {
     const events: string[] = [];
-    await expect(run(numbers(events, 3), events)).rejects.toThrow(new DataError('numbers could not be made completely (4 made, 0 kept from an earlier run, 1 failed of 5)'));
+    await expect(run(numbers(events, 3), events)).rejects.toThrow(
+      new DataError('numbers could not be made completely (4 made, 0 kept from an earlier run, 1 failed of 5)'),
+    );
     expect(existsSync(target())).toBe(false);
     expect(readdirSync(`${target()}.making`)).toHaveLength(4);
     expect(dataSetPresence(ENTRY, data)).toBe('partial');
 
     const limited = await run(numbers(events), events, 2);
-    expect(limited).toMatchObject({ status: 'partial', working: `${target()}.making`, result: { samples: 2, made: 0, kept: 2 } });
+    expect(limited).toMatchObject({
+      status: 'partial',
+      working: `${target()}.making`,
+      result: { samples: 2, made: 0, kept: 2 },
+    });
     expect(existsSync(target())).toBe(false);
 
     const done = await run(numbers(events), events);
@@ -94,14 +118,24 @@ describe('makeDataSet', () => {
     const events: string[] = [];
     const err = await run({ ...numbers(events), id: 'other' }, events).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PluginError);
-    expect((err as PluginError).message).toBe("numbers is made, not downloaded, and no loaded plugin provides its maker 'numbers'");
-    expect((err as PluginError).hints).toEqual(['install the plugin that makes it: npm install numbers-plugin', 'loaded makers: other']);
+    expect((err as PluginError).message).toBe(
+      "numbers is made, not downloaded, and no loaded plugin provides its maker 'numbers'",
+    );
+    expect((err as PluginError).hints).toEqual([
+      'install the plugin that makes it: npm install numbers-plugin',
+      'loaded makers: other',
+    ]);
     expect(events).toEqual([]);
   });
 
   it('a maker whose check fails (ffmpeg missing) stops the fetch before the sources are fetched', async () => {
     const events: string[] = [];
-    const maker = { ...numbers(events), check: () => { throw new PluginError('ffmpeg not found'); } };
+    const maker = {
+      ...numbers(events),
+      check: () => {
+        throw new PluginError('ffmpeg not found');
+      },
+    };
     await expect(run(maker, events)).rejects.toThrow('ffmpeg not found');
     expect(events).toEqual([]);
     expect(existsSync(`${target()}.making`)).toBe(false);

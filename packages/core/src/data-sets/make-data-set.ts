@@ -35,7 +35,11 @@ export interface MadeDataSet {
  * every sample was made. An interrupted run leaves the working folder, and the next one keeps the
  * samples made there; a half-made folder is never where the loaders read.
  */
-export async function makeDataSet(entry: DataSetEntry & { derived: DerivedFrom }, dataDir: string, options: MakeOptions): Promise<MadeDataSet> {
+export async function makeDataSet(
+  entry: DataSetEntry & { derived: DerivedFrom },
+  dataDir: string,
+  options: MakeOptions,
+): Promise<MadeDataSet> {
   const { derived } = entry;
   const makers = options.makers ?? (await builtinMakers());
   const maker = findMaker(makers, derived.maker, entry.name, derived.plugin);
@@ -48,9 +52,17 @@ export async function makeDataSet(entry: DataSetEntry & { derived: DerivedFrom }
     sources[name] = options.sourcePath(name);
   }
   const log = options.progress.log.bind(options.progress);
-  log(`making ${entry.name} (${derived.describe}) in ${working}${existsSync(working) ? ', keeping what an earlier run made there' : ''}`);
+  log(
+    `making ${entry.name} (${derived.describe}) in ${working}${existsSync(working) ? ', keeping what an earlier run made there' : ''}`,
+  );
   await mkdir(working, { recursive: true });
-  const result = await maker.make({ name: entry.name, sources, out: working, log, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
+  const result = await maker.make({
+    name: entry.name,
+    sources,
+    out: working,
+    log,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  });
   const done = `${result.made} made, ${result.kept} kept from an earlier run, ${result.failed.length} failed of ${result.samples}`;
   if (result.failed.length > 0 || result.made + result.kept !== result.samples) {
     throw new DataError(`${entry.name} could not be made completely (${done})`, {
@@ -69,7 +81,8 @@ export async function makeDataSet(entry: DataSetEntry & { derived: DerivedFrom }
     await rename(working, target);
   } catch (cause) {
     // another process made it meanwhile: theirs is complete too
-    if (!existsSync(target)) throw new DataError(`cannot move ${working} to ${target}: ${(cause as Error).message}`, { cause });
+    if (!existsSync(target))
+      throw new DataError(`cannot move ${working} to ${target}: ${(cause as Error).message}`, { cause });
   }
   log(`${entry.name}: ${done}${result.summary ? `; ${result.summary}` : ''} -> ${target}`);
   return { status: 'made', target, working, maker: maker.id, result };

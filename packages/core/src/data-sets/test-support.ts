@@ -30,10 +30,14 @@ export interface TestServer {
 }
 
 /** Serve `files` (path -> body and behaviour) on 127.0.0.1 at a free port. */
-export async function serveFiles(files: Readonly<Record<string, { body: Buffer; behaviour?: Behaviour; cutAt?: number }>>): Promise<TestServer> {
+export async function serveFiles(
+  files: Readonly<Record<string, { body: Buffer; behaviour?: Behaviour; cutAt?: number }>>,
+): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
   const served = new Map<string, number>();
-  const html = Buffer.from('<!DOCTYPE html>\n<html><head><title>Quota exceeded</title></head><body>Download quota exceeded</body></html>\n');
+  const html = Buffer.from(
+    '<!DOCTYPE html>\n<html><head><title>Quota exceeded</title></head><body>Download quota exceeded</body></html>\n',
+  );
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     const range = req.headers.range;
@@ -48,7 +52,12 @@ export async function serveFiles(files: Readonly<Record<string, { body: Buffer; 
     const behaviour = file.behaviour ?? 'ok';
     const body = file.body;
     if (behaviour === 'html' || behaviour === 'html-as-zip') {
-      res.writeHead(200, { 'content-type': behaviour === 'html' ? 'text/html; charset=utf-8' : 'application/zip', 'content-length': html.length }).end(html);
+      res
+        .writeHead(200, {
+          'content-type': behaviour === 'html' ? 'text/html; charset=utf-8' : 'application/zip',
+          'content-length': html.length,
+        })
+        .end(html);
       return;
     }
     const cutAt = file.cutAt ?? Math.floor(body.length / 2);
@@ -64,11 +73,19 @@ export async function serveFiles(files: Readonly<Record<string, { body: Buffer; 
         res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-type': 'application/zip', 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.writeHead(206, {
+        'content-type': 'application/zip',
+        'content-length': body.length - start,
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+      });
       res.end(body.subarray(start));
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length, 'accept-ranges': behaviour === 'no-range' ? 'none' : 'bytes' });
+    res.writeHead(200, {
+      'content-type': 'application/zip',
+      'content-length': body.length,
+      'accept-ranges': behaviour === 'no-range' ? 'none' : 'bytes',
+    });
     if (behaviour === 'cut' && n === 1) {
       // break off before the promised length, once the client has had time to read what was sent (an
       // errored web stream drops the chunks it still holds, as it would on a real network)
@@ -82,9 +99,10 @@ export async function serveFiles(files: Readonly<Record<string, { body: Buffer; 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -14,10 +14,15 @@ describe('unpackZip', () => {
 
   it('writes the files, leaving out macOS junk, and finds the folder holding a marker', async () => {
     const zip = path.join(dir, 'a.zip');
-    writeFileSync(zip, await zipOf({
-      'top-123/data/x/1.txt': Buffer.from('one'), 'top-123/data/.DS_Store': Buffer.from('junk'),
-      '__MACOSX/top-123/data/._1.txt': Buffer.from('junk'), 'top-123/README': Buffer.from('readme'),
-    }));
+    writeFileSync(
+      zip,
+      await zipOf({
+        'top-123/data/x/1.txt': Buffer.from('one'),
+        'top-123/data/.DS_Store': Buffer.from('junk'),
+        '__MACOSX/top-123/data/._1.txt': Buffer.from('junk'),
+        'top-123/README': Buffer.from('readme'),
+      }),
+    );
     const out = path.join(dir, 'out');
     mkdirSync(out);
     expect(await unpackZip(zip, out)).toBe(2);

@@ -45,12 +45,25 @@ export interface VerifyReport {
  * counts of its release or of a documented subset), files missing, extra or that its modality cannot
  * decode (every file, or the first `sample` of each class).
  */
-export async function verifyDataSet(entry: DataSetEntry, dataDir: string, options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyDataSet(
+  entry: DataSetEntry,
+  dataDir: string,
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   const root = underDataDir(dataDir, entry.path);
   const base = { name: entry.name, path: root };
   if (!existsSync(root)) {
     const how = `fewshot data fetch ${entry.name}${entry.derived ? `: ${entry.derived.describe}` : ''}`;
-    return { ...base, ok: false, found: { classes: 0, files: 0 }, problems: [`not found: ${root} (${how})`], missing: [], extra: [], damaged: [], decoded: 0 };
+    return {
+      ...base,
+      ok: false,
+      found: { classes: 0, files: 0 },
+      problems: [`not found: ${root} (${how})`],
+      missing: [],
+      extra: [],
+      damaged: [],
+      decoded: 0,
+    };
   }
   const e = entry.expect;
   const progress = options.progress ?? new SilentProgress();
@@ -62,14 +75,26 @@ export async function verifyDataSet(entry: DataSetEntry, dataDir: string, option
       runs = await readLakeRuns(root);
     } catch (err) {
       if (!(err instanceof FewshotError)) throw err;
-      return { ...base, ok: false, found: { classes: 0, files: 0 }, problems: [err.message], missing: [], extra: [], damaged: [], decoded: 0 };
+      return {
+        ...base,
+        ok: false,
+        found: { classes: 0, files: 0 },
+        problems: [err.message],
+        missing: [],
+        extra: [],
+        damaged: [],
+        decoded: 0,
+      };
     }
     const problems: string[] = [];
-    if (runs.runNames.length !== e.runs) problems.push(`${formatCount(runs.runNames.length, 'run')}, expected ${e.runs}`);
+    if (runs.runNames.length !== e.runs)
+      problems.push(`${formatCount(runs.runNames.length, 'run')}, expected ${e.runs}`);
     runs.episodes.forEach((ep, i) => {
       const run = runs.runNames[i]!;
-      if (ep.supportSet.length !== e.trialsPerRun) problems.push(`${run}: ${ep.supportSet.length} support images, expected ${e.trialsPerRun}`);
-      if (ep.querySet.length !== e.trialsPerRun) problems.push(`${run}: ${ep.querySet.length} queries in class_labels.txt, expected ${e.trialsPerRun}`);
+      if (ep.supportSet.length !== e.trialsPerRun)
+        problems.push(`${run}: ${ep.supportSet.length} support images, expected ${e.trialsPerRun}`);
+      if (ep.querySet.length !== e.trialsPerRun)
+        problems.push(`${run}: ${ep.querySet.length} queries in class_labels.txt, expected ${e.trialsPerRun}`);
     });
     const refs = pickForDecoding(runs.set, options.sample);
     const damaged = await decodeAll(modality, refs, `verify ${entry.name}`, progress, root);
@@ -78,32 +103,57 @@ export async function verifyDataSet(entry: DataSetEntry, dataDir: string, option
       .map((f) => rel(root, f));
     problems.push(...extra.map((f) => `extra file: ${f}`));
     return {
-      ...base, ok: problems.length === 0 && damaged.length === 0,
-      found: { classes: runs.runNames.length, files: runs.set.size }, expected: { label: 'official runs', runs: e.runs, trialsPerRun: e.trialsPerRun },
-      problems, missing: [], extra, damaged, decoded: refs.length,
+      ...base,
+      ok: problems.length === 0 && damaged.length === 0,
+      found: { classes: runs.runNames.length, files: runs.set.size },
+      expected: { label: 'official runs', runs: e.runs, trialsPerRun: e.trialsPerRun },
+      problems,
+      missing: [],
+      extra,
+      damaged,
+      decoded: refs.length,
     };
   }
   let set: LabeledSet;
   try {
-    set = await modality.load({ name: `data set ${entry.name}`, path: root, layout: e.layout, options: e.options ?? {} });
+    set = await modality.load({
+      name: `data set ${entry.name}`,
+      path: root,
+      layout: e.layout,
+      options: e.options ?? {},
+    });
   } catch (err) {
     if (!(err instanceof FewshotError)) throw err;
-    return { ...base, ok: false, found: { classes: 0, files: 0 }, problems: [err.message, ...err.hints], missing: [], extra: [], damaged: [], decoded: 0 };
+    return {
+      ...base,
+      ok: false,
+      found: { classes: 0, files: 0 },
+      problems: [err.message, ...err.hints],
+      missing: [],
+      extra: [],
+      damaged: [],
+      decoded: 0,
+    };
   }
   const problems: string[] = [];
   const groups = new Set(set.classes.map((c) => c.split('/')[0]!)).size;
   const variant = closestVariant(e.counts, set.size);
-  if (variant.groups !== undefined && groups !== variant.groups) problems.push(`${formatCount(groups, 'group')}, expected ${variant.groups}`);
-  if (set.classes.length !== variant.classes) problems.push(`${formatCount(set.classes.length, 'class')}, expected ${variant.classes}`);
+  if (variant.groups !== undefined && groups !== variant.groups)
+    problems.push(`${formatCount(groups, 'group')}, expected ${variant.groups}`);
+  if (set.classes.length !== variant.classes)
+    problems.push(`${formatCount(set.classes.length, 'class')}, expected ${variant.classes}`);
   const missing: string[] = [];
-  const allKeys = e.sampleKey ? new Set(set.samples.map((s) => e.sampleKey!(path.basename(s.path), s.label))) : undefined;
+  const allKeys = e.sampleKey
+    ? new Set(set.samples.map((s) => e.sampleKey!(path.basename(s.path), s.label)))
+    : undefined;
   for (const label of set.classes) {
     const files = set.of(label);
     if (files.length === variant.perClass) continue;
     problems.push(`${label}: ${files.length} files, expected ${variant.perClass}`);
     if (allKeys && e.sampleKey && e.sampleName && files.length < variant.perClass) {
       const own = new Set(files.map((s) => e.sampleKey!(path.basename(s.path), label)));
-      for (const key of allKeys) if (!own.has(key)) missing.push(e.sampleName(key, label, path.basename(files[0]!.path)));
+      for (const key of allKeys)
+        if (!own.has(key)) missing.push(e.sampleName(key, label, path.basename(files[0]!.path)));
     }
   }
   const read = new Set(set.samples.map((s) => s.path));
@@ -113,12 +163,22 @@ export async function verifyDataSet(entry: DataSetEntry, dataDir: string, option
   const refs = pickForDecoding(set, options.sample);
   const damaged = await decodeAll(modality, refs, `verify ${entry.name}`, progress, root);
   return {
-    ...base, ok: problems.length === 0 && missing.length === 0 && extra.length === 0 && damaged.length === 0,
-    found: { ...(variant.groups !== undefined ? { groups } : {}), classes: set.classes.length, files: set.size }, expected: variant, problems, missing, extra, damaged, decoded: refs.length,
+    ...base,
+    ok: problems.length === 0 && missing.length === 0 && extra.length === 0 && damaged.length === 0,
+    found: { ...(variant.groups !== undefined ? { groups } : {}), classes: set.classes.length, files: set.size },
+    expected: variant,
+    problems,
+    missing,
+    extra,
+    damaged,
+    decoded: refs.length,
   };
 }
 
-async function verifyArchives(base: { name: string; path: string }, e: Extract<Expectation, { kind: 'archives' }>): Promise<VerifyReport> {
+async function verifyArchives(
+  base: { name: string; path: string },
+  e: Extract<Expectation, { kind: 'archives' }>,
+): Promise<VerifyReport> {
   const problems: string[] = [];
   const missing: string[] = [];
   const damaged: { path: string; reason: string }[] = [];
@@ -133,7 +193,8 @@ async function verifyArchives(base: { name: string; path: string }, e: Extract<E
       const zip = await yauzl.openPromise(p, { lazyEntries: true, strictFileNames: false });
       let n = 0;
       try {
-        for await (const entry of zip.eachEntry()) if (!isJunkEntry(entry.fileName) && entry.fileName.endsWith(f.extension)) n++;
+        for await (const entry of zip.eachEntry())
+          if (!isJunkEntry(entry.fileName) && entry.fileName.endsWith(f.extension)) n++;
       } finally {
         zip.close();
       }
@@ -144,15 +205,22 @@ async function verifyArchives(base: { name: string; path: string }, e: Extract<E
     }
   }
   return {
-    ...base, ok: problems.length + missing.length + damaged.length === 0, found: { classes: e.files.length - missing.length, files },
-    problems, missing, extra: [], damaged, decoded: 0,
+    ...base,
+    ok: problems.length + missing.length + damaged.length === 0,
+    found: { classes: e.files.length - missing.length, files },
+    problems,
+    missing,
+    extra: [],
+    damaged,
+    decoded: 0,
   };
 }
 
 /** The variant whose total is closest to `total` (the first on a tie). */
 function closestVariant(counts: readonly SampleCounts[], total: number): SampleCounts {
   let best = counts[0]!;
-  for (const c of counts) if (Math.abs(c.classes * c.perClass - total) < Math.abs(best.classes * best.perClass - total)) best = c;
+  for (const c of counts)
+    if (Math.abs(c.classes * c.perClass - total) < Math.abs(best.classes * best.perClass - total)) best = c;
   return best;
 }
 
@@ -162,7 +230,11 @@ function pickForDecoding(set: LabeledSet, sample: number | undefined): SampleRef
 }
 
 async function decodeAll(
-  modality: Modality, refs: readonly SampleRef[], label: string, progress: ProgressSink, root: string,
+  modality: Modality,
+  refs: readonly SampleRef[],
+  label: string,
+  progress: ProgressSink,
+  root: string,
 ): Promise<{ path: string; reason: string }[]> {
   const task = progress.start(label, refs.length, 'files');
   const failed = await findUndecodable(modality, refs, () => task.tick());

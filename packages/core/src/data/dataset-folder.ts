@@ -50,8 +50,11 @@ export async function listDatasetRoot(spec: DatasetSpec): Promise<FolderEntries>
         ],
       });
     }
-    if (code === 'ENOTDIR') throw new DataError(`${spec.name}.path is a file, not a folder: ${spec.path}`, { cause: err });
-    throw new DataError(`cannot read data folder ${spec.path} (from ${spec.name}.path): ${(err as Error).message}`, { cause: err });
+    if (code === 'ENOTDIR')
+      throw new DataError(`${spec.name}.path is a file, not a folder: ${spec.path}`, { cause: err });
+    throw new DataError(`cannot read data folder ${spec.path} (from ${spec.name}.path): ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -70,7 +73,8 @@ export function selectGroups(spec: DatasetSpec, available: readonly string[], wh
   const matches = (name: string, group: string): boolean => group === name || group.startsWith(`${name}/`);
   for (const key of ['include', 'exclude'] as const) {
     for (const name of spec[key] ?? []) {
-      if (!available.some((g) => matches(name, g))) throw unknownNameError(`${spec.name}.${key}`, what, name, available, spec.path);
+      if (!available.some((g) => matches(name, g)))
+        throw unknownNameError(`${spec.name}.${key}`, what, name, available, spec.path);
     }
   }
   const include = spec.include;
@@ -81,11 +85,24 @@ export function selectGroups(spec: DatasetSpec, available: readonly string[], wh
 }
 
 /** ConfigError for a configured name (`where`) that is not among the `available` ones found in `path`, with the closest one. */
-export function unknownNameError(where: string, what: string, name: string, available: readonly string[], path: string): ConfigError {
+export function unknownNameError(
+  where: string,
+  what: string,
+  name: string,
+  available: readonly string[],
+  path: string,
+): ConfigError {
   const guess = available.length > 0 ? closest(name, available as string[]) : undefined;
-  return new ConfigError(`${where}: unknown ${what} '${name}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}`, {
-    hints: [available.length > 0 ? `${path} has ${available.length} ${plural(what)}: ${previewNames(available)}` : `${path} has no ${plural(what)}`],
-  });
+  return new ConfigError(
+    `${where}: unknown ${what} '${name}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}`,
+    {
+      hints: [
+        available.length > 0
+          ? `${path} has ${available.length} ${plural(what)}: ${previewNames(available)}`
+          : `${path} has no ${plural(what)}`,
+      ],
+    },
+  );
 }
 
 /**
@@ -93,7 +110,12 @@ export function unknownNameError(where: string, what: string, name: string, avai
  * layout's shape, and the hints list the extensions and what the root folder holds.
  */
 export function noSamplesError(
-  spec: DatasetSpec, kind: string, extensions: readonly string[], expected: string, found: FolderEntries, extra: readonly string[] = [],
+  spec: DatasetSpec,
+  kind: string,
+  extensions: readonly string[],
+  expected: string,
+  found: FolderEntries,
+  extra: readonly string[] = [],
 ): DataError {
   const seen = [...found.dirs.map((d) => `${d}/`), ...found.files];
   return new DataError(`no ${kind} found in ${spec.path} (from ${spec.name}.path, layout '${spec.layout}')`, {
@@ -110,7 +132,9 @@ export function noSamplesError(
  * layout and the known ones.
  */
 export function loadLayout(
-  modality: string, loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>>, spec: DatasetSpec,
+  modality: string,
+  loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>>,
+  spec: DatasetSpec,
 ): Promise<LabeledSet> {
   const loader = loaders[spec.layout];
   if (!loader) {

@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +69,10 @@ let root: string;
 let seq = 0;
 
 /** A fresh folder of `n` sample files (values in [0, 1) unless `values` says otherwise), 3 classes. */
-function makeData(n: number, values: (i: number, j: number) => number = (i, j) => ((i * 7 + j * 13) % 97) / 97 + 0.001 * j): string {
+function makeData(
+  n: number,
+  values: (i: number, j: number) => number = (i, j) => ((i * 7 + j * 13) % 97) / 97 + 0.001 * j,
+): string {
   const dir = path.join(root, `data-${seq++}`);
   for (let c = 0; c < 3; c++) mkdirSync(path.join(dir, `c${c}`), { recursive: true });
   for (let i = 0; i < n; i++) {
@@ -72,7 +85,8 @@ function makeData(n: number, values: (i: number, j: number) => number = (i, j) =
 function listSet(dir: string): LabeledSet {
   const samples = [];
   for (const c of readdirSync(dir).sort()) {
-    for (const f of readdirSync(path.join(dir, c)).sort()) samples.push({ id: `${c}/${f}`, path: path.join(dir, c, f), label: c });
+    for (const f of readdirSync(path.join(dir, c)).sort())
+      samples.push({ id: `${c}/${f}`, path: path.join(dir, c, f), label: c });
   }
   return new LabeledSet(samples, dir);
 }
@@ -123,7 +137,15 @@ describe('decodeCached', () => {
     tf.dispose([xa, xb]);
     expect(b.set.samples.map((s) => s.id)).toEqual(a.set.samples.map((s) => s.id));
     const mf = manifestOf(cacheDir);
-    expect(mf).toMatchObject({ format: 1, dtype: 'uint8', count: 12, bytes: 12 * SIZE, shape: [2, 3, 1], names: ['height', 'width', 'channels'], skipped: [] });
+    expect(mf).toMatchObject({
+      format: 1,
+      dtype: 'uint8',
+      count: 12,
+      bytes: 12 * SIZE,
+      shape: [2, 3, 1],
+      names: ['height', 'width', 'channels'],
+      skipped: [],
+    });
     expect(mf.ids).toEqual(set.samples.map((s) => s.id));
   });
 
@@ -136,9 +158,16 @@ describe('decodeCached', () => {
     expect(b.cache.hit).toBe(false);
     expect(b.cache.key).not.toBe(a.cache.key);
     expect(m.decodes).toBe(12);
-    expect(maxAbsDiff(b.store.row(1), a.store.row(1).map((v) => v * 0.5))).toBeLessThanOrEqual(2 * TOL);
+    expect(
+      maxAbsDiff(
+        b.store.row(1),
+        a.store.row(1).map((v) => v * 0.5),
+      ),
+    ).toBeLessThanOrEqual(2 * TOL);
     // key order of the settings does not matter
-    expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } })).toBe('{"a":{"c":[3,{"e":0,"f":1}],"d":2},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } })).toBe(
+      '{"a":{"c":[3,{"e":0,"f":1}],"d":2},"b":1}',
+    );
     const c = await decodeCached(set, m, { gain: 1 }, { cacheDir });
     expect(c.cache).toMatchObject({ hit: true, key: a.cache.key });
   });
@@ -192,7 +221,9 @@ describe('decodeCached', () => {
     const b = await decodeCached(set, m, {}, { cacheDir, progress: log });
     expect(b.cache.hit).toBe(false);
     expect(m.decodes).toBe(18);
-    expect(log.lines.some((l) => l.includes('warning') && l.includes('20 bytes') && l.includes('rebuilding'))).toBe(true);
+    expect(log.lines.some((l) => l.includes('warning') && l.includes('20 bytes') && l.includes('rebuilding'))).toBe(
+      true,
+    );
     expect(statSync(a.cache.file).size).toBe(9 * SIZE);
     const c = await decodeCached(set, m, {}, { cacheDir });
     expect(c.cache.hit).toBe(true);

@@ -5,7 +5,15 @@ import path from 'node:path';
 import { LabeledSet } from '../labeled-set.js';
 import { shapeSize, type DimName, type Modality, type Preprocess, type SampleShape } from '../modality.js';
 import { DataError } from '../errors.js';
-import { SampleStore, effectiveStorage, type DecodeOptions, type DecodedSet, type SampleDtype, type SampleStorage, type SkippedSample } from './sample-store.js';
+import {
+  SampleStore,
+  effectiveStorage,
+  type DecodeOptions,
+  type DecodedSet,
+  type SampleDtype,
+  type SampleStorage,
+  type SkippedSample,
+} from './sample-store.js';
 
 /** Version of the entry layout; part of every key, so a new layout never reads an old entry. */
 export const SAMPLE_CACHE_FORMAT = 1;
@@ -78,7 +86,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+      return Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, o[k]]),
+      );
     }
     return v;
   });
@@ -90,10 +102,23 @@ export function canonicalJson(value: unknown): string {
  * and mtimeMs (a missing file counts as such). One synchronous stat per file: about 4 us each from the
  * page cache, several times faster than promise-based stat.
  */
-export function sampleCacheKey(set: LabeledSet, modality: Modality, pre: Preprocess, options: Pick<CachedDecodeOptions, 'storage'> = {}): string {
+export function sampleCacheKey(
+  set: LabeledSet,
+  modality: Modality,
+  pre: Preprocess,
+  options: Pick<CachedDecodeOptions, 'storage'> = {},
+): string {
   const h = createHash('sha256');
   const storage = effectiveStorage(modality, pre, options.storage);
-  h.update(canonicalJson({ format: SAMPLE_CACHE_FORMAT, modality: modality.id, preprocess: pre, storage, decoder: modality.cacheVersion ?? '' }));
+  h.update(
+    canonicalJson({
+      format: SAMPLE_CACHE_FORMAT,
+      modality: modality.id,
+      preprocess: pre,
+      storage,
+      decoder: modality.cacheVersion ?? '',
+    }),
+  );
   h.update('\n');
   let chunk = '';
   for (const s of set.samples) {
@@ -116,12 +141,20 @@ export function sampleCacheKey(set: LabeledSet, modality: Modality, pre: Preproc
  * whose manifest or size does not check out is rebuilt (with a warning). A hit whose entry skipped bad
  * samples throws, as decoding would, unless `onBadSample` is 'skip'. Failing to save only warns.
  */
-export async function decodeCached(set: LabeledSet, modality: Modality, pre: Preprocess, options: CachedDecodeOptions = {}): Promise<CachedDecodedSet> {
+export async function decodeCached(
+  set: LabeledSet,
+  modality: Modality,
+  pre: Preprocess,
+  options: CachedDecodeOptions = {},
+): Promise<CachedDecodedSet> {
   const t0 = performance.now();
   const log = (line: string): void => options.progress?.log(line);
   if (options.cache === false) {
     const decoded = await SampleStore.decode(set, modality, pre, options);
-    return { ...decoded, cache: { enabled: false, hit: false, key: '', file: '', statSeconds: 0, seconds: secondsSince(t0) } };
+    return {
+      ...decoded,
+      cache: { enabled: false, hit: false, key: '', file: '', statSeconds: 0, seconds: secondsSince(t0) },
+    };
   }
   const dir = options.cacheDir ?? sampleCacheDir();
   const key = sampleCacheKey(set, modality, pre, options);
@@ -131,7 +164,9 @@ export async function decodeCached(set: LabeledSet, modality: Modality, pre: Pre
   const shape = modality.sampleShape(pre);
 
   const found = await loadEntry(set, shape, key, bin, json).catch((err: unknown) => {
-    log(`cache: warning: entry ${bin} is unusable (${err instanceof Error ? err.message : String(err)}); rebuilding it`);
+    log(
+      `cache: warning: entry ${bin} is unusable (${err instanceof Error ? err.message : String(err)}); rebuilding it`,
+    );
     return undefined;
   });
   if (found) {
@@ -139,17 +174,35 @@ export async function decodeCached(set: LabeledSet, modality: Modality, pre: Pre
     if (manifest.skipped.length > 0 && options.onBadSample !== 'skip') {
       const first = manifest.skipped[0]!;
       throw new DataError(first.reason, {
-        hints: [`${manifest.skipped.length} bad sample(s) in ${set.source} (remembered by the decoded-data cache ${json})`, 'set data.onBadSample: skip to pass over them'],
+        hints: [
+          `${manifest.skipped.length} bad sample(s) in ${set.source} (remembered by the decoded-data cache ${json})`,
+          'set data.onBadSample: skip to pass over them',
+        ],
       });
     }
     const gone = new Set(manifest.skipped.map((s) => s.path));
-    const kept = gone.size > 0 ? new LabeledSet(set.samples.filter((s) => !gone.has(s.path)), set.source) : set;
+    const kept =
+      gone.size > 0
+        ? new LabeledSet(
+            set.samples.filter((s) => !gone.has(s.path)),
+            set.source,
+          )
+        : set;
     const seconds = secondsSince(t0);
-    log(`cache: loaded ${count(store.count)} samples (${store.dtype}, ${mb(store.byteLength)}) from ${bin} in ${seconds.toFixed(1)} s`);
-    return { set: kept, store, skipped: manifest.skipped, cache: { enabled: true, hit: true, key, file: bin, statSeconds, seconds } };
+    log(
+      `cache: loaded ${count(store.count)} samples (${store.dtype}, ${mb(store.byteLength)}) from ${bin} in ${seconds.toFixed(1)} s`,
+    );
+    return {
+      set: kept,
+      store,
+      skipped: manifest.skipped,
+      cache: { enabled: true, hit: true, key, file: bin, statSeconds, seconds },
+    };
   }
 
-  log(`cache: no entry for ${set.source} at these settings (key ${key.slice(0, 12)}); decoding ${count(set.size)} samples`);
+  log(
+    `cache: no entry for ${set.source} at these settings (key ${key.slice(0, 12)}); decoding ${count(set.size)} samples`,
+  );
   const d0 = performance.now();
   const decoded = await SampleStore.decode(set, modality, pre, options);
   const decodeSeconds = secondsSince(d0);
@@ -180,9 +233,13 @@ export async function decodeCached(set: LabeledSet, modality: Modality, pre: Pre
   try {
     const w0 = performance.now();
     await saveEntry(dir, key, bin, json, decoded.store.data, manifest);
-    log(`cache: decoded ${count(decoded.store.count)} samples in ${decodeSeconds.toFixed(1)} s, saved ${decoded.store.dtype} rows (${mb(manifest.bytes)}) to ${bin} in ${secondsSince(w0).toFixed(1)} s`);
+    log(
+      `cache: decoded ${count(decoded.store.count)} samples in ${decodeSeconds.toFixed(1)} s, saved ${decoded.store.dtype} rows (${mb(manifest.bytes)}) to ${bin} in ${secondsSince(w0).toFixed(1)} s`,
+    );
   } catch (err) {
-    log(`cache: warning: could not save ${bin} (${err instanceof Error ? err.message : String(err)}); the next run decodes again`);
+    log(
+      `cache: warning: could not save ${bin} (${err instanceof Error ? err.message : String(err)}); the next run decodes again`,
+    );
   }
   return { ...decoded, cache: { enabled: true, hit: false, key, file: bin, statSeconds, seconds: secondsSince(t0) } };
 }
@@ -205,14 +262,21 @@ async function loadEntry(
   const m = JSON.parse(text) as SampleCacheManifest;
   const size = shapeSize(shape);
   const width = m.dtype === 'uint8' ? 1 : m.dtype === 'float32' ? 4 : 0;
-  if (m.format !== SAMPLE_CACHE_FORMAT || m.key !== key) throw new Error(`manifest is for format ${m.format}, key ${String(m.key).slice(0, 12)}`);
+  if (m.format !== SAMPLE_CACHE_FORMAT || m.key !== key)
+    throw new Error(`manifest is for format ${m.format}, key ${String(m.key).slice(0, 12)}`);
   if (width === 0) throw new Error(`unknown dtype '${m.dtype}'`);
   if (!sameRows(m, shape)) throw new Error(`shape ${String(m.shape)} is not ${shape.dims.join('x')}`);
   // (`as unknown`: a check of what the file holds that leaves the declared types as they are)
-  if (!Array.isArray(m.ids as unknown) || !Array.isArray(m.skipped as unknown) || m.ids.length !== m.count || m.count + m.skipped.length !== set.size) {
+  if (
+    !Array.isArray(m.ids as unknown) ||
+    !Array.isArray(m.skipped as unknown) ||
+    m.ids.length !== m.count ||
+    m.count + m.skipped.length !== set.size
+  ) {
     throw new Error(`manifest lists ${m.count} rows and ${m.skipped?.length} skipped for ${set.size} samples`);
   }
-  if (m.bytes !== m.count * size * width) throw new Error(`manifest says ${m.bytes} bytes for ${m.count} rows of ${size} ${m.dtype}`);
+  if (m.bytes !== m.count * size * width)
+    throw new Error(`manifest says ${m.bytes} bytes for ${m.count} rows of ${size} ${m.dtype}`);
   const gone = new Set(m.skipped.map((s) => s.path));
   let k = 0;
   for (const s of set.samples) {
@@ -232,7 +296,9 @@ async function loadEntry(
 function sameRows(m: SampleCacheManifest, shape: SampleShape): boolean {
   if (!Array.isArray(m.shape) || !m.shape.every((d) => Number.isInteger(d) && d > 0)) return false;
   if (m.names === undefined) return m.shape.length === 3 && m.shape.reduce((a, b) => a * b, 1) === shapeSize(shape);
-  return m.shape.join('x') === shape.dims.join('x') && Array.isArray(m.names) && m.names.join(',') === shape.names.join(',');
+  return (
+    m.shape.join('x') === shape.dims.join('x') && Array.isArray(m.names) && m.names.join(',') === shape.names.join(',')
+  );
 }
 
 /**
@@ -265,7 +331,14 @@ function float32View(buf: Buffer): Float32Array {
 }
 
 /** Write rows then manifest, each to a temporary name renamed into place; clear stale temporaries of the key. */
-async function saveEntry(dir: string, key: string, bin: string, json: string, data: Float32Array | Uint8Array, manifest: SampleCacheManifest): Promise<void> {
+async function saveEntry(
+  dir: string,
+  key: string,
+  bin: string,
+  json: string,
+  data: Float32Array | Uint8Array,
+  manifest: SampleCacheManifest,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   const tmpBin = `${bin}.${tag}`;

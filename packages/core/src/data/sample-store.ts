@@ -60,10 +60,15 @@ export class SampleStore {
   /** uint8 byte -> float32 value (uint8 stores only). */
   private readonly lut: Float32Array | undefined;
 
-  constructor(readonly shape: SampleShape, readonly data: Float32Array | Uint8Array) {
-    if (!shape || !Array.isArray(shape.dims)) throw new TypeError('SampleStore needs a SampleShape { dims, names } (see sampleShape()), not a list of dims');
+  constructor(
+    readonly shape: SampleShape,
+    readonly data: Float32Array | Uint8Array,
+  ) {
+    if (!shape || !Array.isArray(shape.dims))
+      throw new TypeError('SampleStore needs a SampleShape { dims, names } (see sampleShape()), not a list of dims');
     this.sampleSize = shapeSize(shape);
-    if (!(this.sampleSize > 0) || data.length % this.sampleSize !== 0) throw new RangeError('SampleStore data is not a whole number of samples');
+    if (!(this.sampleSize > 0) || data.length % this.sampleSize !== 0)
+      throw new RangeError('SampleStore data is not a whole number of samples');
     if (data instanceof Uint8Array) {
       this.dtype = 'uint8';
       this.scale = UINT8_SCALE;
@@ -99,7 +104,8 @@ export class SampleStore {
   copyRow(i: number, out: Float32Array, offset = 0): Float32Array {
     this.check(i);
     const size = this.sampleSize;
-    if (offset < 0 || offset + size > out.length) throw new RangeError(`copyRow: ${size} values do not fit at offset ${offset} of ${out.length}`);
+    if (offset < 0 || offset + size > out.length)
+      throw new RangeError(`copyRow: ${size} values do not fit at offset ${offset} of ${out.length}`);
     const src = i * size;
     const data = this.data;
     if (data instanceof Float32Array) {
@@ -127,7 +133,8 @@ export class SampleStore {
   }
 
   private check(i: number): void {
-    if (!Number.isInteger(i) || i < 0 || i * this.sampleSize >= this.data.length) throw new RangeError(`SampleStore row ${i} is out of range (0..${this.count - 1})`);
+    if (!Number.isInteger(i) || i < 0 || i * this.sampleSize >= this.data.length)
+      throw new RangeError(`SampleStore row ${i} is out of range (0..${this.count - 1})`);
   }
 
   /**
@@ -137,7 +144,12 @@ export class SampleStore {
    * first value outside [0, 1] switches the store to float32, and the rows already quantised are decoded
    * again so that float32 stores are exact; a modality that does not is stored as float32 from the start.
    */
-  static async decode(set: LabeledSet, modality: Modality, pre: Preprocess, options: DecodeOptions = {}): Promise<DecodedSet> {
+  static async decode(
+    set: LabeledSet,
+    modality: Modality,
+    pre: Preprocess,
+    options: DecodeOptions = {},
+  ): Promise<DecodedSet> {
     const shape = modality.sampleShape(pre);
     const size = shapeSize(shape);
     const n = set.size;
@@ -166,7 +178,8 @@ export class SampleStore {
       const ref = set.samples[i]!;
       try {
         const x = await modality.decode(ref, pre);
-        if (x.length !== size) throw new DataError(`decoded ${ref.path} to ${x.length} values, expected ${size} (${describeShape(shape)})`);
+        if (x.length !== size)
+          throw new DataError(`decoded ${ref.path} to ${x.length} values, expected ${size} (${describeShape(shape)})`);
         put(i, x);
       } catch (err) {
         if (options.onBadSample !== 'skip') throw err;

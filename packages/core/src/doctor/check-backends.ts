@@ -35,7 +35,9 @@ export async function checkBackends(start: (name: BackendName) => Promise<void> 
     }
   }
   const available = results.filter((r) => r.ok).map((r) => r.name);
-  const details = results.map((r) => `${r.name}: ${r.ok ? 'available' : notAvailable(r.name, r.error ?? '')} - ${WHY[r.name]}`);
+  const details = results.map(
+    (r) => `${r.name}: ${r.ok ? 'available' : notAvailable(r.name, r.error ?? '')} - ${WHY[r.name]}`,
+  );
   const facts = { available, auto: available[0] ?? null, tried: results };
   const pick = available[0];
   if (!pick) {
@@ -46,8 +48,21 @@ export async function checkBackends(start: (name: BackendName) => Promise<void> 
     });
   }
   if (start === initBackend && tf.getBackend() !== pick) await tf.setBackend(pick);
-  const skipped = results.slice(0, results.findIndex((r) => r.name === pick)).map((r) => `${r.name} is not available`);
-  const why = skipped.length > 0 ? `${skipped.join(' and ')}, ${pick} is next (auto tries tensorflow, wasm, cpu)` : 'the first that auto tries';
-  const fixes = pick === 'cpu' ? ['training on cpu is slow: reinstall fewshot so that @tensorflow/tfjs-backend-wasm loads, or use --backend wasm to see its error'] : [];
+  const skipped = results
+    .slice(
+      0,
+      results.findIndex((r) => r.name === pick),
+    )
+    .map((r) => `${r.name} is not available`);
+  const why =
+    skipped.length > 0
+      ? `${skipped.join(' and ')}, ${pick} is next (auto tries tensorflow, wasm, cpu)`
+      : 'the first that auto tries';
+  const fixes =
+    pick === 'cpu'
+      ? [
+          'training on cpu is slow: reinstall fewshot so that @tensorflow/tfjs-backend-wasm loads, or use --backend wasm to see its error',
+        ]
+      : [];
   return check('backends', pick === 'cpu' ? 'warning' : 'ok', `auto picks ${pick}: ${why}`, { details, fixes, facts });
 }

@@ -45,14 +45,21 @@ export function checkCache(env: NodeJS.ProcessEnv, cwd: string): DoctorCheck {
   const size = p.kind === 'folder' ? folderSize(dir) : { files: 0, bytes: 0 };
   const facts = { dir, from, exists: p.kind === 'folder', writable: p.writable, files: size.files, bytes: size.bytes };
   if (!p.writable) {
-    return check('cache', 'warning', `cache ${dir} (from ${from}) cannot be written: ${p.note}; every run decodes its data afresh`, {
-      fixes: ['set FEWSHOT_CACHE to a folder you may write (e.g. ~/.cache/fewshot), or run with --no-cache'],
-      facts,
-    });
+    return check(
+      'cache',
+      'warning',
+      `cache ${dir} (from ${from}) cannot be written: ${p.note}; every run decodes its data afresh`,
+      {
+        fixes: ['set FEWSHOT_CACHE to a folder you may write (e.g. ~/.cache/fewshot), or run with --no-cache'],
+        facts,
+      },
+    );
   }
-  const what = p.kind === 'folder' ? `${formatBytes(size.bytes)} in ${size.files} file(s)` : 'empty (created on first use)';
+  const what =
+    p.kind === 'folder' ? `${formatBytes(size.bytes)} in ${size.files} file(s)` : 'empty (created on first use)';
   return check('cache', 'ok', `cache ${dir} (from ${from}): ${what}`, {
-    details: p.kind === 'folder' && size.bytes > 0 ? [`to free the space: rm -r ${dir} (it is refilled when needed)`] : [],
+    details:
+      p.kind === 'folder' && size.bytes > 0 ? [`to free the space: rm -r ${dir} (it is refilled when needed)`] : [],
     facts,
   });
 }

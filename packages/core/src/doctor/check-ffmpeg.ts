@@ -17,7 +17,9 @@ export function checkFfmpeg(modalities: readonly Modality[]): DoctorCheck {
     return 'ffmpeg' in info ? [{ modality: m.id, info }] : [];
   });
   if (users.length === 0) {
-    return check('ffmpeg', 'ok', 'not needed: no loaded modality reads files with ffmpeg', { facts: { found: null, needed: false } });
+    return check('ffmpeg', 'ok', 'not needed: no loaded modality reads files with ffmpeg', {
+      facts: { found: null, needed: false },
+    });
   }
   const { modality, info } = users[0]!;
   const version = info['ffmpeg version'];
@@ -25,9 +27,15 @@ export function checkFfmpeg(modalities: readonly Modality[]): DoctorCheck {
     const searched = (info['ffmpeg search'] ?? '').split('; ').filter(Boolean);
     return check('ffmpeg', 'warning', `not found, so the ${modality} modality cannot read files: ${info['ffmpeg']}`, {
       details: [...searched, ...(version ? [`ffmpeg -version: ${version}`] : [])],
-      fixes: ['install ffmpeg (your package manager, or npm install @ffmpeg-installer/ffmpeg), or set FFMPEG_PATH to an ffmpeg executable', 'only needed for video data'],
+      fixes: [
+        'install ffmpeg (your package manager, or npm install @ffmpeg-installer/ffmpeg), or set FFMPEG_PATH to an ffmpeg executable',
+        'only needed for video data',
+      ],
       facts: { found: null, needed: true, modality, message: info['ffmpeg'] },
     });
   }
-  return check('ffmpeg', 'ok', `${info['ffmpeg']}`, { details: [version], facts: { found: info['ffmpeg'], version, needed: true, modality } });
+  return check('ffmpeg', 'ok', `${info['ffmpeg']}`, {
+    details: [version],
+    facts: { found: info['ffmpeg'], version, needed: true, modality },
+  });
 }

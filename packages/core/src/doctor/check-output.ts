@@ -10,7 +10,12 @@ export function checkOutput(out: string | undefined, cwd: string): DoctorCheck {
   const from = out ? '--out' : 'the working folder';
   const facts = { dir: p.path, from, kind: p.kind, writable: p.writable };
   if (p.writable) {
-    return check('output', 'ok', `output folder ${p.path} (${from}) is writable${p.kind === 'missing' ? ` (${p.note})` : ''}`, { facts });
+    return check(
+      'output',
+      'ok',
+      `output folder ${p.path} (${from}) is writable${p.kind === 'missing' ? ` (${p.note})` : ''}`,
+      { facts },
+    );
   }
   const fixes =
     p.kind === 'file'

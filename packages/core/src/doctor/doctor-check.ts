@@ -17,7 +17,12 @@ export interface DoctorCheck {
 }
 
 /** A check, with its lists defaulting to empty. */
-export function check(id: string, status: CheckStatus, summary: string, more: { details?: string[]; fixes?: string[]; facts?: Record<string, unknown> } = {}): DoctorCheck {
+export function check(
+  id: string,
+  status: CheckStatus,
+  summary: string,
+  more: { details?: string[]; fixes?: string[]; facts?: Record<string, unknown> } = {},
+): DoctorCheck {
   return { id, status, summary, details: more.details ?? [], fixes: more.fixes ?? [], facts: more.facts ?? {} };
 }
 

@@ -17,9 +17,11 @@ const file = path.join(tmp, 'a-file');
 writeFileSync(file, 'x');
 
 /** A backend starter where the listed backends fail with the given messages. */
-const starter = (fails: Partial<Record<BackendName, string>>) => async (name: BackendName): Promise<void> => {
-  if (fails[name]) throw new Error(fails[name]);
-};
+const starter =
+  (fails: Partial<Record<BackendName, string>>) =>
+  async (name: BackendName): Promise<void> => {
+    if (fails[name]) throw new Error(fails[name]);
+  };
 const noTfjsNode = "Cannot find package '@tensorflow/tfjs-node' imported from /x/select-backend.js";
 
 describe('checkNode', () => {
@@ -38,7 +40,9 @@ describe('checkPackages', () => {
     const ok = checkPackages([]);
     expect(ok.status).toBe('ok');
     expect(ok.facts['core']).toMatch(/^\d+\.\d+\.\d+/);
-    const broken = checkPackages(Object.assign(new Error("plugin 'x' failed to load: boom\nmore"), { hints: ['resolved to /x.js'] }));
+    const broken = checkPackages(
+      Object.assign(new Error("plugin 'x' failed to load: boom\nmore"), { hints: ['resolved to /x.js'] }),
+    );
     expect(broken.status).toBe('error');
     expect(broken.summary).toBe("a plugin could not be loaded: plugin 'x' failed to load: boom");
     expect(broken.details).toContain('resolved to /x.js');
@@ -49,7 +53,9 @@ describe('checkBackends', () => {
   it('says auto picks the first backend that starts, and why the ones before it did not', async () => {
     const c = await checkBackends(starter({ tensorflow: noTfjsNode }));
     expect(c.status).toBe('ok');
-    expect(c.summary).toBe('auto picks wasm: tensorflow is not available, wasm is next (auto tries tensorflow, wasm, cpu)');
+    expect(c.summary).toBe(
+      'auto picks wasm: tensorflow is not available, wasm is next (auto tries tensorflow, wasm, cpu)',
+    );
     expect(c.facts['available']).toEqual(['wasm', 'cpu']);
     expect(c.details[0]).toMatch(/^tensorflow: not installed \(optional: npm install @tensorflow\/tfjs-node/);
     const native = await checkBackends(starter({}));
@@ -71,14 +77,22 @@ describe('checkFfmpeg', () => {
   const modality = (id: string, info: Record<string, string>) => ({ id, info: () => info }) as unknown as Modality;
 
   it('reports the binary and version a modality found', () => {
-    const c = checkFfmpeg([modality('image', {}), modality('video', { ffmpeg: '/usr/bin/ffmpeg (from PATH)', 'ffmpeg version': 'ffmpeg version 6.1' })]);
+    const c = checkFfmpeg([
+      modality('image', {}),
+      modality('video', { ffmpeg: '/usr/bin/ffmpeg (from PATH)', 'ffmpeg version': 'ffmpeg version 6.1' }),
+    ]);
     expect(c.status).toBe('ok');
     expect(c.summary).toBe('/usr/bin/ffmpeg (from PATH)');
     expect(c.details).toEqual(['ffmpeg version 6.1']);
   });
 
   it('warns, with where it looked and what to do, when ffmpeg is missing; is fine when no modality needs it', () => {
-    const c = checkFfmpeg([modality('video', { ffmpeg: 'ffmpeg not found: the video modality needs an ffmpeg binary', 'ffmpeg search': 'searched FFMPEG_PATH: not set; searched PATH: no ffmpeg' })]);
+    const c = checkFfmpeg([
+      modality('video', {
+        ffmpeg: 'ffmpeg not found: the video modality needs an ffmpeg binary',
+        'ffmpeg search': 'searched FFMPEG_PATH: not set; searched PATH: no ffmpeg',
+      }),
+    ]);
     expect(c.status).toBe('warning');
     expect(c.summary).toMatch(/^not found, so the video modality cannot read files/);
     expect(c.details).toEqual(['searched FFMPEG_PATH: not set', 'searched PATH: no ffmpeg']);
@@ -98,7 +112,9 @@ describe('checkData', () => {
     expect(c.details).toContain(`fsdd: present (${path.join(root, 'fsdd', 'recordings')})`);
     expect(c.details).toContain('omniglot-background: missing');
     expect(c.status).toBe('warning'); // the strokes are only partly there
-    expect(c.fixes).toEqual(['omniglot-strokes is only partly there: fewshot data fetch omniglot-strokes (then fewshot data verify omniglot-strokes)']);
+    expect(c.fixes).toEqual([
+      'omniglot-strokes is only partly there: fewshot data fetch omniglot-strokes (then fewshot data verify omniglot-strokes)',
+    ]);
   });
 
   it('takes $FEWSHOT_DATA, and warns about a folder that does not exist or is a file', () => {
@@ -119,7 +135,9 @@ describe('checkCache', () => {
     expect(c.status).toBe('ok');
     expect(c.summary).toBe(`cache ${dir} (from $FEWSHOT_CACHE): 1.0 KB in 2 file(s)`);
     expect(c.facts['bytes']).toBe(1024);
-    expect(checkCache({}, path.join(tmp, 'fresh')).summary).toBe(`cache ${path.join(tmp, 'fresh', '.cache', 'fewshot')} (from the default ./.cache/fewshot): empty (created on first use)`);
+    expect(checkCache({}, path.join(tmp, 'fresh')).summary).toBe(
+      `cache ${path.join(tmp, 'fresh', '.cache', 'fewshot')} (from the default ./.cache/fewshot): empty (created on first use)`,
+    );
   });
 
   it('warns when the cache cannot be written', () => {
@@ -133,7 +151,9 @@ describe('checkCache', () => {
 describe('checkOutput', () => {
   it('accepts a writable folder or one that can be created, and refuses a file or a path under a file', () => {
     expect(checkOutput(undefined, tmp).summary).toBe(`output folder ${tmp} (the working folder) is writable`);
-    expect(checkOutput(path.join(tmp, 'new', 'run'), tmp).summary).toBe(`output folder ${path.join(tmp, 'new', 'run')} (--out) is writable (would be created under ${tmp})`);
+    expect(checkOutput(path.join(tmp, 'new', 'run'), tmp).summary).toBe(
+      `output folder ${path.join(tmp, 'new', 'run')} (--out) is writable (would be created under ${tmp})`,
+    );
     const isFile = checkOutput(file, tmp);
     expect(isFile.status).toBe('error');
     expect(isFile.summary).toBe(`output folder ${file} (--out) cannot be written: it is a file, not a folder`);
@@ -144,7 +164,11 @@ describe('checkOutput', () => {
 
 describe('runDoctor', () => {
   it('runs every check; only an error makes the report not ok, and the SetupError names it', async () => {
-    const options = { cwd: tmp, env: { FEWSHOT_DATA: path.join(tmp, 'data') }, startBackend: starter({ tensorflow: noTfjsNode }) };
+    const options = {
+      cwd: tmp,
+      env: { FEWSHOT_DATA: path.join(tmp, 'data') },
+      startBackend: starter({ tensorflow: noTfjsNode }),
+    };
     const good = await runDoctor(options);
     expect(good.checks.map((c) => c.id)).toEqual(['node', 'packages', 'backends', 'ffmpeg', 'data', 'cache', 'output']);
     expect(good.ok).toBe(true);
@@ -158,7 +182,9 @@ describe('runDoctor', () => {
     expect(err).toBeInstanceOf(SetupError);
     expect(err!.message).toBe('1 required check(s) failed: output');
     const text = formatDoctorReport(bad);
-    expect(text).toContain(`FAIL  output    output folder ${file} (--out) cannot be written: it is a file, not a folder`);
+    expect(text).toContain(
+      `FAIL  output    output folder ${file} (--out) cannot be written: it is a file, not a folder`,
+    );
     expect(text).toMatch(/ {14}-> .* is a file: give --out a folder path/);
   });
 });

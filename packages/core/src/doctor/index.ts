@@ -1,4 +1,11 @@
-export { runDoctor, formatDoctorReport, setupErrorOf, SetupError, type DoctorOptions, type DoctorReport } from './run-doctor.js';
+export {
+  runDoctor,
+  formatDoctorReport,
+  setupErrorOf,
+  SetupError,
+  type DoctorOptions,
+  type DoctorReport,
+} from './run-doctor.js';
 export type { DoctorCheck, CheckStatus } from './doctor-check.js';
 export { checkNode, checkPackages, MIN_NODE_MAJOR } from './check-runtime.js';
 export { checkBackends, AUTO_ORDER } from './check-backends.js';

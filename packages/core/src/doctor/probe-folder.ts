@@ -33,10 +33,13 @@ export function probeFolder(target: string): FolderProbe {
   } catch {
     stat = undefined;
   }
-  if (stat && !stat.isDirectory()) return { path: abs, kind: 'file', writable: false, note: 'it is a file, not a folder' };
+  if (stat && !stat.isDirectory())
+    return { path: abs, kind: 'file', writable: false, note: 'it is a file, not a folder' };
   if (stat) {
     const problem = writeProblem(abs);
-    return problem ? { path: abs, kind: 'folder', writable: false, note: problem } : { path: abs, kind: 'folder', writable: true };
+    return problem
+      ? { path: abs, kind: 'folder', writable: false, note: problem }
+      : { path: abs, kind: 'folder', writable: true };
   }
   // missing: the nearest existing ancestor must be a writable folder
   let up = path.dirname(abs);
@@ -48,9 +51,12 @@ export function probeFolder(target: string): FolderProbe {
       s = undefined;
     }
     if (s) {
-      if (!s.isDirectory()) return { path: abs, kind: 'missing', writable: false, note: `${up} is a file, not a folder` };
+      if (!s.isDirectory())
+        return { path: abs, kind: 'missing', writable: false, note: `${up} is a file, not a folder` };
       const problem = writeProblem(up);
-      return problem ? { path: abs, kind: 'missing', writable: false, note: `${up}: ${problem}` } : { path: abs, kind: 'missing', writable: true, note: `would be created under ${up}` };
+      return problem
+        ? { path: abs, kind: 'missing', writable: false, note: `${up}: ${problem}` }
+        : { path: abs, kind: 'missing', writable: true, note: `would be created under ${up}` };
     }
     const next = path.dirname(up);
     if (next === up) return { path: abs, kind: 'missing', writable: false, note: 'no existing parent folder' };

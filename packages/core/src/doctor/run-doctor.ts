@@ -92,7 +92,8 @@ export function formatDoctorReport(report: DoctorReport): string {
     for (const f of c.fixes) lines.push(`${indent}-> ${f}`);
   }
   lines.push('');
-  if (report.errors > 0) lines.push(`${report.errors} problem(s) to fix before fewshot can run, ${report.warnings} warning(s)`);
+  if (report.errors > 0)
+    lines.push(`${report.errors} problem(s) to fix before fewshot can run, ${report.warnings} warning(s)`);
   else if (report.warnings > 0) lines.push(`fewshot can run; ${report.warnings} warning(s) above`);
   else lines.push('everything looks fine');
   return lines.join('\n') + '\n';

@@ -16,7 +16,16 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const meta = { kind: 'pixel-nn' as const, encoder: 'flatten', modality: 'test', preprocess: {}, inputShape: [2, 2, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+const meta = {
+  kind: 'pixel-nn' as const,
+  encoder: 'flatten',
+  modality: 'test',
+  preprocess: {},
+  inputShape: [2, 2, 1] as const,
+  margin: 1,
+  plugins: [],
+  backend: 'cpu',
+};
 
 /** 6 classes whose samples are noisy copies of one-hot-ish prototypes: pixel NN is perfect on them. */
 function separable(): { set: LabeledSet; store: SampleStore } {
@@ -29,13 +38,21 @@ function separable(): { set: LabeledSet; store: SampleStore } {
       for (let k = 0; k < 4; k++) rows.push(k === c % 4 ? (c < 4 ? 1 : 0.5) : 0.05 * rng.next());
     }
   }
-  return { set: new LabeledSet(samples, 'toy'), store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)) };
+  return {
+    set: new LabeledSet(samples, 'toy'),
+    store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)),
+  };
 }
 
 describe('evaluateEpisodes', () => {
   it('scores a perfectly separable set at 100% and reports the episode shape', () => {
     const { set, store } = separable();
-    const model = PairModel.create(PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])), 'pixel', meta, 0);
+    const model = PairModel.create(
+      PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])),
+      'pixel',
+      meta,
+      0,
+    );
     const episodes = new EpisodeSampler(set, { ways: 4, shots: 2, queries: 2 }).episodes(30, new Rng(1));
     const r = evaluateEpisodes(model, store, episodes, { batchSize: 5 });
     expect(r).toMatchObject({ accuracy: 1, ways: 4, shots: 2, queries: 2, episodes: 30, ci95: 0 });
@@ -45,8 +62,16 @@ describe('evaluateEpisodes', () => {
 
   it('is at chance when all samples are identical (ties go to the first class)', () => {
     const { set } = separable();
-    const store = new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), new Float32Array(set.size * 4).fill(0.5));
-    const model = PairModel.create(PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])), 'pixel', meta, 0);
+    const store = new SampleStore(
+      sampleShape([2, 2, 1], ['height', 'width', 'channels']),
+      new Float32Array(set.size * 4).fill(0.5),
+    );
+    const model = PairModel.create(
+      PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])),
+      'pixel',
+      meta,
+      0,
+    );
     const episodes = new EpisodeSampler(set, { ways: 4, shots: 1, queries: 1 }).episodes(50, new Rng(2));
     expect(evaluateEpisodes(model, store, episodes).accuracy).toBeCloseTo(0.25, 5);
     model.dispose();
@@ -54,7 +79,12 @@ describe('evaluateEpisodes', () => {
 
   it('does not leak tensors', () => {
     const { set, store } = separable();
-    const model = PairModel.create(PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])), 'pixel', meta, 0);
+    const model = PairModel.create(
+      PairModel.flattenEncoder(sampleShape([2, 2, 1], ['height', 'width', 'channels'])),
+      'pixel',
+      meta,
+      0,
+    );
     const episodes = new EpisodeSampler(set, { ways: 3, shots: 1, queries: 2 }).episodes(10, new Rng(1));
     evaluateEpisodes(model, store, episodes);
     const before = tf.memory().numTensors;
@@ -72,9 +102,13 @@ describe('readLakeRuns', () => {
     for (const run of ['run01', 'run02']) {
       mkdirSync(path.join(dir, run, 'training'), { recursive: true });
       mkdirSync(path.join(dir, run, 'test'), { recursive: true });
-      for (const f of ['class01.png', 'class02.png', 'class03.png']) writeFileSync(path.join(dir, run, 'training', f), 'x');
+      for (const f of ['class01.png', 'class02.png', 'class03.png'])
+        writeFileSync(path.join(dir, run, 'training', f), 'x');
       for (const f of ['item01.png', 'item02.png', 'item03.png']) writeFileSync(path.join(dir, run, 'test', f), 'x');
-      writeFileSync(path.join(dir, run, 'class_labels.txt'), `${run}/test/item01.png ${run}/training/class03.png\n${run}/test/item02.png ${run}/training/class01.png\ntest/item03.png training/class02.png\n`);
+      writeFileSync(
+        path.join(dir, run, 'class_labels.txt'),
+        `${run}/test/item01.png ${run}/training/class03.png\n${run}/test/item02.png ${run}/training/class01.png\ntest/item03.png training/class02.png\n`,
+      );
     }
     const runs = await readLakeRuns(dir);
     expect(runs.runNames).toEqual(['run01', 'run02']);
@@ -92,6 +126,8 @@ describe('readLakeRuns', () => {
   it('names the line of a label file that points at a missing file', async () => {
     writeFileSync(path.join(dir, 'run02', 'class_labels.txt'), 'run02/test/item01.png run02/training/class09.png\n');
     await expect(readLakeRuns(dir)).rejects.toThrow(DataError);
-    await expect(readLakeRuns(dir)).rejects.toThrow(/run02.class_labels.txt:1: file not found: run02\/training\/class09.png/);
+    await expect(readLakeRuns(dir)).rejects.toThrow(
+      /run02.class_labels.txt:1: file not found: run02\/training\/class09.png/,
+    );
   });
 });

@@ -34,7 +34,12 @@ export interface EvaluateEpisodesOptions {
  * is scored against every support sample with the model's head; a class's score is the mean over its
  * shots; the prediction is the best-scoring class.
  */
-export function evaluateEpisodes(model: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], options: EvaluateEpisodesOptions = {}): EpisodeResult {
+export function evaluateEpisodes(
+  model: EpisodeScorer,
+  store: SampleStore,
+  episodes: readonly Episode[],
+  options: EvaluateEpisodesOptions = {},
+): EpisodeResult {
   const t0 = Date.now();
   const { used, rowOf } = distinctSamples(episodes);
   const task = options.progress?.start(options.label ?? 'embedding', used.length, 'samples');
@@ -75,7 +80,13 @@ export function distinctSamples(episodes: readonly Episode[]): { used: number[];
 }
 
 /** Score the episodes on the embeddings of their distinct samples (`distinctSamples`); `t0` is when the evaluation began. */
-function scoreEmbedded(model: Pick<EpisodeScorer, 'scorePairs'>, emb: Float32Array, rowOf: ReadonlyMap<number, number>, episodes: readonly Episode[], t0: number): EpisodeResult {
+function scoreEmbedded(
+  model: Pick<EpisodeScorer, 'scorePairs'>,
+  emb: Float32Array,
+  rowOf: ReadonlyMap<number, number>,
+  episodes: readonly Episode[],
+  t0: number,
+): EpisodeResult {
   const tasks = episodes.map((ep) => ({
     queries: ep.querySet.map((q) => rowOf.get(q.sample)!),
     supportSet: ep.supportSet.map((shots) => shots.map((s) => rowOf.get(s)!)),
@@ -141,7 +152,11 @@ export interface ScoringTask {
  * score is the mean of its shots' pair scores. Returns, per task, `queries x classes` scores
  * (row-major; higher = more alike).
  */
-export function scoreByClassMean(model: Pick<EpisodeScorer, 'scorePairs'>, emb: Float32Array, tasks: readonly ScoringTask[]): Float64Array[] {
+export function scoreByClassMean(
+  model: Pick<EpisodeScorer, 'scorePairs'>,
+  emb: Float32Array,
+  tasks: readonly ScoringTask[],
+): Float64Array[] {
   let total = 0;
   for (const t of tasks) for (const shots of t.supportSet) total += t.queries.length * shots.length;
   const left = new Int32Array(total);

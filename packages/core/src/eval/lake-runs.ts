@@ -29,14 +29,19 @@ export async function readLakeRuns(dir: string): Promise<ExplicitRuns> {
     .map((d) => d.name)
     .sort();
   if (runNames.length === 0) {
-    throw new DataError(`no runs in ${dir}`, { hints: ['expected runNN/ folders each with training/, test/ and class_labels.txt'] });
+    throw new DataError(`no runs in ${dir}`, {
+      hints: ['expected runNN/ folders each with training/, test/ and class_labels.txt'],
+    });
   }
   const samples: SampleRef[] = [];
   const raw: { supports: string[]; queries: { file: string; support: string }[] }[] = [];
   for (const run of runNames) {
     const runDir = path.join(dir, run);
     const labelsFile = path.join(runDir, 'class_labels.txt');
-    const lines = (await fs.readFile(labelsFile, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = (await fs.readFile(labelsFile, 'utf8'))
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     const resolve = (p: string, lineNo: number): string => {
       for (const base of [dir, runDir]) {
         const abs = path.resolve(base, p);
@@ -48,7 +53,8 @@ export async function readLakeRuns(dir: string): Promise<ExplicitRuns> {
     const supports = new Set<string>();
     lines.forEach((line, i) => {
       const parts = line.split(/\s+/);
-      if (parts.length !== 2) throw new DataError(`${labelsFile}:${i + 1}: expected '<query file> <support file>', got '${line}'`);
+      if (parts.length !== 2)
+        throw new DataError(`${labelsFile}:${i + 1}: expected '<query file> <support file>', got '${line}'`);
       const q = resolve(parts[0]!, i + 1);
       const s = resolve(parts[1]!, i + 1);
       queries.push({ file: q, support: s });
@@ -59,8 +65,20 @@ export async function readLakeRuns(dir: string): Promise<ExplicitRuns> {
       for (const f of (await fs.readdir(trainingDir)).sort()) supports.add(path.join(trainingDir, f));
     }
     const supportList = [...supports].sort();
-    for (const s of supportList) samples.push({ id: path.relative(dir, s), path: s, label: `${run}/${path.basename(s)}`, attrs: { run, role: 'support' } });
-    for (const q of queries) samples.push({ id: path.relative(dir, q.file), path: q.file, label: `${run}/${path.basename(q.support)}`, attrs: { run, role: 'query' } });
+    for (const s of supportList)
+      samples.push({
+        id: path.relative(dir, s),
+        path: s,
+        label: `${run}/${path.basename(s)}`,
+        attrs: { run, role: 'support' },
+      });
+    for (const q of queries)
+      samples.push({
+        id: path.relative(dir, q.file),
+        path: q.file,
+        label: `${run}/${path.basename(q.support)}`,
+        attrs: { run, role: 'query' },
+      });
     raw.push({ supports: supportList, queries });
   }
   const set = new LabeledSet(samples, dir);

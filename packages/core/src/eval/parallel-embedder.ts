@@ -8,8 +8,14 @@ import type { GradientWorkerPool } from '../train/parallel/gradient-worker-pool.
  * next chunk is built on the main thread while the workers embed the current one, and at most two
  * chunks are in flight, so memory stays bounded whatever the number of rows.
  */
-export async function embedParallel(pool: GradientWorkerPool, store: SampleStore, indices: readonly number[], chunkRows = 1024): Promise<Float32Array> {
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError(`chunkRows must be a positive integer, got ${chunkRows}`);
+export async function embedParallel(
+  pool: GradientWorkerPool,
+  store: SampleStore,
+  indices: readonly number[],
+  chunkRows = 1024,
+): Promise<Float32Array> {
+  if (!Number.isInteger(chunkRows) || chunkRows < 1)
+    throw new RangeError(`chunkRows must be a positive integer, got ${chunkRows}`);
   const d = pool.embeddingSize;
   const out = new Float32Array(indices.length * d);
   const pending: Promise<void>[] = [];

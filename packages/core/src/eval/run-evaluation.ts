@@ -42,18 +42,23 @@ export interface EvalOptions {
  */
 export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts: EvalOptions): Promise<EvalReport> {
   const c = exp.loaded.config;
-  const withTta = (set: LabeledSet): EpisodeScorer => ttaScorer(model, exp.modality, exp.preprocess, c.eval.tta, c.seed, (i) => set.samples[i]!.id);
+  const withTta = (set: LabeledSet): EpisodeScorer =>
+    ttaScorer(model, exp.modality, exp.preprocess, c.eval.tta, c.seed, (i) => set.samples[i]!.id);
   let result: EpisodeResult;
   let data: string;
   if (opts.runs) {
     const runs = await readLakeRuns(opts.runs);
     const decoded = await decodeSplit(exp, opts.runs, runs.set, opts.progress);
-    if (decoded.skipped.length > 0) throw new ConfigError('explicit runs cannot skip samples; fix or remove the bad files');
+    if (decoded.skipped.length > 0)
+      throw new ConfigError('explicit runs cannot skip samples; fix or remove the bad files');
     result = await evaluate(exp, withTta(decoded.set), decoded.store, runs.episodes, c.eval.batchSize);
     data = `runs:${opts.runs}`;
   } else {
     const { test } = await loadSplits(exp, ['test'], opts.progress);
-    if (!test) throw new ConfigError(`${exp.loaded.file}: data.test is not set; give it, or evaluate explicit runs with --runs DIR`);
+    if (!test)
+      throw new ConfigError(
+        `${exp.loaded.file}: data.test is not set; give it, or evaluate explicit runs with --runs DIR`,
+      );
     const sampler = new EpisodeSampler(test.set, c.eval);
     const episodes = sampler.episodes(c.eval.episodes, new Rng(c.seed).fork('eval-episodes'));
     result = await evaluate(exp, withTta(test.set), test.store, episodes, c.eval.batchSize);
@@ -73,9 +78,16 @@ export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts:
 }
 
 /** `evaluateEpisodes`, with the embedding on worker threads when they pay. */
-async function evaluate(exp: Experiment, scorer: EpisodeScorer, store: SampleStore, episodes: readonly Episode[], batchSize: number): Promise<EpisodeResult> {
+async function evaluate(
+  exp: Experiment,
+  scorer: EpisodeScorer,
+  store: SampleStore,
+  episodes: readonly Episode[],
+  batchSize: number,
+): Promise<EpisodeResult> {
   const startedAt = Date.now();
-  const workers = episodes.length > 0 ? await workerEmbedderFor(exp, scorer, distinctSamples(episodes).used.length) : undefined;
+  const workers =
+    episodes.length > 0 ? await workerEmbedderFor(exp, scorer, distinctSamples(episodes).used.length) : undefined;
   if (!workers) return evaluateEpisodes(scorer, store, episodes, { batchSize });
   try {
     return await evaluateEpisodesWith(scorer, workers.embed, store, episodes, { startedAt }); // seconds include starting the workers

@@ -28,7 +28,10 @@ const modality = {
   },
 } as unknown as Modality;
 
-const store = new SampleStore(sampleShape([1, 2, 1], ['height', 'width', 'channels']), Float32Array.from([0, 1, 10, 11, 20, 21]));
+const store = new SampleStore(
+  sampleShape([1, 2, 1], ['height', 'width', 'channels']),
+  Float32Array.from([0, 1, 10, 11, 20, 21]),
+);
 
 describe('ttaScorer', () => {
   it('is the scorer itself with one view', () => {
@@ -48,8 +51,12 @@ describe('ttaScorer', () => {
     }
     const alone = tta.embed(store, [2]);
     expect([...alone]).toEqual([...all.subarray(4, 6)]);
-    expect([...ttaScorer(identity, modality, {}, { views: 4, augment: { offset: 1 } }, 7).embed(store, [0, 1, 2])]).toEqual([...all]);
-    expect([...ttaScorer(identity, modality, {}, { views: 4, augment: { offset: 1 } }, 8).embed(store, [0, 1, 2])]).not.toEqual([...all]);
+    expect([
+      ...ttaScorer(identity, modality, {}, { views: 4, augment: { offset: 1 } }, 7).embed(store, [0, 1, 2]),
+    ]).toEqual([...all]);
+    expect([
+      ...ttaScorer(identity, modality, {}, { views: 4, augment: { offset: 1 } }, 8).embed(store, [0, 1, 2]),
+    ]).not.toEqual([...all]);
   });
 
   it('leaves the store untouched', () => {
@@ -61,12 +68,17 @@ describe('ttaScorer', () => {
   it('refuses views for a modality without augmentation', () => {
     const plain = { id: 'plain' } as unknown as Modality;
     expect(() => ttaScorer(identity, plain, {}, { views: 2, augment: {} }, 1)).toThrow(ConfigError);
-    expect(() => ttaScorer(identity, plain, {}, { views: 2, augment: {} }, 1)).toThrow(/eval\.tta\.views is 2, but the 'plain' modality has no augmentation/);
+    expect(() => ttaScorer(identity, plain, {}, { views: 2, augment: {} }, 1)).toThrow(
+      /eval\.tta\.views is 2, but the 'plain' modality has no augmentation/,
+    );
   });
 
   it('embeds all views of a slice in one call and averages them in view order, as view-by-view embedding did', () => {
     const calls: number[] = [];
-    const counting: EpisodeScorer = { ...identity, embed: (st, idx) => (calls.push(idx.length), identity.embed(st, idx)) };
+    const counting: EpisodeScorer = {
+      ...identity,
+      embed: (st, idx) => (calls.push(idx.length), identity.embed(st, idx)),
+    };
     const tta = ttaScorer(counting, modality, {}, { views: 5, augment: { offset: 0.3 } }, 11);
     const got = tta.embed(store, [2, 0, 1]);
     expect(calls).toEqual([15]);
@@ -103,7 +115,10 @@ describe('ttaScorer', () => {
   });
 
   it('gives the same embeddings whatever the slicing (more samples than fit in one call)', () => {
-    const big = new SampleStore(sampleShape([1, 2, 1], ['height', 'width', 'channels']), Float32Array.from({ length: 2 * 900 }, (_, i) => i % 97));
+    const big = new SampleStore(
+      sampleShape([1, 2, 1], ['height', 'width', 'channels']),
+      Float32Array.from({ length: 2 * 900 }, (_, i) => i % 97),
+    );
     const idx = Array.from({ length: 900 }, (_, i) => 899 - i);
     const tta = ttaScorer(identity, modality, {}, { views: 6, augment: { offset: 1 } }, 4);
     const all = tta.embed(big, idx);

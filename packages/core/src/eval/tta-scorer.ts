@@ -50,9 +50,12 @@ export function ttaScorer(
   if (tta.views <= 1) return scorer;
   const augment = modality.augment?.bind(modality);
   if (!augment) {
-    throw new ConfigError(`eval.tta.views is ${tta.views}, but the '${modality.id}' modality has no augmentation to make views with`, {
-      hints: ['set eval.tta.views to 1'],
-    });
+    throw new ConfigError(
+      `eval.tta.views is ${tta.views}, but the '${modality.id}' modality has no augmentation to make views with`,
+      {
+        hints: ['set eval.tta.views to 1'],
+      },
+    );
   }
   const options = augmentSettings(modality, tta.augment, 'eval.tta.augment');
   const base = new Rng(seed).fork('tta');
@@ -81,7 +84,11 @@ export function ttaScorer(
       const slice = Math.max(1, Math.floor(ROWS_PER_CALL / tta.views));
       for (let s = 0; s < indices.length; s += slice) {
         const part = indices.slice(s, s + slice);
-        const all = scorer.embed(views.viewStore(store, part), Array.from({ length: part.length * tta.views }, (_, r) => r), batchSize);
+        const all = scorer.embed(
+          views.viewStore(store, part),
+          Array.from({ length: part.length * tta.views }, (_, r) => r),
+          batchSize,
+        );
         mean ??= new Float32Array((indices.length * all.length) / (part.length * tta.views));
         addViewMeans(all, part.length, tta.views, mean, s);
       }

@@ -17,14 +17,31 @@ beforeAll(async () => {
 });
 
 const shape = sampleShape([6, 6, 1], ['height', 'width', 'channels']);
-const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'test', preprocess: {}, inputShape: [6, 6, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+const meta = {
+  kind: 'siamese' as const,
+  encoder: 'tiny',
+  modality: 'test',
+  preprocess: {},
+  inputShape: [6, 6, 1] as const,
+  margin: 1,
+  plugins: [],
+  backend: 'cpu',
+};
 
 function tinyModel(): PairModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
   const encoder = tf.sequential({
     name: 'encoder',
     layers: [
-      tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 3, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1), name: 'c1' }),
+      tf.layers.conv2d({
+        inputShape: [6, 6, 1],
+        filters: 3,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: init(1),
+        name: 'c1',
+      }),
       tf.layers.batchNormalization({ name: 'bn1' }),
       tf.layers.reLU({ name: 'r1' }),
       tf.layers.flatten({ name: 'f' }),
@@ -45,7 +62,10 @@ const modality = {
 } as unknown as Modality;
 
 const rows = 300;
-const store = new SampleStore(shape, Float32Array.from({ length: rows * 36 }, (_, i) => ((i * 7919) % 101) / 101));
+const store = new SampleStore(
+  shape,
+  Float32Array.from({ length: rows * 36 }, (_, i) => ((i * 7919) % 101) / 101),
+);
 const indices = Array.from({ length: rows }, (_, i) => (i * 37) % rows);
 
 describe('embedOnWorkers', () => {
@@ -80,20 +100,32 @@ describe('embedOnWorkers', () => {
     const episodes = new EpisodeSampler(set, { ways: 5, shots: 2, queries: 3 }).episodes(20, new Rng(4));
     const tta = ttaScorer(model, modality, {}, { views: 4, augment: {} }, 5);
     const { seconds: _a, ...want } = evaluateEpisodes(tta, store, episodes);
-    const { seconds: _b, ...got } = await evaluateEpisodesWith(tta, (s, i) => embedOnWorkers(pool, s, i, asTtaScorer(tta)!.tta), store, episodes);
+    const { seconds: _b, ...got } = await evaluateEpisodesWith(
+      tta,
+      (s, i) => embedOnWorkers(pool, s, i, asTtaScorer(tta)!.tta),
+      store,
+      episodes,
+    );
     expect(got).toEqual(want);
   });
 });
 
 describe('workerEmbedderFor', () => {
-  const exp = (workers: number | 'auto') => ({ loaded: { config: { train: { workers } } }, plugins: { plugins: [] } }) as unknown as Experiment;
+  const exp = (workers: number | 'auto') =>
+    ({ loaded: { config: { train: { workers } } }, plugins: { plugins: [] } }) as unknown as Experiment;
 
   it('uses no workers for one worker, few rows or a scorer that is not a pair model', async () => {
     const model = tinyModel();
     const tta = ttaScorer(model, modality, {}, { views: 17, augment: {} }, 5);
     expect(await workerEmbedderFor(exp(1), tta, 800)).toBeUndefined();
     expect(await workerEmbedderFor(exp(2), model, 800)).toBeUndefined(); // 800 rows < 2048
-    expect(await workerEmbedderFor(exp(2), { kind: 'pixel', embed: () => new Float32Array(0), scorePairs: () => new Float32Array(0) }, 10_000)).toBeUndefined();
+    expect(
+      await workerEmbedderFor(
+        exp(2),
+        { kind: 'pixel', embed: () => new Float32Array(0), scorePairs: () => new Float32Array(0) },
+        10_000,
+      ),
+    ).toBeUndefined();
     const w = await workerEmbedderFor(exp(2), tta, 200); // 200 x 17 views
     expect(w?.workers).toBe(2);
     await w?.close();
@@ -103,13 +135,21 @@ describe('workerEmbedderFor', () => {
   it('embeds every row of a store in slices, ticking progress (embedAllRows)', async () => {
     const model = tinyModel();
     const tta = ttaScorer(model, modality, {}, { views: 3, augment: {} }, 5);
-    const big = new SampleStore(shape, Float32Array.from({ length: 2100 * 36 }, (_, i) => ((i * 31) % 53) / 53));
+    const big = new SampleStore(
+      shape,
+      Float32Array.from({ length: 2100 * 36 }, (_, i) => ((i * 31) % 53) / 53),
+    );
     const w = (await workerEmbedderFor(exp(2), tta, big.count))!;
     const ticks: number[] = [];
     try {
       const got = await embedAllRows(w, big, { tick: (n = 1) => void ticks.push(n), done: () => undefined });
       expect(ticks).toEqual([1024, 1024, 52]);
-      expect([...got]).toEqual([...tta.embed(big, Array.from({ length: big.count }, (_, i) => i))]);
+      expect([...got]).toEqual([
+        ...tta.embed(
+          big,
+          Array.from({ length: big.count }, (_, i) => i),
+        ),
+      ]);
     } finally {
       await w.close();
       model.dispose();

@@ -31,7 +31,12 @@ const CHUNK_ROWS = 2048;
  * main thread while the workers embed the slice before it, and averaged as `ttaScorer` averages
  * them. Gives the values of `PairModel.embed` (or of the TtaScorer around it) on the same backend.
  */
-export async function embedOnWorkers(pool: GradientWorkerPool, store: SampleStore, indices: readonly number[], tta?: TtaViews): Promise<Float32Array> {
+export async function embedOnWorkers(
+  pool: GradientWorkerPool,
+  store: SampleStore,
+  indices: readonly number[],
+  tta?: TtaViews,
+): Promise<Float32Array> {
   const views = tta?.views ?? 1;
   const d = pool.embeddingSize;
   const out = new Float32Array(indices.length * d);
@@ -61,7 +66,11 @@ export async function embedOnWorkers(pool: GradientWorkerPool, store: SampleStor
  * MIN_WORKER_ROWS encoder inputs (samples x views). Returns undefined when no workers are used: embed
  * on the main thread then. Close the result after use.
  */
-export async function workerEmbedderFor(exp: Experiment, scorer: EpisodeScorer, rows: number): Promise<WorkerEmbedder | undefined> {
+export async function workerEmbedderFor(
+  exp: Experiment,
+  scorer: EpisodeScorer,
+  rows: number,
+): Promise<WorkerEmbedder | undefined> {
   const tta = asTtaScorer(scorer);
   const model = tta ? tta.base : scorer;
   if (!(model instanceof PairModel)) return undefined;
@@ -81,7 +90,11 @@ export async function workerEmbedderFor(exp: Experiment, scorer: EpisodeScorer, 
 const ROWS_PER_TICK = 1024;
 
 /** Embeddings of every row of `store` on the workers, row i at i * d, ticking `progress` as they go. */
-export async function embedAllRows(workers: WorkerEmbedder, store: SampleStore, progress?: ProgressTask): Promise<Float32Array> {
+export async function embedAllRows(
+  workers: WorkerEmbedder,
+  store: SampleStore,
+  progress?: ProgressTask,
+): Promise<Float32Array> {
   let out: Float32Array | undefined;
   for (let i = 0; i < store.count; i += ROWS_PER_TICK) {
     const slice = Array.from({ length: Math.min(ROWS_PER_TICK, store.count - i) }, (_, k) => i + k);

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recoverDir, writeDirAtomic, writeFileAtomic } from './atomic-write.js';
@@ -30,10 +39,12 @@ describe('writeDirAtomic', () => {
   it('keeps the old folder untouched when fill throws, and removes its temporary folder', async () => {
     const d = path.join(tmp, 'failing');
     await writeDirAtomic(d, async (t) => writeFileSync(path.join(t, 'model.json'), 'old'));
-    await expect(writeDirAtomic(d, async (t) => {
-      writeFileSync(path.join(t, 'model.json'), 'half');
-      throw new Error('disk full');
-    })).rejects.toThrow('disk full');
+    await expect(
+      writeDirAtomic(d, async (t) => {
+        writeFileSync(path.join(t, 'model.json'), 'half');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
     expect(read(path.join(d, 'model.json'))).toBe('old');
     expect(readdirSync(tmp).filter((n) => n.startsWith('failing.'))).toEqual([]);
   });

@@ -9,7 +9,10 @@ import writeFileAtomicLib from 'write-file-atomic';
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomicLib(file, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  await writeFileAtomicLib(
+    file,
+    typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  );
 }
 
 /** Options of `writeDirAtomic`. */
@@ -33,7 +36,11 @@ export interface WriteDirOptions {
  * see the old folder or the new one, never a mix. A run killed between the two renames leaves only
  * `DIR.old-<pid>`: `recoverDir(DIR)`, which every `writeDirAtomic` call runs first, puts it back.
  */
-export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise<void>, options: WriteDirOptions = {}): Promise<void> {
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tmp: string) => Promise<void>,
+  options: WriteDirOptions = {},
+): Promise<void> {
   const target = path.resolve(dir);
   await recoverDir(target);
   const tmp = `${target}.tmp-${process.pid}`;
@@ -142,7 +149,8 @@ async function linkMissing(from: string, to: string): Promise<void> {
     throw err;
   }
   const have = new Set(await fs.readdir(to));
-  for (const n of names) if (!have.has(n) && !/\.(tmp|old)-\d+$/.test(n)) await linkTree(path.join(from, n), path.join(to, n));
+  for (const n of names)
+    if (!have.has(n) && !/\.(tmp|old)-\d+$/.test(n)) await linkTree(path.join(from, n), path.join(to, n));
 }
 
 async function linkTree(src: string, dst: string): Promise<void> {

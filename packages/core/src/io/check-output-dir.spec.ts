@@ -30,12 +30,16 @@ describe('checkOutputDir', () => {
     const err = await checkOutputDir(f, '--out').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toBe(`--out ${f} is a file, not a folder`);
-    await expect(checkOutputDir(path.join(f, 'sub'), '--out')).rejects.toThrow(`--out ${path.join(f, 'sub')}: a part of this path is a file, not a folder`);
+    await expect(checkOutputDir(path.join(f, 'sub'), '--out')).rejects.toThrow(
+      `--out ${path.join(f, 'sub')}: a part of this path is a file, not a folder`,
+    );
     rmSync(f);
   });
 
   it('names a folder that cannot be written', async () => {
     const target = path.join(unwritableFolder(tmp), 'fewshot-out');
-    await expect(checkOutputDir(target, '--out')).rejects.toThrow(new RegExp(`^--out ${target} cannot be written .*: (permission denied|read-only file system)$`));
+    await expect(checkOutputDir(target, '--out')).rejects.toThrow(
+      new RegExp(`^--out ${target} cannot be written .*: (permission denied|read-only file system)$`),
+    );
   });
 });

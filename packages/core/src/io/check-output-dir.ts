@@ -19,11 +19,18 @@ export async function checkOutputDir(dir: string, what: string): Promise<void> {
       throw cantWrite(target, what, err);
     });
     if (st === 'below-file') {
-      throw new ConfigError(`${what} ${target}: a part of this path is a file, not a folder`, { hints: [`choose a folder path whose parents are folders`] });
+      throw new ConfigError(`${what} ${target}: a part of this path is a file, not a folder`, {
+        hints: [`choose a folder path whose parents are folders`],
+      });
     }
     if (st && !st.isDirectory()) {
-      if (probeIn === target) throw new ConfigError(`${what} ${target} is a file, not a folder`, { hints: ['give a folder (it is created when missing), or remove the file'] });
-      throw new ConfigError(`${what} ${target}: ${probeIn} is a file, not a folder`, { hints: [`choose a folder path whose parents are folders`] });
+      if (probeIn === target)
+        throw new ConfigError(`${what} ${target} is a file, not a folder`, {
+          hints: ['give a folder (it is created when missing), or remove the file'],
+        });
+      throw new ConfigError(`${what} ${target}: ${probeIn} is a file, not a folder`, {
+        hints: [`choose a folder path whose parents are folders`],
+      });
     }
     if (st) break;
     const up = path.dirname(probeIn);
@@ -41,10 +48,19 @@ export async function checkOutputDir(dir: string, what: string): Promise<void> {
 }
 
 function cantWrite(target: string, what: string, err: NodeJS.ErrnoException, parent?: string): ConfigError {
-  const reasons: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOENT: 'no file can be created there', ENOSPC: 'no space left on the device' };
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOENT: 'no file can be created there',
+    ENOSPC: 'no space left on the device',
+  };
   const reason = reasons[err.code ?? ''] ?? err.message;
-  return new ConfigError(`${what} ${target} cannot be written${parent ? ` (its folder ${parent} does not take new files)` : ''}: ${reason}`, {
-    cause: err,
-    hints: ['choose a folder you can write to, or change its permissions'],
-  });
+  return new ConfigError(
+    `${what} ${target} cannot be written${parent ? ` (its folder ${parent} does not take new files)` : ''}: ${reason}`,
+    {
+      cause: err,
+      hints: ['choose a folder you can write to, or change its permissions'],
+    },
+  );
 }

@@ -18,7 +18,16 @@ function tinyEncoder(seed: number, units: number): tf.LayersModel {
   });
 }
 
-const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'test', preprocess: { size: 4 }, inputShape: [4, 4, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+const meta = {
+  kind: 'siamese' as const,
+  encoder: 'tiny',
+  modality: 'test',
+  preprocess: { size: 4 },
+  inputShape: [4, 4, 1] as const,
+  margin: 1,
+  plugins: [],
+  backend: 'cpu',
+};
 
 function store(n: number): SampleStore {
   const data = new Float32Array(n * 16);
@@ -81,7 +90,9 @@ describe('EnsembleModel', () => {
     const resized = path.join(dir, 'resized');
     await single.save(path.join(resized, 'member-1'));
     await saveEnsembleMeta(resized, { ...m1, members: ['member-1'] });
-    await expect(loadModel(resized)).rejects.toThrow(/resized.fewshot.json: the members' embeddings add up to 3 values, but the manifest says 8/);
+    await expect(loadModel(resized)).rejects.toThrow(
+      /resized.fewshot.json: the members' embeddings add up to 3 values, but the manifest says 8/,
+    );
 
     const bad = path.join(dir, 'bad');
     await saveEnsembleMeta(bad, EnsembleModel.metaOf([single.meta], ['member-1']));
@@ -92,7 +103,9 @@ describe('EnsembleModel', () => {
     writeFileSync(path.join(bad, 'fewshot.json'), JSON.stringify({ ...manifest, members: ['../single'] }));
     await expect(readModelMeta(bad)).rejects.toThrow(/member '..\/single' is outside the ensemble folder/);
     await expect(readModelMeta(path.join(dir, 'none'))).rejects.toThrow(ModelError);
-    expect(() => EnsembleModel.metaOf([single.meta, { ...single.meta, modality: 'other' }], ['a', 'b'])).toThrow(/share the modality/);
+    expect(() => EnsembleModel.metaOf([single.meta, { ...single.meta, modality: 'other' }], ['a', 'b'])).toThrow(
+      /share the modality/,
+    );
     single.dispose();
   });
 });

@@ -43,20 +43,34 @@ export class EnsembleModel implements EpisodeScorer {
   private readonly sizes: number[];
 
   /** `where` names the ensemble in error messages (its folder). */
-  constructor(readonly members: readonly PairModel[], readonly meta: EnsembleMeta, where = 'ensemble') {
+  constructor(
+    readonly members: readonly PairModel[],
+    readonly meta: EnsembleMeta,
+    where = 'ensemble',
+  ) {
     if (members.length === 0) throw new ModelError(`${where}: an ensemble needs at least one member`);
     const heads = new Set(members.map((m) => m.meta.head));
-    if (heads.size > 1) throw new ModelError(`${where}: ensemble members must share one head, got ${[...heads].join(', ')}`);
+    if (heads.size > 1)
+      throw new ModelError(`${where}: ensemble members must share one head, got ${[...heads].join(', ')}`);
     this.sizes = members.map((m) => m.meta.embeddingSize);
     const total = this.sizes.reduce((a, b) => a + b, 0);
     if (total !== meta.embeddingSize) {
-      throw new ModelError(`${where}: the members' embeddings add up to ${total} values, but the manifest says ${meta.embeddingSize}`, {
-        hints: ['a member folder was replaced after the ensemble was trained; train the ensemble again'],
-      });
+      throw new ModelError(
+        `${where}: the members' embeddings add up to ${total} values, but the manifest says ${meta.embeddingSize}`,
+        {
+          hints: ['a member folder was replaced after the ensemble was trained; train the ensemble again'],
+        },
+      );
     }
     members.forEach((m, k) => {
-      const same = m.meta.modality === meta.modality && JSON.stringify(m.meta.preprocess) === JSON.stringify(meta.preprocess) && m.meta.inputShape.join('x') === meta.inputShape.join('x');
-      if (!same) throw new ModelError(`${where}: member '${meta.members[k] ?? k + 1}' has another modality, preprocessing or input shape than the manifest`);
+      const same =
+        m.meta.modality === meta.modality &&
+        JSON.stringify(m.meta.preprocess) === JSON.stringify(meta.preprocess) &&
+        m.meta.inputShape.join('x') === meta.inputShape.join('x');
+      if (!same)
+        throw new ModelError(
+          `${where}: member '${meta.members[k] ?? k + 1}' has another modality, preprocessing or input shape than the manifest`,
+        );
     });
     this.kind = `ensemble of ${members.length} ${members[0]!.kind}`;
   }
@@ -100,7 +114,8 @@ export class EnsembleModel implements EpisodeScorer {
   scorePairs(emb: Float32Array, left: Int32Array, right: Int32Array): Float32Array {
     const total = this.meta.embeddingSize;
     const n = emb.length / total;
-    if (!Number.isInteger(n)) throw new RangeError(`ensemble scorePairs: ${emb.length} values are not rows of ${total}`);
+    if (!Number.isInteger(n))
+      throw new RangeError(`ensemble scorePairs: ${emb.length} values are not rows of ${total}`);
     const out = new Float32Array(left.length);
     let offset = 0;
     this.members.forEach((m, k) => {
@@ -120,7 +135,11 @@ export class EnsembleModel implements EpisodeScorer {
 }
 
 /** Write an ensemble's manifest (its members are saved in their folders inside `dir` already) and `extra` files. */
-export async function saveEnsembleMeta(dir: string, meta: EnsembleMeta, extra: Record<string, string> = {}): Promise<void> {
+export async function saveEnsembleMeta(
+  dir: string,
+  meta: EnsembleMeta,
+  extra: Record<string, string> = {},
+): Promise<void> {
   for (const [name, content] of Object.entries(extra)) await writeAtomic(path.join(dir, name), content);
   await writeAtomic(path.join(dir, MODEL_META_FILE), JSON.stringify(meta, null, 2) + '\n');
 }
@@ -130,13 +149,19 @@ export async function readModelMeta(dir: string): Promise<ModelMeta> {
   const { file, raw } = await readModelManifest(dir);
   if (raw.format !== 'fewshot-ensemble') return PairModel.checkMeta(raw, file, dir);
   const meta = raw as EnsembleMeta;
-  if (meta.version !== 1) throw new ModelError(`${file}: ensemble format version ${String(meta.version)} is not supported by this fewshot`);
-  if (!Array.isArray(meta.members as unknown) || meta.members.length === 0 || !meta.members.every((m) => typeof m === 'string' && m.length > 0)) {
+  if (meta.version !== 1)
+    throw new ModelError(`${file}: ensemble format version ${String(meta.version)} is not supported by this fewshot`);
+  if (
+    !Array.isArray(meta.members as unknown) ||
+    meta.members.length === 0 ||
+    !meta.members.every((m) => typeof m === 'string' && m.length > 0)
+  ) {
     throw new ModelError(`${file}: 'members' must list the member folders`);
   }
   for (const m of meta.members) {
     const resolved = path.resolve(dir, m);
-    if (path.relative(path.resolve(dir), resolved).startsWith('..')) throw new ModelError(`${file}: member '${m}' is outside the ensemble folder`);
+    if (path.relative(path.resolve(dir), resolved).startsWith('..'))
+      throw new ModelError(`${file}: member '${m}' is outside the ensemble folder`);
   }
   return meta;
 }
@@ -151,7 +176,10 @@ export async function loadModel(dir: string): Promise<ScoringModel> {
       try {
         members.push(await PairModel.load(path.join(dir, m)));
       } catch (cause) {
-        throw new ModelError(`ensemble ${path.join(dir, MODEL_META_FILE)}: cannot load member '${m}': ${(cause as Error).message}`, { cause });
+        throw new ModelError(
+          `ensemble ${path.join(dir, MODEL_META_FILE)}: cannot load member '${m}': ${(cause as Error).message}`,
+          { cause },
+        );
       }
     }
     return new EnsembleModel(members, meta, path.join(dir, MODEL_META_FILE));

@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 export function foldBatchNorm(model: tf.LayersModel): tf.Sequential | null {
   if (!(model instanceof tf.Sequential)) return null;
   const layers = model.layers;
-  if (!layers.some((l, i) => l.getClassName() === 'Conv2D' && layers[i + 1]?.getClassName() === 'BatchNormalization')) return null;
+  if (!layers.some((l, i) => l.getClassName() === 'Conv2D' && layers[i + 1]?.getClassName() === 'BatchNormalization'))
+    return null;
   const out = tf.sequential({ name: `${model.name}_folded` });
   const pending: tf.Tensor[] = [];
   try {
@@ -34,7 +35,11 @@ export function foldBatchNorm(model: tf.LayersModel): tf.Sequential | null {
         conv.setWeights([weights, bias]);
         i += fuseRelu ? 2 : 1;
       } else {
-        const copy = layerFromConfig(layer.getClassName(), { ...cfg, name: `${layer.name}_copy`, ...(i === 0 ? { batchInputShape: model.inputs[0]!.shape } : {}) });
+        const copy = layerFromConfig(layer.getClassName(), {
+          ...cfg,
+          name: `${layer.name}_copy`,
+          ...(i === 0 ? { batchInputShape: model.inputs[0]!.shape } : {}),
+        });
         out.add(copy);
         copy.setWeights(layer.getWeights());
       }
@@ -58,7 +63,11 @@ function layerFromConfig(className: string, config: tf.serialization.ConfigDict)
 
 function foldable(convCfg: tf.serialization.ConfigDict, bn: tf.layers.Layer): boolean {
   const axis = (bn.getConfig() as { axis?: number }).axis ?? -1;
-  return (axis === -1 || axis === 3) && (convCfg['activation'] ?? 'linear') === 'linear' && (convCfg['dataFormat'] ?? 'channelsLast') === 'channelsLast';
+  return (
+    (axis === -1 || axis === 3) &&
+    (convCfg['activation'] ?? 'linear') === 'linear' &&
+    (convCfg['dataFormat'] ?? 'channelsLast') === 'channelsLast'
+  );
 }
 
 function isPlainRelu(layer: tf.layers.Layer): boolean {

@@ -18,7 +18,12 @@ export interface HeadOptions {
  * Build a head: a LayersModel taking two embeddings [n, d] and giving [n, 1] (probability or distance),
  * so a head is saved and loaded like any tfjs model.
  */
-export function buildHead(kind: HeadKind, embeddingSize: number, seed: number, options: HeadOptions = {}): tf.LayersModel {
+export function buildHead(
+  kind: HeadKind,
+  embeddingSize: number,
+  seed: number,
+  options: HeadOptions = {},
+): tf.LayersModel {
   const a = tf.input({ shape: [embeddingSize], name: 'embedding_a' });
   const b = tf.input({ shape: [embeddingSize], name: 'embedding_b' });
   let out: tf.SymbolicTensor;
@@ -30,7 +35,12 @@ export function buildHead(kind: HeadKind, embeddingSize: number, seed: number, o
     case 'l1-sigmoid': {
       const d = new L1Distance({ name: 'l1' }).apply([a, b]) as tf.SymbolicTensor;
       out = tf.layers
-        .dense({ units: 1, activation: 'sigmoid', name: 'same_prob', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+        .dense({
+          units: 1,
+          activation: 'sigmoid',
+          name: 'same_prob',
+          kernelInitializer: tf.initializers.glorotUniform({ seed }),
+        })
         .apply(d) as tf.SymbolicTensor;
       break;
     }
@@ -38,7 +48,13 @@ export function buildHead(kind: HeadKind, embeddingSize: number, seed: number, o
       const c = new CosineSimilarity({ name: 'cosine' }).apply([a, b]) as tf.SymbolicTensor;
       // a learned scale and bias on the cosine: sigmoid(10 cos - 5) at the start
       out = tf.layers
-        .dense({ units: 1, activation: 'sigmoid', name: 'same_prob', kernelInitializer: tf.initializers.constant({ value: 10 }), biasInitializer: tf.initializers.constant({ value: -5 }) })
+        .dense({
+          units: 1,
+          activation: 'sigmoid',
+          name: 'same_prob',
+          kernelInitializer: tf.initializers.constant({ value: 10 }),
+          biasInitializer: tf.initializers.constant({ value: -5 }),
+        })
         .apply(c) as tf.SymbolicTensor;
       break;
     }
@@ -46,12 +62,25 @@ export function buildHead(kind: HeadKind, embeddingSize: number, seed: number, o
       let h = tf.layers.concatenate({ name: 'pair_concat' }).apply([a, b]) as tf.SymbolicTensor;
       (options.hidden ?? [256, 64]).forEach((units, i) => {
         h = tf.layers
-          .dense({ units, activation: 'relu', name: `pair_dense_${i + 1}`, kernelInitializer: tf.initializers.heNormal({ seed: seed + i + 1 }) })
+          .dense({
+            units,
+            activation: 'relu',
+            name: `pair_dense_${i + 1}`,
+            kernelInitializer: tf.initializers.heNormal({ seed: seed + i + 1 }),
+          })
           .apply(h) as tf.SymbolicTensor;
-        if (options.dropout) h = tf.layers.dropout({ rate: options.dropout, seed: seed + 100 + i, name: `pair_dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+        if (options.dropout)
+          h = tf.layers
+            .dropout({ rate: options.dropout, seed: seed + 100 + i, name: `pair_dropout_${i + 1}` })
+            .apply(h) as tf.SymbolicTensor;
       });
       out = tf.layers
-        .dense({ units: 1, activation: 'sigmoid', name: 'same_prob', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+        .dense({
+          units: 1,
+          activation: 'sigmoid',
+          name: 'same_prob',
+          kernelInitializer: tf.initializers.glorotUniform({ seed }),
+        })
         .apply(h) as tf.SymbolicTensor;
       break;
     }

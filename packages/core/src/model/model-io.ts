@@ -25,7 +25,9 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
       };
       await writeAtomic(path.join(dir, 'weights.bin'), bytes);
       await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length },
+      };
     }),
   );
 }
@@ -54,7 +56,9 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   const all = Buffer.concat(parts);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }),
+    );
   } catch (cause) {
     throw new ModelError(`cannot load the model in ${dir}: ${(cause as Error).message}`, { cause });
   }

@@ -13,7 +13,14 @@ function tinyEncoder(seed: number): tf.LayersModel {
   return tf.sequential({
     name: 'encoder',
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'c1' }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+        name: 'c1',
+      }),
       tf.layers.batchNormalization({ name: 'bn1' }),
       tf.layers.reLU({ name: 'r1' }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'p1' }),
@@ -23,7 +30,16 @@ function tinyEncoder(seed: number): tf.LayersModel {
   });
 }
 
-const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'test', preprocess: {}, inputShape: [8, 8, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+const meta = {
+  kind: 'siamese' as const,
+  encoder: 'tiny',
+  modality: 'test',
+  preprocess: {},
+  inputShape: [8, 8, 1] as const,
+  margin: 1,
+  plugins: [],
+  backend: 'cpu',
+};
 
 function store(n: number): SampleStore {
   const data = new Float32Array(n * 64);
@@ -111,9 +127,13 @@ describe('foldBatchNorm', () => {
     expect(folded.layers.map((l) => l.getClassName())).toEqual(['Conv2D', 'MaxPooling2D', 'Flatten', 'Dense']);
     const [a, b] = tf.tidy(() => {
       const x = s.batch([...Array(12).keys()]);
-      return [(model.encoder.apply(x, { training: false }) as tf.Tensor).dataSync(), (folded.apply(x, { training: false }) as tf.Tensor).dataSync()];
+      return [
+        (model.encoder.apply(x, { training: false }) as tf.Tensor).dataSync(),
+        (folded.apply(x, { training: false }) as tf.Tensor).dataSync(),
+      ];
     });
-    for (let i = 0; i < a!.length; i++) expect(Math.abs(a![i]! - b![i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a![i]!)));
+    for (let i = 0; i < a!.length; i++)
+      expect(Math.abs(a![i]! - b![i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a![i]!)));
     folded.dispose();
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();

@@ -45,7 +45,11 @@ export const MODEL_META_FILE = 'fewshot.json';
  * its weights are in the pair head; pixel nearest neighbour has no weights at all.
  */
 export class PairModel {
-  constructor(readonly encoder: tf.LayersModel, readonly head: tf.LayersModel, readonly meta: PairModelMeta) {}
+  constructor(
+    readonly encoder: tf.LayersModel,
+    readonly head: tf.LayersModel,
+    readonly meta: PairModelMeta,
+  ) {}
 
   /** Kind shown in evaluation reports. */
   get kind(): string {
@@ -54,7 +58,10 @@ export class PairModel {
 
   /** Raw inputs, flattened: the encoder of the naive baseline and of pixel nearest neighbour. */
   static flattenEncoder(shape: SampleShape): tf.LayersModel {
-    return tf.sequential({ name: 'encoder', layers: [tf.layers.flatten({ inputShape: [...shape.dims], name: 'flatten' })] });
+    return tf.sequential({
+      name: 'encoder',
+      layers: [tf.layers.flatten({ inputShape: [...shape.dims], name: 'flatten' })],
+    });
   }
 
   /**
@@ -78,14 +85,23 @@ export class PairModel {
     const dims = this.inputDims;
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== store.sampleSize) {
-      throw new ModelError(`the model takes inputs of ${dims.join('x')} = ${size} values, but the data's samples are ${store.shape.dims.join('x')} = ${store.sampleSize} values`, {
-        hints: ['decode the data with the preprocessing the model was trained with (its fewshot.json)'],
-      });
+      throw new ModelError(
+        `the model takes inputs of ${dims.join('x')} = ${size} values, but the data's samples are ${store.shape.dims.join('x')} = ${store.sampleSize} values`,
+        {
+          hints: ['decode the data with the preprocessing the model was trained with (its fewshot.json)'],
+        },
+      );
     }
     return tf.tensor(store.batchArray(indices), [indices.length, ...dims]);
   }
 
-  static create(encoder: tf.LayersModel, head: HeadKind, meta: Omit<PairModelMeta, 'format' | 'version' | 'embeddingSize' | 'head' | 'createdAt'>, seed: number, headOptions = {}): PairModel {
+  static create(
+    encoder: tf.LayersModel,
+    head: HeadKind,
+    meta: Omit<PairModelMeta, 'format' | 'version' | 'embeddingSize' | 'head' | 'createdAt'>,
+    seed: number,
+    headOptions = {},
+  ): PairModel {
     const outShape = encoder.outputs[0]!.shape;
     if (outShape.length !== 2 || typeof outShape[1] !== 'number') {
       throw new ModelError(`encoder '${meta.encoder}' must output [batch, d] embeddings, got [${outShape.join(', ')}]`);
@@ -107,7 +123,9 @@ export class PairModel {
   }
 
   get trainableVariables(): tf.Variable[] {
-    return [...this.encoder.trainableWeights, ...this.head.trainableWeights].map((w) => (w as unknown as { val: tf.Variable }).val);
+    return [...this.encoder.trainableWeights, ...this.head.trainableWeights].map(
+      (w) => (w as unknown as { val: tf.Variable }).val,
+    );
   }
 
   get hasWeights(): boolean {
@@ -168,7 +186,8 @@ export class PairModel {
       for (let k = 0; k < m; k++) {
         const l = left[i + k]!;
         const r = right[i + k]!;
-        if (l < 0 || l >= n || r < 0 || r >= n) throw new RangeError(`scorePairs: row index out of range (${l}, ${r}) for ${n} embeddings`);
+        if (l < 0 || l >= n || r < 0 || r >= n)
+          throw new RangeError(`scorePairs: row index out of range (${l}, ${r}) for ${n} embeddings`);
         bufA.set(emb.subarray(l * d, (l + 1) * d), k * d);
         bufB.set(emb.subarray(r * d, (r + 1) * d), k * d);
       }
@@ -201,8 +220,10 @@ export class PairModel {
         hints: [`use one of its members, e.g. ${path.join(dir, 'member-1')}`],
       });
     }
-    if (raw.format !== 'fewshot-pair-model') throw new ModelError(`${file}: unknown model format '${String(raw.format)}'`);
-    if (raw.version !== 1) throw new ModelError(`${file}: model format version ${String(raw.version)} is not supported by this fewshot`);
+    if (raw.format !== 'fewshot-pair-model')
+      throw new ModelError(`${file}: unknown model format '${String(raw.format)}'`);
+    if (raw.version !== 1)
+      throw new ModelError(`${file}: model format version ${String(raw.version)} is not supported by this fewshot`);
     return raw as PairModelMeta;
   }
 
@@ -220,16 +241,21 @@ export class PairModel {
 }
 
 /** The parsed fewshot.json of a model folder (any format), with errors that say what is wrong with the folder. */
-export async function readModelManifest(dir: string): Promise<{ file: string; raw: { format?: unknown; version?: unknown } }> {
+export async function readModelManifest(
+  dir: string,
+): Promise<{ file: string; raw: { format?: unknown; version?: unknown } }> {
   const file = path.join(dir, MODEL_META_FILE);
   try {
     return { file, raw: JSON.parse(await fs.readFile(file, 'utf8')) as { format?: unknown; version?: unknown } };
   } catch (cause) {
     const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ModelError(missing ? `not a fewshot model folder: ${file} is missing` : `cannot read ${file}: ${(cause as Error).message}`, {
-      cause,
-      hints: missing ? ['a model folder is what `fewshot train ... --out DIR` writes'] : [],
-    });
+    throw new ModelError(
+      missing ? `not a fewshot model folder: ${file} is missing` : `cannot read ${file}: ${(cause as Error).message}`,
+      {
+        cause,
+        hints: missing ? ['a model folder is what `fewshot train ... --out DIR` writes'] : [],
+      },
+    );
   }
 }
 

@@ -12,7 +12,8 @@ export function forwardFlops(model: tf.LayersModel): number {
     const out = layer.outputShape as (number | null)[];
     if (cls === 'Conv2D') {
       const [kh, kw] = cfg['kernelSize'] as [number, number];
-      const inShape = layer.inputSpec?.[0]?.shape ?? (layer as unknown as { batchInputShape?: number[] }).batchInputShape;
+      const inShape =
+        layer.inputSpec?.[0]?.shape ?? (layer as unknown as { batchInputShape?: number[] }).batchInputShape;
       const cin = (layer.getWeights()[0]?.shape[2] ?? inShape?.[3] ?? 1) as number;
       flops += 2 * (out[1] ?? 0) * (out[2] ?? 0) * (out[3] ?? 0) * kh * kw * cin;
     } else if (cls === 'Dense') {

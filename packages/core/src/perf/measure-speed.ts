@@ -79,7 +79,13 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
   const embed: Record<string, number[]> = {};
   const errors: Record<string, string> = {};
   // every (backend, workers) configuration; worker threads only where the backend is single-threaded wasm
-  const configs = o.backends.flatMap((backend) => (backend === 'wasm' ? (o.workers ?? [1]) : [1]).map((workers) => ({ backend, workers, key: `${backend}/${workers}` })));
+  const configs = o.backends.flatMap((backend) =>
+    (backend === 'wasm' ? (o.workers ?? [1]) : [1]).map((workers) => ({
+      backend,
+      workers,
+      key: `${backend}/${workers}`,
+    })),
+  );
   for (let round = 0; round < o.rounds; round++) {
     for (const { backend, workers, key } of configs) {
       if (errors[backend]) continue;
@@ -90,9 +96,22 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         errors[backend] = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
         continue;
       }
-      const model = PairModel.create(await o.encoder.build(shape, {}, 1), 'contrastive', {
-        kind: 'siamese', encoder: o.encoder.id, modality: 'perf', preprocess: {}, inputShape: shape.dims, sampleShape: shape, margin: 1, plugins: [], backend,
-      }, 1);
+      const model = PairModel.create(
+        await o.encoder.build(shape, {}, 1),
+        'contrastive',
+        {
+          kind: 'siamese',
+          encoder: o.encoder.id,
+          modality: 'perf',
+          preprocess: {},
+          inputShape: shape.dims,
+          sampleShape: shape,
+          margin: 1,
+          plugins: [],
+          backend,
+        },
+        1,
+      );
       flops = forwardFlops(model.encoder);
       const pairs = backend === 'cpu' ? o.cpuBatchSize : o.batchSize;
       const opt = makeOptimizer({ optimizer: 'adam', learningRate: 1e-4, momentum: 0.9 });
@@ -100,7 +119,10 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
       const step = async (): Promise<void> => {
         const idx = Array.from({ length: 2 * pairs }, () => rng.int(n));
         const x = store.batch(idx);
-        const y = tf.tensor1d(Array.from({ length: pairs }, () => rng.int(2)), 'float32');
+        const y = tf.tensor1d(
+          Array.from({ length: pairs }, () => rng.int(2)),
+          'float32',
+        );
         const cost = opt.minimize(() => model.pairLossOf(x, y, true), true, vars);
         await cost!.data();
         tf.dispose([x, y, cost!]);
@@ -109,11 +131,17 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
       let t0: number;
       if (workers > 1) {
         // as the trainer does: the next batch is built while the workers compute this one
-        const pool = await GradientWorkerPool.create(model, { workers, optimizer: { optimizer: 'adam', learningRate: 1e-4, momentum: 0.9 } });
+        const pool = await GradientWorkerPool.create(model, {
+          workers,
+          optimizer: { optimizer: 'adam', learningRate: 1e-4, momentum: 0.9 },
+        });
         try {
           const poolStep = () => {
             const idx = Array.from({ length: 2 * pairs }, () => rng.int(n));
-            return pool.step(store.batchArray(idx), Float32Array.from({ length: pairs }, () => rng.int(2)));
+            return pool.step(
+              store.batchArray(idx),
+              Float32Array.from({ length: pairs }, () => rng.int(2)),
+            );
           };
           // warm-up: each new worker's wasm heap and XNNPACK operators settle over the first steps
           for (let s = 0; s < 3; s++) await poolStep();
@@ -138,7 +166,11 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
       if (workers > 1) {
         const pool = await GradientWorkerPool.forInference(model, { workers });
         try {
-          await embedParallel(pool, store, Array.from({ length: 4 * workers }, (_, i) => i)); // warm-up
+          await embedParallel(
+            pool,
+            store,
+            Array.from({ length: 4 * workers }, (_, i) => i),
+          ); // warm-up
           t0 = performance.now();
           await embedParallel(pool, store, embedIdx);
           embedRate = m / ((performance.now() - t0) / 1000);
@@ -152,7 +184,9 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedReport> {
         embedRate = m / ((performance.now() - t0) / 1000);
       }
       (embed[key] ??= []).push(embedRate);
-      o.onProgress?.(`round ${round + 1}/${o.rounds} ${backend} x${workers}: train ${trainRate.toFixed(1)} img/s, embed ${embedRate.toFixed(0)} img/s`);
+      o.onProgress?.(
+        `round ${round + 1}/${o.rounds} ${backend} x${workers}: train ${trainRate.toFixed(1)} img/s, embed ${embedRate.toFixed(0)} img/s`,
+      );
       opt.dispose();
       model.dispose();
     }

@@ -38,7 +38,10 @@ export class EpisodeSampler {
   /** With `across`: per class, its samples grouped by attribute value (only values that can hold the support). */
   private readonly acrossGroups: { value: string; own: number[]; others: number[] }[][] | undefined;
 
-  constructor(private readonly set: LabeledSet, readonly shape: EpisodeShape) {
+  constructor(
+    private readonly set: LabeledSet,
+    readonly shape: EpisodeShape,
+  ) {
     set.requireClasses(shape.ways, `${shape.ways}-way episodes`);
     set.requireSamplesPerClass(shape.shots + shape.queries, `${shape.shots}-shot ${shape.queries}-query episodes`);
     this.groups = classIndex(set);
@@ -49,28 +52,41 @@ export class EpisodeSampler {
       const byGroup = new Map<string, number[]>();
       this.groups.forEach((g, c) => {
         const value = set.samples[g[0]!]!.attrs?.[attr];
-        if (value === undefined) throw new DataError(`episodes 'within: ${attr}': samples of class '${set.classes[c]}' in ${set.source} have no '${attr}' attribute`);
+        if (value === undefined)
+          throw new DataError(
+            `episodes 'within: ${attr}': samples of class '${set.classes[c]}' in ${set.source} have no '${attr}' attribute`,
+          );
         const list = byGroup.get(value) ?? [];
         list.push(c);
         byGroup.set(value, list);
       });
       this.pools = [...byGroup.values()].filter((p) => p.length >= shape.ways);
       if (this.pools.length === 0) {
-        throw new DataError(`no '${attr}' group in ${set.source} has ${shape.ways} classes for ${shape.ways}-way episodes within one ${attr}`, {
-          hints: [`largest group: ${Math.max(...[...byGroup.values()].map((p) => p.length))} classes`],
-        });
+        throw new DataError(
+          `no '${attr}' group in ${set.source} has ${shape.ways} classes for ${shape.ways}-way episodes within one ${attr}`,
+          {
+            hints: [`largest group: ${Math.max(...[...byGroup.values()].map((p) => p.length))} classes`],
+          },
+        );
       }
     }
-    this.acrossGroups = shape.across === undefined ? undefined : this.groups.map((g, c) => this.splitAcross(g, c, shape.across!));
+    this.acrossGroups =
+      shape.across === undefined ? undefined : this.groups.map((g, c) => this.splitAcross(g, c, shape.across!));
   }
 
   /** Support candidates of one class for `across`: each attribute value with >= K samples and >= Q samples elsewhere. */
-  private splitAcross(group: readonly number[], c: number, attr: string): { value: string; own: number[]; others: number[] }[] {
+  private splitAcross(
+    group: readonly number[],
+    c: number,
+    attr: string,
+  ): { value: string; own: number[]; others: number[] }[] {
     const byValue = new Map<string, number[]>();
     for (const i of group) {
       const value = this.set.samples[i]!.attrs?.[attr];
       if (value === undefined) {
-        throw new DataError(`episodes 'across: ${attr}': sample ${this.set.samples[i]!.path} (class '${this.set.classes[c]}') in ${this.set.source} has no '${attr}' attribute`);
+        throw new DataError(
+          `episodes 'across: ${attr}': sample ${this.set.samples[i]!.path} (class '${this.set.classes[c]}') in ${this.set.source} has no '${attr}' attribute`,
+        );
       }
       const list = byValue.get(value) ?? [];
       list.push(i);
@@ -78,7 +94,11 @@ export class EpisodeSampler {
     }
     const { shots, queries } = this.shape;
     const out = [...byValue.entries()]
-      .map(([value, own]) => ({ value, own, others: group.filter((i) => this.set.samples[i]!.attrs?.[attr] !== value) }))
+      .map(([value, own]) => ({
+        value,
+        own,
+        others: group.filter((i) => this.set.samples[i]!.attrs?.[attr] !== value),
+      }))
       .filter((x) => x.own.length >= shots && x.others.length >= queries);
     if (out.length === 0) {
       throw new DataError(

@@ -51,7 +51,10 @@ export class PairSampler {
   /** Number of complete passes over the data so far. */
   passes = 0;
 
-  constructor(private readonly set: LabeledSet, private readonly rng: Rng) {
+  constructor(
+    private readonly set: LabeledSet,
+    private readonly rng: Rng,
+  ) {
     this.pairs = makePairs(set, rng);
   }
 

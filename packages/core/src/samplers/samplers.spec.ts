@@ -10,7 +10,8 @@ function toySet(classes: number, perClass: number | number[], prefix = 'c'): Lab
   const samples: SampleRef[] = [];
   for (let c = 0; c < classes; c++) {
     const n = Array.isArray(perClass) ? perClass[c]! : perClass;
-    for (let i = 0; i < n; i++) samples.push({ id: `${prefix}${c}/${i}`, path: `/data/${prefix}${c}/${i}.png`, label: `${prefix}${c}` });
+    for (let i = 0; i < n; i++)
+      samples.push({ id: `${prefix}${c}/${i}`, path: `/data/${prefix}${c}/${i}.png`, label: `${prefix}${c}` });
   }
   return new LabeledSet(samples, 'toy');
 }
@@ -87,8 +88,12 @@ describe('EpisodeSampler', () => {
   });
 
   it('refuses more ways than classes, and too few samples per class', () => {
-    expect(() => new EpisodeSampler(toySet(4, 5), { ways: 5, shots: 1, queries: 1 })).toThrow(/4 classes.*needs at least 5/);
-    expect(() => new EpisodeSampler(toySet(6, [5, 5, 1, 5, 5, 5]), { ways: 5, shots: 1, queries: 1 })).toThrow(/class 'c2'/);
+    expect(() => new EpisodeSampler(toySet(4, 5), { ways: 5, shots: 1, queries: 1 })).toThrow(
+      /4 classes.*needs at least 5/,
+    );
+    expect(() => new EpisodeSampler(toySet(6, [5, 5, 1, 5, 5, 5]), { ways: 5, shots: 1, queries: 1 })).toThrow(
+      /class 'c2'/,
+    );
   });
 });
 
@@ -105,22 +110,62 @@ describe('TripletSampler', () => {
 
 describe('checkDisjoint', () => {
   it('accepts disjoint splits', () => {
-    expect(() => checkDisjoint([{ name: 'data.train', set: toySet(3, 2, 'a') }, { name: 'data.test', set: toySet(3, 2, 'b') }])).not.toThrow();
+    expect(() =>
+      checkDisjoint([
+        { name: 'data.train', set: toySet(3, 2, 'a') },
+        { name: 'data.test', set: toySet(3, 2, 'b') },
+      ]),
+    ).not.toThrow();
   });
   it('rejects a class in two splits, naming both', () => {
     const a = toySet(3, 2, 'a');
     const b = new LabeledSet([{ id: 'x', path: '/other/x.png', label: 'a1' }], 'other');
-    expect(() => checkDisjoint([{ name: 'data.train', set: a }, { name: 'data.validation', set: b }])).toThrow(ConfigError);
-    expect(() => checkDisjoint([{ name: 'data.train', set: a }, { name: 'data.validation', set: b }])).toThrow(/data.train and data.validation share the class 'a1'/);
+    expect(() =>
+      checkDisjoint([
+        { name: 'data.train', set: a },
+        { name: 'data.validation', set: b },
+      ]),
+    ).toThrow(ConfigError);
+    expect(() =>
+      checkDisjoint([
+        { name: 'data.train', set: a },
+        { name: 'data.validation', set: b },
+      ]),
+    ).toThrow(/data.train and data.validation share the class 'a1'/);
   });
   it('rejects a file in two splits even when classes may be shared', () => {
     const a = toySet(2, 2, 'a');
-    expect(() => checkDisjoint([{ name: 'data.train', set: a }, { name: 'data.test', set: a }], true)).toThrow(/share the file/);
+    expect(() =>
+      checkDisjoint(
+        [
+          { name: 'data.train', set: a },
+          { name: 'data.test', set: a },
+        ],
+        true,
+      ),
+    ).toThrow(/share the file/);
   });
   it('lets splits take different samples of one archive, but not the same one', () => {
-    const zip = (prefix: string, ids: string[]) => new LabeledSet(ids.map((id) => ({ id: `${prefix}/${id}`, path: '/data/strokes.zip', label: prefix })), prefix);
-    expect(() => checkDisjoint([{ name: 'data.train', set: zip('Greek', ['1', '2']) }, { name: 'data.test', set: zip('Latin', ['1', '2']) }])).not.toThrow();
-    expect(() => checkDisjoint([{ name: 'data.train', set: zip('Greek', ['1', '2']) }, { name: 'data.test', set: zip('Greek', ['2', '3']) }], true)).toThrow(/share the file \/data\/strokes.zip/);
+    const zip = (prefix: string, ids: string[]) =>
+      new LabeledSet(
+        ids.map((id) => ({ id: `${prefix}/${id}`, path: '/data/strokes.zip', label: prefix })),
+        prefix,
+      );
+    expect(() =>
+      checkDisjoint([
+        { name: 'data.train', set: zip('Greek', ['1', '2']) },
+        { name: 'data.test', set: zip('Latin', ['1', '2']) },
+      ]),
+    ).not.toThrow();
+    expect(() =>
+      checkDisjoint(
+        [
+          { name: 'data.train', set: zip('Greek', ['1', '2']) },
+          { name: 'data.test', set: zip('Greek', ['2', '3']) },
+        ],
+        true,
+      ),
+    ).toThrow(/share the file \/data\/strokes.zip/);
   });
 });
 
@@ -148,7 +193,14 @@ describe('EpisodeSampler within a group', () => {
   const samples: SampleRef[] = [];
   for (const alphabet of ['A', 'B', 'C']) {
     const n = alphabet === 'C' ? 3 : 6;
-    for (let c = 0; c < n; c++) for (let i = 0; i < 3; i++) samples.push({ id: `${alphabet}${c}/${i}`, path: `/d/${alphabet}/${c}/${i}`, label: `${alphabet}/c${c}`, attrs: { alphabet } });
+    for (let c = 0; c < n; c++)
+      for (let i = 0; i < 3; i++)
+        samples.push({
+          id: `${alphabet}${c}/${i}`,
+          path: `/d/${alphabet}/${c}/${i}`,
+          label: `${alphabet}/c${c}`,
+          attrs: { alphabet },
+        });
   }
   const set = new LabeledSet(samples, 'toy');
 
@@ -164,7 +216,9 @@ describe('EpisodeSampler within a group', () => {
   });
 
   it('explains when no group is large enough', () => {
-    expect(() => new EpisodeSampler(set, { ways: 7, shots: 1, queries: 1, within: 'alphabet' })).toThrow(/no 'alphabet' group .* 7 classes/);
+    expect(() => new EpisodeSampler(set, { ways: 7, shots: 1, queries: 1, within: 'alphabet' })).toThrow(
+      /no 'alphabet' group .* 7 classes/,
+    );
   });
 });
 
@@ -172,7 +226,14 @@ describe('EpisodeSampler across an attribute', () => {
   // 6 classes x 3 speakers x 2 takes
   const refs: SampleRef[] = [];
   for (let c = 0; c < 6; c++) {
-    for (let s = 0; s < 3; s++) for (let t = 0; t < 2; t++) refs.push({ id: `d${c}_s${s}_${t}`, path: `/a/d${c}_s${s}_${t}.wav`, label: `d${c}`, attrs: { speaker: `s${s}` } });
+    for (let s = 0; s < 3; s++)
+      for (let t = 0; t < 2; t++)
+        refs.push({
+          id: `d${c}_s${s}_${t}`,
+          path: `/a/d${c}_s${s}_${t}.wav`,
+          label: `d${c}`,
+          attrs: { speaker: `s${s}` },
+        });
   }
   const set = new LabeledSet(refs, 'toy audio');
   const speaker = (i: number): string => set.samples[i]!.attrs!.speaker!;
@@ -199,7 +260,11 @@ describe('EpisodeSampler across an attribute', () => {
   });
 
   it('explains a class that cannot be split, and a missing attribute', () => {
-    expect(() => new EpisodeSampler(set, { ways: 2, shots: 3, queries: 1, across: 'speaker' })).toThrow(/cannot give 3 support sample\(s\) of one 'speaker'/);
-    expect(() => new EpisodeSampler(set, { ways: 2, shots: 1, queries: 1, across: 'drawer' })).toThrow(/has no 'drawer' attribute/);
+    expect(() => new EpisodeSampler(set, { ways: 2, shots: 3, queries: 1, across: 'speaker' })).toThrow(
+      /cannot give 3 support sample\(s\) of one 'speaker'/,
+    );
+    expect(() => new EpisodeSampler(set, { ways: 2, shots: 1, queries: 1, across: 'drawer' })).toThrow(
+      /has no 'drawer' attribute/,
+    );
   });
 });

@@ -13,7 +13,10 @@ export interface Triplet {
 export class TripletSampler {
   private readonly groups: number[][];
 
-  constructor(set: LabeledSet, private readonly rng: Rng) {
+  constructor(
+    set: LabeledSet,
+    private readonly rng: Rng,
+  ) {
     set.requireClasses(2, 'triplet training');
     set.requireSamplesPerClass(2, 'triplet training');
     this.groups = classIndex(set);

@@ -34,7 +34,7 @@ export function unscopedName(name: string): string {
  */
 export function modalityIdFor(name: string): string {
   let id = unscopedName(name).toLowerCase();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     const next = id.replace(/^(fewshot|plugin|modality)[-._]/, '');
     changed = next !== id;
     id = next;

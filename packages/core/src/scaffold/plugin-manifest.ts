@@ -11,7 +11,12 @@ export const DEV_TOOL_VERSIONS = {
 } as const;
 
 /** The package.json of a generated plugin. */
-export function pluginManifest(name: string, coreSpec: string, modalityId: string, encoderId: string): Record<string, unknown> {
+export function pluginManifest(
+  name: string,
+  coreSpec: string,
+  modalityId: string,
+  encoderId: string,
+): Record<string, unknown> {
   return {
     name,
     version: '0.1.0',

@@ -21,11 +21,28 @@ describe('scaffoldPlugin', () => {
   it('writes a complete plugin package with every placeholder filled', async () => {
     const dir = path.join(tmp, 'plugin');
     const r = await scaffoldPlugin({ name: '@me/fewshot-vectors', dir, core: '^0.1.0' });
-    expect(r).toMatchObject({ dir, name: '@me/fewshot-vectors', modality: 'vectors', encoder: 'vectors-dense', coreSpec: '^0.1.0' });
-    expect(r.files).toEqual(expect.arrayContaining([
-      '.gitignore', 'README.md', 'package.json', 'tsconfig.json', 'src/index.ts', 'src/ids.ts', 'src/vector-modality.ts',
-      'src/dense-encoder.ts', 'src/fewshot-vectors.spec.ts', 'fixtures/rising/1.json', 'fixtures/wave/3.csv',
-    ]));
+    expect(r).toMatchObject({
+      dir,
+      name: '@me/fewshot-vectors',
+      modality: 'vectors',
+      encoder: 'vectors-dense',
+      coreSpec: '^0.1.0',
+    });
+    expect(r.files).toEqual(
+      expect.arrayContaining([
+        '.gitignore',
+        'README.md',
+        'package.json',
+        'tsconfig.json',
+        'src/index.ts',
+        'src/ids.ts',
+        'src/vector-modality.ts',
+        'src/dense-encoder.ts',
+        'src/fewshot-vectors.spec.ts',
+        'fixtures/rising/1.json',
+        'fixtures/wave/3.csv',
+      ]),
+    );
     // 3 classes x 3 samples
     expect(r.files.filter((f) => f.startsWith('fixtures/'))).toHaveLength(9);
     for (const f of r.files) expect(read(dir, f)).not.toMatch(/__[A-Z_]+__/);
@@ -49,9 +66,13 @@ describe('scaffoldPlugin', () => {
   it('refuses a folder that is not empty, naming it, and writes nothing', async () => {
     writeFileSync(path.join(tmp, 'notes.txt'), 'mine');
     await expect(scaffoldPlugin({ name: 'fewshot-vectors', dir: tmp })).rejects.toThrow(ConfigError);
-    await expect(scaffoldPlugin({ name: 'fewshot-vectors', dir: tmp })).rejects.toThrow(`--dir ${tmp} is not empty (1 entry, e.g. 'notes.txt')`);
+    await expect(scaffoldPlugin({ name: 'fewshot-vectors', dir: tmp })).rejects.toThrow(
+      `--dir ${tmp} is not empty (1 entry, e.g. 'notes.txt')`,
+    );
     expect(read(tmp, 'notes.txt')).toBe('mine');
-    await expect(scaffoldPlugin({ name: 'fewshot-vectors', dir: path.join(tmp, 'notes.txt') })).rejects.toThrow('is a file, not a folder');
+    await expect(scaffoldPlugin({ name: 'fewshot-vectors', dir: path.join(tmp, 'notes.txt') })).rejects.toThrow(
+      'is a file, not a folder',
+    );
   });
 
   it('gives a folder that fewshot loads as a plugin once built (and says to build it before)', async () => {
@@ -103,14 +124,19 @@ describe('coreDependency', () => {
     expect(coreDependency('./core.tgz', tmp)).toBe(`file:${path.join(tmp, 'core.tgz')}`);
     expect(coreDependency('file:core.tgz', tmp)).toBe(`file:${path.join(tmp, 'core.tgz')}`);
     expect(coreDependency('^0.1.0', tmp)).toBe('^0.1.0');
-    expect(() => coreDependency('./missing.tgz', tmp)).toThrow(`--core: no such file or folder: ${path.join(tmp, 'missing.tgz')}`);
+    expect(() => coreDependency('./missing.tgz', tmp)).toThrow(
+      `--core: no such file or folder: ${path.join(tmp, 'missing.tgz')}`,
+    );
   });
 });
 
 describe('development tool versions', () => {
-  it("are the ones this workspace installs (so a warm npm cache has them)", () => {
-    const lock = JSON.parse(read(CORE_PACKAGE_DIR, '../../package-lock.json')) as { packages: Record<string, { version: string }> };
-    for (const [name, version] of Object.entries(DEV_TOOL_VERSIONS)) expect([name, lock.packages[`node_modules/${name}`]?.version]).toEqual([name, version]);
+  it('are the ones this workspace installs (so a warm npm cache has them)', () => {
+    const lock = JSON.parse(read(CORE_PACKAGE_DIR, '../../package-lock.json')) as {
+      packages: Record<string, { version: string }>;
+    };
+    for (const [name, version] of Object.entries(DEV_TOOL_VERSIONS))
+      expect([name, lock.packages[`node_modules/${name}`]?.version]).toEqual([name, version]);
   });
 });
 
@@ -118,7 +144,13 @@ describe('fewshot new-plugin', () => {
   async function cli(...argv: string[]) {
     let out = '';
     let err = '';
-    const sink = (f: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { f(String(chunk)); cb(); } });
+    const sink = (f: (s: string) => void) =>
+      new Writable({
+        write(chunk, _enc, cb) {
+          f(String(chunk));
+          cb();
+        },
+      });
     const code = await runCli(argv, { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
     return { code, out, err };
   }

@@ -66,10 +66,18 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
   for (const rel of await listTemplate(PLUGIN_TEMPLATE_DIR)) {
     const target = rel === 'gitignore' ? '.gitignore' : rel === 'src/plugin.spec.ts' ? specFile : rel;
     const text = await readFile(path.join(PLUGIN_TEMPLATE_DIR, rel), 'utf8');
-    await writeOut(dir, target, text.replace(/__[A-Z_]+__/g, (key) => values[key] ?? key));
+    await writeOut(
+      dir,
+      target,
+      text.replace(/__[A-Z_]+__/g, (key) => values[key] ?? key),
+    );
     files.push(target);
   }
-  await writeOut(dir, 'package.json', JSON.stringify(pluginManifest(options.name, coreSpec, modality, encoder), null, 2) + '\n');
+  await writeOut(
+    dir,
+    'package.json',
+    JSON.stringify(pluginManifest(options.name, coreSpec, modality, encoder), null, 2) + '\n',
+  );
   files.push('package.json');
   return { dir, name: options.name, modality, encoder, coreSpec, files: files.sort() };
 }
@@ -80,7 +88,10 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
  */
 export function coreDependency(core: string | undefined, cwd = process.cwd()): string {
   if (core === undefined) return `file:${CORE_PACKAGE_DIR}`;
-  if (core.trim() === '') throw new ConfigError('--core is empty', { hints: ['give a version range (^0.1.0), a tarball or a folder of @fewshot/core'] });
+  if (core.trim() === '')
+    throw new ConfigError('--core is empty', {
+      hints: ['give a version range (^0.1.0), a tarball or a folder of @fewshot/core'],
+    });
   if (core.startsWith('file:')) return `file:${path.resolve(cwd, core.slice(5))}`;
   const asPath = path.resolve(cwd, core);
   if (/^(\.{1,2}[\\/]|[\\/])/.test(core) || path.isAbsolute(core) || /\.(tgz|tar\.gz)$/.test(core)) {
@@ -95,9 +106,12 @@ async function requireEmptyFolder(dir: string): Promise<void> {
   if (!statSync(dir).isDirectory()) throw new ConfigError(`--dir ${dir} is a file, not a folder`);
   const entries = await readdir(dir);
   if (entries.length > 0) {
-    throw new ConfigError(`--dir ${dir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. '${entries.sort()[0]}')`, {
-      hints: ['new-plugin writes a whole package: give a new or empty folder'],
-    });
+    throw new ConfigError(
+      `--dir ${dir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. '${entries.sort()[0]}')`,
+      {
+        hints: ['new-plugin writes a whole package: give a new or empty folder'],
+      },
+    );
   }
 }
 

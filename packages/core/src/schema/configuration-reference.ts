@@ -71,7 +71,11 @@ function typeOf(s: JsonSchema, path: string, seen: Map<string, string>): string 
 
 /** Identity of an object's keys, ignoring what is said about the object itself. */
 function shapeKey(s: JsonSchema): string {
-  return JSON.stringify({ properties: s['properties'], required: s['required'], additionalProperties: s['additionalProperties'] });
+  return JSON.stringify({
+    properties: s['properties'],
+    required: s['required'],
+    additionalProperties: s['additionalProperties'],
+  });
 }
 
 function defaultOf(s: JsonSchema, required: boolean): string {
@@ -85,7 +89,9 @@ function table(section: Section, seen: Map<string, string>): string[] {
   for (const [key, s] of properties(section.schema)) {
     const path = section.path ? `${section.path}.${key}` : key;
     const description = typeof s['description'] === 'string' ? s['description'] : '';
-    rows.push(`| ${code(key)} | ${cell(typeOf(s, path, seen))} | ${cell(defaultOf(s, required.has(key)))} | ${cell(description)} |`);
+    rows.push(
+      `| ${code(key)} | ${cell(typeOf(s, path, seen))} | ${cell(defaultOf(s, required.has(key)))} | ${cell(description)} |`,
+    );
   }
   return rows;
 }
@@ -115,7 +121,10 @@ function conditionalSections(schema: JsonSchema): { heading: string; section: Se
     const walk = (s: JsonSchema, path: string): void => {
       for (const [key, child] of properties(s)) {
         const p = path ? `${path}.${key}` : key;
-        if (child['type'] !== 'object' || Object.keys(child).some((k) => k === 'additionalProperties' || k === 'maxProperties')) {
+        if (
+          child['type'] !== 'object' ||
+          Object.keys(child).some((k) => k === 'additionalProperties' || k === 'maxProperties')
+        ) {
           const shape = shapeKey(child);
           const same = out.find((o) => o.modality === modality && o.key === shape);
           if (same) same.paths.push(p);
@@ -125,7 +134,10 @@ function conditionalSections(schema: JsonSchema): { heading: string; section: Se
     };
     walk(asSchema(branch['then']), '');
   }
-  return out.map((o) => ({ heading: `${o.paths.map(code).join(' and ')} of modality ${code(o.modality)}`, section: o.section }));
+  return out.map((o) => ({
+    heading: `${o.paths.map(code).join(' and ')} of modality ${code(o.modality)}`,
+    section: o.section,
+  }));
 }
 
 /**
@@ -139,7 +151,8 @@ export function configurationReference(schema: JsonSchema, options: ReferenceOpt
   const seen = new Map<string, string>();
   for (const section of sections({ path: '', schema }, seen)) {
     lines.push(`## ${section.path ? code(section.path) : 'Top level'}`, '');
-    const description = section.path && typeof section.schema['description'] === 'string' ? section.schema['description'] : '';
+    const description =
+      section.path && typeof section.schema['description'] === 'string' ? section.schema['description'] : '';
     if (description) lines.push(description, '');
     lines.push(...table(section, seen), '');
   }

@@ -12,7 +12,11 @@ function defaultModality(): string {
 /** `train.augment` and `eval.tta.augment` of a modality: its augmentation schema, or nothing at all without one. */
 function augmentOf(modality: Modality): JsonSchema {
   if (modality.augmentSchema) return zodToJsonSchema(modality.augmentSchema);
-  return { type: 'object', maxProperties: 0, description: `The ${modality.id} modality has no augmentation: leave this empty.` };
+  return {
+    type: 'object',
+    maxProperties: 0,
+    description: `The ${modality.id} modality has no augmentation: leave this empty.`,
+  };
 }
 
 /**

@@ -15,8 +15,14 @@ export function augmentDeterminismCheck(subject: ConformanceSubject): Conformanc
       const { pre, size } = await needs('sampleShape', () => subject.prepared());
       const set = await needs('load', () => subject.set());
       const decoded = await needs('decode', () => subject.decoded());
-      if (!modality.augmentSchema) throw new Error(`augment settings were given, but the '${modality.id}' modality has no augmentSchema (so train.augment must stay empty)`);
-      const options = parseOptions(modality.augmentSchema, subject.options.augment ?? {}, 'augment') as Record<string, unknown>;
+      if (!modality.augmentSchema)
+        throw new Error(
+          `augment settings were given, but the '${modality.id}' modality has no augmentSchema (so train.augment must stay empty)`,
+        );
+      const options = parseOptions(modality.augmentSchema, subject.options.augment ?? {}, 'augment') as Record<
+        string,
+        unknown
+      >;
       if (!modality.augment) {
         if (modality.augmentClasses) return; // class augmentation only (checked by training, not here)
         throw new Error(`the '${modality.id}' modality has an augmentSchema but neither augment nor augmentClasses`);
@@ -31,7 +37,10 @@ export function augmentDeterminismCheck(subject: ConformanceSubject): Conformanc
         const bad = a.findIndex((x) => !Number.isFinite(x));
         if (bad >= 0) throw new Error(`augmenting ${file} gave ${a[bad]} at index ${bad}, expected finite values`);
         const k = a.findIndex((x, j) => !Object.is(x, b[j]));
-        if (k >= 0) throw new Error(`augmenting ${file} twice with Rng seed ${SEED + i} gave ${a[k]} and then ${b[k]} at index ${k}, expected the same values (draw every random number from the Rng given)`);
+        if (k >= 0)
+          throw new Error(
+            `augmenting ${file} twice with Rng seed ${SEED + i} gave ${a[k]} and then ${b[k]} at index ${k}, expected the same values (draw every random number from the Rng given)`,
+          );
       }
     },
   };
@@ -53,7 +62,9 @@ export function augmentTypoCheck(subject: ConformanceSubject): ConformanceCheck 
       const value = first === undefined ? true : given[first];
       const result = modality.augmentSchema.safeParse({ ...given, [typo]: value });
       if (result.success) {
-        throw new Error(`augmentSchema accepted the unknown key '${typo}' (${JSON.stringify({ [typo]: value })}), expected it rejected (use z.strictObject)`);
+        throw new Error(
+          `augmentSchema accepted the unknown key '${typo}' (${JSON.stringify({ [typo]: value })}), expected it rejected (use z.strictObject)`,
+        );
       }
     },
   };

@@ -31,14 +31,22 @@ export function badFileCheck(subject: ConformanceSubject): ConformanceCheck {
           const e = err as { name?: unknown; message?: unknown };
           const message = typeof e?.message === 'string' ? e.message : String(err);
           if (!isDataError(err)) {
-            throw new Error(`decoding the bad file ${file} threw ${typeof e?.name === 'string' ? e.name : typeof err} (${message}), expected a DataError (from @fewshot/core/plugin) naming the file`, { cause: err });
+            throw new Error(
+              `decoding the bad file ${file} threw ${typeof e?.name === 'string' ? e.name : typeof err} (${message}), expected a DataError (from @fewshot/core/plugin) naming the file`,
+              { cause: err },
+            );
           }
           if (!message.includes(file) && !message.includes(path.basename(file))) {
-            throw new Error(`decoding the bad file ${file} threw a DataError whose message does not name the file: '${message}'`, { cause: err });
+            throw new Error(
+              `decoding the bad file ${file} threw a DataError whose message does not name the file: '${message}'`,
+              { cause: err },
+            );
           }
           return;
         }
-        throw new Error(`decoding the bad file ${file} gave ${values?.length} values, expected a DataError naming the file`);
+        throw new Error(
+          `decoding the bad file ${file} gave ${values?.length} values, expected a DataError naming the file`,
+        );
       } finally {
         if (dir !== undefined) await rm(dir, { recursive: true, force: true });
       }

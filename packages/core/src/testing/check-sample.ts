@@ -12,10 +12,15 @@ export function checkSampleShape(shape: SampleShape, what: string): void {
   }
   if (dims.length === 0) throw new Error(`${what} has no dims`);
   if (dims.length !== names.length) {
-    throw new Error(`${what} has ${dims.length} dims [${dims.join(', ')}] but ${names.length} names [${names.join(', ')}]`);
+    throw new Error(
+      `${what} has ${dims.length} dims [${dims.join(', ')}] but ${names.length} names [${names.join(', ')}]`,
+    );
   }
   const badDim = dims.findIndex((d) => !(Number.isInteger(d) && (d as number) > 0));
-  if (badDim >= 0) throw new Error(`${what}: dims must be positive integers, got [${dims.join(', ')}] (dim ${badDim} is ${String(dims[badDim])})`);
+  if (badDim >= 0)
+    throw new Error(
+      `${what}: dims must be positive integers, got [${dims.join(', ')}] (dim ${badDim} is ${String(dims[badDim])})`,
+    );
   const badName = names.findIndex((n) => typeof n !== 'string' || n.length === 0);
   if (badName >= 0) throw new Error(`${what}: names must be non-empty strings, got ${JSON.stringify(names)}`);
 }
@@ -32,7 +37,8 @@ export function checkDecoded(values: unknown, file: string, shape: SampleShape):
   }
   const v = values as Float32Array;
   const size = shape.dims.reduce((a, b) => a * b, 1);
-  if (v.length !== size) throw new Error(`decoding ${file} gave ${v.length} values, expected ${size} (sampleShape ${formatShape(shape)})`);
+  if (v.length !== size)
+    throw new Error(`decoding ${file} gave ${v.length} values, expected ${size} (sampleShape ${formatShape(shape)})`);
   const bad = v.findIndex((x) => !Number.isFinite(x));
   if (bad >= 0) throw new Error(`decoding ${file} gave ${v[bad]} at index ${bad}, expected finite values`);
 }

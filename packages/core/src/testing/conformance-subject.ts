@@ -61,7 +61,9 @@ export class ConformanceSubject {
       const own = registryOf([module]);
       const ids = own.modalities.map((m) => m.id);
       if (!ids.includes(this.options.modality)) {
-        throw new Error(`${this.label} provides ${ids.length === 0 ? 'no modality' : `the modalities [${ids.join(', ')}]`}, expected the modality '${this.options.modality}'`);
+        throw new Error(
+          `${this.label} provides ${ids.length === 0 ? 'no modality' : `the modalities [${ids.join(', ')}]`}, expected the modality '${this.options.modality}'`,
+        );
       }
       const modality = registry.modality(this.options.modality);
       return { registry, own, modality };
@@ -72,7 +74,10 @@ export class ConformanceSubject {
   prepared(): Promise<PreparedSubject> {
     return this.step('prepared', async () => {
       const { modality } = await this.loaded();
-      const pre = parseOptions(modality.preprocessSchema, this.options.preprocess ?? {}, 'preprocess') as Record<string, unknown>;
+      const pre = parseOptions(modality.preprocessSchema, this.options.preprocess ?? {}, 'preprocess') as Record<
+        string,
+        unknown
+      >;
       const shape = modality.sampleShape(pre);
       checkSampleShape(shape, `sampleShape(pre) of the '${modality.id}' modality`);
       return { pre, shape, size: shapeSize(shape) };

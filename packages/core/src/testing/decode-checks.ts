@@ -27,7 +27,9 @@ export function uint8RangeCheck(subject: ConformanceSubject): ConformanceCheck {
       decoded.forEach((v, i) => {
         const bad = v.findIndex((x) => !(x >= 0 && x <= 1));
         if (bad >= 0) {
-          throw new Error(`storesAsUint8(pre) is true, but ${set.samples[i]?.path} decodes to ${v[bad]} at index ${bad}, expected values in [0, 1] (they would be clamped when stored as bytes)`);
+          throw new Error(
+            `storesAsUint8(pre) is true, but ${set.samples[i]?.path} decodes to ${v[bad]} at index ${bad}, expected values in [0, 1] (they would be clamped when stored as bytes)`,
+          );
         }
       });
     },
@@ -46,9 +48,13 @@ export function decodeDeterminismCheck(subject: ConformanceSubject): Conformance
       for (const [i, ref] of set.samples.entries()) {
         const again = await modality.decode(ref, pre);
         const a = first[i] as Float32Array;
-        if (again.length !== a.length) throw new Error(`decoding ${ref.path} twice gave ${a.length} and then ${again.length} values`);
+        if (again.length !== a.length)
+          throw new Error(`decoding ${ref.path} twice gave ${a.length} and then ${again.length} values`);
         const k = a.findIndex((x, j) => !Object.is(x, again[j]));
-        if (k >= 0) throw new Error(`decoding ${ref.path} twice gave ${a[k]} and then ${again[k]} at index ${k}, expected the same values`);
+        if (k >= 0)
+          throw new Error(
+            `decoding ${ref.path} twice gave ${a[k]} and then ${again[k]} at index ${k}, expected the same values`,
+          );
       }
     },
   };

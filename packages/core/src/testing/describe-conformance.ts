@@ -15,12 +15,15 @@ export function describeConformance(options: ConformanceOptions, t?: { describe:
   const describe = t?.describe ?? (g.describe as SuiteFn | undefined);
   const it = t?.it ?? (g.it as TestFn | undefined);
   if (typeof describe !== 'function' || typeof it !== 'function') {
-    throw new Error('describeConformance: no describe/it found; run it under jest or mocha, or pass { describe, it } (from node:test, for instance)');
+    throw new Error(
+      'describeConformance: no describe/it found; run it under jest or mocha, or pass { describe, it } (from node:test, for instance)',
+    );
   }
   const checks = conformanceChecks(options);
-  const title = typeof options.plugin === 'string'
-    ? `conformance of ${options.plugin} (modality '${options.modality}')`
-    : `conformance of the '${options.modality}' modality`;
+  const title =
+    typeof options.plugin === 'string'
+      ? `conformance of ${options.plugin} (modality '${options.modality}')`
+      : `conformance of the '${options.modality}' modality`;
   describe(title, () => {
     for (const check of checks) it(check.name, () => check.run());
   });

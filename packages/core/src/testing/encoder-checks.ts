@@ -40,8 +40,11 @@ async function checkEncoder(subject: ConformanceSubject, id: string): Promise<vo
   try {
     factory = registry.encoder(id);
   } catch (err) {
-    const role = id === modality.defaultEncoder ? `the defaultEncoder of the '${modality.id}' modality` : 'an encoder to check';
-    throw new Error(`encoder '${id}' (${role}) is not provided by any loaded plugin: ${messageOf(err)}`, { cause: err });
+    const role =
+      id === modality.defaultEncoder ? `the defaultEncoder of the '${modality.id}' modality` : 'an encoder to check';
+    throw new Error(`encoder '${id}' (${role}) is not provided by any loaded plugin: ${messageOf(err)}`, {
+      cause: err,
+    });
   }
   await ensureBackend();
   const batch = new Float32Array(2 * decoded[0]!.length);
@@ -51,37 +54,55 @@ async function checkEncoder(subject: ConformanceSubject, id: string): Promise<vo
   let model: tf.LayersModel | undefined;
   try {
     try {
-      model = await factory.build(shape, subject.options.encoderOptions?.[id] ?? {}, SEED, { registry, baseDir: subject.baseDir });
+      model = await factory.build(shape, subject.options.encoderOptions?.[id] ?? {}, SEED, {
+        registry,
+        baseDir: subject.baseDir,
+      });
     } catch (err) {
       throw new Error(`encoder '${id}' failed to build for ${formatShape(shape)}: ${messageOf(err)}`, { cause: err });
     }
     const input = model.inputs[0]?.shape;
     const expected = [null, ...shape.dims];
     if (model.inputs.length !== 1 || JSON.stringify(input) !== JSON.stringify(expected)) {
-      throw new Error(`encoder '${id}' built for ${formatShape(shape)} takes ${model.inputs.map((i) => JSON.stringify(i.shape)).join(' and ')}, expected one input ${JSON.stringify(expected)}`);
+      throw new Error(
+        `encoder '${id}' built for ${formatShape(shape)} takes ${model.inputs.map((i) => JSON.stringify(i.shape)).join(' and ')}, expected one input ${JSON.stringify(expected)}`,
+      );
     }
     let out: { shape: number[]; values: Float32Array };
     try {
       out = runOnce(model, batch, shape);
     } catch (err) {
-      throw new Error(`encoder '${id}' failed on a [2, ${shape.dims.join(', ')}] batch: ${messageOf(err)}`, { cause: err });
+      throw new Error(`encoder '${id}' failed on a [2, ${shape.dims.join(', ')}] batch: ${messageOf(err)}`, {
+        cause: err,
+      });
     }
     if (out.shape.length !== 2 || out.shape[0] !== 2 || !(out.shape[1]! > 0)) {
-      throw new Error(`encoder '${id}' maps a [2, ${shape.dims.join(', ')}] batch to [${out.shape.join(', ')}], expected [2, d]`);
+      throw new Error(
+        `encoder '${id}' maps a [2, ${shape.dims.join(', ')}] batch to [${out.shape.join(', ')}], expected [2, d]`,
+      );
     }
     const bad = out.values.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) throw new Error(`encoder '${id}' gave ${out.values[bad]} at index ${bad} of its [${out.shape.join(', ')}] output, expected finite values`);
+    if (bad >= 0)
+      throw new Error(
+        `encoder '${id}' gave ${out.values[bad]} at index ${bad} of its [${out.shape.join(', ')}] output, expected finite values`,
+      );
   } finally {
     model?.dispose();
   }
   const after = tf.memory().numTensors;
   if (after !== before) {
-    throw new Error(`encoder '${id}': ${after - before} tensor(s) left after building, predicting and model.dispose() (${before} before, ${after} after), expected none (use tf.tidy, dispose what outlives it)`);
+    throw new Error(
+      `encoder '${id}': ${after - before} tensor(s) left after building, predicting and model.dispose() (${before} before, ${after} after), expected none (use tf.tidy, dispose what outlives it)`,
+    );
   }
 }
 
 /** Predict one batch; the input and output tensors are disposed before this returns. */
-function runOnce(model: tf.LayersModel, batch: Float32Array, shape: SampleShape): { shape: number[]; values: Float32Array } {
+function runOnce(
+  model: tf.LayersModel,
+  batch: Float32Array,
+  shape: SampleShape,
+): { shape: number[]; values: Float32Array } {
   const x = tf.tensor(batch, [2, ...shape.dims]);
   try {
     const y = model.predict(x);

@@ -14,7 +14,10 @@ export function loadCheck(subject: ConformanceSubject): ConformanceCheck {
       checkSet(set, subject.fixture);
       for (const label of set.classes) {
         const dir = path.join(subject.fixture, label);
-        if (!isDir(dir)) throw new Error(`class '${label}' is not a folder of the fixture (no folder ${dir}); expected labels named after the folders`);
+        if (!isDir(dir))
+          throw new Error(
+            `class '${label}' is not a folder of the fixture (no folder ${dir}); expected labels named after the folders`,
+          );
       }
     },
   };
@@ -31,17 +34,23 @@ export function folderLayoutCheck(subject: ConformanceSubject): ConformanceCheck
       const { modality } = await needs('loading the plugin', () => subject.loaded());
       const { pre, size } = await needs('sampleShape', () => subject.prepared());
       if (!modality.layouts.includes('folder')) {
-        throw new Error(`the '${modality.id}' modality has the layouts [${modality.layouts.join(', ')}], expected one of them to be 'folder' (\`fewshot classify --support\` loads its folder with it)`);
+        throw new Error(
+          `the '${modality.id}' modality has the layouts [${modality.layouts.join(', ')}], expected one of them to be 'folder' (\`fewshot classify --support\` loads its folder with it)`,
+        );
       }
       const set = await modality.load({ name: '--support', path: subject.fixture, layout: 'folder', options: {} });
       checkSet(set, subject.fixture);
       const folders = (await listFolder(subject.fixture)).dirs;
       if (set.classes.join('\n') !== folders.join('\n')) {
-        throw new Error(`the folder layout gave the classes [${previewNames(set.classes)}], expected the fixture's folders [${previewNames(folders)}]`);
+        throw new Error(
+          `the folder layout gave the classes [${previewNames(set.classes)}], expected the fixture's folders [${previewNames(folders)}]`,
+        );
       }
       for (const s of set.samples) {
         if (!s.path.startsWith(path.join(subject.fixture, s.label) + path.sep)) {
-          throw new Error(`sample '${s.id}' of class '${s.label}' is ${s.path}, expected a file inside ${path.join(subject.fixture, s.label)}`);
+          throw new Error(
+            `sample '${s.id}' of class '${s.label}' is ${s.path}, expected a file inside ${path.join(subject.fixture, s.label)}`,
+          );
         }
       }
       for (const label of set.classes) {
@@ -50,9 +59,14 @@ export function folderLayoutCheck(subject: ConformanceSubject): ConformanceCheck
         try {
           values = await modality.decode(first, pre);
         } catch (err) {
-          throw new Error(`decoding ${first.path} (loaded with the folder layout) failed: ${messageOf(err)}`, { cause: err });
+          throw new Error(`decoding ${first.path} (loaded with the folder layout) failed: ${messageOf(err)}`, {
+            cause: err,
+          });
         }
-        if (values.length !== size) throw new Error(`decoding ${first.path} (loaded with the folder layout) gave ${values.length} values, expected ${size}`);
+        if (values.length !== size)
+          throw new Error(
+            `decoding ${first.path} (loaded with the folder layout) gave ${values.length} values, expected ${size}`,
+          );
       }
     },
   };
@@ -65,15 +79,24 @@ function checkSet(set: LabeledSet, fixture: string): void {
     throw new Error(`load gave ${typeof set}, expected a LabeledSet`);
   }
   if (set.classes.length < 2) {
-    throw new Error(`load found ${set.classes.length} class${set.classes.length === 1 ? '' : 'es'} [${set.classes.join(', ')}] in ${fixture}, expected >= 2 (one per folder)`);
+    throw new Error(
+      `load found ${set.classes.length} class${set.classes.length === 1 ? '' : 'es'} [${set.classes.join(', ')}] in ${fixture}, expected >= 2 (one per folder)`,
+    );
   }
   const ids = new Set<string>();
   const classes = new Set(set.classes);
   for (const s of set.samples) {
-    if (typeof s.id !== 'string' || ids.has(s.id)) throw new Error(`sample id ${JSON.stringify(s.id)} is ${typeof s.id === 'string' ? 'used twice' : 'not a string'}, expected unique ids`);
+    if (typeof s.id !== 'string' || ids.has(s.id))
+      throw new Error(
+        `sample id ${JSON.stringify(s.id)} is ${typeof s.id === 'string' ? 'used twice' : 'not a string'}, expected unique ids`,
+      );
     ids.add(s.id);
-    if (!classes.has(s.label)) throw new Error(`sample '${s.id}' has the label '${s.label}', which is not among the classes [${previewNames(set.classes)}]`);
-    if (typeof s.path !== 'string' || !path.isAbsolute(s.path)) throw new Error(`sample '${s.id}' has the path ${JSON.stringify(s.path)}, expected an absolute path`);
+    if (!classes.has(s.label))
+      throw new Error(
+        `sample '${s.id}' has the label '${s.label}', which is not among the classes [${previewNames(set.classes)}]`,
+      );
+    if (typeof s.path !== 'string' || !path.isAbsolute(s.path))
+      throw new Error(`sample '${s.id}' has the path ${JSON.stringify(s.path)}, expected an absolute path`);
     if (!existsSync(s.path)) throw new Error(`sample '${s.id}' has the path ${s.path}, which does not exist`);
   }
   for (const c of set.classes) {

@@ -24,7 +24,8 @@ export function pluginCheck(subject: ConformanceSubject): ConformanceCheck {
         if (typeof m[key] !== type) problems.push(`${key} is ${describe(m[key])}, expected a ${type}`);
       }
       for (const key of OPTIONAL_METHODS) {
-        if (m[key] !== undefined && typeof m[key] !== 'function') problems.push(`${key} is ${describe(m[key])}, expected a function or nothing`);
+        if (m[key] !== undefined && typeof m[key] !== 'function')
+          problems.push(`${key} is ${describe(m[key])}, expected a function or nothing`);
       }
       const layouts = m['layouts'];
       if (!Array.isArray(layouts) || layouts.length === 0 || layouts.some((l) => typeof l !== 'string')) {
@@ -36,7 +37,10 @@ export function pluginCheck(subject: ConformanceSubject): ConformanceCheck {
           problems.push(`${key} is ${describe(schema)}, expected a zod schema`);
         }
       }
-      if (problems.length > 0) throw new Error(`the '${modality.id}' modality of ${subject.label} breaks the contract: ${problems.join('; ')}`);
+      if (problems.length > 0)
+        throw new Error(
+          `the '${modality.id}' modality of ${subject.label} breaks the contract: ${problems.join('; ')}`,
+        );
     },
   };
 }

@@ -18,7 +18,9 @@ export function preprocessRoundTripCheck(subject: ConformanceSubject): Conforman
         throw new Error(`preprocessSchema rejects its own output ${JSON.stringify(saved)}: ${messageOf(again.error)}`);
       }
       if (!isDeepStrictEqual(again.data, saved)) {
-        throw new Error(`preprocessSchema parses its own output ${JSON.stringify(saved)} to ${JSON.stringify(again.data)}, expected the same settings (a saved model would decode differently)`);
+        throw new Error(
+          `preprocessSchema parses its own output ${JSON.stringify(saved)} to ${JSON.stringify(again.data)}, expected the same settings (a saved model would decode differently)`,
+        );
       }
     },
   };

@@ -8,7 +8,12 @@ import { checkResumable, configChanges, loadCheckpoint, saveCheckpoint, type Tra
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-ckpt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const config = ExperimentSchema.parse({ name: 'c', modality: 'image', data: { train: { path: 'x' } }, train: { epochs: 5 } });
+const config = ExperimentSchema.parse({
+  name: 'c',
+  modality: 'image',
+  data: { train: { path: 'x' } },
+  train: { epochs: 5 },
+});
 
 function checkpoint(): TrainCheckpoint {
   return {
@@ -26,7 +31,14 @@ function checkpoint(): TrainCheckpoint {
     augmentRng: [1, -2, 3, 4],
     trainable: Float32Array.from([0.1, 0.2, Math.PI]),
     stats: [Float32Array.from([1, 2]), Float32Array.from([3, 4])],
-    optimizer: { kind: 'Adam', iterations: 43, names: ['w/m', 'w/v'], shapes: [[3], [3]], values: Float32Array.from([1, 2, 3, 4, 5, 6]), accBeta: [0.1, 0.2] },
+    optimizer: {
+      kind: 'Adam',
+      iterations: 43,
+      names: ['w/m', 'w/v'],
+      shapes: [[3], [3]],
+      values: Float32Array.from([1, 2, 3, 4, 5, 6]),
+      accBeta: [0.1, 0.2],
+    },
     reason: 'interrupted',
   };
 }
@@ -67,6 +79,11 @@ describe('training checkpoints', () => {
     })();
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('cannot resume the training in /m/checkpoint');
-    expect(err.hints.slice(0, 4)).toEqual(['seed: 42 -> 9', 'train.epochs: 5 -> 6', 'backend in use: cpu -> wasm', 'data-parallel workers (train.workers): 2 -> 1']);
+    expect(err.hints.slice(0, 4)).toEqual([
+      'seed: 42 -> 9',
+      'train.epochs: 5 -> 6',
+      'backend in use: cpu -> wasm',
+      'data-parallel workers (train.workers): 2 -> 1',
+    ]);
   });
 });

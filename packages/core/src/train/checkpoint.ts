@@ -67,7 +67,8 @@ type StateJson = Omit<TrainCheckpoint, 'trainable' | 'stats' | 'optimizer'> & {
 /** Write `ckpt` as the folder `dir` (state.json, weights.bin, optimizer.bin), replacing an older one as a unit. */
 export async function saveCheckpoint(dir: string, ckpt: TrainCheckpoint): Promise<void> {
   const statSize = ckpt.stats[0]?.length ?? 0;
-  if (ckpt.stats.some((s) => s.length !== statSize)) throw new RangeError('saveCheckpoint: the workers hold statistics of different sizes');
+  if (ckpt.stats.some((s) => s.length !== statSize))
+    throw new RangeError('saveCheckpoint: the workers hold statistics of different sizes');
   const { trainable, stats, optimizer, ...rest } = ckpt;
   const { values, ...optimizerRest } = optimizer;
   const state: StateJson = {
@@ -101,7 +102,9 @@ export async function loadCheckpoint(dir: string): Promise<TrainCheckpoint | und
     throw new ModelError(`cannot read the training checkpoint ${file}: ${(err as Error).message}`, { cause: err });
   }
   const broken = (why: string): ModelError =>
-    new ModelError(`the training checkpoint in ${dir} is unusable: ${why}`, { hints: [`remove ${dir} to train from the start`] });
+    new ModelError(`the training checkpoint in ${dir} is unusable: ${why}`, {
+      hints: [`remove ${dir} to train from the start`],
+    });
   let s: StateJson;
   try {
     s = JSON.parse(text) as StateJson;
@@ -111,9 +114,13 @@ export async function loadCheckpoint(dir: string): Promise<TrainCheckpoint | und
   if (s.format !== FORMAT) throw broken(`state.json is not a fewshot checkpoint`);
   if (s.version !== 1) throw broken(`checkpoint format version ${String(s.version)} is not supported by this fewshot`);
   const { trainable: nt, stats: ns, statCopies } = s.sizes;
-  const weights = await readFloats(path.join(dir, 'weights.bin'), nt + ns * statCopies).catch((e: Error) => Promise.reject(broken(e.message)));
+  const weights = await readFloats(path.join(dir, 'weights.bin'), nt + ns * statCopies).catch((e: Error) =>
+    Promise.reject(broken(e.message)),
+  );
   const optSize = s.optimizer.shapes.reduce((t, shape) => t + shape.reduce((a, b) => a * b, 1), 0);
-  const values = await readFloats(path.join(dir, 'optimizer.bin'), optSize).catch((e: Error) => Promise.reject(broken(e.message)));
+  const values = await readFloats(path.join(dir, 'optimizer.bin'), optSize).catch((e: Error) =>
+    Promise.reject(broken(e.message)),
+  );
   const { format: _f, version: _v, savedAt: _s, sizes: _z, optimizer, ...rest } = s;
   return {
     ...rest,
@@ -147,14 +154,27 @@ export function configChanges(saved: unknown, current: unknown, at = ''): string
  * Throws a ConfigError naming what changed unless a run with `config` on `backend` with `workers`
  * data-parallel workers may continue `ckpt` (written in `dir`).
  */
-export function checkResumable(ckpt: TrainCheckpoint, dir: string, config: ExperimentConfig, backend: string, workers: number): void {
+export function checkResumable(
+  ckpt: TrainCheckpoint,
+  dir: string,
+  config: ExperimentConfig,
+  backend: string,
+  workers: number,
+): void {
   const changes = configChanges(ckpt.config, config);
   if (ckpt.backend !== backend) changes.push(`backend in use: ${ckpt.backend} -> ${backend}`);
   if (ckpt.workers !== workers) changes.push(`data-parallel workers (train.workers): ${ckpt.workers} -> ${workers}`);
   if (changes.length === 0) return;
-  throw new ConfigError(`cannot resume the training in ${dir}: the run's settings changed since its checkpoint (checkpoint -> now)`, {
-    hints: [...changes.slice(0, 12), ...(changes.length > 12 ? [`... and ${changes.length - 12} more`] : []), 'resume with the same config and --set options, or remove the checkpoint folder to train afresh'],
-  });
+  throw new ConfigError(
+    `cannot resume the training in ${dir}: the run's settings changed since its checkpoint (checkpoint -> now)`,
+    {
+      hints: [
+        ...changes.slice(0, 12),
+        ...(changes.length > 12 ? [`... and ${changes.length - 12} more`] : []),
+        'resume with the same config and --set options, or remove the checkpoint folder to train afresh',
+      ],
+    },
+  );
 }
 
 /** Training was stopped by a signal (SIGINT, SIGTERM) or an AbortSignal after writing a checkpoint. */
@@ -176,7 +196,8 @@ function bytesOf(a: Float32Array): Uint8Array {
 
 async function readFloats(file: string, count: number): Promise<Float32Array> {
   const buf = await fs.readFile(file);
-  if (buf.length !== count * 4) throw new Error(`${path.basename(file)} has ${buf.length} bytes, state.json says ${count * 4}`);
+  if (buf.length !== count * 4)
+    throw new Error(`${path.basename(file)} has ${buf.length} bytes, state.json says ${count * 4}`);
   const out = new Float32Array(count);
   new Uint8Array(out.buffer).set(buf);
   return out;

@@ -1,7 +1,10 @@
 import type { TrainConfig } from '../config/experiment-schema.js';
 
 /** Learning rate for a 0-based epoch under the configured schedule (with optional linear warm-up). */
-export function learningRateAt(train: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>, epoch: number): number {
+export function learningRateAt(
+  train: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>,
+  epoch: number,
+): number {
   const { learningRate: base, schedule: s, epochs } = train;
   if (s.warmupEpochs > 0 && epoch < s.warmupEpochs) return (base * (epoch + 1)) / (s.warmupEpochs + 1);
   const e = epoch - s.warmupEpochs;
@@ -14,7 +17,9 @@ export function learningRateAt(train: Pick<TrainConfig, 'learningRate' | 'schedu
       return base * s.gamma ** e;
     case 'cosine': {
       const span = Math.max(1, epochs - s.warmupEpochs);
-      return s.minLearningRate + (base - s.minLearningRate) * 0.5 * (1 + Math.cos((Math.PI * Math.min(e, span)) / span));
+      return (
+        s.minLearningRate + (base - s.minLearningRate) * 0.5 * (1 + Math.cos((Math.PI * Math.min(e, span)) / span))
+      );
     }
   }
 }

@@ -67,7 +67,9 @@ export function checkObjectiveHead(objective: Objective, head: string): void {
   const heads = objective.heads ?? [];
   if (heads.length === 0 || heads.includes(head)) return;
   const wanted = heads.join(' or ');
-  throw new ConfigError(`train.objective '${objective.id}' is made for the ${wanted} head: it needs model.head: ${wanted}, not '${head}'`);
+  throw new ConfigError(
+    `train.objective '${objective.id}' is made for the ${wanted} head: it needs model.head: ${wanted}, not '${head}'`,
+  );
 }
 
 /** The objective `train.objective` names, from the registry; the error names the config file and the key. */

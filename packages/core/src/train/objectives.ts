@@ -23,7 +23,8 @@ export interface LossSpec {
 @injectable()
 export class PairsObjective implements Objective {
   readonly id = 'pairs';
-  readonly description = "balanced same/different pairs and the head's loss (contrastive, or cross-entropy on probabilities)";
+  readonly description =
+    "balanced same/different pairs and the head's loss (contrastive, or cross-entropy on probabilities)";
   readonly dataParallel = 'split';
 
   sampler(set: LabeledSet, train: TrainConfig, rng: Rng): ObjectiveSampler {
@@ -31,7 +32,10 @@ export class PairsObjective implements Objective {
     return {
       next(size = train.batchSize) {
         const pairs = sampler.next(size);
-        return { indices: pairs.map((p) => p.a).concat(pairs.map((p) => p.b)), labels: Float32Array.from(pairs, (p) => p.same) };
+        return {
+          indices: pairs.map((p) => p.a).concat(pairs.map((p) => p.b)),
+          labels: Float32Array.from(pairs, (p) => p.same),
+        };
       },
     };
   }
@@ -54,7 +58,10 @@ export class TripletObjective implements Objective {
     return {
       next(size = train.batchSize) {
         const t = sampler.next(size);
-        return { indices: [...t.map((x) => x.anchor), ...t.map((x) => x.positive), ...t.map((x) => x.negative)], labels: new Float32Array(t.length) };
+        return {
+          indices: [...t.map((x) => x.anchor), ...t.map((x) => x.positive), ...t.map((x) => x.negative)],
+          labels: new Float32Array(t.length),
+        };
       },
     };
   }
@@ -65,7 +72,8 @@ export class TripletObjective implements Objective {
       const n = labels.shape[0];
       const e = model.encoder.apply(x, { training: true }) as tf.Tensor2D;
       const [a, p, neg] = tf.split(e, [n, n, n], 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const dist = (u: tf.Tensor2D, v: tf.Tensor2D) => tf.sqrt(tf.maximum(tf.sum(tf.squaredDifference(u, v), 1), 1e-12));
+      const dist = (u: tf.Tensor2D, v: tf.Tensor2D) =>
+        tf.sqrt(tf.maximum(tf.sum(tf.squaredDifference(u, v), 1), 1e-12));
       return tf.mean(tf.relu(tf.add(tf.sub(dist(a, p), dist(a, neg)), model.meta.margin))) as tf.Scalar;
     });
   }
@@ -78,7 +86,8 @@ export class TripletObjective implements Objective {
 @injectable()
 export class PrototypesObjective implements Objective {
   readonly id = 'prototypes';
-  readonly description = 'N-way K-shot episodes (train.episode), softmax over negative squared distances to class means (Snell et al. 2017)';
+  readonly description =
+    'N-way K-shot episodes (train.episode), softmax over negative squared distances to class means (Snell et al. 2017)';
   readonly heads = ['contrastive'];
   readonly dataParallel = 'whole';
 
@@ -121,7 +130,12 @@ export function coreObjective(id: string): Objective {
   const core: Objective[] = [new PairsObjective(), new TripletObjective(), new PrototypesObjective()];
   const found = core.find((o) => o.id === id);
   if (found) return found;
-  throw new ConfigError(`train.objective '${id}' is not one of core's objectives (${core.map((o) => o.id).join(', ')})`, {
-    hints: ["a plugin's objective is resolved with registry.objective(id) and passed to trainPairModel as `objective`"],
-  });
+  throw new ConfigError(
+    `train.objective '${id}' is not one of core's objectives (${core.map((o) => o.id).join(', ')})`,
+    {
+      hints: [
+        "a plugin's objective is resolved with registry.objective(id) and passed to trainPairModel as `objective`",
+      ],
+    },
+  );
 }

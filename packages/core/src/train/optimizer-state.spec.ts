@@ -6,9 +6,17 @@ import { TrainSchema } from '../config/experiment-schema.js';
 /** A tiny least-squares problem: a weight vector, and the loss of one fixed batch. */
 function problem(): { w: tf.Variable; loss: () => tf.Scalar } {
   const w = tf.variable(tf.tensor1d([0.5, -0.25, 1.5]), true);
-  const x = tf.tensor2d([[1, 2, 3], [0.5, -1, 2], [-2, 0.3, 1]]);
+  const x = tf.tensor2d([
+    [1, 2, 3],
+    [0.5, -1, 2],
+    [-2, 0.3, 1],
+  ]);
   const y = tf.tensor1d([1, -1, 0.5]);
-  return { w, loss: () => tf.tidy(() => tf.mean(tf.square(tf.sub(tf.squeeze(tf.matMul(x, tf.reshape(w, [3, 1]))), y))) as tf.Scalar) };
+  return {
+    w,
+    loss: () =>
+      tf.tidy(() => tf.mean(tf.square(tf.sub(tf.squeeze(tf.matMul(x, tf.reshape(w, [3, 1]))), y))) as tf.Scalar),
+  };
 }
 
 describe.each(['adam', 'momentum', 'rmsprop', 'sgd'] as const)('optimizer state (%s)', (kind) => {
@@ -57,5 +65,7 @@ describe.each(['adam', 'momentum', 'rmsprop', 'sgd'] as const)('optimizer state 
 it('refuses the state of another kind of optimizer', async () => {
   const sgd = makeOptimizer(TrainSchema.parse({ optimizer: 'sgd' }));
   const adam = makeOptimizer(TrainSchema.parse({ optimizer: 'adam' }));
-  await expect(writeOptimizerState(adam, await readOptimizerState(sgd))).rejects.toThrow("the saved optimizer state is SGD's, this optimizer is Adam");
+  await expect(writeOptimizerState(adam, await readOptimizerState(sgd))).rejects.toThrow(
+    "the saved optimizer state is SGD's, this optimizer is Adam",
+  );
 });

@@ -32,22 +32,35 @@ export async function readOptimizerState(optimizer: tf.Optimizer): Promise<Optim
   const values = new Float32Array(slots.reduce((s, w) => s + w.tensor.size, 0));
   let off = 0;
   for (const w of slots) {
-    if (w.tensor.dtype !== 'float32') throw new TypeError(`optimizer slot ${w.name} is ${w.tensor.dtype}; checkpoints hold float32 slots only`);
+    if (w.tensor.dtype !== 'float32')
+      throw new TypeError(`optimizer slot ${w.name} is ${w.tensor.dtype}; checkpoints hold float32 slots only`);
     values.set((await w.tensor.data()) as Float32Array, off);
     off += w.tensor.size;
   }
   const kind = (optimizer.constructor as { className?: string }).className ?? optimizer.getClassName();
   const adam = optimizer as unknown as Partial<AdamInternals>;
-  const accBeta = adam.accBeta1 && adam.accBeta2 ? ([(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!] as const) : undefined;
-  return { kind, iterations, names: slots.map((w) => w.name), shapes: slots.map((w) => w.tensor.shape.slice()), values, ...(accBeta ? { accBeta } : {}) };
+  const accBeta =
+    adam.accBeta1 && adam.accBeta2
+      ? ([(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!] as const)
+      : undefined;
+  return {
+    kind,
+    iterations,
+    names: slots.map((w) => w.name),
+    shapes: slots.map((w) => w.tensor.shape.slice()),
+    values,
+    ...(accBeta ? { accBeta } : {}),
+  };
 }
 
 /** Put `state` (from `readOptimizerState` of an optimizer of the same kind and settings) into `optimizer`. */
 export async function writeOptimizerState(optimizer: tf.Optimizer, state: OptimizerState): Promise<void> {
   const kind = (optimizer.constructor as { className?: string }).className ?? optimizer.getClassName();
-  if (kind !== state.kind) throw new RangeError(`the saved optimizer state is ${state.kind}'s, this optimizer is ${kind}`);
+  if (kind !== state.kind)
+    throw new RangeError(`the saved optimizer state is ${state.kind}'s, this optimizer is ${kind}`);
   const total = state.shapes.reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
-  if (total !== state.values.length) throw new RangeError(`the saved optimizer state has ${state.values.length} values for shapes of ${total}`);
+  if (total !== state.values.length)
+    throw new RangeError(`the saved optimizer state has ${state.values.length} values for shapes of ${total}`);
   const tensors: tf.Tensor[] = [tf.scalar(state.iterations, 'int32')];
   let off = 0;
   for (const shape of state.shapes) {

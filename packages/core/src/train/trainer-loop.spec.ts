@@ -36,12 +36,30 @@ function tinySet(): { set: LabeledSet; store: SampleStore; skipped: [] } {
       for (let k = 0; k < 4; k++) rows.push((k === c ? 1 : 0) + 0.1 * rng.next());
     }
   }
-  return { set: new LabeledSet(samples, 'tiny'), store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)), skipped: [] };
+  return {
+    set: new LabeledSet(samples, 'tiny'),
+    store: new SampleStore(sampleShape([2, 2, 1], ['height', 'width', 'channels']), Float32Array.from(rows)),
+    skipped: [],
+  };
 }
 
 function tinyModel(): PairModel {
-  const encoder = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 1] }), tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
-  const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'tiny', preprocess: {}, inputShape: [2, 2, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+  const encoder = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [2, 2, 1] }),
+      tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+    ],
+  });
+  const meta = {
+    kind: 'siamese' as const,
+    encoder: 'tiny',
+    modality: 'tiny',
+    preprocess: {},
+    inputShape: [2, 2, 1] as const,
+    margin: 1,
+    plugins: [],
+    backend: 'cpu',
+  };
   return PairModel.create(encoder, 'contrastive', meta, 1);
 }
 
@@ -54,7 +72,11 @@ class HookedPairs implements Objective {
   constructor(
     readonly id: string,
     private readonly onStep: (step: number) => void = () => {},
-    private readonly lossOf: (model: ObjectiveModel, x: tf.Tensor, y: tf.Tensor1D, step: number) => tf.Scalar = (m, x, y) => m.pairLossOf(x, y, true),
+    private readonly lossOf: (model: ObjectiveModel, x: tf.Tensor, y: tf.Tensor1D, step: number) => tf.Scalar = (
+      m,
+      x,
+      y,
+    ) => m.pairLossOf(x, y, true),
   ) {}
   sampler(set: LabeledSet, train: TrainConfig, rng: Rng): ObjectiveSampler {
     const inner = this.pairs.sampler(set, train, rng);
@@ -78,7 +100,12 @@ interface Run {
   weights: number[];
 }
 
-async function train(objective: HookedPairs, train: Record<string, unknown>, withValidation = false, model = tinyModel()): Promise<Run> {
+async function train(
+  objective: HookedPairs,
+  train: Record<string, unknown>,
+  withValidation = false,
+  model = tinyModel(),
+): Promise<Run> {
   const config = ExperimentSchema.parse({
     data: {},
     model: { head: 'contrastive' },
@@ -125,7 +152,15 @@ describe('trainer: time limit (train.timeLimitMinutes)', () => {
 
   it('stops within an epoch at the first step past the limit, and says so', async () => {
     // 25 s a step, a 1-minute limit: steps at 25, 50, 75 s; the third is past it
-    const { objective, run } = await withClock(25, async (objective) => ({ objective, run: await train(objective, { epochs: 5, stepsPerEpoch: 10, timeLimitMinutes: 1, earlyStopping: { patience: 0 } }) }));
+    const { objective, run } = await withClock(25, async (objective) => ({
+      objective,
+      run: await train(objective, {
+        epochs: 5,
+        stepsPerEpoch: 10,
+        timeLimitMinutes: 1,
+        earlyStopping: { patience: 0 },
+      }),
+    }));
     expect(objective.steps).toBe(3);
     expect(run.result.stoppedBecause).toBe('time-limit');
     expect(run.result.history).toHaveLength(1);
@@ -134,14 +169,20 @@ describe('trainer: time limit (train.timeLimitMinutes)', () => {
 
   it('stops between epochs too, after the epoch that crossed the limit', async () => {
     // 2 steps an epoch: epoch 1 ends at 50 s, epoch 2 stops after its first step (75 s)
-    const { objective, run } = await withClock(25, async (objective) => ({ objective, run: await train(objective, { epochs: 5, stepsPerEpoch: 2, timeLimitMinutes: 1, earlyStopping: { patience: 0 } }) }));
+    const { objective, run } = await withClock(25, async (objective) => ({
+      objective,
+      run: await train(objective, { epochs: 5, stepsPerEpoch: 2, timeLimitMinutes: 1, earlyStopping: { patience: 0 } }),
+    }));
     expect(objective.steps).toBe(3);
     expect(run.result.stoppedBecause).toBe('time-limit');
     expect(run.result.history.map((h) => h.epoch)).toEqual([1, 2]);
   });
 
   it('runs every epoch within the limit', async () => {
-    const { objective, run } = await withClock(1, async (objective) => ({ objective, run: await train(objective, { epochs: 3, stepsPerEpoch: 2, timeLimitMinutes: 1, earlyStopping: { patience: 0 } }) }));
+    const { objective, run } = await withClock(1, async (objective) => ({
+      objective,
+      run: await train(objective, { epochs: 3, stepsPerEpoch: 2, timeLimitMinutes: 1, earlyStopping: { patience: 0 } }),
+    }));
     expect(objective.steps).toBe(6);
     expect(run.result.stoppedBecause).toBe('epochs');
     expect(run.result.history).toHaveLength(3);
@@ -151,7 +192,16 @@ describe('trainer: time limit (train.timeLimitMinutes)', () => {
 describe('trainer: early stopping (train.earlyStopping)', () => {
   it('stops after `patience` epochs without a gain of minDelta in validation accuracy, keeping the best epoch', async () => {
     // minDelta 1: no epoch can beat the first by a whole accuracy point, so epochs 2 and 3 do not count
-    const run = await train(new HookedPairs('patient-pairs'), { epochs: 10, stepsPerEpoch: 2, validation: { ways: 2, shots: 1, queries: 1, episodes: 4 }, earlyStopping: { patience: 2, minDelta: 1 } }, true);
+    const run = await train(
+      new HookedPairs('patient-pairs'),
+      {
+        epochs: 10,
+        stepsPerEpoch: 2,
+        validation: { ways: 2, shots: 1, queries: 1, episodes: 4 },
+        earlyStopping: { patience: 2, minDelta: 1 },
+      },
+      true,
+    );
     expect(run.result.stoppedBecause).toBe('early-stopping');
     expect(run.result.history.map((h) => h.best)).toEqual([true, false, false]);
     expect(run.result.bestEpoch).toBe(1);
@@ -160,7 +210,16 @@ describe('trainer: early stopping (train.earlyStopping)', () => {
   });
 
   it('never stops early with patience 0', async () => {
-    const run = await train(new HookedPairs('impatient-pairs'), { epochs: 4, stepsPerEpoch: 2, validation: { ways: 2, shots: 1, queries: 1, episodes: 4 }, earlyStopping: { patience: 0, minDelta: 1 } }, true);
+    const run = await train(
+      new HookedPairs('impatient-pairs'),
+      {
+        epochs: 4,
+        stepsPerEpoch: 2,
+        validation: { ways: 2, shots: 1, queries: 1, episodes: 4 },
+        earlyStopping: { patience: 0, minDelta: 1 },
+      },
+      true,
+    );
     expect(run.result.stoppedBecause).toBe('epochs');
     expect(run.result.history).toHaveLength(4);
   });
@@ -170,9 +229,13 @@ describe('trainer: divergence', () => {
   for (const bad of [NaN, Infinity]) {
     it(`stops with the epoch, step and loss when the loss becomes ${bad}, leaking no tensor`, async () => {
       // 3 steps an epoch: step 5 is epoch 2, step 2
-      const objective = new HookedPairs(`diverging-pairs-${bad}`, undefined, (m, x, y, step) => tf.tidy(() => tf.add(m.pairLossOf(x, y, true), step === 5 ? bad : 0) as tf.Scalar));
+      const objective = new HookedPairs(`diverging-pairs-${bad}`, undefined, (m, x, y, step) =>
+        tf.tidy(() => tf.add(m.pairLossOf(x, y, true), step === 5 ? bad : 0) as tf.Scalar),
+      );
       const before = tf.memory().numTensors;
-      await expect(train(objective, { epochs: 3, stepsPerEpoch: 3, earlyStopping: { patience: 0 } })).rejects.toThrow(`training diverged at epoch 2, step 2 (loss ${bad}); lower train.learningRate`);
+      await expect(train(objective, { epochs: 3, stepsPerEpoch: 3, earlyStopping: { patience: 0 } })).rejects.toThrow(
+        `training diverged at epoch 2, step 2 (loss ${bad}); lower train.learningRate`,
+      );
       expect(objective.steps).toBe(5);
       expect(tf.memory().numTensors).toBe(before);
     });
@@ -182,7 +245,9 @@ describe('trainer: divergence', () => {
 describe('trainer: learning-rate schedule (train.schedule)', () => {
   /** Loss = the sum of every trainable weight: each SGD step lowers each weight by exactly the learning rate. */
   function linear(id: string, model: PairModel): HookedPairs {
-    return new HookedPairs(id, undefined, () => tf.tidy(() => tf.addN(model.trainableVariables.map((v) => tf.sum(v))) as tf.Scalar));
+    return new HookedPairs(id, undefined, () =>
+      tf.tidy(() => tf.addN(model.trainableVariables.map((v) => tf.sum(v))) as tf.Scalar),
+    );
   }
   const cases: [string, Record<string, unknown>, number, number[]][] = [
     ['constant', { type: 'constant' }, 3, [0.1, 0.1, 0.1]],
@@ -194,7 +259,12 @@ describe('trainer: learning-rate schedule (train.schedule)', () => {
     it(`${name}: records the rate of every epoch and the optimizer steps with it`, async () => {
       const before = tf.memory().numTensors;
       const model = tinyModel();
-      const run = await train(linear(`linear-${name.replace(/ /g, '-')}`, model), { epochs, stepsPerEpoch: 2, optimizer: 'sgd', learningRate: 0.1, schedule, earlyStopping: { patience: 0 } }, false, model);
+      const run = await train(
+        linear(`linear-${name.replace(/ /g, '-')}`, model),
+        { epochs, stepsPerEpoch: 2, optimizer: 'sgd', learningRate: 0.1, schedule, earlyStopping: { patience: 0 } },
+        false,
+        model,
+      );
       expect(run.result.history.map((h) => h.learningRate)).toEqual(rates.map((r) => expect.closeTo(r, 12)));
       // 2 steps an epoch, gradient 1: each epoch moves the weight by -2 x its rate
       const moved = run.weights.slice(1).map((w, i) => run.weights[i]! - w);

@@ -6,7 +6,15 @@ import { augmentSettings, type Modality, type Preprocess } from '../modality.js'
 import { MODEL_META_FILE, type PairModel } from '../model/pair-model.js';
 import { writeAtomic } from '../model/model-io.js';
 import { writeDirAtomic } from '../io/atomic-write.js';
-import { CHECKPOINT_DIR, checkResumable, removeCheckpoint, saveCheckpoint, TrainingInterrupted, type PartialEpoch, type TrainCheckpoint } from './checkpoint.js';
+import {
+  CHECKPOINT_DIR,
+  checkResumable,
+  removeCheckpoint,
+  saveCheckpoint,
+  TrainingInterrupted,
+  type PartialEpoch,
+  type TrainCheckpoint,
+} from './checkpoint.js';
 import { readOptimizerState, writeOptimizerState } from './optimizer-state.js';
 import { readVariables, statVariables, writeVariables } from './parallel/model-snapshot.js';
 import { checkObjectiveHead, type Objective, type ObjectiveSampler, type StepSamples } from './objective.js';
@@ -90,7 +98,8 @@ export interface TrainOptions {
 export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const { model, config, progress } = opts;
   const tc = config.train;
-  if (tc.epochs < 1) throw new RangeError('trainPairModel: train.epochs is 0; save the built model instead (what `fewshot train` does)');
+  if (tc.epochs < 1)
+    throw new RangeError('trainPairModel: train.epochs is 0; save the built model instead (what `fewshot train` does)');
   const t0 = Date.now();
   const prior = opts.resumeFrom;
   const elapsedBefore = prior?.elapsedSeconds ?? 0;
@@ -99,19 +108,29 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
   const augmentOptions = augmentSettings(opts.modality, tc.augment, 'train.augment');
   const train = opts.modality.augmentClasses?.(opts.train, opts.preprocess, augmentOptions) ?? opts.train;
   if (train !== opts.train) {
-    progress.log(`class augmentation: ${opts.train.set.classes.length} -> ${train.set.classes.length} training classes (${opts.train.set.size} -> ${train.set.size} samples)`);
+    progress.log(
+      `class augmentation: ${opts.train.set.classes.length} -> ${train.set.classes.length} training classes (${opts.train.set.size} -> ${train.set.size} samples)`,
+    );
   }
   const objective = opts.objective ?? coreObjective(tc.objective);
-  if (objective.id !== tc.objective) throw new RangeError(`trainPairModel: the objective '${objective.id}' was passed, but train.objective is '${tc.objective}'`);
+  if (objective.id !== tc.objective)
+    throw new RangeError(
+      `trainPairModel: the objective '${objective.id}' was passed, but train.objective is '${tc.objective}'`,
+    );
   checkObjectiveHead(objective, model.meta.head);
   const sampler = objective.sampler(train.set, tc, opts.rng);
   const augRng = opts.rng.fork('augment');
-  const augment = opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
+  const augment =
+    opts.modality.augment && Object.keys(tc.augment).length > 0 ? opts.modality.augment.bind(opts.modality) : undefined;
   const transform = augment ? (x: Float32Array) => augment(x, opts.preprocess, augmentOptions, augRng) : undefined;
 
   const valEpisodes = opts.validation ? validationEpisodes(opts.validation, tc, opts.rng) : [];
   const vars = model.trainableVariables;
-  const workers = resolveWorkerCount(tc.workers, tf.getBackend(), objective.dataParallel === 'whole' ? Infinity : tc.batchSize);
+  const workers = resolveWorkerCount(
+    tc.workers,
+    tf.getBackend(),
+    objective.dataParallel === 'whole' ? Infinity : tc.batchSize,
+  );
   const loss: LossSpec = { objective: objective.id, train: tc };
   let drawnSteps = 0;
   /** The samples of the next step: one share per worker (data-parallel), or the whole step. */
@@ -127,11 +146,17 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
     writeVariables(vars, prior.trainable);
     writeVariables(statVariables(model), prior.stats[0]!);
     if (workers === 1) await writeOptimizerState(optimizer, prior.optimizer);
-    progress.log(`resuming from ${checkpointDir}: ${prior.epoch} of ${tc.epochs} epochs done` + (prior.partial ? `, and ${prior.partial.steps} of ${tc.stepsPerEpoch} steps of epoch ${prior.epoch + 1}` : ''));
+    progress.log(
+      `resuming from ${checkpointDir}: ${prior.epoch} of ${tc.epochs} epochs done` +
+        (prior.partial ? `, and ${prior.partial.steps} of ${tc.stepsPerEpoch} steps of epoch ${prior.epoch + 1}` : ''),
+    );
   } else {
     await removeCheckpoint(checkpointDir); // an older run's: never resumed into this one
   }
-  const pool = workers > 1 ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss, modules: opts.modules ?? [] }) : undefined;
+  const pool =
+    workers > 1
+      ? await GradientWorkerPool.create(model, { workers, optimizer: tc, loss, modules: opts.modules ?? [] })
+      : undefined;
   if (pool) progress.log(`data-parallel training on ${workers} worker threads (${tf.getBackend()} backend)`);
   try {
     if (pool && prior) await pool.restoreState({ stats: prior.stats, optimizer: prior.optimizer });
@@ -151,10 +176,18 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
     const startEpoch = prior?.epoch ?? 0;
 
     /** The run's state after `epochsDone` epochs (and `partial`, the steps done of the next). */
-    const capture = async (epochsDone: number, partial: PartialEpoch | null, reason: TrainCheckpoint['reason']): Promise<TrainCheckpoint> => {
+    const capture = async (
+      epochsDone: number,
+      partial: PartialEpoch | null,
+      reason: TrainCheckpoint['reason'],
+    ): Promise<TrainCheckpoint> => {
       const state = pool
         ? await pool.readState()
-        : { trainable: readVariables(vars), stats: [readVariables(statVariables(model))], optimizer: await readOptimizerState(optimizer) };
+        : {
+            trainable: readVariables(vars),
+            stats: [readVariables(statVariables(model))],
+            optimizer: await readOptimizerState(optimizer),
+          };
       return {
         config,
         backend: tf.getBackend(),
@@ -185,7 +218,10 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       if (steps > 0) task.tick(steps);
       let interrupted = false;
       const recordLoss = (loss: number): void => {
-        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${steps + 1} (loss ${loss}); lower train.learningRate`);
+        if (!Number.isFinite(loss))
+          throw new Error(
+            `training diverged at epoch ${epoch + 1}, step ${steps + 1} (loss ${loss}); lower train.learningRate`,
+          );
         lossSum += loss;
         steps++;
         const secs = (Date.now() - e0) / 1000;
@@ -196,10 +232,12 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       for (let step = steps; step < tc.stepsPerEpoch; step++) {
         if (pool) {
           // the next batch is built (sampling, augmentation) while the workers compute this one
-          const next = pool.stepShards(drawStep().map((s) => {
-            imagesSeen += s.indices.length;
-            return { rows: s.indices.length, x: train.store.batchArray(s.indices, transform), y: s.labels };
-          }));
+          const next = pool.stepShards(
+            drawStep().map((s) => {
+              imagesSeen += s.indices.length;
+              return { rows: s.indices.length, x: train.store.batchArray(s.indices, transform), y: s.labels };
+            }),
+          );
           if (pending) recordLoss(await pending);
           pending = next;
         } else {
@@ -221,8 +259,14 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       if (pending) recordLoss(await pending);
       if (interrupted) {
         task.done(`loss ${(lossSum / Math.max(steps, 1)).toFixed(4)} (interrupted)`);
-        await saveCheckpoint(checkpointDir, await capture(epoch, { steps, lossSum, imagesSeen, seconds: (Date.now() - e0) / 1000 }, 'interrupted'));
-        throw new TrainingInterrupted(`training stopped after step ${steps} of ${tc.stepsPerEpoch} of epoch ${epoch + 1}/${tc.epochs}; checkpoint saved to ${checkpointDir}`, checkpointDir);
+        await saveCheckpoint(
+          checkpointDir,
+          await capture(epoch, { steps, lossSum, imagesSeen, seconds: (Date.now() - e0) / 1000 }, 'interrupted'),
+        );
+        throw new TrainingInterrupted(
+          `training stopped after step ${steps} of ${tc.stepsPerEpoch} of epoch ${epoch + 1}/${tc.epochs}; checkpoint saved to ${checkpointDir}`,
+          checkpointDir,
+        );
       }
       if (pool) await pool.syncInto(model); // weights and averaged batch-norm statistics, before validation and saving
       const trainSecs = (Date.now() - e0) / 1000;
@@ -254,11 +298,17 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
       };
       history.push(record);
       // the folder is replaced as a unit (the history, checkpoint and other files in it are kept)
-      if (improved) await writeDirAtomic(opts.outDir, (tmp) => model.save(tmp, opts.extraFiles ?? {}), { carryOver: true, last: [MODEL_META_FILE] });
+      if (improved)
+        await writeDirAtomic(opts.outDir, (tmp) => model.save(tmp, opts.extraFiles ?? {}), {
+          carryOver: true,
+          last: [MODEL_META_FILE],
+        });
       await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch }, null, 2) + '\n');
       progress.log(
         `epoch ${record.epoch}: loss ${record.loss.toFixed(4)}` +
-          (valAccuracy !== null ? `, validation ${tc.validation.ways}-way ${tc.validation.shots}-shot accuracy ${(valAccuracy * 100).toFixed(1)}% ±${((valCi95 ?? 0) * 100).toFixed(1)}` : '') +
+          (valAccuracy !== null
+            ? `, validation ${tc.validation.ways}-way ${tc.validation.shots}-shot accuracy ${(valAccuracy * 100).toFixed(1)}% ±${((valCi95 ?? 0) * 100).toFixed(1)}`
+            : '') +
           `, lr ${lr.toExponential(2)}, ${record.imagesPerSecond.toFixed(0)} img/s, ${formatDuration(record.seconds)}${improved ? ' (best, saved)' : ''}`,
       );
       opts.onEpoch?.(record);
@@ -275,7 +325,10 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
     const bestRecord = history[bestEpoch - 1];
     const seconds = elapsedBefore + (Date.now() - t0) / 1000;
     // the run is complete: history.json says so (what a resumed ensemble reads), and the checkpoint goes
-    await writeAtomic(path.join(opts.outDir, 'history.json'), JSON.stringify({ history, bestEpoch, stoppedBecause, seconds }, null, 2) + '\n');
+    await writeAtomic(
+      path.join(opts.outDir, 'history.json'),
+      JSON.stringify({ history, bestEpoch, stoppedBecause, seconds }, null, 2) + '\n',
+    );
     await removeCheckpoint(checkpointDir);
     return {
       history,

@@ -38,7 +38,11 @@ export function frameCount(endMs: number, o: Pick<DrawOptions, 'fps' | 'holdMs'>
  * ink / 2 * k of the path between such pixels, with dots of radius (ink - 1) / 2 * k at the points. Returns `count` frames of size x size bytes, one
  * after the other.
  */
-export function drawFrames(timeline: readonly Stroke[], endMs: number, o: DrawOptions = DEFAULT_DRAW_OPTIONS): { count: number; data: Uint8Array } {
+export function drawFrames(
+  timeline: readonly Stroke[],
+  endMs: number,
+  o: DrawOptions = DEFAULT_DRAW_OPTIONS,
+): { count: number; data: Uint8Array } {
   const s = o.size;
   const k = s / REFERENCE_SIZE;
   const pad = (REFERENCE_SIZE - OMNIGLOT_SIDE) / 2;
@@ -78,7 +82,16 @@ export function drawFrames(timeline: readonly Stroke[], endMs: number, o: DrawOp
  * within `half` of the segment (x0, y0)-(x1, y1) measured perpendicularly (flat ends), plus a round dot
  * of radius `dot` at each end, which joins consecutive pieces and draws a lone point.
  */
-export function stampSegment(canvas: Uint8Array, size: number, x0: number, y0: number, x1: number, y1: number, half: number, dot: number): void {
+export function stampSegment(
+  canvas: Uint8Array,
+  size: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  half: number,
+  dot: number,
+): void {
   const reach = Math.ceil(Math.max(half, dot));
   const xmin = Math.max(0, Math.min(x0, x1) - reach);
   const xmax = Math.min(size - 1, Math.max(x0, x1) + reach);

@@ -23,7 +23,10 @@ export class DrawingVideoMaker implements DataSetMaker {
       findFfmpeg();
     } catch (err) {
       if (!(err instanceof PluginError)) throw err;
-      throw new PluginError(`${this.id} cannot be made (its clips are encoded with ffmpeg): ${err.message}`, { hints: err.hints, cause: err });
+      throw new PluginError(`${this.id} cannot be made (its clips are encoded with ffmpeg): ${err.message}`, {
+        hints: err.hints,
+        cause: err,
+      });
     }
   }
 
@@ -41,13 +44,22 @@ export class DrawingVideoMaker implements DataSetMaker {
     const s = await renderDrawings(
       Object.values(request.sources),
       {
-        out: request.out, draw: DEFAULT_DRAW_OPTIONS, codec: 'auto', crf: 30, preset: 'slow', force: false, quiet: false,
+        out: request.out,
+        draw: DEFAULT_DRAW_OPTIONS,
+        codec: 'auto',
+        crf: 30,
+        preset: 'slow',
+        force: false,
+        quiet: false,
         ...(request.limit !== undefined ? { limit: request.limit } : {}),
       },
       { out: lines, err: lines },
     );
     return {
-      samples: s.drawings, made: s.rendered, kept: s.existing, failed: s.failed,
+      samples: s.drawings,
+      made: s.rendered,
+      kept: s.existing,
+      failed: s.failed,
       summary: `${s.rendered} clip(s) rendered (${s.frames} frames, codec ${s.codec}) in ${s.seconds.toFixed(1)} s`,
     };
   }

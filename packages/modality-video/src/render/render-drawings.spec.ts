@@ -9,7 +9,15 @@ import { renderDrawingsMain } from './render-drawings.js';
 let dir: string;
 const sink = () => {
   let text = '';
-  return { stream: new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), text: () => text };
+  return {
+    stream: new Writable({
+      write(c, _e, cb) {
+        text += String(c);
+        cb();
+      },
+    }),
+    text: () => text,
+  };
 };
 
 beforeAll(async () => {
@@ -33,15 +41,23 @@ describe('render-drawings', () => {
   it('renders the drawings of an archive to <Alphabet>/characterNN/<id>.mp4 that the video modality reads back', async () => {
     const out = join(dir, 'videos');
     const [o, e] = [sink(), sink()];
-    const code = await renderDrawingsMain([join(dir, 'strokes_background.zip'), '--out', out, '--alphabets', 'Latin', '--quiet'], { out: o.stream, err: e.stream });
+    const code = await renderDrawingsMain(
+      [join(dir, 'strokes_background.zip'), '--out', out, '--alphabets', 'Latin', '--quiet'],
+      { out: o.stream, err: e.stream },
+    );
     expect(e.text()).toBe('');
     expect(code).toBe(0);
-    expect(o.text()).toMatch(/^rendered 2 clip\(s\) \(0 already there, 0 failed\) of 2 drawing\(s\): 47 frames, codec \w+/);
+    expect(o.text()).toMatch(
+      /^rendered 2 clip\(s\) \(0 already there, 0 failed\) of 2 drawing\(s\): 47 frames, codec \w+/,
+    );
     expect(await readdir(join(out, 'Latin'))).toEqual(['character01', 'character02']);
     const modality = new VideoModality();
     const pre = modality.preprocessSchema.parse({ frames: 4, size: 28 });
     const clip = join(out, 'Latin', 'character01', '0001_01.mp4');
-    const x = await modality.decode({ id: 'Latin/character01/0001_01.mp4', path: clip, label: 'Latin/character01' }, pre);
+    const x = await modality.decode(
+      { id: 'Latin/character01/0001_01.mp4', path: clip, label: 'Latin/character01' },
+      pre,
+    );
     const ink = (t: number): number => x.subarray(t * 784, (t + 1) * 784).reduce((s, v) => s + v, 0);
     expect(ink(3)).toBeGreaterThan(ink(0) * 1.5); // frame 5 of 23 (200 ms, half-way) vs the finished line
     // the finished vertical line: 3 px around column 55 at 112, half of pixel 13 at 28; rows 23 .. 88 at 112
@@ -51,22 +67,37 @@ describe('render-drawings', () => {
     // a second run keeps what exists; --force renders again
     const before = (await stat(join(out, 'Latin', 'character01', '0001_01.mp4'))).mtimeMs;
     const again = sink();
-    expect(await renderDrawingsMain([join(dir, 'strokes_background.zip'), '--out', out, '--alphabets', 'Latin', '--quiet'], { out: again.stream, err: sink().stream })).toBe(0);
+    expect(
+      await renderDrawingsMain([join(dir, 'strokes_background.zip'), '--out', out, '--alphabets', 'Latin', '--quiet'], {
+        out: again.stream,
+        err: sink().stream,
+      }),
+    ).toBe(0);
     expect(again.text()).toMatch(/^rendered 0 clip\(s\) \(2 already there/);
     expect((await stat(join(out, 'Latin', 'character01', '0001_01.mp4'))).mtimeMs).toBe(before);
   }, 60_000);
 
   it('lists drawings it could not render and exits 1; usage errors exit 2', async () => {
     const [o, e] = [sink(), sink()];
-    const code = await renderDrawingsMain([join(dir, 'strokes_background.zip'), '--out', join(dir, 'greek'), '--alphabets', 'Greek', '--quiet'], { out: o.stream, err: e.stream });
+    const code = await renderDrawingsMain(
+      [join(dir, 'strokes_background.zip'), '--out', join(dir, 'greek'), '--alphabets', 'Greek', '--quiet'],
+      { out: o.stream, err: e.stream },
+    );
     expect(code).toBe(1);
-    expect(e.text()).toContain("failed: ");
+    expect(e.text()).toContain('failed: ');
     expect(e.text()).toContain("Greek/character01/0003_01.txt:2: expected 'x,y,t_ms'");
     const u = sink();
-    expect(await renderDrawingsMain([join(dir, 'strokes_background.zip')], { out: sink().stream, err: u.stream })).toBe(2);
+    expect(await renderDrawingsMain([join(dir, 'strokes_background.zip')], { out: sink().stream, err: u.stream })).toBe(
+      2,
+    );
     expect(u.text()).toMatch(/^Usage error: --out DIR is required/);
     const bad = sink();
-    expect(await renderDrawingsMain([join(dir, 'strokes_background.zip'), '--out', dir, '--alphabets', 'Klingon'], { out: sink().stream, err: bad.stream })).toBe(2);
+    expect(
+      await renderDrawingsMain([join(dir, 'strokes_background.zip'), '--out', dir, '--alphabets', 'Klingon'], {
+        out: sink().stream,
+        err: bad.stream,
+      }),
+    ).toBe(2);
     expect(bad.text()).toContain('--alphabets: not in the archives: Klingon (found: Latin, Greek)');
   }, 60_000);
 });

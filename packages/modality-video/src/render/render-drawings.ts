@@ -50,7 +50,10 @@ export interface RenderSummary {
 }
 
 /** The render-drawings command: returns the exit code (0 ok, 1 data error or failed drawings, 2 usage). */
-export async function renderDrawingsMain(argv: readonly string[], io: RenderIo = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function renderDrawingsMain(
+  argv: readonly string[],
+  io: RenderIo = { out: process.stdout, err: process.stderr },
+): Promise<number> {
   let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);
@@ -128,14 +131,22 @@ function options(v: ReturnType<typeof parse>['values']): RenderOptions {
   const num = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${value}'`);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${value}'`);
     return n;
   };
   if (!v.out) throw new UsageError('--out DIR is required');
   const d = DEFAULT_DRAW_OPTIONS;
   return {
     out: v.out,
-    ...(v.alphabets ? { alphabets: v.alphabets.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    ...(v.alphabets
+      ? {
+          alphabets: v.alphabets
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
     draw: {
       size: num('size', v.size, d.size, 8, 4096),
       fps: num('fps', v.fps, d.fps, 1, 240),
@@ -158,7 +169,11 @@ function options(v: ReturnType<typeof parse>['values']): RenderOptions {
  * exist are kept unless `force`; a drawing that cannot be parsed or encoded is listed in `failed` and
  * the others go on.
  */
-export async function renderDrawings(inputs: readonly string[], o: RenderOptions, io: RenderIo): Promise<RenderSummary> {
+export async function renderDrawings(
+  inputs: readonly string[],
+  o: RenderOptions,
+  io: RenderIo,
+): Promise<RenderSummary> {
   if (inputs.length === 0) throw new UsageError('give at least one stroke archive (zip) or folder');
   const t0 = performance.now();
   const ffmpeg = findFfmpeg().path;
@@ -166,17 +181,21 @@ export async function renderDrawings(inputs: readonly string[], o: RenderOptions
   const log = (line: string): void => {
     if (!o.quiet) io.err.write(line + '\n');
   };
-  if (codec !== 'libx264') log(`note: encoding with ${codec} (this ffmpeg has no libx264, so the clips are not H.264 as in the shared set)`);
+  if (codec !== 'libx264')
+    log(`note: encoding with ${codec} (this ffmpeg has no libx264, so the clips are not H.264 as in the shared set)`);
   let files = await readStrokeArchives(inputs);
   if (o.alphabets) {
     const known = new Set(files.map((f) => f.alphabet));
     const unknown = o.alphabets.filter((a) => !known.has(a));
-    if (unknown.length > 0) throw new UsageError(`--alphabets: not in the archives: ${unknown.join(', ')} (found: ${[...known].join(', ')})`);
+    if (unknown.length > 0)
+      throw new UsageError(`--alphabets: not in the archives: ${unknown.join(', ')} (found: ${[...known].join(', ')})`);
     const keep = new Set(o.alphabets);
     files = files.filter((f) => keep.has(f.alphabet));
   }
   if (o.limit !== undefined) files = files.slice(0, o.limit);
-  log(`render-drawings: ${files.length} drawing(s) from ${inputs.join(', ')} -> ${o.out} (${o.draw.size}x${o.draw.size}, ${o.draw.fps} fps, ${codec}, ffmpeg ${ffmpeg})`);
+  log(
+    `render-drawings: ${files.length} drawing(s) from ${inputs.join(', ')} -> ${o.out} (${o.draw.size}x${o.draw.size}, ${o.draw.fps} fps, ${codec}, ffmpeg ${ffmpeg})`,
+  );
 
   const pool = new DecodePool(o.jobs);
   let rendered = 0;
@@ -188,7 +207,13 @@ export async function renderDrawings(inputs: readonly string[], o: RenderOptions
   const one = async (f: StrokeFile): Promise<void> => {
     const dir = path.join(o.out, f.alphabet, f.character);
     const file = path.join(dir, `${f.name}.mp4`);
-    if (!o.force && (await stat(file).then((s) => s.size > 0, () => false))) {
+    if (
+      !o.force &&
+      (await stat(file).then(
+        (s) => s.size > 0,
+        () => false,
+      ))
+    ) {
       existing++;
       return;
     }
@@ -209,9 +234,19 @@ export async function renderDrawings(inputs: readonly string[], o: RenderOptions
       const done = rendered + existing + failed.length;
       const rate = rendered / ((now - t0) / 1000);
       const eta = rate > 0 ? `, about ${Math.ceil((files.length - done) / rate)} s left` : '';
-      log(`  ${done}/${files.length} (${rendered} rendered, ${existing} existing, ${failed.length} failed), ${rate.toFixed(1)} clips/s${eta}`);
+      log(
+        `  ${done}/${files.length} (${rendered} rendered, ${existing} existing, ${failed.length} failed), ${rate.toFixed(1)} clips/s${eta}`,
+      );
     }
   };
   await Promise.all(files.map((f) => pool.run(() => one(f))));
-  return { drawings: files.length, rendered, existing, failed, frames, seconds: (performance.now() - t0) / 1000, codec };
+  return {
+    drawings: files.length,
+    rendered,
+    existing,
+    failed,
+    frames,
+    seconds: (performance.now() - t0) / 1000,
+    codec,
+  };
 }

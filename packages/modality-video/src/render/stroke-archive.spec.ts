@@ -41,7 +41,11 @@ afterAll(async () => {
 
 describe('strokePathParts', () => {
   it('takes <Alphabet>/characterNN/<id>_<drawer>.txt and ignores junk', () => {
-    expect(strokePathParts('strokes_background/Japanese_(katakana)/character12/0900_05.txt')).toEqual({ alphabet: 'Japanese_(katakana)', character: 'character12', name: '0900_05' });
+    expect(strokePathParts('strokes_background/Japanese_(katakana)/character12/0900_05.txt')).toEqual({
+      alphabet: 'Japanese_(katakana)',
+      character: 'character12',
+      name: '0900_05',
+    });
     expect(strokePathParts('__MACOSX/strokes_background/Latin/character01/._0683_01.txt')).toBeUndefined();
     expect(strokePathParts('strokes_background/Latin/.DS_Store')).toBeUndefined();
     expect(strokePathParts('strokes_background/Latin/character01/')).toBeUndefined();
@@ -51,9 +55,15 @@ describe('strokePathParts', () => {
 describe('readStrokeArchives', () => {
   it('reads zips as published, a folder of zips, keeping a drawing found twice once', async () => {
     const files = await readStrokeArchives([join(dir, 'zips')]);
-    expect(files.map((f) => `${f.alphabet}/${f.character}/${f.name}`)).toEqual(['Latin/character01/0683_01', 'Latin/character01/0683_02', 'Tagalog/character03/1000_07']);
+    expect(files.map((f) => `${f.alphabet}/${f.character}/${f.name}`)).toEqual([
+      'Latin/character01/0683_01',
+      'Latin/character01/0683_02',
+      'Tagalog/character03/1000_07',
+    ]);
     expect(files[0]!.text).toBe(A);
-    expect(files[0]!.source).toBe(`${join(dir, 'zips', 'strokes_background_small1.zip')}:strokes_background_small1/Latin/character01/0683_01.txt`);
+    expect(files[0]!.source).toBe(
+      `${join(dir, 'zips', 'strokes_background_small1.zip')}:strokes_background_small1/Latin/character01/0683_01.txt`,
+    );
     const one = await readStrokeArchives([join(dir, 'zips', 'strokes_background_small2.zip')]);
     expect(one).toHaveLength(2);
   });
@@ -64,10 +74,16 @@ describe('readStrokeArchives', () => {
   });
 
   it('fails with DataErrors naming the input', async () => {
-    await expect(readStrokeArchives([join(dir, 'zips'), join(dir, 'clash.zip')])).rejects.toThrow(/two different stroke files for Latin\/character01\/0683_01/);
-    await expect(readStrokeArchives([join(dir, 'missing.zip')])).rejects.toThrow(`stroke archive not found: ${join(dir, 'missing.zip')}`);
+    await expect(readStrokeArchives([join(dir, 'zips'), join(dir, 'clash.zip')])).rejects.toThrow(
+      /two different stroke files for Latin\/character01\/0683_01/,
+    );
+    await expect(readStrokeArchives([join(dir, 'missing.zip')])).rejects.toThrow(
+      `stroke archive not found: ${join(dir, 'missing.zip')}`,
+    );
     await expect(readStrokeArchives([join(dir, 'not-a-zip.zip')])).rejects.toThrow(DataError);
-    await expect(readStrokeArchives([join(dir, 'not-a-zip.zip')])).rejects.toThrow(`cannot read ${join(dir, 'not-a-zip.zip')} as a zip archive`);
+    await expect(readStrokeArchives([join(dir, 'not-a-zip.zip')])).rejects.toThrow(
+      `cannot read ${join(dir, 'not-a-zip.zip')} as a zip archive`,
+    );
     await mkdir(join(dir, 'nothing'), { recursive: true });
     await expect(readStrokeArchives([join(dir, 'nothing')])).rejects.toThrow(/no Omniglot stroke files found/);
   });

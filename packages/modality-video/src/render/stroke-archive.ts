@@ -20,7 +20,8 @@ const STROKE_PATH = /(?:^|\/)([^/]+)\/(character\d+)\/(\d+_\d+)\.txt$/;
 
 /** Parts of an archive path that name a drawing, or undefined for anything else (folders, junk). */
 export function strokePathParts(name: string): { alphabet: string; character: string; name: string } | undefined {
-  if (name.startsWith('__MACOSX/') || name.includes('/__MACOSX/') || path.posix.basename(name).startsWith('.')) return undefined;
+  if (name.startsWith('__MACOSX/') || name.includes('/__MACOSX/') || path.posix.basename(name).startsWith('.'))
+    return undefined;
   const m = STROKE_PATH.exec(name);
   return m ? { alphabet: m[1]!, character: m[2]!, name: m[3]! } : undefined;
 }
@@ -39,7 +40,8 @@ export async function readStrokeArchives(inputs: readonly string[]): Promise<Str
     const key = `${f.alphabet}/${f.character}/${f.name}`;
     const before = seen.get(key);
     if (before) {
-      if (before.text !== f.text) throw new DataError(`two different stroke files for ${key}: ${before.source} and ${f.source}`);
+      if (before.text !== f.text)
+        throw new DataError(`two different stroke files for ${key}: ${before.source} and ${f.source}`);
       return;
     }
     seen.set(key, f);
@@ -58,7 +60,9 @@ export async function readStrokeArchives(inputs: readonly string[]): Promise<Str
   }
   if (out.length === 0) {
     throw new DataError(`no Omniglot stroke files found in ${inputs.join(', ')}`, {
-      hints: ['expected strokes_background.zip / strokes_evaluation.zip, a folder of them, or a folder of <Alphabet>/characterNN/<id>_<drawer>.txt'],
+      hints: [
+        'expected strokes_background.zip / strokes_evaluation.zip, a folder of them, or a folder of <Alphabet>/characterNN/<id>_<drawer>.txt',
+      ],
     });
   }
   return out;

@@ -1,7 +1,8 @@
 import { DataError } from '@fewshot/core/plugin';
 import { endTime, parseStrokeText, videoTimeline } from './strokes.js';
 
-const TEXT = 'START\n68.75,-25.8,0\n68.75,-30.8,140\n68.75,-35.8,310\nBREAK\n67.75,-41.8,1152\n50.75,-41.8,2684\nBREAK\n60,-50,2700\nBREAK\n';
+const TEXT =
+  'START\n68.75,-25.8,0\n68.75,-30.8,140\n68.75,-35.8,310\nBREAK\n67.75,-41.8,1152\n50.75,-41.8,2684\nBREAK\n60,-50,2700\nBREAK\n';
 
 describe('parseStrokeText', () => {
   it('reads START, x,y,t lines and BREAK into strokes', () => {
@@ -13,7 +14,9 @@ describe('parseStrokeText', () => {
 
   it('names the file and line of anything else', () => {
     expect(() => parseStrokeText('START\n1,2,3\n1,two,3\n', 'dir/b.txt')).toThrow(DataError);
-    expect(() => parseStrokeText('START\n1,2,3\n1,two,3\n', 'dir/b.txt')).toThrow("dir/b.txt:3: expected 'x,y,t_ms', START or BREAK, got '1,two,3'");
+    expect(() => parseStrokeText('START\n1,2,3\n1,two,3\n', 'dir/b.txt')).toThrow(
+      "dir/b.txt:3: expected 'x,y,t_ms', START or BREAK, got '1,two,3'",
+    );
     expect(() => parseStrokeText('START\nBREAK\n', 'empty.txt')).toThrow('empty.txt: no pen points');
   });
 });
@@ -28,7 +31,16 @@ describe('videoTimeline', () => {
   });
 
   it('starts at 0 and never goes back in time', () => {
-    const t = videoTimeline([[{ x: 0, y: 0, t: 500 }, { x: 1, y: 0, t: 400 }, { x: 2, y: 0, t: 600 }]], 150);
+    const t = videoTimeline(
+      [
+        [
+          { x: 0, y: 0, t: 500 },
+          { x: 1, y: 0, t: 400 },
+          { x: 2, y: 0, t: 600 },
+        ],
+      ],
+      150,
+    );
     expect(t[0]!.map((p) => p.t)).toEqual([0, 0, 100]);
   });
 });

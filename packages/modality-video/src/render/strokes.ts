@@ -35,7 +35,8 @@ export function parseStrokeText(text: string, source: string): Stroke[] {
     current.push({ x: x!, y: y!, t: t! });
   });
   if (current.length > 0) strokes.push(current);
-  if (strokes.length === 0) throw new DataError(`${source}: no pen points (an Omniglot stroke file has START, 'x,y,t_ms' lines and BREAK)`);
+  if (strokes.length === 0)
+    throw new DataError(`${source}: no pen points (an Omniglot stroke file has START, 'x,y,t_ms' lines and BREAK)`);
   return strokes;
 }
 

@@ -38,50 +38,116 @@ export function benchCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
     builder: (y) =>
       y
         .positional('bench', { type: 'string', demandOption: true, describe: 'bench YAML file' })
-        .option('out', { type: 'string', demandOption: true, describe: 'output folder (results.json, results.csv, report.md, cells/, episodes/, models/)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'list the cells, which are done, and an estimate of the time left' })
-        .option('shard', { type: 'string', describe: 'run shard i of n (i from 0): --shard 0/3; default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX' })
-        .option('shard-count', { type: 'number', describe: 'number of shards with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)' })
-        .option('fetch', { type: 'boolean', default: false, describe: 'first fetch the supported data sets the bench reads when they are missing (fewshot data fetch)' })
-        .option('mirror', { type: 'string', describe: 'with --fetch: take the archives from this URL or folder (default: $FEWSHOT_DATA_MIRROR, else the publishers)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the report as one JSON object' }) as unknown as Argv<RunArgs>,
+        .option('out', {
+          type: 'string',
+          demandOption: true,
+          describe: 'output folder (results.json, results.csv, report.md, cells/, episodes/, models/)',
+        })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'list the cells, which are done, and an estimate of the time left',
+        })
+        .option('shard', {
+          type: 'string',
+          describe:
+            'run shard i of n (i from 0): --shard 0/3; default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX',
+        })
+        .option('shard-count', {
+          type: 'number',
+          describe: 'number of shards with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)',
+        })
+        .option('fetch', {
+          type: 'boolean',
+          default: false,
+          describe: 'first fetch the supported data sets the bench reads when they are missing (fewshot data fetch)',
+        })
+        .option('mirror', {
+          type: 'string',
+          describe:
+            'with --fetch: take the archives from this URL or folder (default: $FEWSHOT_DATA_MIRROR, else the publishers)',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print the report as one JSON object',
+        }) as unknown as Argv<RunArgs>,
     handler: async (args) => {
       const shard = resolveShard(args.shard, args.shardCount);
-      const report = await runBench(args.bench, { out: args.out, dryRun: args.dryRun, progress: progressFor(args, io), fetch: fetchOptionsOf(args, io), ...(shard ? { shard } : {}) });
+      const report = await runBench(args.bench, {
+        out: args.out,
+        dryRun: args.dryRun,
+        progress: progressFor(args, io),
+        fetch: fetchOptionsOf(args, io),
+        ...(shard ? { shard } : {}),
+      });
       if (args.json) {
         const { results, ...rest } = report;
-        io.out.write(JSON.stringify(args.dryRun ? rest : { ...rest, accuracy: results?.cells.map((c) => ({ id: c.id, accuracy: c.accuracy, ci95: c.ci95 })) }) + '\n');
+        io.out.write(
+          JSON.stringify(
+            args.dryRun
+              ? rest
+              : { ...rest, accuracy: results?.cells.map((c) => ({ id: c.id, accuracy: c.accuracy, ci95: c.ci95 })) },
+          ) + '\n',
+        );
         return;
       }
       if (args.dryRun) {
         for (const c of report.cells) io.out.write(`${c.done ? 'done' : 'todo'}  ${c.id}  ${c.key}\n`);
         const done = report.cells.filter((c) => c.done).length;
-        io.out.write(`${report.cells.length} cells${shard ? ` in shard ${shard.index}/${shard.count} (of ${report.cellsTotal})` : ''}: ${done} done, ${report.cells.length - done} to run; estimated time left ${formatDuration(report.estimateSeconds)}\n`);
+        io.out.write(
+          `${report.cells.length} cells${shard ? ` in shard ${shard.index}/${shard.count} (of ${report.cellsTotal})` : ''}: ${done} done, ${report.cells.length - done} to run; estimated time left ${formatDuration(report.estimateSeconds)}\n`,
+        );
         return;
       }
-      for (const c of report.results?.cells ?? []) io.out.write(`${c.id}: ${percent(c.accuracy)} ± ${percent(c.ci95)} (${c.domain})\n`);
+      for (const c of report.results?.cells ?? [])
+        io.out.write(`${c.id}: ${percent(c.accuracy)} ± ${percent(c.ci95)} (${c.domain})\n`);
       io.out.write(`${report.ran} cells run, ${report.cells.length - report.ran} reused; results in ${report.out}\n`);
     },
   };
   const compare: CommandModule<GlobalArgs, CompareArgs> = {
     command: 'compare <old> <new>',
-    describe: 'Compare two bench outputs cell by cell (paired where the episodes match); exit 1 when a cell drops more than --max-drop points',
+    describe:
+      'Compare two bench outputs cell by cell (paired where the episodes match); exit 1 when a cell drops more than --max-drop points',
     builder: (y) =>
       y
-        .positional('old', { type: 'string', demandOption: true, describe: 'earlier output folder (or its results.json)' })
-        .positional('new', { type: 'string', demandOption: true, describe: 'later output folder (or its results.json)' })
+        .positional('old', {
+          type: 'string',
+          demandOption: true,
+          describe: 'earlier output folder (or its results.json)',
+        })
+        .positional('new', {
+          type: 'string',
+          demandOption: true,
+          describe: 'later output folder (or its results.json)',
+        })
         .option('max-drop', { type: 'number', describe: 'percentage points a cell may lose before the command fails' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the comparison as one JSON object' }) as unknown as Argv<CompareArgs>,
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print the comparison as one JSON object',
+        }) as unknown as Argv<CompareArgs>,
     handler: (args) => {
       const report = compareBenchDirs(args.old, args.new, args.maxDrop ?? null);
       if (args.json) io.out.write(JSON.stringify(report) + '\n');
       else {
         const pts = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
-        for (const c of report.changes) io.out.write(`${c.regressed ? 'DROP' : '    '}  ${c.id}: ${percent(c.old)} -> ${percent(c.new)} (${pts(c.difference)} ± ${(c.ci95 * 100).toFixed(1)} points, ${c.paired ? 'paired' : 'unpaired'})\n`);
+        for (const c of report.changes)
+          io.out.write(
+            `${c.regressed ? 'DROP' : '    '}  ${c.id}: ${percent(c.old)} -> ${percent(c.new)} (${pts(c.difference)} ± ${(c.ci95 * 100).toFixed(1)} points, ${c.paired ? 'paired' : 'unpaired'})\n`,
+          );
         for (const id of report.removed) io.out.write(`only in old: ${id}\n`);
         for (const id of report.added) io.out.write(`only in new: ${id}\n`);
       }
-      if (report.regressions > 0) throw new BenchRegressionError(`${report.regressions} cell${report.regressions === 1 ? '' : 's'} dropped more than ${args.maxDrop} points`, { hints: report.changes.filter((c) => c.regressed).map((c) => `${c.id}: ${percent(c.old)} -> ${percent(c.new)}`) });
+      if (report.regressions > 0)
+        throw new BenchRegressionError(
+          `${report.regressions} cell${report.regressions === 1 ? '' : 's'} dropped more than ${args.maxDrop} points`,
+          {
+            hints: report.changes
+              .filter((c) => c.regressed)
+              .map((c) => `${c.id}: ${percent(c.old)} -> ${percent(c.new)}`),
+          },
+        );
     },
   };
   const merge: CommandModule<GlobalArgs, MergeArgs> = {
@@ -90,7 +156,11 @@ export function benchCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
     builder: (y) =>
       y
         .positional('dirs', { type: 'string', array: true, demandOption: true, describe: "the shards' output folders" })
-        .option('out', { type: 'string', demandOption: true, describe: 'output folder of the merged results' }) as unknown as Argv<MergeArgs>,
+        .option('out', {
+          type: 'string',
+          demandOption: true,
+          describe: 'output folder of the merged results',
+        }) as unknown as Argv<MergeArgs>,
     handler: async (args) => {
       const r = await mergeBench(args.dirs, args.out);
       io.out.write(`merged ${args.dirs.length} outputs: ${r.cells.length} cells into ${args.out}\n`);
@@ -99,7 +169,11 @@ export function benchCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
   return {
     command: 'bench',
     describe: 'Benchmark methods x tasks from a bench file (resumable, shardable); `bench compare`, `bench merge`',
-    builder: (y) => y.command(compare as unknown as CommandModule).command(merge as unknown as CommandModule).command(run as unknown as CommandModule) as unknown as Argv<GlobalArgs>,
+    builder: (y) =>
+      y
+        .command(compare as unknown as CommandModule)
+        .command(merge as unknown as CommandModule)
+        .command(run as unknown as CommandModule) as unknown as Argv<GlobalArgs>,
     handler: () => {},
   };
 }

@@ -12,7 +12,8 @@ interface Args extends GlobalArgs {
 export function doctorCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   return {
     command: 'doctor',
-    describe: 'Check the setup (Node, packages, backends, ffmpeg, data, cache, output folder) and say how to fix problems',
+    describe:
+      'Check the setup (Node, packages, backends, ffmpeg, data, cache, output folder) and say how to fix problems',
     builder: (y) =>
       y
         .option('out', { type: 'string', describe: 'output folder to check (default: the working folder)' })
@@ -20,7 +21,11 @@ export function doctorCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         .option('plugin', { type: 'string', array: true, describe: 'also load this plugin (package name or path)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }),
     handler: async (args) => {
-      const report = await runDoctor({ plugins: args.plugin ?? [], ...(args.out ? { out: args.out } : {}), ...(args.data ? { dataDir: args.data } : {}) });
+      const report = await runDoctor({
+        plugins: args.plugin ?? [],
+        ...(args.out ? { out: args.out } : {}),
+        ...(args.data ? { dataDir: args.data } : {}),
+      });
       io.out.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorReport(report));
       const broken = setupErrorOf(report);
       if (broken) throw broken;

@@ -22,7 +22,12 @@ describe('applyOverridesAt (a saved model preprocessing with --set data.preproce
   });
 
   it('creates missing mappings, applies overrides in order, and names a scalar it cannot set inside', () => {
-    expect(at(['data.preprocess.extra.deep=1', 'data.preprocess.size=30', 'data.preprocess.size=32'])).toMatchObject({ extra: { deep: 1 }, size: 32 });
-    expect(() => at(['data.preprocess.size.x=1'])).toThrow(/cannot set 'x' inside 'data.preprocess.size', which is a number \(28\) at model's fewshot.json/);
+    expect(at(['data.preprocess.extra.deep=1', 'data.preprocess.size=30', 'data.preprocess.size=32'])).toMatchObject({
+      extra: { deep: 1 },
+      size: 32,
+    });
+    expect(() => at(['data.preprocess.size.x=1'])).toThrow(
+      /cannot set 'x' inside 'data.preprocess.size', which is a number \(28\) at model's fewshot.json/,
+    );
   });
 });

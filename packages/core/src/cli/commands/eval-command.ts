@@ -1,6 +1,15 @@
 import type { CommandModule } from 'yargs';
 import { evaluate } from '../../api/evaluate.js';
-import { UsageError, fetchOptionsOf, overridesOf, percent, progressFor, withExperimentOptions, type CliIo, type GlobalArgs } from '../command-context.js';
+import {
+  UsageError,
+  fetchOptionsOf,
+  overridesOf,
+  percent,
+  progressFor,
+  withExperimentOptions,
+  type CliIo,
+  type GlobalArgs,
+} from '../command-context.js';
 
 interface Args extends GlobalArgs {
   experiment?: string;
@@ -16,20 +25,32 @@ interface Args extends GlobalArgs {
 export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   return {
     command: 'eval [experiment]',
-    describe: 'Evaluate a trained model (or a baseline: pixel, or one a plugin provides) on explicit one-shot runs or on random N-way K-shot episodes',
+    describe:
+      'Evaluate a trained model (or a baseline: pixel, or one a plugin provides) on explicit one-shot runs or on random N-way K-shot episodes',
     builder: (y) =>
       withExperimentOptions(
         y
-          .positional('experiment', { type: 'string', describe: 'experiment YAML (data.test and eval settings); defaults to the config saved with --model' })
+          .positional('experiment', {
+            type: 'string',
+            describe: 'experiment YAML (data.test and eval settings); defaults to the config saved with --model',
+          })
           .option('model', { type: 'string', describe: 'model folder written by `fewshot train`' })
-          .option('baseline', { type: 'string', describe: "evaluate a parameter-free baseline instead of a model: 'pixel' (nearest neighbour on the decoded input) or a plugin's (see `fewshot plugins`)" })
-          .option('runs', { type: 'string', describe: "folder of explicit runs in Lake's format (runNN/training, runNN/test, runNN/class_labels.txt)" })
+          .option('baseline', {
+            type: 'string',
+            describe:
+              "evaluate a parameter-free baseline instead of a model: 'pixel' (nearest neighbour on the decoded input) or a plugin's (see `fewshot plugins`)",
+          })
+          .option('runs', {
+            type: 'string',
+            describe: "folder of explicit runs in Lake's format (runNN/training, runNN/test, runNN/class_labels.txt)",
+          })
           .option('out', { type: 'string', describe: 'write eval.json and the resolved config.yaml to this folder' })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' })
           .check((a) => {
             if (!a.model && !a.baseline) throw new UsageError('give --model DIR or --baseline pixel');
             if (a.model && a.baseline) throw new UsageError('give either --model or --baseline, not both');
-            if (!a.model && !a.experiment) throw new UsageError('--baseline needs an experiment YAML (for its data and preprocessing)');
+            if (!a.model && !a.experiment)
+              throw new UsageError('--baseline needs an experiment YAML (for its data and preprocessing)');
             return true;
           }),
       ) as never,

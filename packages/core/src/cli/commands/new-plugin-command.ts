@@ -12,14 +12,23 @@ interface Args extends GlobalArgs {
 export function newPluginCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   return {
     command: 'new-plugin <name>',
-    describe: 'Write a new plugin package to start from: a working example modality and encoder, and a conformance test',
+    describe:
+      'Write a new plugin package to start from: a working example modality and encoder, and a conformance test',
     builder: (y) =>
       y
         .positional('name', { type: 'string', demandOption: true, describe: 'npm package name of the plugin' })
         .option('dir', { type: 'string', demandOption: true, describe: 'folder to create (absent or empty)' })
-        .option('core', { type: 'string', describe: "the plugin's @fewshot/core dependency: a version range, or a tarball or folder (default: this fewshot's core)" }) as never,
+        .option('core', {
+          type: 'string',
+          describe:
+            "the plugin's @fewshot/core dependency: a version range, or a tarball or folder (default: this fewshot's core)",
+        }) as never,
     handler: async (args) => {
-      const r = await scaffoldPlugin({ name: args.name, dir: args.dir, ...(args.core === undefined ? {} : { core: args.core }) });
+      const r = await scaffoldPlugin({
+        name: args.name,
+        dir: args.dir,
+        ...(args.core === undefined ? {} : { core: args.core }),
+      });
       const rel = path.relative(process.cwd(), r.dir) || '.';
       io.out.write(
         [

@@ -21,22 +21,39 @@ interface Args extends GlobalArgs {
 
 /** The schema of `kind` as JSON, or its Markdown reference. */
 function render(kind: Kind, format: Args['format'], modalities: Parameters<typeof experimentJsonSchema>[0]): string {
-  if (kind === 'experiment') return format === 'markdown' ? experimentReference(modalities) : renderJsonSchema(experimentJsonSchema(modalities));
+  if (kind === 'experiment')
+    return format === 'markdown' ? experimentReference(modalities) : renderJsonSchema(experimentJsonSchema(modalities));
   const schema = benchJsonSchema(modalities);
   if (format === 'json') return renderJsonSchema(schema);
-  return configurationReference(schema, { title: 'Bench file reference', intro: ['Generated from packages/core/src/bench/bench-schema.ts by `fewshot schema bench --format markdown`.'] });
+  return configurationReference(schema, {
+    title: 'Bench file reference',
+    intro: ['Generated from packages/core/src/bench/bench-schema.ts by `fewshot schema bench --format markdown`.'],
+  });
 }
 
 export function schemaCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
   return {
     command: 'schema [kind]',
-    describe: 'Print the JSON Schema of experiment or bench YAML (for editors and validators), or its Markdown reference',
+    describe:
+      'Print the JSON Schema of experiment or bench YAML (for editors and validators), or its Markdown reference',
     builder: (y) =>
       y
-        .positional('kind', { choices: KINDS, default: 'experiment' as Kind, describe: 'which YAML files the schema describes' })
+        .positional('kind', {
+          choices: KINDS,
+          default: 'experiment' as Kind,
+          describe: 'which YAML files the schema describes',
+        })
         .option('out', { type: 'string', describe: 'write to this file (folders created) instead of stdout' })
-        .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'json: JSON Schema (draft-07); markdown: the configuration reference' })
-        .option('plugin', { type: 'string', array: true, describe: "also load this plugin (package name or path): its modalities' settings join the schema" }) as never,
+        .option('format', {
+          choices: ['json', 'markdown'] as const,
+          default: 'json' as const,
+          describe: 'json: JSON Schema (draft-07); markdown: the configuration reference',
+        })
+        .option('plugin', {
+          type: 'string',
+          array: true,
+          describe: "also load this plugin (package name or path): its modalities' settings join the schema",
+        }) as never,
     handler: async (args) => {
       const { registry } = await createContainer(args.plugin ?? [], process.cwd());
       const text = render(args.kind, args.format, registry.modalities);

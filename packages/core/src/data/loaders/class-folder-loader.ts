@@ -42,10 +42,18 @@ export async function loadClassFolders(spec: DatasetSpec, settings: ClassFolderS
   } else {
     let folders = root.dirs;
     for (let level = 1; level < depth; level++) {
-      folders = (await Promise.all(folders.map(async (c) => (await listFolder(join(spec.path, c))).dirs.map((d) => `${c}/${d}`)))).flat();
+      folders = (
+        await Promise.all(folders.map(async (c) => (await listFolder(join(spec.path, c))).dirs.map((d) => `${c}/${d}`)))
+      ).flat();
     }
     const chosen = selectGroups(spec, folders, 'class');
-    found = (await Promise.all(chosen.map(async (folder) => (await listSampleFiles(join(spec.path, folder), type)).map((file) => ({ folder, file }))))).flat();
+    found = (
+      await Promise.all(
+        chosen.map(async (folder) =>
+          (await listSampleFiles(join(spec.path, folder), type)).map((file) => ({ folder, file })),
+        ),
+      )
+    ).flat();
   }
   const samples = found.map(({ folder, file }): SampleRef => {
     const attrs = settings.attrs?.(file.slice(file.lastIndexOf('/') + 1), folder);
@@ -64,7 +72,11 @@ function levels(depth: number): string {
 }
 
 /** The sample files below `rel` (relative to `root`), each with its class: the folder that holds it. */
-async function listClassFiles(root: string, rel: string, type: SampleFileType): Promise<{ folder: string; file: string }[]> {
+async function listClassFiles(
+  root: string,
+  rel: string,
+  type: SampleFileType,
+): Promise<{ folder: string; file: string }[]> {
   const { dirs, files } = await listFolder(join(root, rel));
   const here = files.filter((f) => isSampleFile(f, type)).map((file) => ({ folder: rel, file }));
   const below = await Promise.all(dirs.map((d) => listClassFiles(root, `${rel}/${d}`, type)));

@@ -5,7 +5,11 @@ import { groupNames, groupsOf, nameSuffix, patternAttrs, regexOption, suffixAttr
 
 describe('file-name attributes', () => {
   it('takes named groups of a pattern: FSDD speaker, Omniglot drawer', () => {
-    expect(patternAttrs(/^(?<digit>\d)_(?<speaker>[a-z]+)_(?<take>\d+)\.wav$/)('7_jackson_32.wav')).toEqual({ digit: '7', speaker: 'jackson', take: '32' });
+    expect(patternAttrs(/^(?<digit>\d)_(?<speaker>[a-z]+)_(?<take>\d+)\.wav$/)('7_jackson_32.wav')).toEqual({
+      digit: '7',
+      speaker: 'jackson',
+      take: '32',
+    });
     expect(patternAttrs(/_(?<drawer>\d+)\.png$/)('0123_05.png')).toEqual({ drawer: '05' });
     expect(patternAttrs(/^(?<speaker>[a-z]+)(?<x>!)?/)('george.wav')).toEqual({ speaker: 'george' });
     expect(patternAttrs(/^zzz(?<x>.)/)('0123_05.png')).toBeUndefined();
@@ -28,7 +32,11 @@ describe('file-name attributes', () => {
     const schema = z.strictObject({ filePattern: regexOption().default('^(?<speaker>[^_]+)') });
     expect(parseOptions(schema, {}, 'data.train.options').filePattern).toBe('^(?<speaker>[^_]+)');
     expect(() => parseOptions(schema, { filePattern: '(' }, 'data.train.options')).toThrow(ConfigError);
-    expect(() => parseOptions(schema, { filePattern: '(' }, 'data.train.options')).toThrow(/^data\.train\.options\.filePattern: not a valid regular expression: /);
-    expect(() => parseOptions(schema, { filePattern: '' }, 'data.train.options')).toThrow(/data\.train\.options\.filePattern/);
+    expect(() => parseOptions(schema, { filePattern: '(' }, 'data.train.options')).toThrow(
+      /^data\.train\.options\.filePattern: not a valid regular expression: /,
+    );
+    expect(() => parseOptions(schema, { filePattern: '' }, 'data.train.options')).toThrow(
+      /data\.train\.options\.filePattern/,
+    );
   });
 });

@@ -42,12 +42,14 @@ export async function loadGroupedFolders(spec: DatasetSpec, settings: GroupedFol
       const perClass = await Promise.all(
         dirs.map(async (cls) => {
           const { files } = await listFolder(join(spec.path, group, cls));
-          return files.filter((f) => isSampleFile(f, type)).map((file): SampleRef => ({
-            id: `${group}/${cls}/${file}`,
-            path: join(spec.path, group, cls, file),
-            label: `${group}/${cls}`,
-            attrs: { [groupAttr]: group, [classAttr]: cls, ...settings.attrs?.(file) },
-          }));
+          return files
+            .filter((f) => isSampleFile(f, type))
+            .map((file): SampleRef => ({
+              id: `${group}/${cls}/${file}`,
+              path: join(spec.path, group, cls, file),
+              label: `${group}/${cls}`,
+              attrs: { [groupAttr]: group, [classAttr]: cls, ...settings.attrs?.(file) },
+            }));
         }),
       );
       return perClass.flat();

@@ -12,7 +12,13 @@ describe('sample files', () => {
         await writeFile(join(root, f), '');
       }
       const type = { kind: 'audio files', extensions: ['.wav', '.wave'] };
-      expect(await listSampleFiles(root, type)).toEqual(['a.WAVE', 'b.wav', 'a2/x.wav', 'sub/z.wav', 'sub/deeper/y.wav']);
+      expect(await listSampleFiles(root, type)).toEqual([
+        'a.WAVE',
+        'b.wav',
+        'a2/x.wav',
+        'sub/z.wav',
+        'sub/deeper/y.wav',
+      ]);
       expect(isSampleFile('x.Wav', type)).toBe(true);
       expect(isSampleFile('.wav', type)).toBe(false);
       expect(samplePlaceholder(type)).toBe('<audio files>');

@@ -27,6 +27,8 @@ export function samplePlaceholder(type: SampleFileType): string {
  */
 export async function listSampleFiles(dir: string, type: SampleFileType): Promise<string[]> {
   const { dirs, files } = await listFolder(dir);
-  const nested = await Promise.all(dirs.map(async (d) => (await listSampleFiles(join(dir, d), type)).map((f) => `${d}/${f}`)));
+  const nested = await Promise.all(
+    dirs.map(async (d) => (await listSampleFiles(join(dir, d), type)).map((f) => `${d}/${f}`)),
+  );
   return [...files.filter((f) => isSampleFile(f, type)), ...nested.flat()];
 }

@@ -28,7 +28,9 @@ export function selectSamples(
   if (filter) {
     kept = filter.apply(kept);
     if (kept.length === 0) {
-      throw noSamplesError(spec, type.kind, type.extensions, expected, root, [`the ${filter.what} leave none of its ${samples.length} files`]);
+      throw noSamplesError(spec, type.kind, type.extensions, expected, root, [
+        `the ${filter.what} leave none of its ${samples.length} files`,
+      ]);
     }
   }
   if (minSamples > 1) {

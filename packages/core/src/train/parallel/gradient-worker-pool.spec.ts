@@ -15,7 +15,14 @@ function tinyEncoder(seed: number, batchNorm: boolean): tf.LayersModel {
   return tf.sequential({
     name: 'encoder',
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: init(seed), name: 'c1' }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        kernelInitializer: init(seed),
+        name: 'c1',
+      }),
       ...(batchNorm ? [tf.layers.batchNormalization({ name: 'bn1', momentum: 0.5 })] : []),
       tf.layers.reLU({ name: 'r1' }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'p1' }),
@@ -25,14 +32,26 @@ function tinyEncoder(seed: number, batchNorm: boolean): tf.LayersModel {
   });
 }
 
-const meta = { kind: 'siamese' as const, encoder: 'tiny', modality: 'test', preprocess: {}, inputShape: [8, 8, 1] as const, margin: 1, plugins: [], backend: 'cpu' };
+const meta = {
+  kind: 'siamese' as const,
+  encoder: 'tiny',
+  modality: 'test',
+  preprocess: {},
+  inputShape: [8, 8, 1] as const,
+  margin: 1,
+  plugins: [],
+  backend: 'cpu',
+};
 const model = (head: HeadKind, batchNorm = false) => PairModel.create(tinyEncoder(3, batchNorm), head, meta, 3);
 
 /** A deterministic pair batch: x [2n, 8, 8, 1] as [a_1..a_n, b_1..b_n], y [n]. */
 function batch(n: number, seed: number): { x: Float32Array; y: Float32Array } {
   let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  return { x: Float32Array.from({ length: 2 * n * 64 }, rnd), y: Float32Array.from({ length: n }, (_, i) => (i + seed) % 2) };
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return {
+    x: Float32Array.from({ length: 2 * n * 64 }, rnd),
+    y: Float32Array.from({ length: n }, (_, i) => (i + seed) % 2),
+  };
 }
 
 /** The same batch twice over (pairs 1..n, then 1..n again): every shard of a 2-way split sees the same data. */
@@ -71,7 +90,8 @@ function relDiff(a: Float32Array, b: Float32Array): number {
   return d / Math.max(scale, 1e-12);
 }
 
-const workers = (pool: GradientWorkerPool) => (pool as unknown as { handles: WorkerHandle[] }).handles.map((h) => h.worker);
+const workers = (pool: GradientWorkerPool) =>
+  (pool as unknown as { handles: WorkerHandle[] }).handles.map((h) => h.worker);
 const threads = (pool: GradientWorkerPool) => workers(pool).map((w) => w.threadId);
 
 beforeAll(async () => {
@@ -136,7 +156,9 @@ describe('GradientWorkerPool', () => {
       const stats = readVariables(statVariables(trained));
       expect(relDiff(stats, statsBefore)).toBeGreaterThan(1e-2);
       expect(relDiff(stats, readVariables(statVariables(local)))).toBeLessThan(1e-5);
-      expect(relDiff(readVariables(trained.trainableVariables), readVariables(local.trainableVariables))).toBeLessThan(1e-5);
+      expect(relDiff(readVariables(trained.trainableVariables), readVariables(local.trainableVariables))).toBeLessThan(
+        1e-5,
+      );
     } finally {
       await pool.close();
       optimizer.dispose();
@@ -148,7 +170,12 @@ describe('GradientWorkerPool', () => {
   for (const update of ['replicas', 'master'] as const) {
     it(`does not leak tensors in the main thread or the workers (${update} update)`, async () => {
       const m = model('cosine', true);
-      const pool = await GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer: { optimizer: 'adam', learningRate: 0.001, momentum: 0 }, update });
+      const pool = await GradientWorkerPool.create(m, {
+        workers: 2,
+        backend: 'cpu',
+        optimizer: { optimizer: 'adam', learningRate: 0.001, momentum: 0 },
+        update,
+      });
       try {
         const b = batch(6, 5);
         await pool.step(b.x, b.y); // the master optimizer creates its slot variables
@@ -169,12 +196,18 @@ describe('GradientWorkerPool', () => {
 
   it('rejects a step with a bad input shape with the worker and the reason, and goes on working', async () => {
     const m = model('l1-sigmoid');
-    const pool = await GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer: { optimizer: 'sgd', learningRate: 0.1, momentum: 0 } });
+    const pool = await GradientWorkerPool.create(m, {
+      workers: 2,
+      backend: 'cpu',
+      optimizer: { optimizer: 'sgd', learningRate: 0.1, momentum: 0 },
+    });
     try {
       const bad = { x: new Float32Array(2 * 4 * 49), y: new Float32Array(4) }; // 7x7 inputs for an 8x8 model
       const err = await pool.step(bad.x, bad.y).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GradientWorkerError);
-      expect((err as Error).message).toMatch(/gradient worker \d failed in training step 1: .*got 196 \(49 per input\).*input shape/);
+      expect((err as Error).message).toMatch(
+        /gradient worker \d failed in training step 1: .*got 196 \(49 per input\).*input shape/,
+      );
       await expect(pool.step(new Float32Array(10), new Float32Array(3))).rejects.toThrow(/3 pairs needs 2 x 3 inputs/);
       const b = batch(4, 1);
       expect(Number.isFinite(await pool.step(b.x, b.y))).toBe(true);
@@ -188,7 +221,12 @@ describe('GradientWorkerPool', () => {
     const m = model('l1-sigmoid');
     const optimizer: OptimizerSettings = { optimizer: 'sgd', learningRate: 0.1, momentum: 0 };
     await expect(
-      GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer, modules: ['data:text/javascript,throw new Error("no such layer plugin")'] }),
+      GradientWorkerPool.create(m, {
+        workers: 2,
+        backend: 'cpu',
+        optimizer,
+        modules: ['data:text/javascript,throw new Error("no such layer plugin")'],
+      }),
     ).rejects.toThrow(/gradient worker \d could not start: no such layer plugin/);
     // a module that makes worker threads exit when they are asked for a step with label 7
     const killer = `data:text/javascript,import { parentPort } from 'node:worker_threads';
@@ -201,7 +239,11 @@ describe('GradientWorkerPool', () => {
       await expect(pool.step(b.x, b.y.fill(1))).rejects.toThrow(/exited unexpectedly/);
       // the other worker is terminated asynchronously: wait for the exit of every thread still running
       // (never arrives, and the test times out, if the pool failed to stop it)
-      await Promise.all(workers(pool).filter((w) => w.threadId !== -1).map((w) => once(w, 'exit')));
+      await Promise.all(
+        workers(pool)
+          .filter((w) => w.threadId !== -1)
+          .map((w) => once(w, 'exit')),
+      );
       expect(threads(pool)).toEqual([-1, -1]);
     } finally {
       await pool.close();
@@ -211,7 +253,11 @@ describe('GradientWorkerPool', () => {
 
   it('stops its worker threads on close and rejects later steps', async () => {
     const m = model('l1-sigmoid');
-    const pool = await GradientWorkerPool.create(m, { workers: 2, backend: 'cpu', optimizer: { optimizer: 'sgd', learningRate: 0.1, momentum: 0 } });
+    const pool = await GradientWorkerPool.create(m, {
+      workers: 2,
+      backend: 'cpu',
+      optimizer: { optimizer: 'sgd', learningRate: 0.1, momentum: 0 },
+    });
     expect(threads(pool).every((t) => t > 0)).toBe(true);
     const b = batch(4, 2);
     const pending = pool.step(b.x, b.y);
@@ -227,8 +273,11 @@ describe('GradientWorkerPool.embedRows', () => {
   /** A store of `count` deterministic 8x8 inputs. */
   function store(count: number, seed: number): SampleStore {
     let s = seed >>> 0;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-    return new SampleStore(sampleShape([8, 8, 1], ['height', 'width', 'channels']), Float32Array.from({ length: count * 64 }, () => rnd() * 2 - 1));
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    return new SampleStore(
+      sampleShape([8, 8, 1], ['height', 'width', 'channels']),
+      Float32Array.from({ length: count * 64 }, () => rnd() * 2 - 1),
+    );
   }
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
@@ -251,7 +300,9 @@ describe('GradientWorkerPool.embedRows', () => {
       // the stream over chunks: 300 rows in chunks of 64 (the last one short)
       const idx = range(300).reverse();
       expect(maxAbsDiff(await embedParallel(pool, data, idx, 64), m.embed(data, idx))).toBeLessThan(1e-6);
-      await expect(pool.embedRows(new Float32Array(10), 1)).rejects.toThrow(/1 inputs of 64 values need 64 values, got 10/);
+      await expect(pool.embedRows(new Float32Array(10), 1)).rejects.toThrow(
+        /1 inputs of 64 values need 64 values, got 10/,
+      );
     } finally {
       await pool.close();
       m.dispose();
@@ -296,7 +347,9 @@ describe('GradientWorkerPool.embedRows', () => {
       const b = batch(4, 1);
       await expect(pool.step(b.x, b.y)).rejects.toThrow(/inference only/);
       await expect(pool.stepShards([{ rows: 8, x: b.x, y: b.y }])).rejects.toThrow(/inference only/);
-      await expect(GradientWorkerPool.create(m, { workers: 1, backend: 'cpu', optimizer: null, update: 'master' })).rejects.toThrow(/inference-only/);
+      await expect(
+        GradientWorkerPool.create(m, { workers: 1, backend: 'cpu', optimizer: null, update: 'master' }),
+      ).rejects.toThrow(/inference-only/);
       // syncInto leaves the model's weights as they are
       const weights = readVariables(m.trainableVariables);
       await pool.syncInto(m);
@@ -320,7 +373,11 @@ describe('GradientWorkerPool.embedRows', () => {
       const inWorkers = pool.workerTensors;
       expect(inWorkers).toHaveLength(2);
       // 600 rows: 300 per worker, embedded in batches of 256 and 44
-      await Promise.all([pool.embedRows(data.batchArray(range(600)), 600), pool.step(b.x, b.y), embedParallel(pool, data, range(600), 100)]);
+      await Promise.all([
+        pool.embedRows(data.batchArray(range(600)), 600),
+        pool.step(b.x, b.y),
+        embedParallel(pool, data, range(600), 100),
+      ]);
       await expect(pool.embedRows(new Float32Array(3), 1)).rejects.toThrow(RangeError);
       await pool.syncInto(m);
       expect(tf.memory().numTensors).toBe(before);

@@ -112,14 +112,18 @@ export class GradientWorkerPool {
    */
   static async create(model: PairModel, options: GradientWorkerPoolOptions): Promise<GradientWorkerPool> {
     const { workers } = options;
-    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`workers must be a positive integer, got ${workers}`);
     const inference = options.optimizer === null;
     if (!inference && !model.hasWeights) throw new RangeError(`a '${model.meta.kind}' model has no weights to train`);
-    if (inference && options.update === 'master') throw new RangeError(`an inference-only pool (optimizer: null) has no 'master' update`);
+    if (inference && options.update === 'master')
+      throw new RangeError(`an inference-only pool (optimizer: null) has no 'master' update`);
     const dims = model.encoder.inputs[0]!.shape.slice(1);
     const embeddingSize = model.encoder.outputs[0]!.shape[1];
     if (!dims.every((d): d is number => typeof d === 'number') || typeof embeddingSize !== 'number') {
-      throw new RangeError(`the encoder must map fixed-shape inputs to [batch, d] embeddings, got [${model.encoder.inputs[0]!.shape.join(', ')}] -> [${model.encoder.outputs[0]!.shape.join(', ')}]`);
+      throw new RangeError(
+        `the encoder must map fixed-shape inputs to [batch, d] embeddings, got [${model.encoder.inputs[0]!.shape.join(', ')}] -> [${model.encoder.outputs[0]!.shape.join(', ')}]`,
+      );
     }
     const update = options.update ?? 'replicas';
     const backend = options.backend ?? (tf.getBackend() as BackendName);
@@ -129,7 +133,14 @@ export class GradientWorkerPool {
     const url = new URL('./gradient-worker.js', import.meta.url);
     const handles = Array.from({ length: workers }, (_, i) => new WorkerHandle(i, url, options.resourceLimits));
     try {
-      const init = { type: 'init', backend, modules: options.modules ?? [], snapshot, optimizer: update === 'replicas' ? options.optimizer : null, loss: options.loss ?? { objective: 'pairs' } } as const;
+      const init = {
+        type: 'init',
+        backend,
+        modules: options.modules ?? [],
+        snapshot,
+        optimizer: update === 'replicas' ? options.optimizer : null,
+        loss: options.loss ?? { objective: 'pairs' },
+      } as const;
       const ready = await Promise.all(handles.map((h) => h.start(init)));
       ready.forEach((r, i) => {
         if (JSON.stringify([r.trainableShapes, r.statShapes]) !== JSON.stringify([trainableShapes, statShapes])) {
@@ -140,8 +151,17 @@ export class GradientWorkerPool {
       await Promise.all(handles.map((h) => h.terminate()));
       throw err;
     }
-    const master = update === 'master' && options.optimizer ? { model, optimizer: makeOptimizer(options.optimizer) } : undefined;
-    return new GradientWorkerPool(handles, trainableShapes, statShapes, master, options.optimizer, dims.reduce((a, b) => a * b, 1), embeddingSize);
+    const master =
+      update === 'master' && options.optimizer ? { model, optimizer: makeOptimizer(options.optimizer) } : undefined;
+    return new GradientWorkerPool(
+      handles,
+      trainableShapes,
+      statShapes,
+      master,
+      options.optimizer,
+      dims.reduce((a, b) => a * b, 1),
+      embeddingSize,
+    );
   }
 
   /**
@@ -200,7 +220,9 @@ export class GradientWorkerPool {
       return Promise.reject(err);
     }
     if (shards.length < 1 || shards.length > this.handles.length) {
-      return Promise.reject(new RangeError(`stepShards needs 1 to ${this.handles.length} shards, got ${shards.length}`));
+      return Promise.reject(
+        new RangeError(`stepShards needs 1 to ${this.handles.length} shards, got ${shards.length}`),
+      );
     }
     const lr = this.learningRate;
     return this.enqueue(() => this.runStep(shards.slice(), lr));
@@ -218,9 +240,12 @@ export class GradientWorkerPool {
   embedRows(x: Float32Array, rows: number): Promise<Float32Array> {
     let shards: { rows: number; x: Float32Array }[];
     try {
-      if (!Number.isInteger(rows) || rows < 0) throw new RangeError(`embedRows needs a whole number of rows, got ${rows}`);
+      if (!Number.isInteger(rows) || rows < 0)
+        throw new RangeError(`embedRows needs a whole number of rows, got ${rows}`);
       if (x.length !== rows * this.inputSize) {
-        throw new RangeError(`embedRows: ${rows} inputs of ${this.inputSize} values need ${rows * this.inputSize} values, got ${x.length}`);
+        throw new RangeError(
+          `embedRows: ${rows} inputs of ${this.inputSize} values need ${rows * this.inputSize} values, got ${x.length}`,
+        );
       }
       const w = Math.min(this.handles.length, rows);
       shards = [];
@@ -238,7 +263,13 @@ export class GradientWorkerPool {
     const sent = this.enqueue(async () => {
       const id = this.nextId++;
       const replies = Promise.all(
-        shards.map((s, k) => this.handles[k]!.request<Embeddings>({ type: 'embed', id, x: s.x, rows: s.rows }, [s.x.buffer as ArrayBuffer], `embedding ${s.rows} inputs`)),
+        shards.map((s, k) =>
+          this.handles[k]!.request<Embeddings>(
+            { type: 'embed', id, x: s.x, rows: s.rows },
+            [s.x.buffer as ArrayBuffer],
+            `embedding ${s.rows} inputs`,
+          ),
+        ),
       );
       replies.catch(() => undefined); // rejections are handled by the caller of embedRows
       return { replies };
@@ -250,7 +281,10 @@ export class GradientWorkerPool {
         out.set(r.data, off);
         off += r.data.length;
       }
-      if (off !== out.length) throw new GradientWorkerError(`embedRows: the workers returned ${off} values for ${rows} embeddings of size ${d}`);
+      if (off !== out.length)
+        throw new GradientWorkerError(
+          `embedRows: the workers returned ${off} values for ${rows} embeddings of size ${d}`,
+        );
       return out;
     });
   }
@@ -272,10 +306,17 @@ export class GradientWorkerPool {
   readState(): Promise<PoolState> {
     return this.enqueue(async () => {
       this.checkTrains();
-      if (this.master) throw new RangeError("readState: a pool with update 'master' keeps its optimizer on the main thread");
+      if (this.master)
+        throw new RangeError("readState: a pool with update 'master' keeps its optimizer on the main thread");
       const id = this.nextId++;
-      const weights = await Promise.all(this.handles.map((h) => h.request<Weights>({ type: 'get-weights', id }, [], 'reading its weights')));
-      const opt = await this.handles[0]!.request<OptimizerReply>({ type: 'get-optimizer', id: this.nextId++ }, [], 'reading its optimizer state');
+      const weights = await Promise.all(
+        this.handles.map((h) => h.request<Weights>({ type: 'get-weights', id }, [], 'reading its weights')),
+      );
+      const opt = await this.handles[0]!.request<OptimizerReply>(
+        { type: 'get-optimizer', id: this.nextId++ },
+        [],
+        'reading its optimizer state',
+      );
       return { trainable: weights[0]!.trainable, stats: weights.map((w) => w.stats), optimizer: opt.state };
     });
   }
@@ -287,14 +328,21 @@ export class GradientWorkerPool {
   restoreState(state: Pick<PoolState, 'stats' | 'optimizer'>): Promise<void> {
     return this.enqueue(async () => {
       this.checkTrains();
-      if (state.stats.length !== this.handles.length) throw new RangeError(`restoreState: ${state.stats.length} workers' statistics for ${this.handles.length} workers`);
+      if (state.stats.length !== this.handles.length)
+        throw new RangeError(
+          `restoreState: ${state.stats.length} workers' statistics for ${this.handles.length} workers`,
+        );
       this.handles.forEach((h, k) => {
         h.post({ type: 'set-weights', stats: state.stats[k]! });
         h.post({ type: 'set-optimizer', state: state.optimizer });
       });
       // a reply after the posts: they were applied (or the worker reported their failure)
       const id = this.nextId++;
-      await Promise.all(this.handles.map((h) => h.request<OptimizerReply>({ type: 'get-optimizer', id }, [], 'restoring its optimizer state')));
+      await Promise.all(
+        this.handles.map((h) =>
+          h.request<OptimizerReply>({ type: 'get-optimizer', id }, [], 'restoring its optimizer state'),
+        ),
+      );
     });
   }
 
@@ -319,13 +367,17 @@ export class GradientWorkerPool {
   }
 
   private checkTrains(): void {
-    if (!this.trains) throw new RangeError('this gradient worker pool is for inference only (created without an optimizer): it cannot take training steps');
+    if (!this.trains)
+      throw new RangeError(
+        'this gradient worker pool is for inference only (created without an optimizer): it cannot take training steps',
+      );
   }
 
   private shard(x: Float32Array, y: Float32Array, n: number): Shard[] {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`a step needs a positive whole number of pairs, got ${n}`);
     if (y.length !== n) throw new RangeError(`a batch of ${n} pairs needs ${n} labels, got ${y.length}`);
-    if (x.length % (2 * n) !== 0) throw new RangeError(`a batch of ${n} pairs needs 2 x ${n} inputs of equal size, got ${x.length} values`);
+    if (x.length % (2 * n) !== 0)
+      throw new RangeError(`a batch of ${n} pairs needs 2 x ${n} inputs of equal size, got ${x.length} values`);
     const size = x.length / (2 * n);
     const w = Math.min(this.handles.length, n);
     const shards: Shard[] = [];
@@ -347,7 +399,13 @@ export class GradientWorkerPool {
     const id = this.nextId++;
     const what = `in training step ${++this.steps}`;
     const replies = await Promise.all(
-      shards.map((s, k) => this.handles[k]!.request<Grads>({ type: 'step', id, x: s.x, y: s.y, rows: s.rows }, [s.x.buffer as ArrayBuffer, s.y.buffer as ArrayBuffer], what)),
+      shards.map((s, k) =>
+        this.handles[k]!.request<Grads>(
+          { type: 'step', id, x: s.x, y: s.y, rows: s.rows },
+          [s.x.buffer as ArrayBuffer, s.y.buffer as ArrayBuffer],
+          what,
+        ),
+      ),
     );
     const grads = new Float32Array(replies[0]!.grads.length);
     let loss = 0;
@@ -363,7 +421,10 @@ export class GradientWorkerPool {
       setLearningRate(optimizer, lr);
       tf.tidy(() => {
         let off = 0;
-        const named = vars.map((v) => ({ name: v.name, tensor: tf.tensor(grads.subarray(off, (off += v.size)), v.shape, 'float32') }));
+        const named = vars.map((v) => ({
+          name: v.name,
+          tensor: tf.tensor(grads.subarray(off, (off += v.size)), v.shape, 'float32'),
+        }));
         optimizer.applyGradients(named);
       });
       const trainable = readVariables(vars);
@@ -378,14 +439,19 @@ export class GradientWorkerPool {
     const vars = model.trainableVariables;
     const stats = statVariables(model);
     if (JSON.stringify([shapesOf(vars), shapesOf(stats)]) !== JSON.stringify([this.trainableShapes, this.statShapes])) {
-      throw new RangeError(`syncInto: the model '${model.meta.encoder}' does not have the weight shapes of the pool's replicas`);
+      throw new RangeError(
+        `syncInto: the model '${model.meta.encoder}' does not have the weight shapes of the pool's replicas`,
+      );
     }
     const id = this.nextId++;
-    const all = await Promise.all(this.handles.map((h) => h.request<Weights>({ type: 'get-weights', id }, [], 'reading its weights')));
+    const all = await Promise.all(
+      this.handles.map((h) => h.request<Weights>({ type: 'get-weights', id }, [], 'reading its weights')),
+    );
     this.tensors = all.map((r) => r.tensors);
     this.drift = 0;
     const ref = all[0]!.trainable;
-    for (const r of all.slice(1)) for (let i = 0; i < ref.length; i++) this.drift = Math.max(this.drift, Math.abs(r.trainable[i]! - ref[i]!));
+    for (const r of all.slice(1))
+      for (let i = 0; i < ref.length; i++) this.drift = Math.max(this.drift, Math.abs(r.trainable[i]! - ref[i]!));
     const mean = new Float32Array(sizeOf(stats));
     for (const r of all) for (let i = 0; i < mean.length; i++) mean[i] += r.stats[i]! / all.length;
     if (!this.master) writeVariables(vars, ref);
@@ -393,7 +459,8 @@ export class GradientWorkerPool {
     writeVariables(stats, mean);
     // replicas agree again (and a replica that drifted is reset to worker 0's weights)
     if (mean.length > 0 || this.drift > 0) {
-      for (const h of this.handles.slice(1)) h.post({ type: 'set-weights', stats: mean, ...(this.drift > 0 ? { trainable: ref } : {}) });
+      for (const h of this.handles.slice(1))
+        h.post({ type: 'set-weights', stats: mean, ...(this.drift > 0 ? { trainable: ref } : {}) });
       this.handles[0]!.post({ type: 'set-weights', stats: mean });
     }
   }

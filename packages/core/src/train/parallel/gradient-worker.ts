@@ -74,7 +74,15 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   const vars = model.trainableVariables;
   const stats = statVariables(model);
   const train = msg.loss.train ?? TrainSchema.parse({});
-  replica = { model, vars, stats, optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null, inputShape: dims, objective, train };
+  replica = {
+    model,
+    vars,
+    stats,
+    optimizer: msg.optimizer ? makeOptimizer(msg.optimizer) : null,
+    inputShape: dims,
+    objective,
+    train,
+  };
   post({ type: 'ready', trainableShapes: shapesOf(vars), statShapes: shapesOf(stats) });
 }
 
@@ -88,7 +96,12 @@ function objectiveOf(id: string, modules: readonly unknown[]): Objective {
   for (const mod of modules) {
     const m = (mod as { default?: unknown; containerModule?: unknown } | null) ?? {};
     const candidate = (m.default ?? m.containerModule) as { load?: unknown } | undefined;
-    if (typeof candidate === 'object' && candidate !== null && typeof candidate.load === 'function' && 'id' in candidate) {
+    if (
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      typeof candidate.load === 'function' &&
+      'id' in candidate
+    ) {
       container.load(candidate as ContainerModule);
     }
   }
@@ -98,7 +111,8 @@ function objectiveOf(id: string, modules: readonly unknown[]): Objective {
 /** Throws unless x holds `rows` inputs of the model's input shape. */
 function checkRows(r: Replica, x: Float32Array, rows: number, what: string): void {
   const size = r.inputShape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`${what} needs a positive whole number of inputs, got ${rows}`);
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new RangeError(`${what} needs a positive whole number of inputs, got ${rows}`);
   if (x.length !== rows * size) {
     throw new RangeError(
       `${what} of ${rows} inputs needs ${rows} x ${r.inputShape.join('x')} = ${rows * size} values, ` +
@@ -139,7 +153,12 @@ function embed(r: Replica, msg: Extract<ToWorker, { type: 'embed' }>): void {
   for (let i = 0; i < rows; i += EMBED_BATCH) {
     const m = Math.min(EMBED_BATCH, rows - i);
     // the tensor leaves tidy, not its values: tidy would walk every value of a returned array
-    const y = tf.tidy(() => encoder.apply(tf.tensor(x.subarray(i * size, (i + m) * size), [m, ...r.inputShape]), { training: false }) as tf.Tensor);
+    const y = tf.tidy(
+      () =>
+        encoder.apply(tf.tensor(x.subarray(i * size, (i + m) * size), [m, ...r.inputShape]), {
+          training: false,
+        }) as tf.Tensor,
+    );
     const e = y.dataSync() as Float32Array;
     y.dispose();
     out ??= new Float32Array((rows * e.length) / m);
@@ -181,7 +200,10 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'get-weights': {
       const trainable = readVariables(r.vars);
       const stats = readVariables(r.stats);
-      return post({ type: 'weights', id: msg.id, trainable, stats, tensors: tf.memory().numTensors }, [trainable.buffer as ArrayBuffer, stats.buffer as ArrayBuffer]);
+      return post({ type: 'weights', id: msg.id, trainable, stats, tensors: tf.memory().numTensors }, [
+        trainable.buffer as ArrayBuffer,
+        stats.buffer as ArrayBuffer,
+      ]);
     }
     case 'get-optimizer': {
       if (!r.optimizer) throw new Error('this replica has no optimizer');
@@ -197,10 +219,15 @@ async function handle(msg: ToWorker): Promise<void> {
 // One message at a time, in arrival order (init is asynchronous).
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (msg: ToWorker) => {
-  queue = queue.then(
-    () => handle(msg),
-  ).catch((err: unknown) => {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post({ type: 'error', ...('id' in msg ? { id: msg.id } : {}), message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
-  });
+  queue = queue
+    .then(() => handle(msg))
+    .catch((err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      post({
+        type: 'error',
+        ...('id' in msg ? { id: msg.id } : {}),
+        message: e.message,
+        ...(e.stack ? { stack: e.stack } : {}),
+      });
+    });
 });

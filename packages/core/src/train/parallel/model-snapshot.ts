@@ -20,7 +20,9 @@ export interface PairModelSnapshot {
 
 /** The non-trainable variables of a model (batch-norm moving statistics), encoder first then head. */
 export function statVariables(model: PairModel): tf.Variable[] {
-  return [...model.encoder.nonTrainableWeights, ...model.head.nonTrainableWeights].map((w) => (w as unknown as { val: tf.Variable }).val);
+  return [...model.encoder.nonTrainableWeights, ...model.head.nonTrainableWeights].map(
+    (w) => (w as unknown as { val: tf.Variable }).val,
+  );
 }
 
 /** Total number of values of `vars`. */
@@ -38,7 +40,8 @@ export function readVariables(vars: readonly tf.Variable[]): Float32Array {
   const out = new Float32Array(sizeOf(vars));
   let off = 0;
   for (const v of vars) {
-    if (v.dtype !== 'float32') throw new TypeError(`variable ${v.name} is ${v.dtype}; parallel training handles float32 weights only`);
+    if (v.dtype !== 'float32')
+      throw new TypeError(`variable ${v.name} is ${v.dtype}; parallel training handles float32 weights only`);
     out.set(v.dataSync() as Float32Array, off);
     off += v.size;
   }

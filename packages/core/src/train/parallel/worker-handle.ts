@@ -43,8 +43,15 @@ export class WorkerHandle {
   private closing = false;
   onFatal: (err: GradientWorkerError) => void = () => {};
 
-  constructor(readonly index: number, url: URL, resourceLimits?: ResourceLimits) {
-    this.worker = new Worker(url, { workerData: { workerIndex: index }, ...(resourceLimits ? { resourceLimits } : {}) });
+  constructor(
+    readonly index: number,
+    url: URL,
+    resourceLimits?: ResourceLimits,
+  ) {
+    this.worker = new Worker(url, {
+      workerData: { workerIndex: index },
+      ...(resourceLimits ? { resourceLimits } : {}),
+    });
     this.worker.on('message', (m: FromWorker) => this.receive(m));
     this.worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -52,7 +59,8 @@ export class WorkerHandle {
       } else this.fatal(`gradient worker ${this.index} crashed: ${err.message}`, err.stack, CRASH_HINTS);
     });
     this.worker.on('exit', (code) => {
-      if (!this.closing) this.fatal(`gradient worker ${this.index} exited unexpectedly (exit code ${code})`, undefined, CRASH_HINTS);
+      if (!this.closing)
+        this.fatal(`gradient worker ${this.index} exited unexpectedly (exit code ${code})`, undefined, CRASH_HINTS);
     });
   }
 
@@ -106,7 +114,13 @@ export class WorkerHandle {
       r?.resolve(m);
     } else if (m.type === 'error') {
       const p = m.id === undefined ? undefined : this.settle(m.id);
-      if (p) p.reject(new GradientWorkerError(`gradient worker ${this.index} failed ${p.what}: ${m.message}`, m.stack ? { workerStack: m.stack } : {}));
+      if (p)
+        p.reject(
+          new GradientWorkerError(
+            `gradient worker ${this.index} failed ${p.what}: ${m.message}`,
+            m.stack ? { workerStack: m.stack } : {},
+          ),
+        );
       else if (this.ready) this.fatal(`gradient worker ${this.index} could not start: ${m.message}`, m.stack);
       else this.fatal(`gradient worker ${this.index} failed: ${m.message}`, m.stack);
     } else {

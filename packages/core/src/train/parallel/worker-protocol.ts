@@ -20,7 +20,13 @@ export type ToWorker =
       readonly loss: LossSpec;
     }
   /** Loss and gradient of one shard: `rows` inputs in x (for pairs [a_1..a_n, b_1..b_n]) and its labels y. */
-  | { readonly type: 'step'; readonly id: number; readonly x: Float32Array; readonly y: Float32Array; readonly rows: number }
+  | {
+      readonly type: 'step';
+      readonly id: number;
+      readonly x: Float32Array;
+      readonly y: Float32Array;
+      readonly rows: number;
+    }
   /** Apply an (averaged) gradient with the replica's own optimizer. */
   | { readonly type: 'apply'; readonly grads: Float32Array; readonly learningRate: number }
   | { readonly type: 'set-weights'; readonly trainable?: Float32Array; readonly stats?: Float32Array }
