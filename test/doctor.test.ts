@@ -43,6 +43,7 @@ describe('fewshot doctor', () => {
       '@fewshot/modality-image 0.1.0',
       '@fewshot/modality-audio 0.1.0',
       '@fewshot/modality-video 0.1.0',
+      '@fewshot/modality-timeseries 0.1.0',
     ]);
     // auto picks the first backend that starts, in its order
     const backends = byId['backends']!.facts as { available: string[]; auto: string };
