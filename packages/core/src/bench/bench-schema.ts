@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EpisodesSchema } from '../config/experiment-schema.js';
 
 /**
  * The bench YAML schema (`fewshot bench BENCH.yaml`): tasks (data to evaluate on), methods (what to
@@ -74,20 +75,8 @@ export const BenchTaskSchema = z
       .max(1_000_000)
       .default(200)
       .describe('Episodes drawn per (ways, shots) pair; every method is scored on the same ones.'),
-    within: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "Draw all classes of an episode from one group sharing this sample attribute (Omniglot: `alphabet`, as in Lake's runs).",
-      ),
-    across: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "Take each class's support and query samples from different values of this attribute (`speaker`, `drawer`).",
-      ),
+    within: EpisodesSchema.shape.within,
+    across: EpisodesSchema.shape.across,
     seed: z
       .int()
       .min(0)
