@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testDataDir } from '@fewshot/core/testing';
 
 /** The repository root (this file is compiled to test/dist/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The shared real data sets: $FEWSHOT_TEST_DATA, else ../shared/data beside the repository. */
-export const SHARED_DATA = process.env['FEWSHOT_TEST_DATA'] ?? path.resolve(REPO_ROOT, '../shared/data');
+export const SHARED_DATA = testDataDir(REPO_ROOT);
 
 export const OMNIGLOT = path.join(SHARED_DATA, 'omniglot');
 export const OMNIGLOT_RUNS = path.join(OMNIGLOT, 'one-shot-classification');

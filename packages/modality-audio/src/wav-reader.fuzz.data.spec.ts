@@ -4,43 +4,23 @@
 // ../shared/data next to the repository): FSDD (8 kHz) and Arabic Speech Commands (16 kHz), and one of
 // them re-encoded in every supported encoding, in stereo, as WAVE_FORMAT_EXTENSIBLE and with extra chunks.
 // Runs per property: FEWSHOT_FUZZ_RUNS (default 150, a few seconds); seed: FEWSHOT_FUZZ_SEED (default 21).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { DataError } from '@fewshot/core/plugin';
+import { cpuTimeMs, fuzzSettings, testDataPath } from '@fewshot/core/testing';
 import { AudioModality } from './audio-modality.js';
 import { encodeWav, type WavEncoding } from './encode-wav.js';
 import { decodeWav, type WavAudio } from './wav-reader.js';
 
-const RUNS = Number(process.env['FEWSHOT_FUZZ_RUNS'] ?? 150);
-const SEED = Number(process.env['FEWSHOT_FUZZ_SEED'] ?? 21);
+const { numRuns: RUNS, seed: SEED } = fuzzSettings({ runs: 150, seed: 21 });
 /** CPU time a single decode may take (a one-second clip decodes in about a millisecond, its features in a few). */
 const TIME_LIMIT_MS = 2000;
-/** CPU time of this process in ms: unlike the wall clock, it does not grow when other processes load the machine. */
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-function findRepoRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package-lock.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no repository root above ${from}`);
-    dir = up;
-  }
-  return dir;
-}
-const shared =
-  process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
 
 function realWav(rel: string): Uint8Array {
-  const path = join(shared, rel);
-  if (!existsSync(path))
-    throw new Error(`test data not found: ${path} (set FEWSHOT_TEST_DATA to the shared data folder)`);
+  const path = testDataPath(import.meta.url, rel);
   return new Uint8Array(readFileSync(path)); // a copy: Buffer#slice would share memory and let mutations reach the seed
 }
 
@@ -75,7 +55,7 @@ const seeds = [...real, ...derivedSeeds()];
 
 /** Decode once: finite samples, or a DataError naming the file; anything else, or a slow decode, fails the property. */
 function decodesOrDataError(bytes: Uint8Array): boolean {
-  const t0 = cpuMs();
+  const t0 = cpuTimeMs();
   let wav: WavAudio | undefined;
   try {
     wav = decodeWav(bytes, 'fuzz.wav');
@@ -84,7 +64,7 @@ function decodesOrDataError(bytes: Uint8Array): boolean {
     if (!err.message.includes('fuzz.wav'))
       throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
   }
-  const ms = cpuMs() - t0;
+  const ms = cpuTimeMs() - t0;
   if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);
   if (wav) {
     if (!(wav.sampleRate >= 1 && wav.channels >= 1 && wav.samples.length >= 1))
@@ -214,7 +194,7 @@ describe(`AudioModality.decode fuzzing (${Math.ceil(RUNS / 3)} runs per property
   async function featuresOrDataError(bytes: Uint8Array): Promise<boolean> {
     const path = join(dir, 'fuzz.wav');
     await writeFile(path, bytes);
-    const t0 = cpuMs();
+    const t0 = cpuTimeMs();
     let features: Float32Array | undefined;
     try {
       features = await modality.decode({ id: 'fuzz', path, label: 'x' }, p);
@@ -223,7 +203,7 @@ describe(`AudioModality.decode fuzzing (${Math.ceil(RUNS / 3)} runs per property
       if (!err.message.includes(path))
         throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
     }
-    const ms = cpuMs() - t0;
+    const ms = cpuTimeMs() - t0;
     if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);
     if (features) {
       if (features.length !== frames) throw new Error(`${features.length} feature values, ${frames} expected`);

@@ -3,43 +3,21 @@
 // Seeds are real Omniglot PNGs from $FEWSHOT_TEST_DATA (else ../shared/data next to the repository),
 // the same images re-encoded in other PNG colour types, bit depths and interlacing, and as JPEGs.
 // Runs per property: FEWSHOT_FUZZ_RUNS (default 150, a few seconds); seed: FEWSHOT_FUZZ_SEED (default 21).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { encode as encodePng, type ImageData } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { DataError } from '@fewshot/core/plugin';
+import { cpuTimeMs, fuzzSettings, testDataPath } from '@fewshot/core/testing';
 import { decodeImage } from './decode-image.js';
 import type { Raster } from './raster.js';
 
-const RUNS = Number(process.env['FEWSHOT_FUZZ_RUNS'] ?? 150);
-const SEED = Number(process.env['FEWSHOT_FUZZ_SEED'] ?? 21);
+const { numRuns: RUNS, seed: SEED } = fuzzSettings({ runs: 150, seed: 21 });
 /** CPU time a single decode may take (a 105x105 image decodes in well under a millisecond). */
 const TIME_LIMIT_MS = 2000;
-/** CPU time of this process in ms: unlike the wall clock, it does not grow when other processes load the machine. */
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-function findRepoRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package-lock.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no repository root above ${from}`);
-    dir = up;
-  }
-  return dir;
-}
-const shared =
-  process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
-const omniglot = join(shared, 'omniglot', 'images_background');
 
 function realPng(rel: string): Uint8Array {
-  const path = join(omniglot, rel);
-  if (!existsSync(path))
-    throw new Error(`test data not found: ${path} (set FEWSHOT_TEST_DATA to the shared data folder)`);
+  const path = testDataPath(import.meta.url, 'omniglot', 'images_background', rel);
   return new Uint8Array(readFileSync(path)); // a copy: Buffer#slice would share memory and let mutations reach the seed
 }
 
@@ -105,7 +83,7 @@ const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 
 /** Decode once: a valid Raster, or a DataError naming the file; anything else, or a slow decode, fails the property. */
 function decodesOrDataError(bytes: Uint8Array, channels: 1 | 3): boolean {
-  const t0 = cpuMs();
+  const t0 = cpuTimeMs();
   let raster: Raster | undefined;
   try {
     raster = decodeImage(bytes, 'fuzz.img', channels);
@@ -114,7 +92,7 @@ function decodesOrDataError(bytes: Uint8Array, channels: 1 | 3): boolean {
     if (!err.message.includes('fuzz.img'))
       throw new Error(`DataError does not name the file: ${err.message}`, { cause: err });
   }
-  const ms = cpuMs() - t0;
+  const ms = cpuTimeMs() - t0;
   if (ms > TIME_LIMIT_MS) throw new Error(`decode took ${Math.round(ms)} ms of CPU time (limit ${TIME_LIMIT_MS} ms)`);
   if (raster) {
     const { width, height, data } = raster;

@@ -1,29 +1,17 @@
 // Real-data test: reads the Omniglot background set from $FEWSHOT_TEST_DATA, else ../shared/data (next to the repository).
 // Missing data fails the test (a silent skip would hide a broken setup). Run on its own with
 // `jest omniglot.data`; `npm run test:unit` leaves out every `*.data.spec` / `*.data.test` file.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { testDataDir, testDataPath } from '@fewshot/core/testing';
 import { ImageModality } from './image-modality.js';
 
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && 'workspaces' in JSON.parse(readFileSync(pkg, 'utf8'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no workspace root above ${from}`);
-  }
-}
-
-const shared =
-  process.env['FEWSHOT_TEST_DATA'] ?? resolve(findRepoRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data');
-const root = join(shared, 'omniglot', 'images_background');
+const root = join(testDataDir(import.meta.url), 'omniglot', 'images_background');
 
 describe('omniglot real data', () => {
   const modality = new ImageModality();
 
   beforeAll(() => {
-    if (!existsSync(root))
-      throw new Error(`test data not found: ${root} (set FEWSHOT_TEST_DATA to the shared data folder)`);
+    testDataPath(import.meta.url, 'omniglot', 'images_background'); // fails naming FEWSHOT_TEST_DATA when missing
   });
 
   it('loads the background set: 30 alphabets, 964 characters, 19,280 images, 20 drawers each', async () => {

@@ -2,20 +2,18 @@
 // omniglot-drawing-videos ($FEWSHOT_TEST_DATA, else ../shared/data next to the repository) go through
 // VideoModality.decode, three at a time (one batched ffmpeg run, and its per-file fallback). Each call
 // must give a sample of the right size with values in [0, 1] or throw DataError, and end within the
-// ffmpeg timeout. FUZZ_RUNS sets the number of runs per property (default: a CI-sized 10).
-import { existsSync, readdirSync } from 'node:fs';
+// ffmpeg timeout. FEWSHOT_FUZZ_RUNS sets the number of runs per property (default: a CI-sized 10), FEWSHOT_FUZZ_SEED the seed.
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { DataError } from '@fewshot/core/plugin';
+import { fuzzSettings, testDataDir, testDataPath } from '@fewshot/core/testing';
 import { VideoModality } from './video-modality.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shared = process.env['FEWSHOT_TEST_DATA'] ?? path.resolve(here, '../../../../shared/data');
-const videos = path.join(shared, 'omniglot-drawing-videos');
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10);
+const videos = path.join(testDataDir(import.meta.url), 'omniglot-drawing-videos');
+const { numRuns: RUNS, seed: SEED } = fuzzSettings({ runs: 10, seed: 21 });
 const TIMEOUT_MS = 10_000;
 /** Spawning and reading back: what one call may take beyond the ffmpeg timeout. */
 const SLACK_MS = 5_000;
@@ -40,7 +38,7 @@ let dir: string;
 let clips: Buffer[];
 let n = 0;
 beforeAll(async () => {
-  if (!existsSync(videos)) throw new Error(`${videos} is missing: set FEWSHOT_TEST_DATA to the shared data folder`);
+  testDataPath(import.meta.url, 'omniglot-drawing-videos'); // fails naming FEWSHOT_TEST_DATA when missing
   dir = await mkdtemp(path.join(tmpdir(), 'fewshot-fuzz-'));
   clips = await Promise.all(realClips().map((f) => readFile(f)));
 });
@@ -123,7 +121,7 @@ const overwrite = fc
     return bytes;
   });
 
-const settings = { numRuns: RUNS, seed: Number(process.env['FUZZ_SEED'] ?? 21), endOnFailure: true };
+const settings = { numRuns: RUNS, seed: SEED, endOnFailure: true };
 const perTest = (runs: number): number => 60_000 + runs * 3 * (2 * TIMEOUT_MS + SLACK_MS);
 
 describe('video decoding under fuzzing (sample or DataError, in time)', () => {

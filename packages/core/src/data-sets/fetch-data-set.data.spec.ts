@@ -11,14 +11,13 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataError } from '../errors.js';
+import { testDataDir } from '../testing/test-data.js';
 import type { DataSetEntry } from './data-set-entry.js';
 import { DOWNLOADS_FOLDER, fetchDataSet } from './fetch-data-set.js';
 import { serveFiles, zipOf, type Behaviour, type TestServer } from './test-support.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const SHARED = process.env['FEWSHOT_TEST_DATA'] ?? path.resolve(REPO, '../shared/data');
+const SHARED = testDataDir(import.meta.url);
 const CHARACTER = path.join(SHARED, 'omniglot/images_background/Alphabet_of_the_Magi/character01');
 
 /** 20 real Omniglot PNGs in a zip with a generated top folder, as GitHub archives have. */

@@ -7,3 +7,4 @@ export type { ConformanceCheck, ConformanceOptions, ConformanceResult } from './
 export { conformanceChecks } from './conformance-checks.js';
 export { checkPlugin } from './check-plugin.js';
 export { describeConformance, type SuiteFn, type TestFn } from './describe-conformance.js';
+export { cpuTimeMs, fuzzSettings, testDataDir, testDataPath, TEST_DATA_ENV, type FuzzSettings } from './test-data.js';
