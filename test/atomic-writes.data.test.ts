@@ -21,6 +21,13 @@ import { OMNIGLOT, REPO_ROOT, requireData } from './shared-data.js';
 
 // real processes on a shared 2-core machine: minutes when it is busy, seconds when idle
 const SLOW = 900_000;
+/**
+ * Kills per test: 8 of the model saver and 5 of the cache filler in CI (each kill starts a process that
+ * loads tfjs, ~2-3 s); FEWSHOT_KILL_ROUNDS=N runs N of each (20 / 10 were checked by hand).
+ */
+const ROUNDS = process.env['FEWSHOT_KILL_ROUNDS'] ? Number(process.env['FEWSHOT_KILL_ROUNDS']) : undefined;
+const MODEL_KILLS = ROUNDS ?? 8;
+const CACHE_KILLS = ROUNDS ?? 5;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-atomic-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -107,12 +114,12 @@ for (let i = 0; ; i++) {
   }, SLOW);
 
   it(
-    'saved in a loop and SIGKILLed 20 times at random moments: each time all of one version, and it loads',
+    `saved in a loop and SIGKILLed ${MODEL_KILLS} times at random moments: each time all of one version, and it loads`,
     async () => {
       const next = delays(21);
       const seen = new Set<string>();
       let midWrite = 0; // kills that left a temporary or old folder: the child was inside a save
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < MODEL_KILLS; i++) {
         const child = await start(script, [path.join(tmp, 'A'), path.join(tmp, 'B'), target]);
         await sleep(20 + next() * 400);
         await killed(child);
@@ -206,10 +213,10 @@ process.stdout.write('done\\n');
   }
 
   it(
-    'filled in a loop and SIGKILLed 10 times at random moments: an entry is whole or absent, and loads',
+    `filled in a loop and SIGKILLed ${CACHE_KILLS} times at random moments: an entry is whole or absent, and loads`,
     async () => {
       const next = delays(7);
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < CACHE_KILLS; i++) {
         const child = await start(script, [config, 'loop'], { FEWSHOT_CACHE: cacheDir });
         await sleep(50 + next() * 1500);
         await killed(child);
