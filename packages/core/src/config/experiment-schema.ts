@@ -223,7 +223,9 @@ export const TrainSchema = z.strictObject({
     .number()
     .positive()
     .optional()
-    .describe('Stop training (keeping the best checkpoint) after this many minutes.'),
+    .describe(
+      "A guard: stop training (keeping the best checkpoint) after this many minutes. A run the limit ends depends on the machine's speed (training warns when it happens); for a recipe that gives the same model on any machine, fix `epochs` and `stepsPerEpoch` and set the limit well above their time.",
+    ),
   augment: z
     .record(z.string(), z.unknown())
     .prefault({})

@@ -16,7 +16,7 @@ import { SilentProgress } from '../progress.js';
 import { Rng } from '../rng.js';
 import type { Objective, ObjectiveModel, ObjectiveSampler } from './objective.js';
 import { PairsObjective } from './objectives.js';
-import { trainPairModel, type EpochRecord, type TrainResult } from './trainer.js';
+import { timeLimitWarning, trainPairModel, type EpochRecord, type TrainResult } from './trainer.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-trainer-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -98,6 +98,7 @@ interface Run {
   epochs: EpochRecord[];
   /** The first weight of the encoder's kernel before training and after every epoch. */
   weights: number[];
+  logs: string[];
 }
 
 async function train(
@@ -112,6 +113,7 @@ async function train(
     train: { objective: objective.id, batchSize: 4, ...train },
   });
   const epochs: EpochRecord[] = [];
+  const logs: string[] = [];
   const first = (): number => model.trainableVariables[0]!.dataSync()[0]!;
   const weights = [first()];
   try {
@@ -124,14 +126,14 @@ async function train(
       ...(withValidation ? { validation: tinySet() } : {}),
       outDir: path.join(tmp, `${objective.id}-${Math.random().toString(36).slice(2)}`),
       rng: new Rng(1),
-      progress: new SilentProgress(),
+      progress: { log: (l: string) => logs.push(l), start: () => new SilentProgress().start() },
       objective,
       onEpoch: (r) => {
         epochs.push(r);
         weights.push(first());
       },
     });
-    return { result, epochs, weights };
+    return { result, epochs, weights, logs };
   } finally {
     model.dispose();
   }
@@ -165,6 +167,8 @@ describe('trainer: time limit (train.timeLimitMinutes)', () => {
     expect(run.result.stoppedBecause).toBe('time-limit');
     expect(run.result.history).toHaveLength(1);
     expect(run.result.bestEpoch).toBe(1);
+    expect(run.logs.filter((l) => l.startsWith('warning:'))).toEqual([timeLimitWarning(1, 1, 5, 10)]);
+    expect(timeLimitWarning(1, 1, 5, 10)).toContain('stopped by train.timeLimitMinutes (1 min) in epoch 1 of 5');
   });
 
   it('stops between epochs too, after the epoch that crossed the limit', async () => {
@@ -186,6 +190,7 @@ describe('trainer: time limit (train.timeLimitMinutes)', () => {
     expect(objective.steps).toBe(6);
     expect(run.result.stoppedBecause).toBe('epochs');
     expect(run.result.history).toHaveLength(3);
+    expect(run.logs.filter((l) => l.startsWith('warning:'))).toEqual([]);
   });
 });
 

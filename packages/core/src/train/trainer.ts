@@ -324,6 +324,8 @@ export async function trainPairModel(opts: TrainOptions): Promise<TrainResult> {
     }
     const bestRecord = history[bestEpoch - 1];
     const seconds = elapsedBefore + (Date.now() - t0) / 1000;
+    if (stoppedBecause === 'time-limit')
+      progress.log(timeLimitWarning(tc.timeLimitMinutes ?? 0, history.length, tc.epochs, tc.stepsPerEpoch));
     // the run is complete: history.json says so (what a resumed ensemble reads), and the checkpoint goes
     await writeAtomic(
       path.join(opts.outDir, 'history.json'),
@@ -353,4 +355,17 @@ function splitStep(objective: Objective, sampler: ObjectiveSampler, workers: num
   if (objective.dataParallel === 'whole') return Array.from({ length: workers }, () => sampler.next());
   const w = Math.min(workers, batchSize);
   return Array.from({ length: w }, (_, k) => sampler.next(Math.floor(batchSize / w) + (k < batchSize % w ? 1 : 0)));
+}
+
+/**
+ * What `fewshot train` says when `train.timeLimitMinutes` ended the run: the model then depends on how
+ * fast this machine was, so the same command trains a different model elsewhere.
+ */
+export function timeLimitWarning(minutes: number, epochsRun: number, epochs: number, stepsPerEpoch: number): string {
+  return (
+    `warning: stopped by train.timeLimitMinutes (${minutes} min) in epoch ${epochsRun} of ${epochs} ` +
+    `(${stepsPerEpoch} steps each): the model depends on this machine's speed. For a recipe that trains ` +
+    `the same model on any machine, set train.epochs (e.g. --set train.epochs=${Math.max(1, epochsRun - 1)}) ` +
+    `and keep the time limit only as a guard that is not reached.`
+  );
 }
