@@ -423,3 +423,56 @@ void winograd_conv3x3(const float *x, const float *u, const float *bias, float *
     }
   }
 }
+
+/*
+ * Inference-only first layer of a Conv-4: 3x3 convolution of ONE input channel, stride 1, 'same'
+ * padding, + bias, [ReLU,] then 2x2 max-pooling with stride 2 ('valid'), in one pass, NHWC float32:
+ * x [n, h, w, 1], filter [3, 3, 1, cout] (HWIO), y [n, h / 2, w / 2, cout] (rounded down). Each
+ * convolution output is summed as XNNPACK's igemm does (bias first, then the 9 taps in row-major
+ * order, each product rounded, padding taps adding 0 * w), and max-pooling then ReLU equals ReLU then
+ * max-pooling, so the result is tfjs-backend-wasm's fused conv2d + maxPool bit for bit.
+ * cout must be a multiple of 4.
+ */
+EXPORT(conv3x3_c1_maxpool2)
+void conv3x3_c1_maxpool2(const float *x, const float *filter, const float *bias, float *y, int32_t n, int32_t h,
+                         int32_t w, int32_t cout, int32_t relu) {
+  const int32_t ph = h / 2, pw = w / 2;
+  const v128_t zero = wasm_f32x4_splat(0);
+  for (int32_t b = 0; b < n; b++) {
+    const float *xb = x + (int64_t)b * h * w;
+    float *yb = y + (int64_t)b * ph * pw * cout;
+    for (int32_t py = 0; py < ph; py++) {
+      for (int32_t px = 0; px < pw; px++) {
+        /* the 4x4 input patch under the 2x2 window's four 3x3 neighbourhoods, zero outside */
+        float p[16];
+        for (int32_t i = 0; i < 4; i++) {
+          const int32_t yy = 2 * py - 1 + i;
+          for (int32_t j = 0; j < 4; j++) {
+            const int32_t xx = 2 * px - 1 + j;
+            p[i * 4 + j] = (yy >= 0 && yy < h && xx >= 0 && xx < w) ? xb[yy * w + xx] : 0.0f;
+          }
+        }
+        v128_t sp[16];
+        for (int32_t k = 0; k < 16; k++) sp[k] = wasm_f32x4_splat(p[k]);
+        float *out = yb + (py * pw + px) * cout;
+        for (int32_t c = 0; c < cout; c += 4) {
+          const v128_t bv = wasm_v128_load(bias + c);
+          v128_t wv[9];
+          for (int32_t k = 0; k < 9; k++) wv[k] = wasm_v128_load(filter + k * cout + c);
+          v128_t best = wasm_f32x4_splat(-__builtin_inff());
+          for (int32_t dy = 0; dy < 2; dy++) {
+            for (int32_t dx = 0; dx < 2; dx++) {
+              v128_t acc = bv;
+              for (int32_t ky = 0; ky < 3; ky++)
+                for (int32_t kx = 0; kx < 3; kx++)
+                  acc = wasm_f32x4_add(acc, wasm_f32x4_mul(sp[(dy + ky) * 4 + dx + kx], wv[ky * 3 + kx]));
+              best = wasm_f32x4_max(best, acc);
+            }
+          }
+          if (relu) best = wasm_f32x4_max(best, zero);
+          wasm_v128_store(out + c, best);
+        }
+      }
+    }
+  }
+}

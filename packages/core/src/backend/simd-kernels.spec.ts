@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { registerWasmGradientKernels } from './wasm-kernels.js';
+import { conv1MaxPool, CONV1_MAX_POOL_KERNEL_NAME, registerConv1MaxPool } from './conv1-max-pool.js';
 import {
   registerWinogradConv,
   winogradAvailable,
@@ -501,6 +502,55 @@ describe('Winograd 3x3 convolution (inference only, SIMD)', () => {
     await tf.setBackend('wasm');
     expect(() =>
       tf.tidy(() => winogradConv3x3(tf.zeros([1, 4, 4, 2]), tf.zeros([16 * 2 * 8]), tf.zeros([8]), false)),
+    ).toThrow(/bad shapes/);
+  });
+});
+
+describe('first-layer 3x3 convolution + 2x2 max-pooling (inference only, SIMD)', () => {
+  it('is wasm’s own fused conv2d + maxPool bit for bit, and matches cpu, for odd sizes, bias and ReLU', async () => {
+    registerConv1MaxPool();
+    expect(tf.getKernel(CONV1_MAX_POOL_KERNEL_NAME, 'cpu')).toBeUndefined();
+    const cases: [number, number, number, number, boolean][] = [
+      // n, h, w, cout, relu
+      [3, 28, 28, 64, true],
+      [2, 7, 5, 8, false],
+      [1, 2, 3, 4, true],
+    ];
+    for (const [n, h, w, cout, relu] of cases) {
+      const seed = n * 100 + h * 10 + w + cout;
+      const xv = seeded([n, h, w, 1], seed, true);
+      const fv = seeded([3, 3, 1, cout], seed + 1);
+      const bv = seeded([cout], seed + 2);
+      const activation = relu ? 'relu' : 'linear';
+      const reference = () => [
+        tf.maxPool(
+          tf.fused.conv2d({
+            x: tf.tensor4d(xv, [n, h, w, 1]),
+            filter: tf.tensor4d(fv, [3, 3, 1, cout]),
+            bias: tf.tensor1d(bv),
+            strides: 1,
+            pad: 'same',
+            activation,
+          }),
+          2,
+          2,
+          'valid',
+        ),
+      ];
+      const cpu = await on('cpu', reference);
+      const xnnpack = await on('wasm', reference);
+      const before = tf.memory().numTensors;
+      const got = await on('wasm', () => [
+        conv1MaxPool(tf.tensor4d(xv, [n, h, w, 1]), tf.tensor4d(fv, [3, 3, 1, cout]), tf.tensor1d(bv), relu),
+      ]);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(got[0]!.length).toBe(n * Math.floor(h / 2) * Math.floor(w / 2) * cout);
+      expectBitEqual(got, xnnpack, `conv1 + max pool ${n}x${h}x${w} -> ${cout} ${activation} vs wasm`);
+      expectAllClose(got, cpu, 1e-6, `conv1 + max pool ${n}x${h}x${w} -> ${cout} ${activation} vs cpu`);
+    }
+    await tf.setBackend('wasm');
+    expect(() =>
+      tf.tidy(() => conv1MaxPool(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 2, 4]), tf.zeros([4]), false)),
     ).toThrow(/bad shapes/);
   });
 });

@@ -109,6 +109,17 @@ export interface SimdKernelExports {
     cout: number,
     relu: number,
   ): void;
+  conv3x3_c1_maxpool2(
+    x: number,
+    filter: number,
+    bias: number,
+    y: number,
+    n: number,
+    h: number,
+    w: number,
+    cout: number,
+    relu: number,
+  ): void;
 }
 
 /** The part of tfjs-backend-wasm's BackendWasm the kernels use. */

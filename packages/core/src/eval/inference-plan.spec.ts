@@ -63,7 +63,7 @@ async function foldedEmbeddings(m: tf.Sequential, x: Float32Array, rows: number)
 
 describe('encoderPlan and PlanRunner', () => {
   for (const backend of ['cpu', 'wasm'] as const) {
-    it(`give the folded encoder's embeddings bit for bit on ${backend} (global avg / max pooling, flatten + dense)`, async () => {
+    it(`give the folded encoder's embeddings bit for bit on ${backend} (global avg / max pooling, flatten + dense, fused first layer)`, async () => {
       await tf.setBackend(backend);
       if (backend === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // no console banner
       for (const [pool, dense] of [
@@ -80,6 +80,8 @@ describe('encoderPlan and PlanRunner', () => {
         const want = await foldedEmbeddings(m, x, rows);
         const before = tf.memory().numTensors;
         const runner = new PlanRunner(plan, { batchSize: 16 }); // batches of 16, 16 and 5 rows
+        // on wasm the first convolution (one input channel) and its max-pooling run fused, bit for bit
+        expect(runner.fusedLayers).toBe(backend === 'wasm' ? 1 : 0);
         const got = runner.embed(x, rows);
         runner.dispose();
         expect(tf.memory().numTensors).toBe(before);

@@ -6,6 +6,7 @@
  * bit, except where it is asked to use the Winograd convolution (backend/winograd-conv.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { conv1MaxPool, conv1MaxPoolAvailable, registerConv1MaxPool } from '../backend/conv1-max-pool.js';
 import {
   registerWinogradConv,
   winogradAvailable,
@@ -63,11 +64,34 @@ export interface PlanRunnerOptions {
    * a few float32 units in the last place. Default false.
    */
   readonly winograd?: boolean;
+  /**
+   * Run a first 3x3 convolution of one input channel and the 2x2 max-pooling after it in one fused
+   * kernel (backend/conv1-max-pool.ts) when the backend has it: the same values bit for bit, one pass
+   * instead of two. Default true.
+   */
+  readonly fuseFirstLayer?: boolean;
   /** Rows per call of the ops (bounds memory); default 256. */
   readonly batchSize?: number;
 }
 
 type Runnable = (x: tf.Tensor) => tf.Tensor;
+
+/** A conv2d + maxPool pair that `conv3x3_c1_maxpool2` computes: 3x3 of one channel, 'same', then 2x2 / 2 'valid'. */
+function fusesWithPool(c: Extract<PlanStep, { op: 'conv2d' }>, p: Extract<PlanStep, { op: 'maxPool' }>): boolean {
+  const [fh, fw, cin, cout] = c.filterShape;
+  return (
+    fh === 3 &&
+    fw === 3 &&
+    cin === 1 &&
+    cout % 4 === 0 &&
+    c.padding === 'same' &&
+    c.strides.every((v) => v === 1) &&
+    c.dilations.every((v) => v === 1) &&
+    p.poolSize.every((v) => v === 2) &&
+    p.strides.every((v) => v === 2) &&
+    p.padding === 'valid'
+  );
+}
 
 /** Runs a plan on the current backend. Holds the weights as tensors: dispose it after use. */
 export class PlanRunner {
@@ -77,6 +101,8 @@ export class PlanRunner {
   private readonly batchSize: number;
   /** Convolutions that run with the Winograd kernel. */
   readonly winogradLayers: number;
+  /** Convolution + max-pooling pairs that run fused (backend/conv1-max-pool.ts). */
+  readonly fusedLayers: number;
 
   constructor(
     readonly plan: InferencePlan,
@@ -86,13 +112,33 @@ export class PlanRunner {
     this.batchSize = options.batchSize ?? 256;
     const winograd = options.winograd === true && winogradAvailable();
     if (winograd) registerWinogradConv();
+    const fuse = options.fuseFirstLayer !== false && conv1MaxPoolAvailable();
+    if (fuse) registerConv1MaxPool();
     let fast = 0;
-    this.run = plan.steps.map((s) => {
+    let fused = 0;
+    this.run = [];
+    for (let i = 0; i < plan.steps.length; i++) {
+      const s = plan.steps[i]!;
+      const next = plan.steps[i + 1];
+      if (fuse && s.op === 'conv2d' && next?.op === 'maxPool' && fusesWithPool(s, next)) {
+        this.run.push(this.compileFused(s));
+        fused++;
+        i++;
+        continue;
+      }
       const r = this.compile(s, winograd);
       if (r.winograd) fast++;
-      return r.fn;
-    });
+      this.run.push(r.fn);
+    }
     this.winogradLayers = fast;
+    this.fusedLayers = fused;
+  }
+
+  private compileFused(s: Extract<PlanStep, { op: 'conv2d' }>): Runnable {
+    const cout = s.filterShape[3];
+    const filter = this.keep(tf.tensor4d(s.filter, [3, 3, 1, cout], 'float32'));
+    const bias = this.keep(s.bias ? tf.tensor1d(s.bias, 'float32') : (tf.zeros([cout], 'float32') as tf.Tensor1D));
+    return (x) => conv1MaxPool(x as tf.Tensor4D, filter, bias, s.activation === 'relu');
   }
 
   private keep<T extends tf.Tensor>(t: T): T {
