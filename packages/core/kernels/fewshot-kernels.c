@@ -284,6 +284,9 @@ void channel_scale(const float *x, const float *f, float *out, int32_t outer, in
  * multiplies per tile and channel pair instead of 36. `u` holds the filter already transformed,
  * U = G g G^T, as [16][cin][cout] (winogradFilter in src/backend/winograd-conv.ts). Adds `bias`
  * (cout values), then ReLU when `relu` is non-zero. cin must be a multiple of 4 and cout of 8.
+ * With `pool` non-zero, the 2x2 max-pooling (stride 2, 'valid') that follows is done too: every pooled
+ * pixel is one whole output tile, so y is [n, h / 2, w / 2, cout] and the tiles the pooling drops are
+ * never computed; the values are those of the convolution and then tfjs's maxPool, bit for bit.
  * `scratch` holds 16 * WINO_TILES * (cin + cout) floats. Rounding differs from a direct convolution
  * (sums in another order), by a few units in the last place of float32: for inference, not training.
  */
@@ -340,8 +343,10 @@ static void wino_gemm(const float *a, const float *b, float *c, int32_t k, int32
 
 EXPORT(winograd_conv3x3)
 void winograd_conv3x3(const float *x, const float *u, const float *bias, float *y, float *scratch, int32_t n,
-                      int32_t h, int32_t w, int32_t cin, int32_t cout, int32_t relu) {
-  const int32_t th = (h + 1) / 2, tw = (w + 1) / 2, per_image = th * tw, total = n * per_image;
+                      int32_t h, int32_t w, int32_t cin, int32_t cout, int32_t relu, int32_t pool) {
+  /* with `pool`, only the tiles wholly inside the image, each max-pooled to one output pixel */
+  const int32_t th = pool ? h / 2 : (h + 1) / 2, tw = pool ? w / 2 : (w + 1) / 2;
+  const int32_t per_image = th * tw, total = n * per_image;
   float *v = scratch;                         /* [16][WINO_TILES][cin] */
   float *m = scratch + 16 * WINO_TILES * cin; /* [16][WINO_TILES][cout] */
   const int32_t vstride = WINO_TILES * cin, mstride = WINO_TILES * cout;
@@ -389,7 +394,7 @@ void winograd_conv3x3(const float *x, const float *u, const float *bias, float *
     for (int32_t t = 0; t < count; t++) {
       const int32_t tile = t0 + t, b = tile / per_image, r = tile % per_image;
       const int32_t oy = (r / tw) * 2, ox = (r % tw) * 2;
-      float *yb = y + (int64_t)b * h * w * cout;
+      float *yb = y + (int64_t)b * (pool ? per_image : h * w) * cout;
       const int32_t down = oy + 1 < h, right = ox + 1 < w;
       for (int32_t ch = 0; ch < cout; ch += 4) {
         const float *mp = m + t * cout + ch;
@@ -406,6 +411,13 @@ void winograd_conv3x3(const float *x, const float *u, const float *bias, float *
         v128_t o01 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_sub(s0[1], s0[2]), s0[3]), bv);
         v128_t o10 = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(s1[0], s1[1]), s1[2]), bv);
         v128_t o11 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_sub(s1[1], s1[2]), s1[3]), bv);
+        if (pool) {
+          /* max-pooling, then ReLU: the same as ReLU, then max-pooling */
+          v128_t best = wasm_f32x4_max(wasm_f32x4_max(o00, o01), wasm_f32x4_max(o10, o11));
+          if (relu) best = wasm_f32x4_max(best, zero);
+          wasm_v128_store(yb + r * cout + ch, best);
+          continue;
+        }
         if (relu) {
           o00 = wasm_f32x4_max(o00, zero);
           o01 = wasm_f32x4_max(o01, zero);

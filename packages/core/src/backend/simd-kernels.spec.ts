@@ -453,7 +453,7 @@ describe('Winograd 3x3 convolution (inference only, SIMD)', () => {
       [3, 14, 14, 64, 64, true],
       [2, 7, 7, 64, 64, false],
       [5, 3, 3, 64, 256, true],
-      [1, 1, 1, 4, 8, false],
+      [1, 2, 2, 4, 8, false],
       [4, 2, 5, 8, 16, true],
       [11, 9, 6, 12, 24, false], // 11 x 5 x 3 tiles: not a multiple of the 32-tile block
     ];
@@ -485,6 +485,38 @@ describe('Winograd 3x3 convolution (inference only, SIMD)', () => {
       expect(tf.memory().numTensors).toBe(before);
       expect(got[0]!.length).toBe(n * h * w * cout);
       expectAllClose(got, want, 2e-6, `winograd ${n}x${h}x${w}x${cin}->${cout} ${activation}`);
+      // with the 2x2 max-pooling in the same pass: the pooled direct convolution, to rounding, and the
+      // kernel's own unpooled output max-pooled by tfjs, bit for bit
+      const pooledWant = await on('cpu', () => [
+        tf.maxPool(
+          tf.fused.conv2d({
+            x: tf.tensor4d(xv, [n, h, w, cin]),
+            filter: tf.tensor4d(fv, [3, 3, cin, cout]),
+            bias: tf.tensor1d(bv),
+            strides: 1,
+            pad: 'same',
+            activation,
+          }),
+          2,
+          2,
+          'valid',
+        ),
+      ]);
+      const u = winogradFilter(fv, cin, cout);
+      const pooled = await on('wasm', () => [
+        winogradConv3x3(tf.tensor4d(xv, [n, h, w, cin]), tf.tensor1d(u), tf.tensor1d(bv), relu, true),
+      ]);
+      const poolAfter = await on('wasm', () => [
+        tf.maxPool(
+          winogradConv3x3(tf.tensor4d(xv, [n, h, w, cin]), tf.tensor1d(u), tf.tensor1d(bv), relu),
+          2,
+          2,
+          'valid',
+        ),
+      ]);
+      expect(pooled[0]!.length).toBe(n * Math.floor(h / 2) * Math.floor(w / 2) * cout);
+      expectBitEqual(pooled, poolAfter, `pooled winograd ${n}x${h}x${w}x${cin}->${cout} vs maxPool after`);
+      expectAllClose(pooled, pooledWant, 2e-6, `pooled winograd ${n}x${h}x${w}x${cin}->${cout} ${activation}`);
     }
   });
 

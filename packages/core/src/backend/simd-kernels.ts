@@ -108,6 +108,7 @@ export interface SimdKernelExports {
     cin: number,
     cout: number,
     relu: number,
+    pool: number,
   ): void;
   conv3x3_c1_maxpool2(
     x: number,

@@ -64,12 +64,21 @@ export function winogradAvailable(): boolean {
 
 /**
  * relu?(conv3x3(x, g) + bias) with stride 1 and 'same' padding, for x [n, h, w, cin] (float32, NHWC),
- * `u` = winogradFilter(g) as a tensor and `bias` [cout]. Needs `winogradAvailable()` and
- * `registerWinogradConv()`.
+ * `u` = winogradFilter(g) as a tensor and `bias` [cout]; with `pool`, followed by 2x2 max-pooling
+ * (stride 2, 'valid'), done in the same pass: [n, floor(h / 2), floor(w / 2), cout]. Needs
+ * `winogradAvailable()` and `registerWinogradConv()`.
  */
-export function winogradConv3x3(x: tf.Tensor4D, u: tf.Tensor, bias: tf.Tensor1D, relu: boolean): tf.Tensor4D {
+export function winogradConv3x3(
+  x: tf.Tensor4D,
+  u: tf.Tensor,
+  bias: tf.Tensor1D,
+  relu: boolean,
+  pool = false,
+): tf.Tensor4D {
   const inputs = { x, u, bias } as unknown as tf.NamedTensorMap;
-  return tf.engine().runKernel(WINOGRAD_KERNEL_NAME, inputs, { relu } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel(WINOGRAD_KERNEL_NAME, inputs, { relu, pool } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -81,9 +90,10 @@ const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   if (x.shape.length !== 4 || !winogradFits(cin, cout) || u.shape.length !== 1 || u.shape[0] !== 16 * cin * cout)
     throw new RangeError(`${WINOGRAD_KERNEL_NAME}: bad shapes x [${x.shape.join(', ')}], u [${u.shape.join(', ')}]`);
   const heap = backend as unknown as { makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo };
-  const out = heap.makeOutput([n, h, w, cout], 'float32');
-  if (n * h * w === 0) return out;
-  const relu = (attrs as { relu?: boolean }).relu ? 1 : 0;
+  const { relu, pool } = attrs as { relu?: boolean; pool?: boolean };
+  const [oh, ow] = pool ? [Math.floor(h / 2), Math.floor(w / 2)] : [h, w];
+  const out = heap.makeOutput([n, oh, ow, cout], 'float32');
+  if (n * oh * ow === 0) return out;
   simd.withScratch(4 * 16 * TILES * (cin + cout), (scratch) =>
     simd.exports.winograd_conv3x3(
       simd.offset(x),
@@ -96,7 +106,8 @@ const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       w,
       cin,
       cout,
-      relu,
+      relu ? 1 : 0,
+      pool ? 1 : 0,
     ),
   );
   return out;

@@ -76,6 +76,24 @@ export interface PlanRunnerOptions {
 
 type Runnable = (x: tf.Tensor) => tf.Tensor;
 
+/** A conv2d the Winograd kernel computes: 3x3, stride 1, 'same', channels that fit. */
+function winogradRuns(c: Extract<PlanStep, { op: 'conv2d' }>): boolean {
+  const [fh, fw, cin, cout] = c.filterShape;
+  return (
+    fh === 3 &&
+    fw === 3 &&
+    c.padding === 'same' &&
+    c.strides.every((v) => v === 1) &&
+    c.dilations.every((v) => v === 1) &&
+    winogradFits(cin, cout)
+  );
+}
+
+/** A 2x2 max-pooling with stride 2 and 'valid' padding. */
+function isMaxPool2(p: Extract<PlanStep, { op: 'maxPool' }>): boolean {
+  return p.poolSize.every((v) => v === 2) && p.strides.every((v) => v === 2) && p.padding === 'valid';
+}
+
 /** A conv2d + maxPool pair that `conv3x3_c1_maxpool2` computes: 3x3 of one channel, 'same', then 2x2 / 2 'valid'. */
 function fusesWithPool(c: Extract<PlanStep, { op: 'conv2d' }>, p: Extract<PlanStep, { op: 'maxPool' }>): boolean {
   const [fh, fw, cin, cout] = c.filterShape;
@@ -87,9 +105,7 @@ function fusesWithPool(c: Extract<PlanStep, { op: 'conv2d' }>, p: Extract<PlanSt
     c.padding === 'same' &&
     c.strides.every((v) => v === 1) &&
     c.dilations.every((v) => v === 1) &&
-    p.poolSize.every((v) => v === 2) &&
-    p.strides.every((v) => v === 2) &&
-    p.padding === 'valid'
+    isMaxPool2(p)
   );
 }
 
@@ -126,12 +142,26 @@ export class PlanRunner {
         i++;
         continue;
       }
+      if (winograd && s.op === 'conv2d' && winogradRuns(s) && next?.op === 'maxPool' && isMaxPool2(next)) {
+        this.run.push(this.compileWinograd(s, true));
+        fast++;
+        i++;
+        continue;
+      }
       const r = this.compile(s, winograd);
       if (r.winograd) fast++;
       this.run.push(r.fn);
     }
     this.winogradLayers = fast;
     this.fusedLayers = fused;
+  }
+
+  private compileWinograd(s: Extract<PlanStep, { op: 'conv2d' }>, pool: boolean): Runnable {
+    const [, , cin, cout] = s.filterShape;
+    const u = this.keep(tf.tensor1d(winogradFilter(s.filter, cin, cout), 'float32'));
+    const b = this.keep(s.bias ? tf.tensor1d(s.bias, 'float32') : (tf.zeros([cout], 'float32') as tf.Tensor1D));
+    const relu = s.activation === 'relu';
+    return (x) => winogradConv3x3(x as tf.Tensor4D, u, b, relu, pool);
   }
 
   private compileFused(s: Extract<PlanStep, { op: 'conv2d' }>): Runnable {
@@ -149,22 +179,9 @@ export class PlanRunner {
   private compile(s: PlanStep, winograd: boolean): { fn: Runnable; winograd?: boolean } {
     switch (s.op) {
       case 'conv2d': {
+        if (winograd && winogradRuns(s)) return { fn: this.compileWinograd(s, false), winograd: true };
         const [fh, fw, cin, cout] = s.filterShape;
         const bias = s.bias ? this.keep(tf.tensor1d(s.bias, 'float32')) : null;
-        const relu = s.activation === 'relu';
-        if (
-          winograd &&
-          fh === 3 &&
-          fw === 3 &&
-          s.padding === 'same' &&
-          s.strides.every((v) => v === 1) &&
-          s.dilations.every((v) => v === 1) &&
-          winogradFits(cin, cout)
-        ) {
-          const u = this.keep(tf.tensor1d(winogradFilter(s.filter, cin, cout), 'float32'));
-          const b = bias ?? this.keep(tf.zeros([cout], 'float32') as tf.Tensor1D);
-          return { fn: (x) => winogradConv3x3(x as tf.Tensor4D, u, b, relu), winograd: true };
-        }
         const filter = this.keep(tf.tensor4d(s.filter, [fh, fw, cin, cout], 'float32'));
         return {
           fn: (x) =>
