@@ -299,31 +299,21 @@ static void wino_gemm(const float *a, const float *b, float *c, int32_t k, int32
       const float *a0 = a + r * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
       const float *bp = b + j;
       v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-      for (int32_t kk = 0; kk < k; kk += 4) {
-        const v128_t va0 = wasm_v128_load(a0 + kk), va1 = wasm_v128_load(a1 + kk);
-        const v128_t va2 = wasm_v128_load(a2 + kk), va3 = wasm_v128_load(a3 + kk);
-#define WINO_STEP(l)                                                                                                   \
-  {                                                                                                                    \
-    const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);                                                 \
-    bp += cout;                                                                                                        \
-    v128_t s = wasm_i32x4_shuffle(va0, va0, l, l, l, l);                                                               \
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));                                                                  \
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));                                                                  \
-    s = wasm_i32x4_shuffle(va1, va1, l, l, l, l);                                                                      \
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));                                                                  \
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));                                                                  \
-    s = wasm_i32x4_shuffle(va2, va2, l, l, l, l);                                                                      \
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));                                                                  \
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));                                                                  \
-    s = wasm_i32x4_shuffle(va3, va3, l, l, l, l);                                                                      \
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));                                                                  \
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));                                                                  \
-  }
-        WINO_STEP(0)
-        WINO_STEP(1)
-        WINO_STEP(2)
-        WINO_STEP(3)
-#undef WINO_STEP
+      for (int32_t kk = 0; kk < k; kk++) {
+        const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+        bp += cout;
+        v128_t s = wasm_v128_load32_splat(a0 + kk);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));
+        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+        s = wasm_v128_load32_splat(a1 + kk);
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));
+        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+        s = wasm_v128_load32_splat(a2 + kk);
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));
+        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+        s = wasm_v128_load32_splat(a3 + kk);
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));
+        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
       }
       float *cp = c + r * cout + j;
       wasm_v128_store(cp, c00);
