@@ -277,3 +277,204 @@ void channel_scale(const float *x, const float *f, float *out, int32_t outer, in
     for (; j < c; j++) op[j] = xp[j] * f[j];
   }
 }
+
+/*
+ * Inference-only 3x3 convolution, stride 1, 'same' padding (1 on every side), NHWC float32, by Winograd
+ * F(2x2, 3x3) (Lavin & Gray 2016): every 2x2 output tile is A^T [sum_c U_c (.) (B^T d_c B)] A, 16
+ * multiplies per tile and channel pair instead of 36. `u` holds the filter already transformed,
+ * U = G g G^T, as [16][cin][cout] (winogradFilter in src/backend/winograd-conv.ts). Adds `bias`
+ * (cout values), then ReLU when `relu` is non-zero. cin must be a multiple of 4 and cout of 8.
+ * With `pool` non-zero, the 2x2 max-pooling (stride 2, 'valid') that follows is done too: every pooled
+ * pixel is one whole output tile, so y is [n, h / 2, w / 2, cout] and the tiles the pooling drops are
+ * never computed; the values are those of the convolution and then tfjs's maxPool, bit for bit.
+ * `scratch` holds 16 * WINO_TILES * (cin + cout) floats. Rounding differs from a direct convolution
+ * (sums in another order), by a few units in the last place of float32: for inference, not training.
+ */
+#define WINO_TILES 32
+
+/* C[WINO_TILES x cout] = A[WINO_TILES x k] * B[k x cout] for one of the 16 Winograd positions. */
+static void wino_gemm(const float *a, const float *b, float *c, int32_t k, int32_t cout) {
+  for (int32_t j = 0; j < cout; j += 8) {
+    for (int32_t r = 0; r < WINO_TILES; r += 4) {
+      const float *a0 = a + r * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
+      const float *bp = b + j;
+      v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      for (int32_t kk = 0; kk < k; kk++) {
+        const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+        bp += cout;
+        v128_t s = wasm_v128_load32_splat(a0 + kk);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));
+        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+        s = wasm_v128_load32_splat(a1 + kk);
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));
+        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+        s = wasm_v128_load32_splat(a2 + kk);
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));
+        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+        s = wasm_v128_load32_splat(a3 + kk);
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));
+        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+      }
+      float *cp = c + r * cout + j;
+      wasm_v128_store(cp, c00);
+      wasm_v128_store(cp + 4, c01);
+      cp += cout;
+      wasm_v128_store(cp, c10);
+      wasm_v128_store(cp + 4, c11);
+      cp += cout;
+      wasm_v128_store(cp, c20);
+      wasm_v128_store(cp + 4, c21);
+      cp += cout;
+      wasm_v128_store(cp, c30);
+      wasm_v128_store(cp + 4, c31);
+    }
+  }
+}
+
+EXPORT(winograd_conv3x3)
+void winograd_conv3x3(const float *x, const float *u, const float *bias, float *y, float *scratch, int32_t n,
+                      int32_t h, int32_t w, int32_t cin, int32_t cout, int32_t relu, int32_t pool) {
+  /* with `pool`, only the tiles wholly inside the image, each max-pooled to one output pixel */
+  const int32_t th = pool ? h / 2 : (h + 1) / 2, tw = pool ? w / 2 : (w + 1) / 2;
+  const int32_t per_image = th * tw, total = n * per_image;
+  float *v = scratch;                         /* [16][WINO_TILES][cin] */
+  float *m = scratch + 16 * WINO_TILES * cin; /* [16][WINO_TILES][cout] */
+  const int32_t vstride = WINO_TILES * cin, mstride = WINO_TILES * cout;
+  const v128_t zero = wasm_f32x4_splat(0);
+  for (int32_t t0 = 0; t0 < total; t0 += WINO_TILES) {
+    const int32_t count = total - t0 < WINO_TILES ? total - t0 : WINO_TILES;
+    /* input transform V = B^T d B, channels in vectors of 4 */
+    for (int32_t t = 0; t < WINO_TILES; t++) {
+      if (t >= count) {
+        for (int32_t p = 0; p < 16; p++)
+          for (int32_t ch = 0; ch < cin; ch += 4) wasm_v128_store(v + p * vstride + t * cin + ch, zero);
+        continue;
+      }
+      const int32_t tile = t0 + t, b = tile / per_image, r = tile % per_image;
+      const int32_t y0 = (r / tw) * 2 - 1, x0 = (r % tw) * 2 - 1;
+      const float *xb = x + (int64_t)b * h * w * cin;
+      for (int32_t ch = 0; ch < cin; ch += 4) {
+        v128_t d[4][4];
+        for (int32_t i = 0; i < 4; i++) {
+          const int32_t yy = y0 + i;
+          for (int32_t j = 0; j < 4; j++) {
+            const int32_t xx = x0 + j;
+            d[i][j] = (yy >= 0 && yy < h && xx >= 0 && xx < w) ? wasm_v128_load(xb + (yy * w + xx) * cin + ch) : zero;
+          }
+        }
+        v128_t s[4][4];
+        for (int32_t j = 0; j < 4; j++) {
+          s[0][j] = wasm_f32x4_sub(d[0][j], d[2][j]);
+          s[1][j] = wasm_f32x4_add(d[1][j], d[2][j]);
+          s[2][j] = wasm_f32x4_sub(d[2][j], d[1][j]);
+          s[3][j] = wasm_f32x4_sub(d[1][j], d[3][j]);
+        }
+        float *vp = v + t * cin + ch;
+        for (int32_t i = 0; i < 4; i++) {
+          wasm_v128_store(vp + (i * 4 + 0) * vstride, wasm_f32x4_sub(s[i][0], s[i][2]));
+          wasm_v128_store(vp + (i * 4 + 1) * vstride, wasm_f32x4_add(s[i][1], s[i][2]));
+          wasm_v128_store(vp + (i * 4 + 2) * vstride, wasm_f32x4_sub(s[i][2], s[i][1]));
+          wasm_v128_store(vp + (i * 4 + 3) * vstride, wasm_f32x4_sub(s[i][1], s[i][3]));
+        }
+      }
+    }
+    /* 16 products M_p = V_p U_p */
+    for (int32_t p = 0; p < 16; p++) wino_gemm(v + p * vstride, u + p * cin * cout, m + p * mstride, cin, cout);
+    /* output transform Y = A^T M A, bias, ReLU */
+    for (int32_t t = 0; t < count; t++) {
+      const int32_t tile = t0 + t, b = tile / per_image, r = tile % per_image;
+      const int32_t oy = (r / tw) * 2, ox = (r % tw) * 2;
+      float *yb = y + (int64_t)b * (pool ? per_image : h * w) * cout;
+      const int32_t down = oy + 1 < h, right = ox + 1 < w;
+      for (int32_t ch = 0; ch < cout; ch += 4) {
+        const float *mp = m + t * cout + ch;
+        v128_t q[4][4];
+        for (int32_t i = 0; i < 4; i++)
+          for (int32_t j = 0; j < 4; j++) q[i][j] = wasm_v128_load(mp + (i * 4 + j) * mstride);
+        v128_t s0[4], s1[4];
+        for (int32_t j = 0; j < 4; j++) {
+          s0[j] = wasm_f32x4_add(wasm_f32x4_add(q[0][j], q[1][j]), q[2][j]);
+          s1[j] = wasm_f32x4_sub(wasm_f32x4_sub(q[1][j], q[2][j]), q[3][j]);
+        }
+        const v128_t bv = wasm_v128_load(bias + ch);
+        v128_t o00 = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(s0[0], s0[1]), s0[2]), bv);
+        v128_t o01 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_sub(s0[1], s0[2]), s0[3]), bv);
+        v128_t o10 = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(s1[0], s1[1]), s1[2]), bv);
+        v128_t o11 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_sub(s1[1], s1[2]), s1[3]), bv);
+        if (pool) {
+          /* max-pooling, then ReLU: the same as ReLU, then max-pooling */
+          v128_t best = wasm_f32x4_max(wasm_f32x4_max(o00, o01), wasm_f32x4_max(o10, o11));
+          if (relu) best = wasm_f32x4_max(best, zero);
+          wasm_v128_store(yb + r * cout + ch, best);
+          continue;
+        }
+        if (relu) {
+          o00 = wasm_f32x4_max(o00, zero);
+          o01 = wasm_f32x4_max(o01, zero);
+          o10 = wasm_f32x4_max(o10, zero);
+          o11 = wasm_f32x4_max(o11, zero);
+        }
+        float *yp = yb + (oy * w + ox) * cout + ch;
+        wasm_v128_store(yp, o00);
+        if (right) wasm_v128_store(yp + cout, o01);
+        if (down) {
+          wasm_v128_store(yp + w * cout, o10);
+          if (right) wasm_v128_store(yp + w * cout + cout, o11);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Inference-only first layer of a Conv-4: 3x3 convolution of ONE input channel, stride 1, 'same'
+ * padding, + bias, [ReLU,] then 2x2 max-pooling with stride 2 ('valid'), in one pass, NHWC float32:
+ * x [n, h, w, 1], filter [3, 3, 1, cout] (HWIO), y [n, h / 2, w / 2, cout] (rounded down). Each
+ * convolution output is summed as XNNPACK's igemm does (bias first, then the 9 taps in row-major
+ * order, each product rounded, padding taps adding 0 * w), and max-pooling then ReLU equals ReLU then
+ * max-pooling, so the result is tfjs-backend-wasm's fused conv2d + maxPool bit for bit.
+ * cout must be a multiple of 4.
+ */
+EXPORT(conv3x3_c1_maxpool2)
+void conv3x3_c1_maxpool2(const float *x, const float *filter, const float *bias, float *y, int32_t n, int32_t h,
+                         int32_t w, int32_t cout, int32_t relu) {
+  const int32_t ph = h / 2, pw = w / 2;
+  const v128_t zero = wasm_f32x4_splat(0);
+  for (int32_t b = 0; b < n; b++) {
+    const float *xb = x + (int64_t)b * h * w;
+    float *yb = y + (int64_t)b * ph * pw * cout;
+    for (int32_t py = 0; py < ph; py++) {
+      for (int32_t px = 0; px < pw; px++) {
+        /* the 4x4 input patch under the 2x2 window's four 3x3 neighbourhoods, zero outside */
+        float p[16];
+        for (int32_t i = 0; i < 4; i++) {
+          const int32_t yy = 2 * py - 1 + i;
+          for (int32_t j = 0; j < 4; j++) {
+            const int32_t xx = 2 * px - 1 + j;
+            p[i * 4 + j] = (yy >= 0 && yy < h && xx >= 0 && xx < w) ? xb[yy * w + xx] : 0.0f;
+          }
+        }
+        v128_t sp[16];
+        for (int32_t k = 0; k < 16; k++) sp[k] = wasm_f32x4_splat(p[k]);
+        float *out = yb + (py * pw + px) * cout;
+        for (int32_t c = 0; c < cout; c += 4) {
+          const v128_t bv = wasm_v128_load(bias + c);
+          v128_t wv[9];
+          for (int32_t k = 0; k < 9; k++) wv[k] = wasm_v128_load(filter + k * cout + c);
+          v128_t best = wasm_f32x4_splat(-__builtin_inff());
+          for (int32_t dy = 0; dy < 2; dy++) {
+            for (int32_t dx = 0; dx < 2; dx++) {
+              v128_t acc = bv;
+              for (int32_t ky = 0; ky < 3; ky++)
+                for (int32_t kx = 0; kx < 3; kx++)
+                  acc = wasm_f32x4_add(acc, wasm_f32x4_mul(sp[(dy + ky) * 4 + dx + kx], wv[ky * 3 + kx]));
+              best = wasm_f32x4_max(best, acc);
+            }
+          }
+          if (relu) best = wasm_f32x4_max(best, zero);
+          wasm_v128_store(out + c, best);
+        }
+      }
+    }
+  }
+}

@@ -4,6 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { registerWasmGradientKernels } from './wasm-kernels.js';
+import { conv1MaxPool, CONV1_MAX_POOL_KERNEL_NAME, registerConv1MaxPool } from './conv1-max-pool.js';
+import {
+  registerWinogradConv,
+  winogradAvailable,
+  winogradConv3x3,
+  winogradFilter,
+  winogradFits,
+  WINOGRAD_KERNEL_NAME,
+} from './winograd-conv.js';
 import { setSimdKernelsDisabled, simdKernelsFor, SIMD_KERNELS_URL } from './simd-kernels.js';
 import { meanGradientRegistered, registerMeanGradient, unregisterMeanGradient } from './mean-grad.js';
 import {
@@ -431,5 +440,149 @@ describe('Mean gradient (one tile on wasm)', () => {
       registerMeanGradient();
     }
     expectAllClose(oursWasm, oursCpu, 1e-6, 'wasm vs cpu');
+  });
+});
+
+describe('Winograd 3x3 convolution (inference only, SIMD)', () => {
+  it('matches the cpu backend’s fused conv2d for odd sizes, batches across tile blocks, bias and ReLU', async () => {
+    registerWinogradConv();
+    await tf.setBackend('wasm');
+    expect(winogradAvailable()).toBe(true);
+    const cases: [number, number, number, number, number, boolean][] = [
+      // n, h, w, cin, cout, relu
+      [3, 14, 14, 64, 64, true],
+      [2, 7, 7, 64, 64, false],
+      [5, 3, 3, 64, 256, true],
+      [1, 2, 2, 4, 8, false],
+      [4, 2, 5, 8, 16, true],
+      [11, 9, 6, 12, 24, false], // 11 x 5 x 3 tiles: not a multiple of the 32-tile block
+    ];
+    for (const [n, h, w, cin, cout, relu] of cases) {
+      const seed = n * 1000 + h * 100 + cin + cout;
+      const xv = seeded([n, h, w, cin], seed);
+      const fv = seeded([3, 3, cin, cout], seed + 1);
+      const bv = seeded([cout], seed + 2);
+      const activation = relu ? 'relu' : 'linear';
+      const want = await on('cpu', () => [
+        tf.fused.conv2d({
+          x: tf.tensor4d(xv, [n, h, w, cin]),
+          filter: tf.tensor4d(fv, [3, 3, cin, cout]),
+          bias: tf.tensor1d(bv),
+          strides: 1,
+          pad: 'same',
+          activation,
+        }),
+      ]);
+      const before = tf.memory().numTensors;
+      const got = await on('wasm', () => [
+        winogradConv3x3(
+          tf.tensor4d(xv, [n, h, w, cin]),
+          tf.tensor1d(winogradFilter(fv, cin, cout)),
+          tf.tensor1d(bv),
+          relu,
+        ),
+      ]);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(got[0]!.length).toBe(n * h * w * cout);
+      expectAllClose(got, want, 2e-6, `winograd ${n}x${h}x${w}x${cin}->${cout} ${activation}`);
+      // with the 2x2 max-pooling in the same pass: the pooled direct convolution, to rounding, and the
+      // kernel's own unpooled output max-pooled by tfjs, bit for bit
+      const pooledWant = await on('cpu', () => [
+        tf.maxPool(
+          tf.fused.conv2d({
+            x: tf.tensor4d(xv, [n, h, w, cin]),
+            filter: tf.tensor4d(fv, [3, 3, cin, cout]),
+            bias: tf.tensor1d(bv),
+            strides: 1,
+            pad: 'same',
+            activation,
+          }),
+          2,
+          2,
+          'valid',
+        ),
+      ]);
+      const u = winogradFilter(fv, cin, cout);
+      const pooled = await on('wasm', () => [
+        winogradConv3x3(tf.tensor4d(xv, [n, h, w, cin]), tf.tensor1d(u), tf.tensor1d(bv), relu, true),
+      ]);
+      const poolAfter = await on('wasm', () => [
+        tf.maxPool(
+          winogradConv3x3(tf.tensor4d(xv, [n, h, w, cin]), tf.tensor1d(u), tf.tensor1d(bv), relu),
+          2,
+          2,
+          'valid',
+        ),
+      ]);
+      expect(pooled[0]!.length).toBe(n * Math.floor(h / 2) * Math.floor(w / 2) * cout);
+      expectBitEqual(pooled, poolAfter, `pooled winograd ${n}x${h}x${w}x${cin}->${cout} vs maxPool after`);
+      expectAllClose(pooled, pooledWant, 2e-6, `pooled winograd ${n}x${h}x${w}x${cin}->${cout} ${activation}`);
+    }
+  });
+
+  it('is a kernel of its own name on wasm only, and refuses filters and channels it does not fit', async () => {
+    registerWinogradConv();
+    expect(tf.getKernel(WINOGRAD_KERNEL_NAME, 'wasm')).toBeDefined();
+    expect(tf.getKernel(WINOGRAD_KERNEL_NAME, 'cpu')).toBeUndefined();
+    expect(tf.getKernel('FusedConv2D', 'wasm')?.kernelFunc).not.toBe(
+      tf.getKernel(WINOGRAD_KERNEL_NAME, 'wasm')?.kernelFunc,
+    );
+    expect(winogradFits(64, 64)).toBe(true);
+    expect(winogradFits(1, 64)).toBe(false);
+    expect(winogradFits(64, 12)).toBe(false);
+    expect(() => winogradFilter(new Float32Array(10), 4, 8)).toThrow(/3x3x4x8 filter has 288 values, got 10/);
+    await tf.setBackend('wasm');
+    expect(() =>
+      tf.tidy(() => winogradConv3x3(tf.zeros([1, 4, 4, 2]), tf.zeros([16 * 2 * 8]), tf.zeros([8]), false)),
+    ).toThrow(/bad shapes/);
+  });
+});
+
+describe('first-layer 3x3 convolution + 2x2 max-pooling (inference only, SIMD)', () => {
+  it('is wasm’s own fused conv2d + maxPool bit for bit, and matches cpu, for odd sizes, bias and ReLU', async () => {
+    registerConv1MaxPool();
+    expect(tf.getKernel(CONV1_MAX_POOL_KERNEL_NAME, 'cpu')).toBeUndefined();
+    const cases: [number, number, number, number, boolean][] = [
+      // n, h, w, cout, relu
+      [3, 28, 28, 64, true],
+      [2, 7, 5, 8, false],
+      [1, 2, 3, 4, true],
+    ];
+    for (const [n, h, w, cout, relu] of cases) {
+      const seed = n * 100 + h * 10 + w + cout;
+      const xv = seeded([n, h, w, 1], seed, true);
+      const fv = seeded([3, 3, 1, cout], seed + 1);
+      const bv = seeded([cout], seed + 2);
+      const activation = relu ? 'relu' : 'linear';
+      const reference = () => [
+        tf.maxPool(
+          tf.fused.conv2d({
+            x: tf.tensor4d(xv, [n, h, w, 1]),
+            filter: tf.tensor4d(fv, [3, 3, 1, cout]),
+            bias: tf.tensor1d(bv),
+            strides: 1,
+            pad: 'same',
+            activation,
+          }),
+          2,
+          2,
+          'valid',
+        ),
+      ];
+      const cpu = await on('cpu', reference);
+      const xnnpack = await on('wasm', reference);
+      const before = tf.memory().numTensors;
+      const got = await on('wasm', () => [
+        conv1MaxPool(tf.tensor4d(xv, [n, h, w, 1]), tf.tensor4d(fv, [3, 3, 1, cout]), tf.tensor1d(bv), relu),
+      ]);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(got[0]!.length).toBe(n * Math.floor(h / 2) * Math.floor(w / 2) * cout);
+      expectBitEqual(got, xnnpack, `conv1 + max pool ${n}x${h}x${w} -> ${cout} ${activation} vs wasm`);
+      expectAllClose(got, cpu, 1e-6, `conv1 + max pool ${n}x${h}x${w} -> ${cout} ${activation} vs cpu`);
+    }
+    await tf.setBackend('wasm');
+    expect(() =>
+      tf.tidy(() => conv1MaxPool(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 2, 4]), tf.zeros([4]), false)),
+    ).toThrow(/bad shapes/);
   });
 });

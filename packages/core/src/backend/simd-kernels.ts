@@ -96,6 +96,31 @@ export interface SimdKernelExports {
     eps: number,
     nf: number,
   ): void;
+  winograd_conv3x3(
+    x: number,
+    u: number,
+    bias: number,
+    y: number,
+    scratch: number,
+    n: number,
+    h: number,
+    w: number,
+    cin: number,
+    cout: number,
+    relu: number,
+    pool: number,
+  ): void;
+  conv3x3_c1_maxpool2(
+    x: number,
+    filter: number,
+    bias: number,
+    y: number,
+    n: number,
+    h: number,
+    w: number,
+    cout: number,
+    relu: number,
+  ): void;
 }
 
 /** The part of tfjs-backend-wasm's BackendWasm the kernels use. */

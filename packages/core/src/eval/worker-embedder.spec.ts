@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { z } from 'zod';
 import { PairModel } from '../model/pair-model.js';
 import { SampleStore } from '../data/sample-store.js';
@@ -152,6 +153,38 @@ describe('workerEmbedderFor', () => {
       ]);
     } finally {
       await w.close();
+      model.dispose();
+    }
+  });
+});
+
+describe('workerEmbedderFor on wasm (inference plan)', () => {
+  const exp = (workers: number) =>
+    ({ loaded: { config: { train: { workers } } }, plugins: { plugins: [] } }) as unknown as Experiment;
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('embeds on one plan worker and the main thread, or the main thread alone, as PairModel.embed does', async () => {
+    const model = tinyModel();
+    const tta = ttaScorer(model, modality, {}, { views: 9, augment: {} }, 5);
+    const want = tta.embed(store, indices); // folded encoder, views averaged (nothing here fits Winograd)
+    const shared = (await workerEmbedderFor(exp(2), tta, rows))!; // 300 x 9 views >= 2048
+    const alone = (await workerEmbedderFor(exp(1), tta, rows))!;
+    try {
+      expect(shared.workers).toBe(2);
+      expect(alone.workers).toBe(0);
+      const a = await shared.embed(store, indices);
+      const b = await alone.embed(store, indices);
+      expect(a).toHaveLength(rows * 5);
+      expect([...a]).toEqual([...want]);
+      expect([...b]).toEqual([...want]);
+    } finally {
+      await shared.close();
+      await alone.close();
       model.dispose();
     }
   });
