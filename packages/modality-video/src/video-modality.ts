@@ -74,7 +74,7 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
           items.map((i) => i.file),
           items[0]!.o,
         ),
-      (i) => `${i.o.size}:${i.o.channels}`,
+      (i) => `${i.o.size}:${i.o.channels}:${i.o.pick?.frames}:${i.o.pick?.sampling}`,
     );
   }
 
@@ -102,7 +102,12 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
     void this.ffmpeg; // a missing ffmpeg is a PluginError here, not one per clip
     const raw = await this.batcher.submit({
       file: ref.path,
-      o: { size: p.size, channels: p.channels, timeoutMs: this.timeoutMs },
+      o: {
+        size: p.size,
+        channels: p.channels,
+        timeoutMs: this.timeoutMs,
+        pick: { frames: p.frames, sampling: p.sampling }, // only these frames are scaled and piped
+      },
     });
     return framesToSample(raw, p);
   }
