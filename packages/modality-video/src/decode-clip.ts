@@ -223,28 +223,59 @@ export async function readFramesMany(
     if (!t) rest.push(k);
     else groups.set(t.streamKey, [...(groups.get(t.streamKey) ?? []), k]);
   });
-  // at once, not one after the other: a run and its per-file re-reads stay within two timeouts
+  /** Runs one after the other, each over its share of the clips `ks`. */
+  const chain = async (runs: number[][], read: (ks: number[]) => Promise<PromiseSettledResult<RawFrames>[]>) => {
+    for (const ks of runs) (await read(ks)).forEach((r, j) => (results[ks[j]!] = r));
+  };
+  // the chains at once, not one after the other: a run and its per-file re-reads stay within two timeouts
   await Promise.all([
-    ...[...groups.values()].map(async (ks) => {
-      const got = await readAsStream(
+    ...[...groups.values()].map((ks) =>
+      chain(streamRuns(ks, tracks), (run) =>
+        readAsStream(
+          ffmpeg,
+          run.map((k) => files[k]!),
+          run.map((k) => tracks[k]!),
+          o,
+        ),
+      ),
+    ),
+    chain(chunks(rest, INPUTS_PER_PROCESS), (run) =>
+      readAsInputs(
         ffmpeg,
-        ks.map((k) => files[k]!),
-        ks.map((k) => tracks[k]!),
+        run.map((k) => files[k]!),
         o,
-      );
-      ks.forEach((k, j) => (results[k] = got[j]!));
-    }),
-    (async () => {
-      if (rest.length === 0) return;
-      const got = await readAsInputs(
-        ffmpeg,
-        rest.map((k) => files[k]!),
-        o,
-      );
-      rest.forEach((k, j) => (results[k] = got[j]!));
-    })(),
+      ),
+    ),
   ]);
   return results;
+}
+
+/** Files one ffmpeg process opens as inputs at most (more only add threads and memory). */
+const INPUTS_PER_PROCESS = 16;
+/** Pixels (frames x width x height) one stream run decodes at most, so that a run of long or large clips stays well within the timeout. */
+const MAX_STREAM_PIXELS = 2 ** 27;
+
+function chunks(ks: readonly number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < ks.length; i += size) out.push(ks.slice(i, i + size));
+  return out;
+}
+
+/** The clips `ks` in runs of at most MAX_STREAM_PIXELS (a clip larger than that runs alone). */
+function streamRuns(ks: readonly number[], tracks: readonly (Mp4H264Track | undefined)[]): number[][] {
+  const out: number[][] = [];
+  let pixels = Infinity;
+  for (const k of ks) {
+    const t = tracks[k]!;
+    const p = t.frames * t.width * t.height;
+    if (pixels + p > MAX_STREAM_PIXELS) {
+      out.push([]);
+      pixels = 0;
+    }
+    out.at(-1)!.push(k);
+    pixels += p;
+  }
+  return out;
 }
 
 /** Largest file read into memory for the stream path (bigger ones are left to ffmpeg). */
@@ -274,6 +305,8 @@ async function readTrack(file: string): Promise<Mp4H264Track | undefined> {
  * they are scaled and piped. Each clip starts with an IDR frame and the clips share their parameter
  * sets (`streamKey`), so each decodes exactly as alone. Any failure (exit code, errors on stderr,
  * timeout, a frame count other than the headers promise) reads each file again on its own.
+ * (Frame data damaged in a way ffmpeg does not report can make ffmpeg's constant-rate output of the
+ * file repeat a frame, which this path does not: such a clip gives other, equally damaged frames.)
  */
 async function readAsStream(
   ffmpeg: string,

@@ -89,6 +89,9 @@ describe('mp4H264Track', () => {
     expect(mp4H264Track(Buffer.alloc(0), 'empty.mp4')).toBeUndefined();
     expect(mp4H264Track(audio, 'audio.mp4')).toBeUndefined();
     expect(mp4H264Track(mpeg4, 'mpeg4.mp4')).toBeUndefined();
+    const external = Buffer.from(h264); // the data reference is another file ('url ' not self-contained)
+    external[boxAt(external, 'url ') + 11] = 0;
+    expect(mp4H264Track(external, 'external.mp4')).toBeUndefined();
     const noAvcC = Buffer.from(h264);
     noAvcC.write('xvcC', boxAt(noAvcC, 'avcC') + 4, 'latin1');
     expect(mp4H264Track(noAvcC, 'no-avcc.mp4')).toBeUndefined();
@@ -132,6 +135,16 @@ describe('mp4H264Track', () => {
     expect(damaged(sizes, '/data/sizes.mp4').message).toBe(
       'damaged MP4 /data/sizes.mp4: frame 1 of 12 lies past the end of the file (truncated?)',
     );
+    // chunks that hold more frames than the sample sizes list, a negative time scale
+    const stsc = boxAt(h264, 'stsc');
+    const perChunk = Buffer.from(h264);
+    perChunk.writeUInt32BE(perChunk.readUInt32BE(stsc + 20) + 1, stsc + 20);
+    expect(damaged(perChunk, '/data/stsc.mp4').message).toBe(
+      'damaged MP4 /data/stsc.mp4: its chunks hold 13 frames, its sample sizes 12',
+    );
+    const scale = Buffer.from(h264);
+    scale.writeInt32BE(-5, boxAt(scale, 'mdhd') + 20);
+    expect(damaged(scale, '/data/scale.mp4').message).toBe('damaged MP4 /data/scale.mp4: its track time scale is -5');
     // a table that claims more entries than its box holds
     const stco = boxAt(h264, 'stco');
     const chunks = Buffer.from(h264);

@@ -8,6 +8,9 @@ import { DataError } from '@fewshot/core/plugin';
 export interface Mp4H264Track {
   /** Samples (coded frames) of the track: the frames ffmpeg decodes from the file. */
   readonly frames: number;
+  /** Frame size as the sample description gives it. */
+  readonly width: number;
+  readonly height: number;
   /**
    * Clips whose streams may follow one another into one decoder and decode as each alone: the same
    * sequence parameter sets and the same SEI (encoder version) in the first frame.
@@ -32,10 +35,11 @@ interface Box {
 /**
  * The H.264 track of the MP4 `bytes` (the whole file), or undefined when the file is not an MP4 or is
  * one this reader does not take on (ffmpeg then reads the file itself): not exactly one track, not
- * `avc1`, fragmented, frame durations that vary, presentation times that are not one frame apart,
+ * `avc1`, fragmented, frames in another file, frame durations that vary, presentation times that are not one frame apart,
  * an edit list that cuts frames, parameter sets inside the frames that differ from `avcC`, a first
  * frame that is not an IDR. Throws DataError naming `file` when the MP4 structure is damaged (a box or
- * table running past its end, sample tables that disagree, samples outside the file).
+ * table running past its end, sample tables that disagree, samples outside the file, a time scale
+ * ffmpeg refuses).
  */
 export function mp4H264Track(bytes: Uint8Array, file: string): Mp4H264Track | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,7 +64,14 @@ export function mp4H264Track(bytes: Uint8Array, file: string): Mp4H264Track | un
   if (r.type(hdlr.start + 8) !== 'vide') return undefined;
   const mdhd = r.only(mdia, 'mdhd');
   const mediaScale = r.u32(mdhd.start + (b[mdhd.start] === 1 ? 20 : 12));
-  const stbl = r.children(r.only(r.children(r.only(mdia, 'minf')), 'stbl'));
+  for (const [what, scale] of [
+    ['movie', movieScale],
+    ['track', mediaScale],
+  ] as const)
+    if (scale === 0 || scale > 0x7fffffff) throw r.damaged(`its ${what} time scale is ${scale | 0}`); // as ffmpeg reads it
+  const minf = r.children(r.only(mdia, 'minf'));
+  if (!r.selfContained(minf)) return undefined; // the frames may lie in another file
+  const stbl = r.children(r.only(minf, 'stbl'));
 
   // sample description: one avc1 entry with its avcC
   const stsd = r.only(stbl, 'stsd');
@@ -71,6 +82,8 @@ export function mp4H264Track(bytes: Uint8Array, file: string): Mp4H264Track | un
   if (!avcC) return undefined;
   const config = r.avcConfig(avcC);
   if (!config) return undefined;
+  const width = b.readUInt16BE(entries[0]!.start + 24);
+  const height = b.readUInt16BE(entries[0]!.start + 26);
 
   // sample sizes, then where each sample lies
   if (stbl.some((x) => x.type === 'stz2')) return undefined;
@@ -124,7 +137,7 @@ export function mp4H264Track(bytes: Uint8Array, file: string): Mp4H264Track | un
     }
     if (i === 0 && !idr) return undefined; // decoding would lean on the clip before it
   }
-  return { frames: n, streamKey: `${spsKey}|${firstSei}`, annexB: Buffer.concat(parts) };
+  return { frames: n, width, height, streamKey: `${spsKey}|${firstSei}`, annexB: Buffer.concat(parts) };
 }
 
 /** Bounds-checked reads of one file's boxes; every failure is a DataError naming the file. */
@@ -242,6 +255,16 @@ class Reader {
     );
   }
 
+  /** Whether the media's data reference is this file: one 'url ' entry with the self-contained flag. */
+  selfContained(minf: readonly Box[]): boolean {
+    const dinf = minf.find((x) => x.type === 'dinf');
+    if (!dinf) return false;
+    const dref = this.children(dinf).find((x) => x.type === 'dref');
+    if (!dref || this.u32(dref.start + 4) !== 1) return false;
+    const entries = this.boxes(dref.start + 8, dref.end);
+    return entries.length === 1 && entries[0]!.type === 'url ' && (this.u32(entries[0]!.start) & 1) === 1;
+  }
+
   /** Each sample's byte offset from the sample-to-chunk table, the chunk offsets and the sizes. */
   sampleOffsets(stsc: Box, chunks: readonly number[], sizes: readonly number[]): number[] {
     const n = sizes.length;
@@ -261,7 +284,13 @@ class Reader {
         }
       }
     }
-    if (out.length !== n) throw this.damaged(`its chunks hold ${out.length} of its ${n} frames`);
+    let total = 0; // what the chunks hold in all: exactly the samples (ffmpeg reports anything else)
+    for (let e = 0; e < count; e++) {
+      const first = this.b.readUInt32BE(at + 12 * e);
+      const next = e + 1 < count ? this.b.readUInt32BE(at + 12 * (e + 1)) : chunks.length + 1;
+      total += (next - first) * this.b.readUInt32BE(at + 12 * e + 4);
+    }
+    if (out.length !== n || total !== n) throw this.damaged(`its chunks hold ${total} frames, its sample sizes ${n}`);
     return out;
   }
 

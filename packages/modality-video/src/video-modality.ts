@@ -27,7 +27,7 @@ import {
 import { videoThumbnail } from './video-thumbnail.js';
 
 /** Clips one ffmpeg process decodes when several are waiting (see `VideoModality`). */
-export const DEFAULT_CLIPS_PER_PROCESS = 16;
+export const DEFAULT_CLIPS_PER_PROCESS = 64;
 
 const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
   folder: loadVideoFolder,
@@ -57,7 +57,7 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
 
   /**
    * `pool`: how many ffmpeg processes run at once (one per core). `options.clipsPerProcess`: clips
-   * decoded by one ffmpeg process when several are waiting (default 16; 1 = one process per clip;
+   * decoded by one ffmpeg process when several are waiting (default 64; 1 = one process per clip;
    * the decoded values are the same). `options.timeoutMs`: default `FEWSHOT_FFMPEG_TIMEOUT` seconds, else 60 s.
    */
   constructor(
