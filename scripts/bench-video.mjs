@@ -76,7 +76,8 @@ function childCpuMs() {
     return NaN;
   }
 }
-const perProcess = PER_PROCESS ?? DEFAULT_CLIPS_PER_PROCESS;
+// the reference path opens at most 16 files per ffmpeg process (readFramesMany)
+const perProcess = Math.min(PER_PROCESS ?? DEFAULT_CLIPS_PER_PROCESS, REFERENCE ? 16 : Infinity);
 
 const load0 = os.loadavg();
 const rounds = [];
