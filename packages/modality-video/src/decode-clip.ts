@@ -278,8 +278,11 @@ function streamRuns(ks: readonly number[], tracks: readonly (Mp4H264Track | unde
   return out;
 }
 
-/** Largest file read into memory for the stream path (bigger ones are left to ffmpeg). */
-const MAX_STREAM_FILE_BYTES = 64 * 2 ** 20;
+/**
+ * Largest file read into memory for the stream path; bigger ones are left to ffmpeg (a batch holds its
+ * files' streams at once: 64 clips of 4 MB, the size of about a minute of 720p, are 256 MB).
+ */
+const MAX_STREAM_FILE_BYTES = 4 * 2 ** 20;
 
 /** The H.264 track of `file` when it can go through the stream path, else undefined (ffmpeg reads the file). */
 async function readTrack(file: string): Promise<Mp4H264Track | undefined> {
