@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Video decoding throughput on this machine (run `npx tsc -b` first; it uses the built video plugin).
 //
-//   npm run bench:video [-- --clips N] [-- --rounds R] [-- --clips-per-process K] [-- --no-write] [-- --quick]
+//   npm run bench:video [-- --clips N] [-- --rounds R] [-- --clips-per-process K] [-- --in-flight F] [-- --reference] [-- --no-write] [-- --quick]
 //
 // Decodes N clips of the shared omniglot-drawing-videos set (default 1,000, spread evenly over the
 // 4,840 in sorted order) to T=8 frames of 28x28 grey through VideoModality.decode, exactly as training
-// and evaluation do (up to K clips per ffmpeg process, default the modality's 16, raw frames through
-// pipes, a decode pool as wide as the cores), R times (default 3; the first round also warms the page
-// cache). Prints clips/s per round and their median, the CPU time per clip of node and of the ffmpeg
+// and evaluation do (up to K clips per ffmpeg process, default the modality's 16: the clips' H.264
+// streams demuxed in JS and piped into ffmpeg as one stream, only the 8 picked frames scaled and piped
+// back; a decode pool as wide as the cores), R times (default 3; the first round also warms the page
+// cache). --in-flight F keeps at most F decodes waiting at once (default: every clip at once;
+// training's SampleStore.decode keeps 16). --reference measures the reference path instead (FEWSHOT_VIDEO_DECODER=reference: ffmpeg
+// opens every file and pipes every frame, frames picked in JS; the same values) and never writes. Prints clips/s per round and their median, the CPU time per clip of node and of the ffmpeg
 // processes (less sensitive to other load than the wall time), with the machine's load average before
 // and after (other work slows it down). Target: >= 150 clips/s. The figures are written to docs/benchmarks.md between
 // <!-- bench:video:start --> and <!-- bench:video:end --> (appended when the markers are missing),
@@ -25,10 +28,13 @@ const opt = (name, fallback) => {
   return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
 };
 const QUICK = argv.includes('--quick');
-const WRITE = !argv.includes('--no-write') && !QUICK;
+const REFERENCE = argv.includes('--reference') || process.env.FEWSHOT_VIDEO_DECODER === 'reference';
+if (REFERENCE) process.env.FEWSHOT_VIDEO_DECODER = 'reference';
+const WRITE = !argv.includes('--no-write') && !QUICK && !REFERENCE;
 const CLIPS = opt('clips', QUICK ? 100 : 1000);
 const ROUNDS = opt('rounds', QUICK ? 1 : 3);
 const PER_PROCESS = opt('clips-per-process', undefined);
+const IN_FLIGHT = opt('in-flight', Infinity);
 const DATA = path.resolve(ROOT, process.env.FEWSHOT_DATA ?? '../shared/data');
 const VIDEOS = path.join(DATA, 'omniglot-drawing-videos');
 const TARGET = 150;
@@ -72,7 +78,8 @@ function childCpuMs() {
     return NaN;
   }
 }
-const perProcess = PER_PROCESS ?? DEFAULT_CLIPS_PER_PROCESS;
+// the reference path opens at most 16 files per ffmpeg process (readFramesMany)
+const perProcess = Math.min(PER_PROCESS ?? DEFAULT_CLIPS_PER_PROCESS, REFERENCE ? 16 : Infinity);
 
 const load0 = os.loadavg();
 const rounds = [];
@@ -81,10 +88,14 @@ for (let r = 0; r < ROUNDS; r++) {
   const child0 = childCpuMs();
   const t0 = performance.now();
   let values = 0;
+  let next = 0;
   await Promise.all(
-    clips.map(async (c) => {
-      const n = (await modality.decode({ id: c, path: c, label: '' }, pre)).length;
-      values += n;
+    Array.from({ length: Math.min(IN_FLIGHT, clips.length) }, async () => {
+      while (next < clips.length) {
+        const c = clips[next++];
+        const n = (await modality.decode({ id: c, path: c, label: '' }, pre)).length;
+        values += n;
+      }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
@@ -99,7 +110,8 @@ for (let r = 0; r < ROUNDS; r++) {
     ffmpegCpuMsPerClip: childMs / clips.length,
   });
   log(
-    `round ${r + 1}: ${clips.length} clips in ${seconds.toFixed(2)} s = ${(clips.length / seconds).toFixed(1)} clips/s`,
+    `round ${r + 1}: ${clips.length} clips in ${seconds.toFixed(2)} s = ${(clips.length / seconds).toFixed(1)} clips/s; ` +
+      `CPU ms per clip: node ${rounds.at(-1).nodeCpuMsPerClip.toFixed(2)}, ffmpeg ${rounds.at(-1).ffmpegCpuMsPerClip.toFixed(2)}; load ${os.loadavg()[0].toFixed(2)}`,
   );
 }
 const load1 = os.loadavg();
@@ -113,7 +125,7 @@ const lines = [
   `Measured ${when} UTC on ${cpuModel}, ${os.cpus().length} cores, node ${process.version}; load average ${load0[0].toFixed(2)} before and ${load1[0].toFixed(2)} after ` +
     `(other processes on the machine slow decoding down). ffmpeg: ${ffmpegVersion(ff.path).replace(/ (https?:\/\/\S+ +)?Copyright.*/, '')} (${ff.source}); decode pool ${modality.pool.width} process(es).`,
   '',
-  `Decoding ${clips.length.toLocaleString('en-US')} clips of \`omniglot-drawing-videos\` (every ${step}th of ${all.length.toLocaleString('en-US')}, 112x112 H.264, about 2-10 s each) to T=8 frames of 28x28 grey through \`VideoModality.decode\` (up to ${perProcess} clip(s) per ffmpeg process, raw frames through pipes, frames picked in JS), ${ROUNDS} round(s):`,
+  `Decoding ${clips.length.toLocaleString('en-US')} clips of \`omniglot-drawing-videos\` (every ${step}th of ${all.length.toLocaleString('en-US')}, 112x112 H.264, about 2-10 s each) to T=8 frames of 28x28 grey through \`VideoModality.decode\`${Number.isFinite(IN_FLIGHT) ? ` (${IN_FLIGHT} at a time)` : ''} (up to ${perProcess} clip(s) per ffmpeg process, ${REFERENCE ? 'reference path: every file opened by ffmpeg, every frame piped, frames picked in JS' : 'the clips demuxed in JS and piped into ffmpeg as one H.264 stream, only the picked frames scaled and piped back'}), ${ROUNDS} round(s):`,
   '',
   '| round | seconds | clips/s | node CPU ms per clip | ffmpeg CPU ms per clip |',
   '|---:|---:|---:|---:|---:|',

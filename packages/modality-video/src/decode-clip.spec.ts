@@ -2,8 +2,18 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, PluginError } from '@fewshot/core/plugin';
-import { defaultTimeoutMs, framesToSample, pickFrames, readFrames, readFramesMany } from './decode-clip.js';
+import {
+  defaultTimeoutMs,
+  framesToSample,
+  pickFrames,
+  readFrames,
+  readFramesMany,
+  selectExpression,
+  type RawFrames,
+} from './decode-clip.js';
 import { findFfmpeg } from './ffmpeg-binary.js';
+import { makeVariableRateClip } from './mp4-test-clips.js';
+import { encodeClip } from './render/encode-clip.js';
 import { makeAudioOnly, makeClip, makeGarbage } from './test-support.js';
 import { videoPreprocessSchema } from './video-preprocess.js';
 
@@ -161,5 +171,117 @@ describe('framesToSample', () => {
     );
     expect([...last.subarray(0, 16)]).toEqual([...last.subarray(48, 64)]);
     expect(last[0]).toBeCloseTo(190, -1);
+  });
+});
+
+describe('readFramesMany, the MP4 stream path', () => {
+  let bframes: string;
+  let other: string;
+  const value = (r: PromiseSettledResult<RawFrames> | undefined): RawFrames =>
+    (r as PromiseFulfilledResult<RawFrames>).value;
+  /** Frame `f` of a readFrames result (all frames). */
+  const frame = (raw: RawFrames, f: number, bytes: number): Buffer => raw.data.subarray(f * bytes, (f + 1) * bytes);
+  beforeAll(async () => {
+    // the shared set's encoder settings (B-frames, an edit list), 13 frames of a moving bar
+    bframes = join(dir, 'bframes.mp4');
+    const data = new Uint8Array(13 * 16 * 16).map((_, j) => (((j % 16) + 16 * Math.floor(j / 256)) % 64 < 8 ? 0 : 255));
+    const o = { size: 16, fps: 25, codec: 'libx264', crf: 30, preset: 'slow' };
+    await encodeClip(ffmpeg, { count: 13, data }, o, bframes);
+    other = join(dir, 'other-stream.mp4');
+    await makeClip(other, 7, 16, (i, x, y) => (x + y + 9 * i) % 256);
+  }, 60_000);
+
+  it('holds only the picked frames, the bytes readFrames gives for them', async () => {
+    const files = [bframes, ramp, other, bframes];
+    const pick = { frames: 4, sampling: 'uniform' } as const;
+    const many = await readFramesMany(ffmpeg, files, { size: 6, channels: 1, pick });
+    expect(many.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    for (const [k, f] of files.entries()) {
+      const alone = await readFrames(ffmpeg, f, { size: 6, channels: 1 });
+      const got = value(many[k]);
+      expect(got.count).toBe(alone.count);
+      expect(got.held).toEqual([...new Set(pickFrames(alone.count, 4, 'uniform'))]);
+      expect(got.data.length).toBe(got.held!.length * 36);
+      got.held!.forEach((f, j) => expect(frame(got, j, 36).equals(frame(alone, f, 36))).toBe(true));
+    }
+    expect(value(many[0]).held).toEqual([3, 6, 9, 12]);
+    // the same sample as from every frame (the reference path)
+    const ref = await readFramesMany(ffmpeg, files, { size: 6, channels: 1, pick, reference: true });
+    expect(value(ref[0]).held).toBeUndefined();
+    const p = videoPreprocess({ frames: 4, size: 6 });
+    expect([...framesToSample(value(many[0]), p)]).toEqual([...framesToSample(value(ref[0]), p)]);
+    const rgb = await readFramesMany(ffmpeg, [bframes, other], {
+      size: 5,
+      channels: 3,
+      pick: { frames: 3, sampling: 'last' },
+    });
+    expect(value(rgb[1]).held).toEqual([6]);
+    expect(
+      frame(value(rgb[1]), 0, 75).equals(frame(await readFrames(ffmpeg, other, { size: 5, channels: 3 }), 6, 75)),
+    ).toBe(true);
+  }, 30_000);
+
+  it('leaves a clip it cannot stream (frame durations that vary) to ffmpeg, as before', async () => {
+    const vfr = join(dir, 'vfr.mp4');
+    await makeVariableRateClip(vfr);
+    const many = await readFramesMany(ffmpeg, [bframes, vfr, other], {
+      size: 4,
+      channels: 1,
+      pick: { frames: 8, sampling: 'uniform' },
+    });
+    expect(many.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const alone = await readFrames(ffmpeg, vfr, { size: 4, channels: 1 });
+    expect(alone.count).toBe(17); // 10 coded frames, repeated to a constant rate
+    expect(value(many[1]).held).toBeUndefined();
+    expect(value(many[1]).data.equals(alone.data)).toBe(true);
+    expect(value(many[0]).held).toHaveLength(8);
+  }, 30_000);
+
+  it('gives a damaged clip of a stream its own DataError and the others their frames', async () => {
+    const damaged = join(dir, 'damaged-stream.mp4');
+    const bytes = Buffer.from(await readFile(bframes));
+    bytes.fill(0xff, Math.floor(bytes.length * 0.3), Math.floor(bytes.length * 0.5));
+    await writeFile(damaged, bytes);
+    const many = await readFramesMany(ffmpeg, [bframes, damaged, other], {
+      size: 4,
+      channels: 1,
+      pick: { frames: 2, sampling: 'uniform' },
+    });
+    expect(many.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const reason = (many[1] as PromiseRejectedResult).reason as Error;
+    expect(reason).toBeInstanceOf(DataError);
+    expect(reason.message).toContain(damaged);
+    expect(value(many[2]).count).toBe(7);
+  }, 30_000);
+
+  it('keeps the timeout: each clip gets the DataError naming it and the limit', async () => {
+    const many = await readFramesMany(ffmpeg, [bframes, other], {
+      size: 4,
+      channels: 1,
+      timeoutMs: 1,
+      pick: { frames: 2, sampling: 'uniform' },
+    });
+    expect(many.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'decoded'))).toEqual([
+      `ffmpeg did not finish decoding ${bframes} within 0.001 s and was stopped (a damaged or very long video?)`,
+      `ffmpeg did not finish decoding ${other} within 0.001 s and was stopped (a damaged or very long video?)`,
+    ]);
+  });
+
+  it('selects frames with a balanced tree of comparisons', () => {
+    expect(selectExpression([3])).toBe('eq(n,3)');
+    expect(selectExpression([1, 5, 9])).toBe('if(lt(n,5),eq(n,1),if(lt(n,9),eq(n,5),eq(n,9)))');
+    expect(selectExpression([])).toBe('0');
+  });
+
+  it('framesToSample takes held frames by their place, and refuses a frame that was not read', () => {
+    // frames 4 and 9 of a 10-frame clip, 4x4, flat grey 10 and 30
+    const raw: RawFrames = {
+      data: Buffer.concat([Buffer.alloc(16, 10), Buffer.alloc(16, 30)]),
+      count: 10,
+      held: [4, 9],
+    };
+    const p = videoPreprocess({ frames: 2, size: 4, invert: false, normalize: 'none' });
+    expect([...framesToSample(raw, p)]).toEqual([...new Array<number>(16).fill(10), ...new Array<number>(16).fill(30)]);
+    expect(() => framesToSample(raw, videoPreprocess({ frames: 3, size: 4 }))).toThrow(RangeError);
   });
 });

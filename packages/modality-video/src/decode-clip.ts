@@ -1,12 +1,25 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { DataError, PluginError } from '@fewshot/core/plugin';
+import { mp4H264Track, type Mp4H264Track } from './mp4-h264-track.js';
 import type { VideoPreprocess } from './video-preprocess.js';
 
-/** Raw frames of one clip as ffmpeg gave them: `count` frames of size x size x channels bytes. */
+/**
+ * Raw frames of one clip as ffmpeg gave them, size x size x channels bytes each: all `count` frames of
+ * the clip, or (`held`) only the frames the sampling picks.
+ */
 export interface RawFrames {
   readonly data: Buffer;
+  /** Frames in the clip. */
   readonly count: number;
+  /** Which frames of the clip `data` holds, ascending; absent: all `count` of them. */
+  readonly held?: readonly number[];
+}
+
+/** Which frames a sample takes (see `pickFrames`); the video preprocessing's `frames` and `sampling`. */
+export interface FramePick {
+  readonly frames: number;
+  readonly sampling: 'uniform' | 'last';
 }
 
 export interface ReadFramesOptions {
@@ -14,6 +27,16 @@ export interface ReadFramesOptions {
   readonly channels: 1 | 3;
   /** Kill ffmpeg after this long (default DEFAULT_TIMEOUT_MS); the DataError names the file. */
   readonly timeoutMs?: number;
+  /**
+   * `readFramesMany`: only these frames are needed (ffmpeg then scales and pipes only them; the
+   * frames held are the same bytes). Absent: every frame.
+   */
+  readonly pick?: FramePick;
+  /**
+   * `readFramesMany`: let ffmpeg open every file itself and pipe every frame (the way clips were read
+   * before the MP4 stream path; same values, slower). Default: `FEWSHOT_VIDEO_DECODER=reference`.
+   */
+  readonly reference?: boolean;
 }
 
 /** Default time one ffmpeg run may take before it is killed: 60 s (`FEWSHOT_FFMPEG_TIMEOUT`, in seconds, changes it). */
@@ -72,13 +95,17 @@ function runFfmpeg(
   outputs: number,
   timeoutMs: number,
   what: string,
+  input?: Buffer,
 ): Promise<FfmpegRun> {
+  const stdin = input ? 'pipe' : 'ignore';
   const stdio: ('ignore' | 'pipe')[] =
-    outputs === 1
-      ? ['ignore', 'pipe', 'pipe']
-      : ['ignore', 'ignore', 'pipe', ...new Array<'pipe'>(outputs).fill('pipe')];
+    outputs === 1 ? [stdin, 'pipe', 'pipe'] : [stdin, 'ignore', 'pipe', ...new Array<'pipe'>(outputs).fill('pipe')];
   return new Promise<FfmpegRun>((resolve, reject) => {
     const child = spawn(ffmpeg, ['-nostdin', '-hide_banner', '-v', 'error', ...args], { stdio });
+    if (input && child.stdin) {
+      child.stdin.on('error', () => undefined); // ffmpeg stopped reading (killed, or failed): its exit says why
+      child.stdin.end(input);
+    }
     let timedOut = false;
     let tooLong = false;
     // our own timer (spawn's `timeout` keeps running when the binary cannot be started at all)
@@ -174,13 +201,202 @@ async function framesOf(
 }
 
 /**
- * `readFrames` of several files from one ffmpeg process (one input and one output pipe per file;
- * each file's decoding and scaling is the same as alone, so the frames are identical): starting
- * ffmpeg costs about as much as decoding a short clip. When that run fails in any way (one bad
- * file stops it), every file is read again on its own, so each result is exactly what `readFrames`
- * gives: frames, or the error that names its file. Never rejects; settles one entry per file.
+ * `readFrames` of several files from one ffmpeg process: starting ffmpeg, and opening and probing
+ * a file in it, cost more than decoding a short clip. Plain H.264 MP4s (see `mp4H264Track`) are
+ * demuxed here and go to ffmpeg as one H.264 stream on stdin, decoded and scaled frame by frame
+ * exactly as alone (so the frames are identical), with only the frames of `o.pick` scaled and piped;
+ * other files are opened by ffmpeg, one input and one output pipe each. When a run fails in any way
+ * (one bad file stops it), every file of it is read again on its own, so each result holds the bytes
+ * `readFrames` gives, or the error that names its file. Never rejects; settles one entry per file.
  */
 export async function readFramesMany(
+  ffmpeg: string,
+  files: readonly string[],
+  o: ReadFramesOptions,
+): Promise<PromiseSettledResult<RawFrames>[]> {
+  if (o.reference ?? process.env['FEWSHOT_VIDEO_DECODER'] === 'reference') return readAsInputs(ffmpeg, files, o);
+  const tracks = await Promise.all(files.map(readTrack));
+  const results = new Array<PromiseSettledResult<RawFrames>>(files.length);
+  const groups = new Map<string, number[]>(); // clips that can share one decoder, by stream key
+  const rest: number[] = [];
+  tracks.forEach((t, k) => {
+    if (!t) rest.push(k);
+    else groups.set(t.streamKey, [...(groups.get(t.streamKey) ?? []), k]);
+  });
+  /** Runs one after the other, each over its share of the clips `ks`. */
+  const chain = async (runs: number[][], read: (ks: number[]) => Promise<PromiseSettledResult<RawFrames>[]>) => {
+    for (const ks of runs) (await read(ks)).forEach((r, j) => (results[ks[j]!] = r));
+  };
+  // the chains at once, not one after the other: a run and its per-file re-reads stay within two timeouts
+  await Promise.all([
+    ...[...groups.values()].map((ks) =>
+      chain(streamRuns(ks, tracks), (run) =>
+        readAsStream(
+          ffmpeg,
+          run.map((k) => files[k]!),
+          run.map((k) => tracks[k]!),
+          o,
+        ),
+      ),
+    ),
+    chain(chunks(rest, INPUTS_PER_PROCESS), (run) =>
+      readAsInputs(
+        ffmpeg,
+        run.map((k) => files[k]!),
+        o,
+      ),
+    ),
+  ]);
+  return results;
+}
+
+/** Files one ffmpeg process opens as inputs at most (more only add threads and memory). */
+const INPUTS_PER_PROCESS = 16;
+/** Pixels (frames x width x height) one stream run decodes at most, so that a run of long or large clips stays well within the timeout. */
+const MAX_STREAM_PIXELS = 2 ** 27;
+
+function chunks(ks: readonly number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < ks.length; i += size) out.push(ks.slice(i, i + size));
+  return out;
+}
+
+/** The clips `ks` in runs of at most MAX_STREAM_PIXELS (a clip larger than that runs alone). */
+function streamRuns(ks: readonly number[], tracks: readonly (Mp4H264Track | undefined)[]): number[][] {
+  const out: number[][] = [];
+  let pixels = Infinity;
+  for (const k of ks) {
+    const t = tracks[k]!;
+    const p = t.frames * t.width * t.height;
+    if (pixels + p > MAX_STREAM_PIXELS) {
+      out.push([]);
+      pixels = 0;
+    }
+    out.at(-1)!.push(k);
+    pixels += p;
+  }
+  return out;
+}
+
+/**
+ * Largest file read into memory for the stream path; bigger ones are left to ffmpeg (a batch holds its
+ * files' streams at once: 64 clips of 4 MB, the size of about a minute of 720p, are 256 MB).
+ */
+const MAX_STREAM_FILE_BYTES = 4 * 2 ** 20;
+
+/** The H.264 track of `file` when it can go through the stream path, else undefined (ffmpeg reads the file). */
+async function readTrack(file: string): Promise<Mp4H264Track | undefined> {
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const { size } = await fh.stat();
+      if (size > MAX_STREAM_FILE_BYTES) return undefined;
+      const bytes = Buffer.alloc(size);
+      const { bytesRead } = await fh.read(bytes, 0, size, 0);
+      return mp4H264Track(bytes.subarray(0, bytesRead), file);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined; // missing, unreadable or damaged: ffmpeg's own reading gives the error that names it
+  }
+}
+
+/**
+ * Several MP4 clips' H.264 streams one after the other into one ffmpeg process on stdin (no file to
+ * open and probe per clip); with `o.pick`, a `select` filter keeps only the picked frames, so only
+ * they are scaled and piped. Each clip starts with an IDR frame and the clips share their parameter
+ * sets (`streamKey`), so each decodes exactly as alone. Any failure (exit code, errors on stderr,
+ * timeout, a frame count other than the headers promise) reads each file again on its own.
+ * (Frame data damaged in a way ffmpeg does not report can make ffmpeg's constant-rate output of the
+ * file repeat a frame, which this path does not: such a clip gives other, equally damaged frames.)
+ */
+async function readAsStream(
+  ffmpeg: string,
+  files: readonly string[],
+  tracks: readonly Mp4H264Track[],
+  o: ReadFramesOptions,
+): Promise<PromiseSettledResult<RawFrames>[]> {
+  const alone = (): Promise<PromiseSettledResult<RawFrames>[]> =>
+    Promise.allSettled(files.map((f) => readFrames(ffmpeg, f, o)));
+  const held = tracks.map((t) =>
+    o.pick ? [...new Set(pickFrames(t.frames, o.pick.frames, o.pick.sampling))] : undefined,
+  );
+  const selected: number[] = [];
+  let first = 0;
+  tracks.forEach((t, k) => {
+    for (const f of held[k] ?? []) selected.push(first + f);
+    first += t.frames;
+  });
+  const filter = `${o.pick ? `select='${selectExpression(selected)}',` : ''}scale=${o.size}:${o.size}:flags=area`;
+  const args = [
+    '-filter_threads',
+    '1',
+    '-threads',
+    '1',
+    '-f',
+    'h264',
+    '-i',
+    'pipe:0',
+    '-map',
+    '0:v:0',
+    '-vf',
+    filter,
+    '-vsync',
+    'passthrough',
+    '-pix_fmt',
+    o.channels === 1 ? 'gray' : 'rgb24',
+    '-f',
+    'rawvideo',
+    '-',
+  ];
+  const timeoutMs = o.timeoutMs ?? defaultTimeoutMs();
+  const input = Buffer.concat(tracks.map((t) => t.annexB));
+  let run: FfmpegRun;
+  try {
+    run = await runFfmpeg(ffmpeg, args, 1, timeoutMs, `${files.length} files (${files[0]}, ...)`, input);
+  } catch {
+    return alone(); // each file gets the PluginError that names it
+  }
+  const frameBytes = o.size * o.size * o.channels;
+  const data = run.outputs[0]!;
+  const expected = o.pick ? selected.length : first;
+  const ok =
+    run.code === 0 &&
+    !run.timedOut &&
+    !run.tooLong &&
+    run.stderr.trim() === '' &&
+    data.length === expected * frameBytes;
+  if (!ok) return alone();
+  let at = 0;
+  return tracks.map((t, k) => {
+    const n = held[k]?.length ?? t.frames;
+    const value: RawFrames = {
+      data: data.subarray(at * frameBytes, (at + n) * frameBytes),
+      count: t.frames,
+      ...(held[k] ? { held: held[k] } : {}),
+    };
+    at += n;
+    return { status: 'fulfilled', value };
+  });
+}
+
+/** An ffmpeg expression true for frame numbers `n` in the ascending `frames`: a balanced tree of comparisons. */
+export function selectExpression(frames: readonly number[]): string {
+  if (frames.length === 0) return '0';
+  const tree = (lo: number, hi: number): string => {
+    if (hi - lo === 1) return `eq(n,${frames[lo]})`;
+    const mid = (lo + hi) >> 1;
+    return `if(lt(n,${frames[mid]}),${tree(lo, mid)},${tree(mid, hi)})`;
+  };
+  return tree(0, frames.length);
+}
+
+/**
+ * The reference path: one ffmpeg process opens every file as an input of its own and pipes every
+ * frame of each to its own pipe (frames picked in JS).
+ */
+async function readAsInputs(
   ffmpeg: string,
   files: readonly string[],
   o: ReadFramesOptions,
@@ -289,7 +505,9 @@ export function framesToSample(raw: RawFrames, p: VideoPreprocess): Float32Array
   const out = new Float32Array(p.frames * frameBytes);
   const lut = lutFor(p);
   pickFrames(raw.count, p.frames, p.sampling).forEach((f, t) => {
-    const src = f * frameBytes;
+    const at = raw.held ? raw.held.indexOf(f) : f;
+    if (at < 0) throw new RangeError(`framesToSample: frame ${f} of the clip was not read (read with other settings?)`);
+    const src = at * frameBytes;
     const dst = t * frameBytes;
     for (let j = 0; j < frameBytes; j++) out[dst + j] = lut[raw.data[src + j]!]!;
   });

@@ -27,7 +27,7 @@ import {
 import { videoThumbnail } from './video-thumbnail.js';
 
 /** Clips one ffmpeg process decodes when several are waiting (see `VideoModality`). */
-export const DEFAULT_CLIPS_PER_PROCESS = 16;
+export const DEFAULT_CLIPS_PER_PROCESS = 64;
 
 const loaders: Readonly<Record<string, (spec: DatasetSpec) => Promise<LabeledSet>>> = {
   folder: loadVideoFolder,
@@ -57,7 +57,7 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
 
   /**
    * `pool`: how many ffmpeg processes run at once (one per core). `options.clipsPerProcess`: clips
-   * decoded by one ffmpeg process when several are waiting (default 16; 1 = one process per clip;
+   * decoded by one ffmpeg process when several are waiting (default 64; 1 = one process per clip;
    * the decoded values are the same). `options.timeoutMs`: default `FEWSHOT_FFMPEG_TIMEOUT` seconds, else 60 s.
    */
   constructor(
@@ -74,7 +74,7 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
           items.map((i) => i.file),
           items[0]!.o,
         ),
-      (i) => `${i.o.size}:${i.o.channels}`,
+      (i) => `${i.o.size}:${i.o.channels}:${i.o.pick?.frames}:${i.o.pick?.sampling}`,
     );
   }
 
@@ -102,7 +102,12 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
     void this.ffmpeg; // a missing ffmpeg is a PluginError here, not one per clip
     const raw = await this.batcher.submit({
       file: ref.path,
-      o: { size: p.size, channels: p.channels, timeoutMs: this.timeoutMs },
+      o: {
+        size: p.size,
+        channels: p.channels,
+        timeoutMs: this.timeoutMs,
+        pick: { frames: p.frames, sampling: p.sampling }, // only these frames are scaled and piped
+      },
     });
     return framesToSample(raw, p);
   }
