@@ -27,7 +27,10 @@ export interface DecodeOptions {
   readonly onBadSample?: 'error' | 'skip';
   readonly progress?: ProgressSink;
   readonly label?: string;
-  /** Files decoded at once (I/O overlaps decoding). */
+  /**
+   * Decodes in flight at once (default 128): I/O overlaps decoding, and a modality that batches work
+   * (the video plugin hands up to 64 clips to one ffmpeg process) gets full batches.
+   */
   readonly concurrency?: number;
   /** How the rows are held (default `auto`, see SampleStorage). */
   readonly storage?: SampleStorage;
@@ -187,7 +190,7 @@ export class SampleStore {
       }
     };
 
-    const concurrency = Math.max(1, options.concurrency ?? 16);
+    const concurrency = Math.max(1, options.concurrency ?? 128);
     const task = options.progress?.start(options.label ?? `decoding ${set.source}`, n, 'files');
     await pool(n, concurrency, async (i) => {
       await decodeOne(i);
