@@ -14,6 +14,7 @@ import {
   type ReadFramesOptions,
 } from './decode-clip.js';
 import { DecodeBatcher, DecodePool } from './decode-pool.js';
+import { decodeSide, refinedSample, refines } from './frame-refine.js';
 import { FFMPEG_SOURCES, ffmpegVersion, findFfmpeg, type FfmpegBinary } from './ffmpeg-binary.js';
 import { VIDEO_EXTENSIONS } from './video-files.js';
 import { loadVideoFolder, loadVideoOmniglot } from './video-loader.js';
@@ -103,13 +104,13 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
     const raw = await this.batcher.submit({
       file: ref.path,
       o: {
-        size: p.size,
+        size: decodeSide(p),
         channels: p.channels,
         timeoutMs: this.timeoutMs,
         pick: { frames: p.frames, sampling: p.sampling }, // only these frames are scaled and piped
       },
     });
-    return framesToSample(raw, p);
+    return refines(p) ? refinedSample(raw, p) : framesToSample(raw, p);
   }
 
   /** The clip's last frame, 96x96 (report thumbnails). */

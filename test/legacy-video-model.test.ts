@@ -4,13 +4,16 @@ import '@fewshot/modality-video'; // registers the frame layers the saved encode
 import { REPO_ROOT } from './shared-data.js';
 
 /**
- * The shipped video models were saved for [T*S, S, C] inputs (the frames stacked vertically); the video
- * modality now decodes [time, height, width, channels] rows with the same values in the same order.
- * A model reshapes each row to its own saved input shape, so it embeds them exactly as before.
+ * Video models saved before named sample shapes took [T*S, S, C] inputs (the frames stacked
+ * vertically); the video modality now decodes [time, height, width, channels] rows with the same values
+ * in the same order. A model reshapes each row to its own saved input shape, so it embeds them exactly
+ * as before. The fixture is models/drawing-videos as shipped on 2026-11-28 (encoder, head, fewshot.json).
  */
-describe('shipped video model (models/drawing-videos) on [time, height, width, channels] rows', () => {
+const LEGACY = path.join(REPO_ROOT, 'test', 'fixtures', 'legacy-video-model');
+
+describe('a video model saved for [T*S, S, C] inputs, on [time, height, width, channels] rows', () => {
   it('embeds them to the same values as the same rows held as [T*S, S, C]', async () => {
-    const model = await PairModel.load(path.join(REPO_ROOT, 'models', 'drawing-videos'));
+    const model = await PairModel.load(LEGACY);
     try {
       expect(model.meta.inputShape).toEqual([224, 28, 1]);
       expect(model.inputDims).toEqual([224, 28, 1]);
@@ -41,7 +44,7 @@ describe('shipped video model (models/drawing-videos) on [time, height, width, c
   });
 
   it('refuses rows of another size, naming both shapes', async () => {
-    const model = await PairModel.load(path.join(REPO_ROOT, 'models', 'drawing-videos'));
+    const model = await PairModel.load(LEGACY);
     try {
       const store = new SampleStore(
         sampleShape([4, 28, 28, 1], ['time', 'height', 'width', 'channels']),
