@@ -5,16 +5,15 @@
 // All 4,840 clips were compared this way once (2026-11-30, batches of 16 in order and of 64 shuffled);
 // here every 100th, which runs in seconds.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { testDataDir, testDataPath } from '@fewshot/core/testing';
 import { framesToSample, readFramesMany, type ReadFramesOptions } from './decode-clip.js';
 import { findFfmpeg } from './ffmpeg-binary.js';
+import { decodeSide, refinedSample, refines } from './frame-refine.js';
 import { videoPreprocessSchema, type VideoPreprocess } from './video-preprocess.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shared = process.env['FEWSHOT_TEST_DATA'] ?? path.resolve(here, '../../../../shared/data');
-const videos = path.join(shared, 'omniglot-drawing-videos');
+const videos = path.join(testDataDir(import.meta.url), 'omniglot-drawing-videos');
 
 /** Every clip of the set, sorted (as the bench and the loaders list them). */
 function allClips(): string[] {
@@ -38,7 +37,7 @@ const REFERENCE_SHA256 = '7c2f4c4cc27be77edd8506e97ec855278208287b2567f99373109e
 let ffmpeg: string;
 let clips: string[];
 beforeAll(() => {
-  if (!existsSync(videos)) throw new Error(`${videos} is missing: set FEWSHOT_TEST_DATA to the shared data folder`);
+  testDataPath(import.meta.url, 'omniglot-drawing-videos'); // fails naming FEWSHOT_TEST_DATA when missing
   ffmpeg = findFfmpeg().path;
   clips = allClips().filter((_, i) => i % 100 === 0);
 });
@@ -46,7 +45,7 @@ beforeAll(() => {
 /** The samples of `files` at `p`, 16 clips per ffmpeg run, by either path. */
 async function samples(files: readonly string[], p: VideoPreprocess, reference: boolean): Promise<Float32Array[]> {
   const o: ReadFramesOptions = {
-    size: p.size,
+    size: decodeSide(p),
     channels: p.channels,
     pick: { frames: p.frames, sampling: p.sampling },
     reference,
@@ -57,7 +56,7 @@ async function samples(files: readonly string[], p: VideoPreprocess, reference: 
     for (const [k, r] of (await readFramesMany(ffmpeg, batch, o)).entries()) {
       if (r.status === 'rejected') throw new Error(`${batch[k]}: ${String(r.reason)}`);
       if (!reference && !r.value.held) throw new Error(`${batch[k]} did not go through the stream path`);
-      out.push(framesToSample(r.value, p));
+      out.push(refines(p) ? refinedSample(r.value, p) : framesToSample(r.value, p)); // as VideoModality.decode
     }
   }
   return out;
@@ -75,11 +74,12 @@ describe('MP4 stream path on real clips', () => {
     expect(hash.digest('hex')).toBe(REFERENCE_SHA256);
   }, 60_000);
 
-  it('and at other settings (RGB, other sizes, the last frame)', async () => {
+  it('and at other settings (RGB, other sizes, the last frame, refined frames)', async () => {
     const few = clips.slice(0, 12);
     for (const settings of [
       { frames: 5, size: 20, channels: 3 },
       { frames: 4, size: 112, sampling: 'last', normalize: 'none', invert: false },
+      { frames: 8, size: 28, decodeSize: 112, thicken: 1.5, crop: 3 }, // the shipped video models' frames
     ]) {
       const p = videoPreprocessSchema.parse(settings);
       const [stream, reference] = [await samples(few, p, false), await samples(few, p, true)];

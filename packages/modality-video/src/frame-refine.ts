@@ -69,7 +69,8 @@ export function refinedSample(raw: RawFrames, p: VideoPreprocess): Float32Array 
     let frame = done.get(f);
     if (!frame) {
       const at = raw.held ? raw.held.indexOf(f) : f; // a stream-decoded clip holds only the picked frames
-      if (at < 0) throw new RangeError(`refinedSample: frame ${f} of the clip was not read (read with other settings?)`);
+      if (at < 0)
+        throw new RangeError(`refinedSample: frame ${f} of the clip was not read (read with other settings?)`);
       let bytes: Uint8Array = raw.data.subarray(at * inBytes, (at + 1) * inBytes);
       if (r > 0) bytes = thickenFrame(bytes, D, C, r, p.invert);
       const k = p.crop ?? 0;
