@@ -499,17 +499,25 @@ function lutFor(p: VideoPreprocess): Float32Array {
   return lut;
 }
 
+/**
+ * The bytes of frame `f` of a clip (`frameBytes` each): every frame was read, or (`held`, a
+ * stream-decoded clip) only the picked ones.
+ */
+export function rawFrame(raw: RawFrames, f: number, frameBytes: number): Buffer {
+  const at = raw.held ? raw.held.indexOf(f) : f;
+  if (at < 0) throw new RangeError(`frame ${f} of the clip was not read (read with other settings?)`);
+  return raw.data.subarray(at * frameBytes, (at + 1) * frameBytes);
+}
+
 /** The [T, S, S, C] sample of a clip from its raw frames (frame after frame, row-major). */
 export function framesToSample(raw: RawFrames, p: VideoPreprocess): Float32Array {
   const frameBytes = p.size * p.size * p.channels;
   const out = new Float32Array(p.frames * frameBytes);
   const lut = lutFor(p);
   pickFrames(raw.count, p.frames, p.sampling).forEach((f, t) => {
-    const at = raw.held ? raw.held.indexOf(f) : f;
-    if (at < 0) throw new RangeError(`framesToSample: frame ${f} of the clip was not read (read with other settings?)`);
-    const src = at * frameBytes;
+    const src = rawFrame(raw, f, frameBytes);
     const dst = t * frameBytes;
-    for (let j = 0; j < frameBytes; j++) out[dst + j] = lut[raw.data[src + j]!]!;
+    for (let j = 0; j < frameBytes; j++) out[dst + j] = lut[src[j]!]!;
   });
   return out;
 }

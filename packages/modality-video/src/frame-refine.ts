@@ -1,5 +1,5 @@
 import { resizeArea } from '@fewshot/modality-image';
-import { pickFrames, type RawFrames } from './decode-clip.js';
+import { pickFrames, rawFrame, type RawFrames } from './decode-clip.js';
 import type { VideoPreprocess } from './video-preprocess.js';
 
 /**
@@ -68,10 +68,7 @@ export function refinedSample(raw: RawFrames, p: VideoPreprocess): Float32Array 
   pickFrames(raw.count, p.frames, p.sampling).forEach((f, t) => {
     let frame = done.get(f);
     if (!frame) {
-      const at = raw.held ? raw.held.indexOf(f) : f; // a stream-decoded clip holds only the picked frames
-      if (at < 0)
-        throw new RangeError(`refinedSample: frame ${f} of the clip was not read (read with other settings?)`);
-      let bytes: Uint8Array = raw.data.subarray(at * inBytes, (at + 1) * inBytes);
+      let bytes: Uint8Array = rawFrame(raw, f, inBytes);
       if (r > 0) bytes = thickenFrame(bytes, D, C, r, p.invert);
       const k = p.crop ?? 0;
       if (k > 0) bytes = cropFrame(bytes, D, C, k);
