@@ -135,6 +135,14 @@ describe('mp4H264Track', () => {
     expect(damaged(sizes, '/data/sizes.mp4').message).toBe(
       'damaged MP4 /data/sizes.mp4: frame 1 of 12 lies past the end of the file (truncated?)',
     );
+    // one sample size for all (stsz) with a count far past the file: reported, not expanded (a library
+    // that builds the sample list first aborts the process on this: docs/experiments/2026-11-30-video-decoding.md)
+    const uniform = Buffer.from(h264);
+    uniform.writeUInt32BE(46, stsz + 12);
+    uniform.writeUInt32BE(867_696_670, stsz + 16);
+    expect(damaged(uniform, '/data/uniform.mp4').message).toBe(
+      'damaged MP4 /data/uniform.mp4: its 867696670 frames of 46 bytes exceed the file',
+    );
     // chunks that hold more frames than the sample sizes list, a negative time scale
     const stsc = boxAt(h264, 'stsc');
     const perChunk = Buffer.from(h264);
