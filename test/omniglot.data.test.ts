@@ -9,7 +9,7 @@ process.env['FEWSHOT_CACHE'] = path.join(tmp, 'cache');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('Omniglot (real data)', () => {
-  it('the shipped model scores 0.9475 on the 400 official one-shot trials, with the errors it shipped with', async () => {
+  it('the shipped model scores 0.9425 on the 400 official one-shot trials, with the errors it shipped with', async () => {
     // evaluation is deterministic (fixed TTA seed, wasm backend): any change in decoding, the model or
     // scoring moves this figure, so it is checked exactly against the model's own eval.json
     const shipped = JSON.parse(readFileSync(path.join(REPO_ROOT, 'models/omniglot/eval.json'), 'utf8'));
@@ -27,8 +27,8 @@ describe('Omniglot (real data)', () => {
     expect(r.err).toBe('');
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ ways: 20, shots: 1, episodes: 20, trials: 400, backend: 'wasm' });
-    expect(report.accuracy).toBe(0.9475);
-    expect(shipped.accuracy).toBe(0.9475);
+    expect(report.accuracy).toBe(0.9425);
+    expect(shipped.accuracy).toBe(0.9425);
     expect(report.errorsByClass).toEqual(shipped.errorsByClass);
   });
 
