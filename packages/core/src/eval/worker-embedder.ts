@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { EpisodeScorer } from '../baseline.js';
 import type { SampleStore } from '../data/sample-store.js';
 import type { ProgressTask } from '../progress.js';
