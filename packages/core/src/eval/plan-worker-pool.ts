@@ -199,6 +199,8 @@ const prewarmed: PlanWorker[] = [];
 
 /** What `prewarmPlanWorkers` started; `release` ends those that no pool took. */
 export interface PrewarmedPlanWorkers {
+  /** Of these workers, those that no pool has taken yet. */
+  readonly waiting: number;
   release(): Promise<void>;
 }
 
@@ -219,6 +221,9 @@ export function prewarmPlanWorkers(count: number): PrewarmedPlanWorkers {
     prewarmed.push(w);
   }
   return {
+    get waiting() {
+      return mine.filter((w) => prewarmed.includes(w)).length;
+    },
     async release() {
       const unused = mine.filter((w) => prewarmed.includes(w));
       for (const w of unused) prewarmed.splice(prewarmed.indexOf(w), 1);
