@@ -150,7 +150,10 @@ export class PlanWorkerPool {
     }
   }
 
-  /** Embeddings of `rows` inputs stored one after another in `x`, [rows x embeddingSize]; `x` is transferred. */
+  /**
+   * Embeddings of `rows` inputs stored one after another in `x`, [rows x embeddingSize]. Each worker gets
+   * a copy of its shard (`x` stays as it is).
+   */
   async embedRows(x: Float32Array, rows: number): Promise<Float32Array> {
     if (this.failure) throw this.failure;
     if (this.closed) throw new Error('the embedding worker pool is closed');
