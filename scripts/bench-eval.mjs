@@ -3,6 +3,7 @@
 // 13,600 Conv-4 inputs) through the CLI, as a user runs it (run `npx tsc -b` first).
 //
 //   node scripts/bench-eval.mjs [--rounds R] [--baseline DIR [--baseline-name NAME]] [--no-winograd] [--no-write] [--quick]
+//                               [--startup]
 //
 // Runs `fewshot eval --model models/omniglot --runs <data>/omniglot/one-shot-classification --json`
 // R times (default 3) after one warm-up run (sample cache and page cache warm), for this build and,
@@ -12,7 +13,8 @@
 // Prints per version the wall time of each run, the median, the CPU seconds of all its threads (user +
 // system, less sensitive to other load than the wall time), the load average before each run, and
 // whether every run's JSON equals the first one's but for `seconds` (it must: same accuracy and
-// errors). Target (issue 20): <= 5 s warm. The figures are written to docs/benchmarks.md between
+// errors). With --startup, it first times the CLI's start-up alone (`fewshot --help`, 5 x R runs per version,
+// alternating; printed, not written). Target (issue 20): <= 5 s warm. The figures are written to docs/benchmarks.md between
 // <!-- bench:eval:start --> and <!-- bench:eval:end --> unless --no-write (or --quick: 1 round).
 // Data: $FEWSHOT_DATA, default ../shared/data.
 import { spawnSync } from 'node:child_process';
@@ -29,6 +31,7 @@ const value = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const QUICK = argv.includes('--quick');
+const STARTUP = argv.includes('--startup');
 const WRITE = !argv.includes('--no-write') && !QUICK;
 const ROUNDS = Number(value('rounds') ?? (QUICK ? 1 : 3));
 const BASELINE = value('baseline');
@@ -55,13 +58,13 @@ for (const v of versions) {
 }
 
 /** One eval run: wall seconds, CPU seconds of the child's threads (from the shell's `times`), its JSON. */
-function runOnce(v) {
+function runOnce(v, args = evalArgs()) {
   const load = os.loadavg()[0];
   const t0 = process.hrtime.bigint();
   // `times` prints the shell's and then its children's user and system time
   const r = spawnSync(
     'sh',
-    ['-c', '"$@" > "$OUT_JSON"; s=$?; times >&2; exit $s', 'sh', process.execPath, v.bin, ...evalArgs()],
+    ['-c', '"$@" > "$OUT_JSON"; s=$?; times >&2; exit $s', 'sh', process.execPath, v.bin, ...args],
     {
       cwd: ROOT,
       env: { ...process.env, FEWSHOT_DATA: DATA, OUT_JSON: outFile(v), ...v.env },
@@ -78,8 +81,8 @@ function runOnce(v) {
     return Number(m[1]) * 60 + Number(m[2]);
   };
   const cpu = secs(times[0]) + secs(times[1]);
-  const report = JSON.parse(readOut(v));
-  return { wall, cpu, load, report };
+  const out = readOut(v);
+  return { wall, cpu, load, report: args[0] === 'eval' ? JSON.parse(out) : undefined };
 }
 
 function evalArgs() {
@@ -102,6 +105,27 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const withoutSeconds = (report) => JSON.stringify({ ...report, seconds: undefined });
+const fmt = (xs) => xs.map((x) => x.toFixed(2)).join(', ');
+
+if (STARTUP) {
+  // start-up of the CLI alone: parse the arguments, print the help, exit
+  const N = 5 * ROUNDS;
+  log(`start-up (fewshot --help): 1 warm-up + ${N} runs per version, alternating`);
+  for (const v of versions) runOnce(v, ['--help']);
+  const runs = versions.map(() => []);
+  for (let i = 0; i < N; i++) versions.forEach((v, k) => runs[k].push(runOnce(v, ['--help'])));
+  console.log('| version | `fewshot --help` wall s, median (runs) | CPU s, median (runs) | load avg before the runs |');
+  console.log('|---|---|---|---|');
+  versions.forEach((v, k) => {
+    const walls = runs[k].map((r) => r.wall);
+    const cpus = runs[k].map((r) => r.cpu);
+    const loads = runs[k].map((r) => r.load);
+    console.log(
+      `| ${v.name} | **${median(walls).toFixed(2)}** (${fmt(walls)}) | **${median(cpus).toFixed(2)}** (${fmt(cpus)}) | ` +
+        `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)} |`,
+    );
+  });
+}
 
 log(`${versions.length} version(s), 1 warm-up + ${ROUNDS} runs each, alternating; load ${os.loadavg()[0].toFixed(2)}`);
 for (const v of versions) {
@@ -138,7 +162,6 @@ const rows = versions.map((v) => {
     sameAsFirst: sameAsFirst(v),
   };
 });
-const fmt = (xs) => xs.map((x) => x.toFixed(2)).join(', ');
 const table = [
   '| version | wall s, median (runs) | CPU s, all threads, median (runs) | load avg before each run | accuracy | JSON |',
   '|---|---|---|---|---|---|',

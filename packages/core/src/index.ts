@@ -3,7 +3,7 @@
  * entry); this entry adds the machinery that runs experiments: config, data stores, samplers, models,
  * training, evaluation, the plugin container and the CLI.
  */
-export * as tf from '@tensorflow/tfjs';
+export { tf } from './tfjs.js';
 export { z } from 'zod';
 
 // the plugin contract (everything of @fewshot/core/plugin but its re-exports of inversify and the helpers below)

@@ -7,7 +7,7 @@
  * plugin and core share one inversify) binding `Modality`, `EncoderFactory`, `Baseline` and `Objective` to
  * its implementations.
  */
-export * as tf from '@tensorflow/tfjs';
+export { tf } from './tfjs.js';
 export { z } from 'zod';
 export { ContainerModule } from 'inversify';
 

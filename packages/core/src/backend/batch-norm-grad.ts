@@ -16,7 +16,7 @@
  * (last-axis) float32 parameters, it takes the route above; everywhere else (cpu, tensorflow, other
  * shapes) it calls tfjs's own gradient unchanged.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { simdKernelsFor, type SimdKernels } from './simd-kernels.js';
 
 export const CENTERED_DOT_KERNEL = 'FewshotCenteredDot';

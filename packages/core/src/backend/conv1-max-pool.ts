@@ -6,7 +6,7 @@
  * XNNPACK does, so it gives tfjs-backend-wasm's fused conv2d + maxPool bit for bit. A kernel of its
  * own name (`FewshotConv3x3C1MaxPool2`), called only by the evaluation's inference plan.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tfjs-core.js';
 import { simdKernelsFor } from './simd-kernels.js';
 
 export const CONV1_MAX_POOL_KERNEL_NAME = 'FewshotConv3x3C1MaxPool2';

@@ -25,7 +25,7 @@
  *
  * Only tfjs ops are used, so the function runs on any backend (the spec checks it on cpu too).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 
 /** Attributes of `Conv2DBackpropFilter`, plus an optional forward `dilations` (tfjs never passes it). */
 export interface Conv2DBackpropFilterParams {

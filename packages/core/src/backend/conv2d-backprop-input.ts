@@ -16,7 +16,7 @@
  *
  * Only tfjs ops are used, so the function runs on any backend (the spec checks it on cpu too).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { padToChannelsLast } from './conv2d-backprop-filter.js';
 
 /** Attributes of `Conv2DBackpropInput`, plus an optional forward `dilations` (tfjs never passes it). */

@@ -7,7 +7,7 @@
  * bit for bit with one full-size write. Registered for every backend, as tfjs gradients are, but taking
  * this route only on the wasm backend for float32 gradients; elsewhere it is tfjs's own gradient.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 
 const MARK = Symbol.for('@fewshot/core:wasm-mean-grad');
 

@@ -26,7 +26,7 @@
  * runs (kernelDepth > 0), intermediates are released by tf.tidy, and the kernel returns the result
  * Tensor itself, which the engine adopts as the kernel output (no copy, no leak).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import {
   conv2dBackpropFilterViaConv,
   IM2COL_MAX_PATCH,

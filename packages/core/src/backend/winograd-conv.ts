@@ -6,7 +6,7 @@
  * so training and every tfjs op keep their kernels. Rounding differs from XNNPACK's direct
  * convolution by a few float32 units in the last place.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tfjs-core.js';
 import { simdKernelsFor } from './simd-kernels.js';
 
 export const WINOGRAD_KERNEL_NAME = 'FewshotWinogradConv3x3';

@@ -1,5 +1,5 @@
 import { open, rm, stat } from 'node:fs/promises';
-import { EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
+import type { Dispatcher, fetch as undiciFetch } from 'undici';
 import { DataError } from '../errors.js';
 import { SilentByteProgress, formatBytes, type ByteProgress } from './byte-progress.js';
 
@@ -46,7 +46,9 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   const backoffMs = options.backoffMs ?? 1000;
   const stallMs = options.stallTimeoutMs ?? 30_000;
   const progress = options.progress ?? new SilentByteProgress();
-  const dispatcher = options.dispatcher ?? (defaultDispatcher ??= new EnvHttpProxyAgent());
+  // undici is loaded when a download happens: it costs 0.15 s at start-up, and most commands never download
+  const undici = await import('undici');
+  const dispatcher = options.dispatcher ?? (defaultDispatcher ??= new undici.EnvHttpProxyAgent());
   let lastError = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) {
@@ -56,6 +58,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     }
     try {
       const result = await tryOnce(url, dest, {
+        fetch: undici.fetch,
         dispatcher,
         stallMs,
         expectZip: options.expectZip ?? false,
@@ -79,7 +82,14 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
 async function tryOnce(
   url: string,
   dest: string,
-  o: { dispatcher: Dispatcher; stallMs: number; expectZip: boolean; progress: ByteProgress; label: string },
+  o: {
+    fetch: typeof undiciFetch;
+    dispatcher: Dispatcher;
+    stallMs: number;
+    expectZip: boolean;
+    progress: ByteProgress;
+    label: string;
+  },
 ): Promise<{ bytes: number; resumedFrom: number }> {
   const have = await stat(dest).then(
     (s) => s.size,
@@ -101,7 +111,7 @@ async function tryOnce(
   try {
     let res;
     try {
-      res = await fetch(url, {
+      res = await o.fetch(url, {
         headers: have > 0 ? { range: `bytes=${have}-` } : {},
         signal: controller.signal,
         dispatcher: o.dispatcher,

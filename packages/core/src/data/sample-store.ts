@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { LabeledSet } from '../labeled-set.js';
 import { describeShape, shapeSize, type Modality, type Preprocess, type SampleShape } from '../modality.js';
 import { DataError } from '../errors.js';

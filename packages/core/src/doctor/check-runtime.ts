@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { LoadedPlugin } from '../plugin-loader.js';
 import { check, firstLine, type DoctorCheck } from './doctor-check.js';
 

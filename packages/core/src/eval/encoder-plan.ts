@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { foldBatchNorm } from '../model/fold-batch-norm.js';
 import type { InferencePlan, PlanActivation, PlanStep } from './inference-plan.js';
 

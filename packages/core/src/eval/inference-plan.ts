@@ -5,7 +5,7 @@
  * `PlanRunner` runs it with the same tfjs ops the layers call, so the embeddings are the same bit for
  * bit, except where it is asked to use the Winograd convolution (backend/winograd-conv.ts).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tfjs-core.js';
 import { conv1MaxPool, conv1MaxPoolAvailable, registerConv1MaxPool } from '../backend/conv1-max-pool.js';
 import {
   registerWinogradConv,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { encoderPlan } from './encoder-plan.js';
 import { PlanRunner } from './inference-plan.js';
-import { EmbeddingWorkerError, PlanWorkerPool } from './plan-worker-pool.js';
+import { EmbeddingWorkerError, PlanWorkerPool, prewarmPlanWorkers } from './plan-worker-pool.js';
 
 function encoder(): tf.Sequential {
   const init = (s: number) => tf.initializers.heNormal({ seed: s });
@@ -55,6 +55,47 @@ describe('PlanWorkerPool', () => {
       }
       await expect(pool.embedRows(x.slice(), rows)).rejects.toThrow(/closed/);
     }
+  });
+
+  it('takes prewarmed workers first, with the same embeddings; release ends only those left', async () => {
+    const m = encoder();
+    const plan = encoderPlan(m)!;
+    m.dispose();
+    const rows = 9;
+    const x = Float32Array.from({ length: rows * 64 }, (_, i) => ((i * 7) % 13) / 13);
+    const local = new PlanRunner(plan, { winograd: true });
+    const want = local.embed(x, rows);
+    local.dispose();
+    const warm = prewarmPlanWorkers(1);
+    expect(warm.waiting).toBe(1);
+    const pool = await PlanWorkerPool.start(plan, { workers: 2, winograd: true });
+    try {
+      expect(warm.waiting).toBe(0);
+      expect(Array.from(await pool.embedRows(x.slice(), rows))).toEqual(Array.from(want));
+      await warm.release(); // taken by the pool: left running
+      expect(Array.from(await pool.embedRows(x.slice(), rows))).toEqual(Array.from(want));
+    } finally {
+      await pool.close();
+    }
+    const unused = prewarmPlanWorkers(2);
+    expect(unused.waiting).toBe(2);
+    await unused.release();
+    expect(unused.waiting).toBe(0);
+    const fresh = await PlanWorkerPool.start(plan, { workers: 1, winograd: true });
+    try {
+      expect(Array.from(await fresh.embedRows(x.slice(), rows))).toEqual(Array.from(want));
+    } finally {
+      await fresh.close();
+    }
+    expect(() => prewarmPlanWorkers(-1)).toThrow(RangeError);
+  });
+
+  it('reports a prewarmed worker that cannot start as an EmbeddingWorkerError of the pool that takes it', async () => {
+    const bad = { inputShape: [2], outputSize: 2, steps: [{ op: 'nonsense' }] } as never;
+    const warm = prewarmPlanWorkers(1);
+    await expect(PlanWorkerPool.start(bad, { workers: 1 })).rejects.toThrow(EmbeddingWorkerError);
+    expect(warm.waiting).toBe(0);
+    await warm.release();
   });
 
   it('reports a worker that cannot start as an EmbeddingWorkerError', async () => {

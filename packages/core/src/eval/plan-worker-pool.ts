@@ -23,28 +23,41 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** One worker thread and its outstanding requests (it keeps the process alive only while one is). */
+/**
+ * One worker thread and its outstanding requests (it keeps the process alive only while one is). It starts
+ * loading tfjs-core and the wasm backend when created; `start` sends it the plan.
+ */
 class PlanWorker {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
   private ready: { resolve(layers: number): void; reject(err: Error): void } | undefined;
   private closing = false;
+  /** Why the worker cannot be used, when it crashed or exited before `start` (a prewarmed worker). */
+  private failure: Error | undefined;
 
   constructor(
-    readonly index: number,
-    private readonly onFatal: (err: Error) => void,
+    public index: number,
+    private onFatal: (err: Error) => void,
   ) {
     this.worker = new Worker(WORKER_URL);
     this.worker.on('message', (m: FromPlanWorker) => this.receive(m));
-    this.worker.on('error', (err: Error) => this.fatal(`embedding worker ${index} crashed: ${err.message}`));
+    this.worker.on('error', (err: Error) => this.fatal(`embedding worker ${this.index} crashed: ${err.message}`));
     this.worker.on('exit', (code) => {
-      if (!this.closing) this.fatal(`embedding worker ${index} exited unexpectedly (exit code ${code})`);
+      if (!this.closing) this.fatal(`embedding worker ${this.index} exited unexpectedly (exit code ${code})`);
     });
   }
 
+  /** A prewarmed worker joins a pool: its number in the pool, and what to call when it fails. */
+  adopt(index: number, onFatal: (err: Error) => void): void {
+    this.index = index;
+    this.onFatal = onFatal;
+  }
+
   start(plan: InferencePlan, winograd: boolean): Promise<number> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.ready = { resolve, reject };
+      this.worker.ref(); // a prewarmed worker is unref'd; the process waits for `ready`
       this.worker.postMessage({ type: 'init', plan, winograd } satisfies ToPlanWorker);
     });
   }
@@ -89,6 +102,7 @@ class PlanWorker {
     const err = new EmbeddingWorkerError(message, {
       hints: ['run again with train.workers: 1 to embed on the main thread'],
     });
+    this.failure ??= err;
     this.rejectAll(err);
     this.onFatal(err);
   }
@@ -118,7 +132,13 @@ export class PlanWorkerPool {
     if (!Number.isInteger(workers) || workers < 1)
       throw new RangeError(`workers must be a positive integer, got ${workers}`);
     let pool: PlanWorkerPool | undefined;
-    const handles = Array.from({ length: workers }, (_, i) => new PlanWorker(i, (err) => pool?.fail(err)));
+    const onFatal = (err: Error) => pool?.fail(err);
+    const handles = Array.from({ length: workers }, (_, i) => {
+      const w = prewarmed.shift();
+      if (!w) return new PlanWorker(i, onFatal);
+      w.adopt(i, onFatal);
+      return w;
+    });
     try {
       const layers = await Promise.all(handles.map((h) => h.start(plan, options.winograd === true)));
       const inputSize = plan.inputShape.reduce((a, b) => a * b, 1);
@@ -130,7 +150,10 @@ export class PlanWorkerPool {
     }
   }
 
-  /** Embeddings of `rows` inputs stored one after another in `x`, [rows x embeddingSize]; `x` is transferred. */
+  /**
+   * Embeddings of `rows` inputs stored one after another in `x`, [rows x embeddingSize]. Each worker gets
+   * a copy of its shard (`x` stays as it is).
+   */
   async embedRows(x: Float32Array, rows: number): Promise<Float32Array> {
     if (this.failure) throw this.failure;
     if (this.closed) throw new Error('the embedding worker pool is closed');
@@ -172,4 +195,42 @@ export class PlanWorkerPool {
     this.failure = err;
     for (const h of this.handles) h.rejectAll(err);
   }
+}
+
+/** Workers started ahead of need by `prewarmPlanWorkers`, taken by the next `PlanWorkerPool.start`s. */
+const prewarmed: PlanWorker[] = [];
+
+/** What `prewarmPlanWorkers` started; `release` ends those that no pool took. */
+export interface PrewarmedPlanWorkers {
+  /** Of these workers, those that no pool has taken yet. */
+  readonly waiting: number;
+  release(): Promise<void>;
+}
+
+/**
+ * Start `count` embedding workers now, so that they load tfjs-core and the wasm backend (a few tenths of a
+ * second) while this thread is busy with something else, e.g. loading the model and the data of an
+ * evaluation; the next `PlanWorkerPool.start`s take them before starting new ones. A worker that fails
+ * meanwhile fails the pool that takes it, as a worker started by the pool would. They do not keep the
+ * process alive; `release` them when done (those a pool took are closed with it).
+ */
+export function prewarmPlanWorkers(count: number): PrewarmedPlanWorkers {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number >= 0, got ${count}`);
+  const mine: PlanWorker[] = [];
+  for (let i = 0; i < count; i++) {
+    const w = new PlanWorker(i, () => undefined);
+    w.worker.unref();
+    mine.push(w);
+    prewarmed.push(w);
+  }
+  return {
+    get waiting() {
+      return mine.filter((w) => prewarmed.includes(w)).length;
+    },
+    async release() {
+      const unused = mine.filter((w) => prewarmed.includes(w));
+      for (const w of unused) prewarmed.splice(prewarmed.indexOf(w), 1);
+      await Promise.all(unused.map((w) => w.terminate()));
+    },
+  };
 }

@@ -1,12 +1,13 @@
 /**
  * Embedding worker: runs an InferencePlan (inference-plan.ts) on the wasm backend in a worker thread
  * started by PlanWorkerPool. It loads only tfjs-core and the wasm backend (no tfjs-layers, no plugins,
- * no model rebuild), so it starts in a fraction of a gradient worker's time.
+ * no model rebuild), so it starts in a fraction of a gradient worker's time. It loads them as soon as it
+ * starts, before the plan arrives, so a worker started early (`prewarmPlanWorkers`) is ready when needed.
  * Messages: `{ type: 'init', plan, winograd }` -> `{ type: 'ready' }`;
  * `{ type: 'embed', id, x, rows }` -> `{ type: 'embeddings', id, data }`; errors -> `{ type: 'error', id?, message, stack? }`.
  */
 import { parentPort } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tfjs-core.js';
 import { PlanRunner, type InferencePlan } from './inference-plan.js';
 
 if (!parentPort) throw new Error('plan-worker.js must be started as a worker thread by PlanWorkerPool');
@@ -23,11 +24,17 @@ export type FromPlanWorker =
 
 let runner: PlanRunner | undefined;
 
+/** The wasm backend, loading from the start; a failure is reported in answer to `init`. */
+const backendReady = (async () => {
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') returned false");
+  await tf.ready();
+})();
+backendReady.catch(() => undefined); // awaited by `init`; this only keeps a failure from going unhandled before
+
 async function handle(msg: ToPlanWorker): Promise<void> {
   if (msg.type === 'init') {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') returned false");
-    await tf.ready();
+    await backendReady;
     runner = new PlanRunner(msg.plan, { winograd: msg.winograd });
     port.postMessage({ type: 'ready', winogradLayers: runner.winogradLayers } satisfies FromPlanWorker);
     return;

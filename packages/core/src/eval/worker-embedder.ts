@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { EpisodeScorer } from '../baseline.js';
 import type { SampleStore } from '../data/sample-store.js';
 import type { ProgressTask } from '../progress.js';
@@ -91,7 +91,7 @@ export function sharedEmbedder(pool: PlanWorkerPool, runner: PlanRunner, threads
     embeddingSize: d,
     async embedRows(x, n) {
       const remote = n - Math.round(n * mainShare);
-      const there = pool.embedRows(x.slice(0, remote * size), remote);
+      const there = pool.embedRows(x.subarray(0, remote * size), remote); // the pool copies its shards
       const here = runner.embed(x.subarray(remote * size), n - remote);
       const out = new Float32Array(n * d);
       out.set(await there, 0);

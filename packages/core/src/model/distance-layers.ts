@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 
 /**
  * Distance layers of the Siamese heads. Each takes [a, b] (two [n, d] embeddings) and is registered

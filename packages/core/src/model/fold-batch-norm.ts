@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 
 /**
  * An inference copy of a Sequential encoder with every `Conv2D -> BatchNormalization [-> ReLU]` run

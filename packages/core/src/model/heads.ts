@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { CosineSimilarity, EuclideanDistance, L1Distance } from './distance-layers.js';
 
 /** Head ids: the three Siamese heads, the naive baseline's pair network and the parameter-free pixel distance. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { buildHead, headOutput, pairLoss, type HeadKind } from './heads.js';

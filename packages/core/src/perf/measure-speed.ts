@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { initBackend, type BackendName } from '../backend/select-backend.js';
 import type { EncoderFactory } from '../encoder-factory.js';
 import { sampleShape, shapeSize, type SampleShape } from '../modality.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { initBackend } from '../backend/select-backend.js';
 import type { EncoderFactory, SampleShape } from '../plugin.js';
 import { formatShape } from './check-sample.js';

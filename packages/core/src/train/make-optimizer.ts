@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { TrainConfig } from '../config/experiment-schema.js';
 
 /** The configured optimizer. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import { injectable } from 'inversify';
 import type { TrainConfig } from '../config/experiment-schema.js';
 import type { LabeledSet } from '../labeled-set.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 
 /**
  * The state of a tfjs optimizer as plain, structured-clonable data: its iteration count, its slot

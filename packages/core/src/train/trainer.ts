@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import path from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-schema.js';
 import type { DecodedSet } from '../data/sample-store.js';

@@ -1,8 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { resolveShard } from '../../bench/bench-shard.js';
-import { compareBenchDirs } from '../../bench/compare-bench.js';
-import { mergeBench } from '../../bench/merge-bench.js';
-import { runBench } from '../../bench/run-bench.js';
 import { FewshotError } from '../../errors.js';
 import { formatDuration } from '../../progress.js';
 import { fetchOptionsOf, percent, progressFor, type CliIo, type GlobalArgs } from '../command-context.js';
@@ -73,6 +69,8 @@ export function benchCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
           describe: 'print the report as one JSON object',
         }) as unknown as Argv<RunArgs>,
     handler: async (args) => {
+      const { resolveShard } = await import('../../bench/bench-shard.js');
+      const { runBench } = await import('../../bench/run-bench.js');
       const shard = resolveShard(args.shard, args.shardCount);
       const report = await runBench(args.bench, {
         out: args.out,
@@ -127,7 +125,8 @@ export function benchCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
           default: false,
           describe: 'print the comparison as one JSON object',
         }) as unknown as Argv<CompareArgs>,
-    handler: (args) => {
+    handler: async (args) => {
+      const { compareBenchDirs } = await import('../../bench/compare-bench.js');
       const report = compareBenchDirs(args.old, args.new, args.maxDrop ?? null);
       if (args.json) io.out.write(JSON.stringify(report) + '\n');
       else {
@@ -162,6 +161,7 @@ export function benchCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
           describe: 'output folder of the merged results',
         }) as unknown as Argv<MergeArgs>,
     handler: async (args) => {
+      const { mergeBench } = await import('../../bench/merge-bench.js');
       const r = await mergeBench(args.dirs, args.out);
       io.out.write(`merged ${args.dirs.length} outputs: ${r.cells.length} cells into ${args.out}\n`);
     },

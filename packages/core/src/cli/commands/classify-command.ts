@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { classify } from '../../api/classify.js';
 import { progressFor, type CliIo, type GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
@@ -27,6 +26,7 @@ export function classifyCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON array' }) as never,
     handler: async (args) => {
+      const { classify } = await import('../../api/classify.js');
       const result = await classify({
         model: args.model,
         support: args.support,

@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { formatDoctorReport, runDoctor, setupErrorOf } from '../../doctor/run-doctor.js';
 import type { CliIo, GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
@@ -21,6 +20,7 @@ export function doctorCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         .option('plugin', { type: 'string', array: true, describe: 'also load this plugin (package name or path)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }),
     handler: async (args) => {
+      const { formatDoctorReport, runDoctor, setupErrorOf } = await import('../../doctor/run-doctor.js');
       const report = await runDoctor({
         plugins: args.plugin ?? [],
         ...(args.out ? { out: args.out } : {}),

@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
-import { evaluate } from '../../api/evaluate.js';
+import type { EvalReport } from '../../eval/run-evaluation.js';
+import { prewarmPlanWorkers } from '../../eval/plan-worker-pool.js';
 import {
   UsageError,
   fetchOptionsOf,
@@ -55,16 +57,24 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
           }),
       ) as never,
     handler: async (args) => {
-      const report = await evaluate({
-        ...(args.model ? { model: args.model } : {}),
-        ...(args.baseline ? { baseline: args.baseline } : {}),
-        ...(args.experiment ? { experiment: args.experiment } : {}),
-        ...(args.runs ? { runs: args.runs } : {}),
-        ...(args.out ? { out: args.out } : {}),
-        overrides: overridesOf(args),
-        progress: progressFor(args, io),
-        ...fetchOptionsOf(args, io),
-      });
+      // a model is embedded on worker threads: start one now, to load while this thread loads the rest
+      const warm = args.model && availableParallelism() > 1 ? prewarmPlanWorkers(1) : undefined;
+      let report: EvalReport;
+      try {
+        const { evaluate } = await import('../../api/evaluate.js');
+        report = await evaluate({
+          ...(args.model ? { model: args.model } : {}),
+          ...(args.baseline ? { baseline: args.baseline } : {}),
+          ...(args.experiment ? { experiment: args.experiment } : {}),
+          ...(args.runs ? { runs: args.runs } : {}),
+          ...(args.out ? { out: args.out } : {}),
+          overrides: overridesOf(args),
+          progress: progressFor(args, io),
+          ...fetchOptionsOf(args, io),
+        });
+      } finally {
+        await warm?.release();
+      }
       if (args.json) io.out.write(JSON.stringify(report) + '\n');
       else
         io.out.write(

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { scaffoldPlugin } from '../../scaffold/scaffold-plugin.js';
 import type { CliIo, GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
@@ -24,6 +23,7 @@ export function newPluginCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
             "the plugin's @fewshot/core dependency: a version range, or a tarball or folder (default: this fewshot's core)",
         }) as never,
     handler: async (args) => {
+      const { scaffoldPlugin } = await import('../../scaffold/scaffold-plugin.js');
       const r = await scaffoldPlugin({
         name: args.name,
         dir: args.dir,

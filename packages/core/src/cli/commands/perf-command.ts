@@ -1,6 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { createContainer } from '../../container.js';
-import { measureSpeed } from '../../perf/measure-speed.js';
 import type { BackendName } from '../../backend/select-backend.js';
 import { UsageError, type CliIo, type GlobalArgs } from '../command-context.js';
 
@@ -60,6 +58,8 @@ export function perfCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       for (const b of backends)
         if (!KNOWN.includes(b as BackendName))
           throw new UsageError(`unknown backend '${b}' in --backends (known: ${KNOWN.join(', ')})`);
+      const { createContainer } = await import('../../container.js');
+      const { measureSpeed } = await import('../../perf/measure-speed.js');
       const c = await createContainer([], process.cwd());
       const report = await measureSpeed({
         backends: backends as BackendName[],

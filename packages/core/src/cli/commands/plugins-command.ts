@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { formatPluginReport, listPlugins } from '../../api/list-plugins.js';
 import type { CliIo, GlobalArgs } from '../command-context.js';
 
 interface Args extends GlobalArgs {
@@ -15,6 +14,7 @@ export function pluginsCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
         .option('plugin', { type: 'string', array: true, describe: 'also load this plugin (package name or path)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }),
     handler: async (args) => {
+      const { formatPluginReport, listPlugins } = await import('../../api/list-plugins.js');
       const report = await listPlugins(args.plugin ?? [], process.cwd());
       io.out.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatPluginReport(report));
     },

@@ -1,12 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { createContainer } from '../../container.js';
-import { benchJsonSchema } from '../../schema/bench-json-schema.js';
-import { configurationReference } from '../../schema/configuration-reference.js';
-import { experimentJsonSchema } from '../../schema/experiment-json-schema.js';
-import { experimentReference } from '../../schema/experiment-reference.js';
-import { renderJsonSchema } from '../../schema/json-schema.js';
+import type { experimentJsonSchema } from '../../schema/experiment-json-schema.js';
 import type { CliIo, GlobalArgs } from '../command-context.js';
 
 const KINDS = ['experiment', 'bench'] as const;
@@ -20,9 +15,19 @@ interface Args extends GlobalArgs {
 }
 
 /** The schema of `kind` as JSON, or its Markdown reference. */
-function render(kind: Kind, format: Args['format'], modalities: Parameters<typeof experimentJsonSchema>[0]): string {
-  if (kind === 'experiment')
+async function render(
+  kind: Kind,
+  format: Args['format'],
+  modalities: Parameters<typeof experimentJsonSchema>[0],
+): Promise<string> {
+  const { renderJsonSchema } = await import('../../schema/json-schema.js');
+  if (kind === 'experiment') {
+    const { experimentJsonSchema } = await import('../../schema/experiment-json-schema.js');
+    const { experimentReference } = await import('../../schema/experiment-reference.js');
     return format === 'markdown' ? experimentReference(modalities) : renderJsonSchema(experimentJsonSchema(modalities));
+  }
+  const { benchJsonSchema } = await import('../../schema/bench-json-schema.js');
+  const { configurationReference } = await import('../../schema/configuration-reference.js');
   const schema = benchJsonSchema(modalities);
   if (format === 'json') return renderJsonSchema(schema);
   return configurationReference(schema, {
@@ -55,8 +60,9 @@ export function schemaCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
           describe: "also load this plugin (package name or path): its modalities' settings join the schema",
         }) as never,
     handler: async (args) => {
+      const { createContainer } = await import('../../container.js');
       const { registry } = await createContainer(args.plugin ?? [], process.cwd());
-      const text = render(args.kind, args.format, registry.modalities);
+      const text = await render(args.kind, args.format, registry.modalities);
       if (!args.out) {
         io.out.write(text);
         return;

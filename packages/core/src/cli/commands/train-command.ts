@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
 import type { ProgressSink } from '../../progress.js';
-import { trainExperiment } from '../../api/train-experiment.js';
 import {
   fetchOptionsOf,
   overridesOf,
@@ -44,6 +43,7 @@ export function trainCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
           }),
       ) as never,
     handler: async (args) => {
+      const { trainExperiment } = await import('../../api/train-experiment.js');
       const progress = progressFor(args, io);
       const summary = await whileInterruptible(progress, (signal) =>
         trainExperiment(args.experiment, {

@@ -1,5 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../tfjs.js';
 import type { BackendName } from '../../backend/select-backend.js';
 import type { PairModel } from '../../model/pair-model.js';
 import { makeOptimizer, setLearningRate } from '../make-optimizer.js';

@@ -5,7 +5,7 @@
  * the loss and gradient of a shard, applies averaged gradients with its own optimizer, embeds inputs,
  * or reads and writes its weights. See worker-protocol.ts for the messages.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../tfjs.js';
 import { parentPort } from 'node:worker_threads';
 import { Container, type ContainerModule } from 'inversify';
 import { initBackend } from '../../backend/select-backend.js';

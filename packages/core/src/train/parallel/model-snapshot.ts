@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../tfjs.js';
 import { PairModel, type PairModelMeta } from '../../model/pair-model.js';
 // registers the distance layers of the heads with tfjs serialisation (PairModel imports it too)
 import '../../model/distance-layers.js';
