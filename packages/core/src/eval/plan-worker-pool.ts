@@ -127,6 +127,11 @@ export class PlanWorkerPool {
     readonly winogradLayers: number,
   ) {}
 
+  /** Worker threads of the pool. */
+  get workers(): number {
+    return this.handles.length;
+  }
+
   static async start(plan: InferencePlan, options: PlanWorkerPoolOptions): Promise<PlanWorkerPool> {
     const { workers } = options;
     if (!Number.isInteger(workers) || workers < 1)

@@ -80,29 +80,50 @@ export async function embedOnWorkers(
 
 /**
  * Rows embedded partly on `pool`'s threads and partly on this thread with `runner` (the same plan and
- * options, so the same values): of every request, this thread takes a share a little below 1 / `threads`,
- * as it also makes the next slice's test-time views while the workers embed (MAIN_THREAD_SHARE).
+ * options, so the same values), shared as they go rather than in fixed parts: the pool takes
+ * POOL_CHUNK rows per worker at a time (two requests in flight, so it never waits for this thread),
+ * this thread MAIN_CHUNK rows at a time between the pool's replies, until the request is done. So
+ * neither side waits for the other at the end however busy the machine is or however long this
+ * thread spends making the next slice's test-time views. Every row's embedding is the same whichever
+ * thread computes it.
  */
-export function sharedEmbedder(pool: PlanWorkerPool, runner: PlanRunner, threads: number): RowEmbedder {
+export function sharedEmbedder(pool: PlanWorkerPool, runner: PlanRunner): RowEmbedder {
   const size = runner.plan.inputShape.reduce((a, b) => a * b, 1);
   const d = runner.plan.outputSize;
-  const mainShare = MAIN_THREAD_SHARE / (threads / 2);
+  const poolChunk = POOL_CHUNK * pool.workers;
   return {
     embeddingSize: d,
     async embedRows(x, n) {
-      const remote = n - Math.round(n * mainShare);
-      const there = pool.embedRows(x.subarray(0, remote * size), remote); // the pool copies its shards
-      const here = runner.embed(x.subarray(remote * size), n - remote);
       const out = new Float32Array(n * d);
-      out.set(await there, 0);
-      out.set(here, remote * d);
+      let next = 0;
+      const take = (k: number): [number, number] => {
+        const a = next;
+        next = Math.min(n, next + k);
+        return [a, next];
+      };
+      const remote = async (): Promise<void> => {
+        while (next < n) {
+          const [a, b] = take(poolChunk);
+          out.set(await pool.embedRows(x.subarray(a * size, b * size), b - a), a * d); // the pool copies its shards
+        }
+      };
+      const there = Promise.all([remote(), remote()]);
+      there.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+      while (next < n) {
+        const [a, b] = take(MAIN_CHUNK);
+        out.set(runner.embed(x.subarray(a * size, b * size), b - a), a * d);
+        await new Promise<void>((resolve) => setImmediate(resolve)); // let the pool's replies in
+      }
+      await there;
       return out;
     },
   };
 }
 
-/** Share of the rows the main thread embeds beside one worker (0.4 ran a little faster here than an even split would). */
-const MAIN_THREAD_SHARE = 0.4;
+/** Rows the main thread embeds between looks at the pool's replies (a few tens of milliseconds). */
+const MAIN_CHUNK = 64;
+/** Rows per pool worker in one request to the pool. */
+const POOL_CHUNK = 256;
 
 /**
  * Worker threads for embedding `rows` samples with `scorer` (a PairModel, or a TtaScorer around one):
@@ -135,7 +156,7 @@ export async function workerEmbedderFor(
       const runner = new PlanRunner(plan, { winograd });
       return {
         workers,
-        embed: (store, indices) => embedOnWorkers(sharedEmbedder(pool, runner, workers), store, indices, tta?.tta),
+        embed: (store, indices) => embedOnWorkers(sharedEmbedder(pool, runner), store, indices, tta?.tta),
         close: async () => {
           runner.dispose();
           await pool.close();
