@@ -1,5 +1,5 @@
 import { tf } from '@fewshot/core/plugin';
-import { FramesToBatch, TemporalPool } from './frame-layers.js';
+import { FrameDifferences, FramesToBatch, TemporalPool } from './frame-layers.js';
 
 /** Clip b, frame t, pixel value 100 * b + t (2 clips of 3 frames of 2x2). */
 function clips(): tf.Tensor4D {
@@ -20,6 +20,26 @@ describe('FramesToBatch', () => {
     expect(() => layer.computeOutputShape([null, 7, 2, 1])).toThrow(/not a multiple of 3 frames/);
     expect(layer.getConfig()['frames']).toBe(3);
     tf.dispose([x, y]);
+  });
+});
+
+describe('FrameDifferences', () => {
+  it('gives the ink each frame adds (never negative), then the whole last frame', () => {
+    // one clip of 3 frames of 1x2 pixels: ink appears left, then right; the left pixel fades a little
+    const x = tf.tensor5d([1, 0, 0.75, 1, 0.75, 1], [1, 3, 1, 2, 1]);
+    const layer = new FrameDifferences({ frames: 3 });
+    const y = layer.apply(x) as tf.Tensor;
+    expect(y.shape).toEqual([1, 4, 1, 2, 1]);
+    expect(Array.from(y.dataSync())).toEqual([1, 0, 0, 1, 0, 0, 0.75, 1]);
+    expect(layer.computeOutputShape([null, 3, 1, 2, 1])).toEqual([null, 4, 1, 2, 1]);
+    expect(() => layer.computeOutputShape([null, 4, 1, 2, 1])).toThrow(/clips of 4 frames, expected 3/);
+    expect(() => layer.computeOutputShape([null, 3, 2, 1])).toThrow(/expected \[batch, time, height/);
+    expect(layer.getConfig()['frames']).toBe(3);
+    // a still clip (every frame the finished drawing): all its ink in the first part, then the whole
+    const still = tf.tensor5d([0.5, 1, 0.5, 1, 0.5, 1], [1, 3, 1, 2, 1]);
+    const z = layer.apply(still) as tf.Tensor;
+    expect(Array.from(z.dataSync())).toEqual([0.5, 1, 0, 0, 0, 0, 0.5, 1]);
+    tf.dispose([x, y, still, z]);
   });
 });
 

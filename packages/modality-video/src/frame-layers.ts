@@ -66,6 +66,54 @@ export class FramesToBatch extends tf.layers.Layer {
   }
 }
 
+/**
+ * The ink each frame adds, in order, then the whole last frame: [B, T, H, W, C] -> [B, T+1, H, W, C]
+ * with d_1 = f_1, d_t = max(f_t - f_(t-1), 0) for t = 2..T, and f_T last. For a drawing video (ink
+ * 1 on 0, frames spread over the drawing) d_t is what was drawn in the t-th part of the time and f_T
+ * the finished character, so a per-frame encoder then sees each part of the drawing on its own and
+ * the whole, and the temporal pooling knows when which ink appeared. No weights.
+ */
+export class FrameDifferences extends tf.layers.Layer {
+  static readonly className = 'FewshotFrameDifferences';
+  readonly frames: number;
+
+  constructor(args: FramesToBatchArgs) {
+    super(args);
+    if (!Number.isInteger(args.frames) || args.frames < 1)
+      throw new RangeError(`FrameDifferences: frames must be a positive integer, got ${args.frames}`);
+    this.frames = args.frames;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    if (shape.length !== 5)
+      throw new RangeError(
+        `FrameDifferences: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
+      );
+    const [b, t, h, w, c] = shape;
+    if (typeof t === 'number' && t !== this.frames)
+      throw new RangeError(`FrameDifferences: clips of ${t} frames, expected ${this.frames}`);
+    return [b ?? null, this.frames + 1, h ?? null, w ?? null, c ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = one(inputs);
+      const [b, t, h, w, c] = x.shape as [number, number, number, number, number];
+      const lastFrame = tf.slice(x, [0, t - 1, 0, 0, 0], [b, 1, h, w, c]);
+      if (t === 1) return tf.concat([x, lastFrame], 1);
+      const later = tf.slice(x, [0, 1, 0, 0, 0], [b, t - 1, h, w, c]);
+      const earlier = tf.slice(x, [0, 0, 0, 0, 0], [b, t - 1, h, w, c]);
+      const first = tf.slice(x, [0, 0, 0, 0, 0], [b, 1, h, w, c]);
+      return tf.concat([first, tf.relu(tf.sub(later, earlier)), lastFrame], 1);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), frames: this.frames };
+  }
+}
+
 /** How TemporalPool turns T frame embeddings into one clip embedding. */
 export const POOLING_MODES = ['mean', 'max', 'last', 'concat', 'attention', 'conv', 'linear'] as const;
 export type PoolingMode = (typeof POOLING_MODES)[number];
@@ -218,4 +266,5 @@ export class TemporalPool extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(FramesToBatch);
+tf.serialization.registerClass(FrameDifferences);
 tf.serialization.registerClass(TemporalPool);

@@ -83,6 +83,28 @@ describe('FramePoolEncoder', () => {
     },
   );
 
+  it("frameInput 'differences': T+1 per-frame inputs, starting as the last frame with linear pooling; saves and loads", async () => {
+    const model = await factory.build(shape, { ...small, pooling: 'linear', frameInput: 'differences' }, 6, context);
+    expect(model.layers[0]!.name).toBe('frame_differences');
+    expect(model.inputs[0]!.shape).toEqual([null, ...shape.dims]);
+    expect(model.getLayer('temporal_pool').getWeights()[0]!.shape).toEqual([5 * 16, 16]); // (T+1) x d -> d
+    const last = await factory.build(shape, { ...small, pooling: 'last' }, 6, context);
+    const x = tf.randomUniform([2, ...shape.dims], 0, 1, 'float32', 8);
+    const [a, b] = [model, last].map((m) =>
+      tf.tidy(() => (m.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array),
+    );
+    b!.forEach((v, i) => expect(v).toBeCloseTo(a![i]!, 5)); // W = 0: the whole last frame's embedding
+    const loaded = await roundTrip(model);
+    expect(loaded.layers[0]!.getClassName()).toBe('FewshotFrameDifferences');
+    const c = tf.tidy(() => (loaded.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array);
+    expect(Array.from(c)).toEqual(Array.from(a!));
+    await expect(factory.build(shape, { ...small, frameInput: 'deltas' }, 1, context)).rejects.toThrow(
+      /model\.encoderOptions\.frameInput/,
+    );
+    tf.dispose(x);
+    [model, last, loaded].forEach((m) => m.dispose());
+  });
+
   it('trains: every weight gets a gradient, no tensor is left behind', async () => {
     const model = await factory.build(shape, { ...small, pooling: 'conv' }, 2, context);
     const x = tf.randomUniform([4, ...shape.dims], 0, 1, 'float32', 3);

@@ -1,5 +1,5 @@
 import { framesToSample, type RawFrames } from './decode-clip.js';
-import { cropFrame, decodeSide, refinedSample, refines, thickenFrame } from './frame-refine.js';
+import { cropFrame, decodeSide, inkFit, refinedSample, refines, resampleBox, thickenFrame } from './frame-refine.js';
 import { videoPreprocessSchema, type VideoPreprocess } from './video-preprocess.js';
 
 const parse = (v: unknown): VideoPreprocess => videoPreprocessSchema.parse(v);
@@ -67,5 +67,56 @@ describe('video preprocess refinements', () => {
     const raw = frames(5, 8, (i, x, y) => (x + y) % 3 === i % 3);
     const p = parse({ frames: 3, size: 8 });
     expect(Array.from(refinedSample(raw, p))).toEqual(Array.from(framesToSample(raw, p)));
+  });
+
+  it('inkRadius centres the ink of the last frame and scales it to that RMS radius, every frame alike', () => {
+    // 2 frames of 32x32: a 4x4 block near the top-left corner, then a second block to its right
+    const blockA = (x: number, y: number): boolean => x >= 2 && x < 6 && y >= 2 && y < 6;
+    const blockB = (x: number, y: number): boolean => x >= 10 && x < 14 && y >= 2 && y < 6;
+    const raw = frames(2, 32, (i, x, y) => blockA(x, y) || (i === 1 && blockB(x, y)));
+    const p = parse({ frames: 2, size: 16, decodeSize: 32, inkRadius: 4 });
+    expect(refines(p)).toBe(true);
+    const s = refinedSample(raw, p);
+    const moments = (f: Float32Array): { m: number; cx: number; cy: number; r: number } => {
+      let m = 0, cx = 0, cy = 0, q = 0; // prettier-ignore
+      f.forEach((v, j) => ((m += v), (cx += v * ((j % 16) + 0.5)), (cy += v * (Math.floor(j / 16) + 0.5))));
+      cx /= m;
+      cy /= m;
+      f.forEach((v, j) => (q += v * (((j % 16) + 0.5 - cx) ** 2 + (Math.floor(j / 16) + 0.5 - cy) ** 2)));
+      return { m, cx, cy, r: Math.sqrt(q / m) };
+    };
+    const last = moments(s.subarray(256));
+    expect(last.cx).toBeCloseTo(8, 5);
+    expect(last.cy).toBeCloseTo(8, 5);
+    expect(last.r).toBeGreaterThan(3.8);
+    expect(last.r).toBeLessThan(4.4); // box averaging blurs a little
+    // the first frame moved and scaled alike: block A sits left of the centre, block B's place empty
+    const first = moments(s.subarray(0, 256));
+    expect(first.cy).toBeCloseTo(8, 5);
+    expect(first.cx).toBeLessThan(5);
+    expect(first.m).toBeCloseTo(last.m / 2, 3);
+    // 'last' sampling: both frames are the last one, moved the same way
+    const both = refinedSample(raw, parse({ frames: 2, size: 16, decodeSize: 32, inkRadius: 4, sampling: 'last' }));
+    expect(Array.from(both.subarray(0, 256))).toEqual(Array.from(s.subarray(256)));
+  });
+
+  it('inkFit: a clip without ink keeps the plain reduction; resampleBox averages areas exactly', () => {
+    const white = new Uint8Array(64).fill(255);
+    expect(inkFit(white, 8, 1, true, 3, 4)).toEqual({ cx: 4, cy: 4, s: 2 });
+    const f = Uint8Array.from({ length: 64 }, (_, i) => (i * 37) % 256);
+    const boxed = resampleBox(f, 8, 1, true, { cx: 4, cy: 4, s: 2 }, 4);
+    const plain = refinedSample(
+      { data: Buffer.from(f), count: 1 },
+      parse({ frames: 1, size: 4, decodeSize: 8, normalize: 'none', invert: false }),
+    );
+    boxed.forEach((v, i) => expect(v).toBeCloseTo(plain[i]!, 4));
+    // two ink pixels 4 apart (pixel centres): centred between them, RMS radius 2 -> 0.5 source px per output px at radius 4
+    const dots = new Uint8Array(64).fill(255);
+    dots[3 * 8 + 1] = 0;
+    dots[3 * 8 + 5] = 0;
+    const fit = inkFit(dots, 8, 1, true, 4, 4);
+    expect(fit.cx).toBeCloseTo(3.5, 6);
+    expect(fit.cy).toBeCloseTo(3.5, 6);
+    expect(fit.s).toBeCloseTo(0.5, 6);
   });
 });

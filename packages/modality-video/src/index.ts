@@ -27,7 +27,7 @@ export {
 export { DecodePool, DecodeBatcher } from './decode-pool.js';
 export { loadVideoFolder, loadVideoOmniglot, videoFolderOptionsSchema } from './video-loader.js';
 export { VIDEO_EXTENSIONS, isVideoFile } from './video-files.js';
-export { FramesToBatch, TemporalPool, POOLING_MODES, type PoolingMode } from './frame-layers.js';
+export { FrameDifferences, FramesToBatch, TemporalPool, POOLING_MODES, type PoolingMode } from './frame-layers.js';
 export { FramePoolEncoder, framePoolOptionsSchema } from './frame-pool-encoder.js';
 export { LastFramePixelBaseline } from './last-frame-baseline.js';
 export { default } from './video-module.js';

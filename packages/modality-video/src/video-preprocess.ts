@@ -51,6 +51,14 @@ export const videoPreprocessSchema = z
       .describe(
         'pixels cut from every side of the frame at `decodeSize` before reducing (the centre is kept); default 0. Drawing videos put the 105x105 Omniglot frame in the middle of 112x112: at decodeSize 224, crop 7 leaves it',
       ),
+    inkRadius: z
+      .number()
+      .positive()
+      .max(256)
+      .optional()
+      .describe(
+        "centre each clip on the ink of its last frame and scale it so that the ink's RMS distance from its centre is this many pixels of the S x S frame (the same move and scale for every frame, area-averaged from `decodeSize`); default: frames kept as drawn. Drawing videos: 6.5 (chosen on training alphabets)",
+      ),
   })
   .superRefine((v, ctx) => {
     if (v.crop !== undefined && 2 * v.crop >= (v.decodeSize ?? v.size)) {
