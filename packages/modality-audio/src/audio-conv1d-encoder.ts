@@ -11,7 +11,18 @@ import { timeMajor } from './spec-augment.js';
 
 /** `model.encoderOptions` of the 1-D temporal audio encoder. */
 export const audioConv1dOptionsSchema = z.strictObject({
-  filters: z.int().min(1).max(1024).default(128).describe('filters of every conv layer'),
+  filters: z
+    .int()
+    .min(1)
+    .max(1024)
+    .default(128)
+    .describe('filters of every conv layer (the last one: lastFilters, when set)'),
+  lastFilters: z
+    .int()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe("filters of the last conv block only (default: filters); when pooled over time, the embedding's size"),
   blocks: z.int().min(1).max(8).default(4).describe('conv blocks (each halves the frames)'),
   kernelSize: z.int().min(1).max(31).default(5).describe('conv kernel length in frames'),
   pool: z
@@ -24,8 +35,8 @@ export const audioConv1dOptionsSchema = z.strictObject({
 /**
  * A temporal convolution network: the [frames, coefficients, channels] map is read as a sequence of
  * frames whose coefficients (x channels) are the input channels; `blocks` x [conv1d k 'same' (no bias),
- * batch norm, ReLU, max-pool 2], then averaged over time (or max-pooled, or flattened).
- * 98x13x1 -> 6x128 -> 128-d. Layer names start with `aconv1d_`; every kernel initialiser is seeded.
+ * batch norm, ReLU, max-pool 2], then averaged over time (or max-pooled, or flattened); the last block
+ * may be wider (`lastFilters`). 98x13x1 -> 6x128 -> 128-d. Layer names start with `aconv1d_`; every kernel initialiser is seeded.
  */
 export class AudioConv1dEncoder implements EncoderFactory {
   readonly id = 'audio-conv1d';
@@ -48,7 +59,7 @@ export class AudioConv1dEncoder implements EncoderFactory {
       model.add(
         tf.layers.conv1d({
           name: `aconv1d_conv${b}`,
-          filters: o.filters,
+          filters: b === o.blocks ? (o.lastFilters ?? o.filters) : o.filters,
           kernelSize: o.kernelSize,
           padding: 'same',
           useBias: false,

@@ -82,6 +82,18 @@ describe('audio-conv1d', () => {
     expect(() => conv1d.build(input([8, 13, 1]), { blocks: 4 }, 1)).toThrow(/needs at least 16 frames/);
   });
 
+  it('widens only the last block with lastFilters, keeping the first weights of the same seed', () => {
+    const narrow = conv1d.build(input([98, 13, 1]), { filters: 8 }, 5);
+    const wide = conv1d.build(input([98, 13, 1]), { filters: 8, lastFilters: 12 }, 5);
+    expect(wide.getLayer('aconv1d_pool3').outputShape).toEqual([null, 12, 8]);
+    expect(wide.getLayer('aconv1d_pool4').outputShape).toEqual([null, 6, 12]);
+    expect(wide.outputs[0]?.shape).toEqual([null, 12]);
+    expect(wide.getLayer('aconv1d_conv4').getWeights()[0]?.shape).toEqual([5, 8, 12]);
+    expect(weightsOf(wide)[0]).toEqual(weightsOf(narrow)[0]);
+    [narrow, wide].forEach((m) => m.dispose());
+    expect(() => conv1d.build(input([98, 13, 1]), { lastFilters: 0 }, 1)).toThrow(ConfigError);
+  });
+
   it('is reproducible from the seed and round-trips through save/load', async () => {
     const a = conv1d.build(input([40, 13, 1]), { filters: 4 }, 9);
     const b = conv1d.build(input([40, 13, 1]), { filters: 4 }, 9);
