@@ -7,6 +7,18 @@ function one(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(inputs) ? inputs[0]! : inputs;
 }
 
+/** The shape of a layer's (first) input. */
+function firstShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+  return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+}
+
+/** `frames` of a clip layer's arguments, checked: a positive integer, else a RangeError naming `layer`. */
+function framesOf(layer: string, args: FramesToBatchArgs): number {
+  if (!Number.isInteger(args.frames) || args.frames < 1)
+    throw new RangeError(`${layer}: frames must be a positive integer, got ${args.frames}`);
+  return args.frames;
+}
+
 export interface FramesToBatchArgs extends LayerArgs {
   /** T: frames per clip. */
   readonly frames: number;
@@ -24,13 +36,11 @@ export class FramesToBatch extends tf.layers.Layer {
 
   constructor(args: FramesToBatchArgs) {
     super(args);
-    if (!Number.isInteger(args.frames) || args.frames < 1)
-      throw new RangeError(`FramesToBatch: frames must be a positive integer, got ${args.frames}`);
-    this.frames = args.frames;
+    this.frames = framesOf('FramesToBatch', args);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = firstShape(inputShape);
     const b = shape[0];
     const frames = b == null ? null : b * this.frames;
     if (shape.length === 5) {
@@ -79,13 +89,11 @@ export class FrameDifferences extends tf.layers.Layer {
 
   constructor(args: FramesToBatchArgs) {
     super(args);
-    if (!Number.isInteger(args.frames) || args.frames < 1)
-      throw new RangeError(`FrameDifferences: frames must be a positive integer, got ${args.frames}`);
-    this.frames = args.frames;
+    this.frames = framesOf('FrameDifferences', args);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = firstShape(inputShape);
     if (shape.length !== 5)
       throw new RangeError(
         `FrameDifferences: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
@@ -173,7 +181,7 @@ export class TemporalPool extends tf.layers.Layer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = firstShape(inputShape);
     const d = shape[shape.length - 1];
     if (typeof d !== 'number') throw new RangeError('TemporalPool needs a known embedding size');
     if (this.mode === 'attention') {
@@ -207,7 +215,7 @@ export class TemporalPool extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = firstShape(inputShape);
     const b = shape[0];
     const d = shape[shape.length - 1];
     return [
