@@ -56,7 +56,7 @@ export interface BenchTaskResult {
   /** Classes and samples in the split (for runs: in all runs). */
   readonly classes: number;
   readonly samples: number;
-  /** sha256 of the split's file list with sizes and mtimes. */
+  /** sha256 of the split's sample ids, labels and file contents. */
   readonly dataFingerprint: string;
   /** Content key of the episodes (fingerprint, split, N, K, Q, episodes, seed). */
   readonly episodesKey: string;
