@@ -88,7 +88,9 @@ describe('videoAugment', () => {
     modality.augment(x, pre, strong, new Rng(9));
     videoAugment(y, T, S, S, 3, strong, new Rng(9));
     expect(Array.from(x)).toEqual(Array.from(y));
-    expect(Array.from(x)).not.toEqual(Array.from(new Float32Array(T * S * S * 3).map((_, i) => ((i * 37) % 101) / 100)));
+    expect(Array.from(x)).not.toEqual(
+      Array.from(new Float32Array(T * S * S * 3).map((_, i) => ((i * 37) % 101) / 100)),
+    );
     const z = y.slice();
     modality.augment(z, pre, parse({}), new Rng(9));
     expect(Array.from(z)).toEqual(Array.from(y));
