@@ -34,9 +34,11 @@ describe('train.augment and eval.tta.augment are validated when the experiment o
     );
   });
 
-  it('refuses any setting for a modality without augmentation', async () => {
-    const e = await openError('modality: video\ndata:\n  train: { path: x }\ntrain:\n  augment:\n    affine: true\n');
-    expect(e.hints).toEqual([`${FILE}:6:5: train.augment.affine: unknown key 'affine'`]);
+  it("refuses a misspelt video augmentation key (the image plugin's affine settings)", async () => {
+    const e = await openError(
+      'modality: video\ndata:\n  train: { path: x }\ntrain:\n  augment:\n    affine: true\n    rotaton: 5\n',
+    );
+    expect(e.hints[0]).toMatch(new RegExp(`^${FILE}:7:5: train\\.augment\\.rotaton: unknown key 'rotaton'`));
   });
 
   it('refuses train.augment for a modality that has no augmentSchema', async () => {

@@ -6,6 +6,7 @@ export {
   type VideoPreprocess,
   type VideoAugment,
 } from './video-preprocess.js';
+export { videoAugment } from './video-augment.js';
 export {
   findFfmpeg,
   ffmpegVersion,

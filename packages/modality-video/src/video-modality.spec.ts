@@ -60,9 +60,9 @@ describe('VideoModality', () => {
     expect(() => parse({ sampling: 'random' })).toThrow();
     expect(() => parse({ size: 2 })).toThrow(/size/);
     expect(() => parse({ fps: 2 })).toThrow(/fps/);
-    // no augmentation: train.augment must be empty
-    expect(augmentSettings(modality, {})).toEqual({});
-    expect(() => augmentSettings(modality, { affine: true })).toThrow(ConfigError);
+    // augmentation is off by default; a misspelt key is a ConfigError
+    expect(augmentSettings(modality, {})).toMatchObject({ affine: false });
+    expect(() => augmentSettings(modality, { affine: true, rotaton: 5 })).toThrow(ConfigError);
   });
 
   it('decodes a clip to T frames, ink 1 on 0, the last frame being the clip end', async () => {

@@ -1,6 +1,7 @@
 import {
   loadLayout,
   type DatasetSpec,
+  type Rng,
   type LabeledSet,
   type Modality,
   type SampleRef,
@@ -25,6 +26,7 @@ import {
   type VideoAugment,
   type VideoPreprocess,
 } from './video-preprocess.js';
+import { videoAugment } from './video-augment.js';
 import { videoThumbnail } from './video-thumbnail.js';
 
 /** Clips one ffmpeg process decodes when several are waiting (see `VideoModality`). */
@@ -49,7 +51,7 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
   readonly layouts = Object.keys(loaders);
   readonly defaultEncoder = 'frame-pool';
   readonly preprocessSchema = videoPreprocessSchema;
-  /** No augmentation yet: `train.augment` must be empty. */
+  /** The image plugin's affine distortions, one per clip, every frame alike (see `videoAugment`); off by default. */
   readonly augmentSchema = videoAugmentSchema;
   private binary: FfmpegBinary | undefined;
   /** ms one ffmpeg run may take before it is killed (a DataError names the file). */
@@ -111,6 +113,15 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
       },
     });
     return refines(p) ? refinedSample(raw, p) : framesToSample(raw, p);
+  }
+
+  /**
+   * One random affine distortion of a clip, in place, the same for all its frames (`train.augment`,
+   * and the views of `eval.tta`); nothing when `affine` is off.
+   */
+  augment(sample: Float32Array, p: VideoPreprocess, o: VideoAugment, rng: Rng): void {
+    if (!o.affine) return;
+    videoAugment(sample, p.frames, p.size, p.size, p.channels, o, rng);
   }
 
   /** The clip's last frame, 96x96 (report thumbnails). */

@@ -81,11 +81,5 @@ export function videoShape(p: VideoPreprocess): SampleShape {
   return sampleShape([p.frames, p.size, p.size, p.channels], ['time', 'height', 'width', 'channels']);
 }
 
-/**
- * `train.augment` of the video modality: it has no augmentation yet, so the mapping must be empty and
- * any key is reported (with its line and column) when the experiment opens.
- */
-export const videoAugmentSchema = z.strictObject({});
-
-/** Parsed video `train.augment` (no settings). */
-export type VideoAugment = z.output<typeof videoAugmentSchema>;
+// `train.augment` of the video modality: the image plugin's affine distortions, one per clip (video-augment.ts).
+export { videoAugmentSchema, type VideoAugment } from './video-augment.js';
