@@ -8,6 +8,7 @@ import { SampleStore } from '../data/sample-store.js';
 import { DataError } from '../errors.js';
 import { scoreByClassMean } from '../eval/evaluate-episodes.js';
 import { ttaScorer } from '../eval/tta-scorer.js';
+import { normalizedScorer } from '../eval/normalize-embeddings.js';
 import { LabeledSet } from '../labeled-set.js';
 import { loadModel, readModelMeta } from '../model/ensemble-model.js';
 import { SilentProgress, type ProgressSink } from '../progress.js';
@@ -100,7 +101,9 @@ export async function classify(options: ClassifyOptions): Promise<ClassifyResult
     const classOf = new Map(classes.map((label, c) => [label, c]));
     const shots = classes.map(() => [] as number[]);
     supportRows.forEach((s, i) => shots[classOf.get(s.label)!]!.push(i));
-    const [scores] = scoreByClassMean(model, emb, [{ queries: queryRows.map((_, q) => nS + q), supportSet: shots }]);
+    // and how embeddings are normalised before scoring (eval.normalize)
+    const scoring = config ? normalizedScorer(model, config.eval.normalize) : model;
+    const [scores] = scoreByClassMean(scoring, emb, [{ queries: queryRows.map((_, q) => nS + q), supportSet: shots }]);
     const top = Math.max(1, options.top ?? 3);
     const results: Classification[] = queryRows.map((q, qi) => {
       const ranking = classes

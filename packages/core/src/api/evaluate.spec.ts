@@ -79,6 +79,24 @@ describe('evaluate', () => {
     expect(report.accuracy).toBeCloseTo(0.2, 5);
   });
 
+  it('scores L2-normalised embeddings with eval.normalize: l2, and says so in the report', async () => {
+    const raw = await evaluate({ model, overrides: ['eval.episodes=40'] });
+    expect(raw.normalize).toBe('none');
+    const l2 = await evaluate({ model, overrides: ['eval.episodes=40', 'eval.normalize=l2'] });
+    expect(l2).toMatchObject({ normalize: 'l2', modelKind: 'siamese', embedded: raw.embedded, episodes: 40 });
+    // the same episodes, scored on unit-length embeddings: some queries change their answer
+    expect(l2.accuracy).not.toBe(raw.accuracy);
+    expect((await evaluate({ model, overrides: ['eval.episodes=40', 'eval.normalize=l2'] })).accuracy).toBe(
+      l2.accuracy,
+    );
+    // baselines compare raw inputs: the setting does not apply, and the report says so
+    const pixel = await evaluate({ baseline: 'pixel', experiment, overrides: ['eval.normalize=l2'] });
+    expect(pixel.normalize).toBe('none');
+    const bad = await evaluate({ model, overrides: ['eval.normalize=cosine'] }).catch((e: ConfigError) => e);
+    expect(bad).toBeInstanceOf(ConfigError);
+    expect((bad as ConfigError).hints.join('\n')).toMatch(/eval\.normalize.*'none' \| 'l2'|eval\.normalize.*none.*l2/);
+  });
+
   it("evaluates explicit runs in Lake's format", async () => {
     const runs = writeRuns();
     const report = await evaluate({ model, runs });

@@ -1,3 +1,4 @@
+import type { EmbeddingNormalization } from '../eval/normalize-embeddings.js';
 import path from 'node:path';
 import type { BackendChoice } from '../backend/select-backend.js';
 import type { ConfigProblem } from '../config/describe-issues.js';
@@ -25,6 +26,8 @@ export interface EvalSetup {
   /** Test-time augmentation (null: none) and the seed of its views. */
   readonly tta: TtaConfig | null;
   readonly ttaSeed: number;
+  /** How a model's embeddings are normalised before scoring (its config's `eval.normalize`). */
+  readonly normalize: EmbeddingNormalization;
   readonly batchSize: number;
   /** The resolved method config recorded with the cell; model and experiment paths relative to the bench file's folder. */
   readonly config: Record<string, unknown>;
@@ -198,6 +201,7 @@ async function evalSetup(
     const m = method.model!;
     const tta = method.spec.tta && m.config && m.config.eval.tta.views > 1 ? m.config.eval.tta : null;
     const ttaSeed = m.config?.seed ?? 0;
+    const normalize = m.config?.eval.normalize ?? 'none';
     const config = {
       kind: 'model',
       model: relativeTo(bench.dir, m.dir),
@@ -205,6 +209,8 @@ async function evalSetup(
       manifest: m.meta,
       tta,
       ttaSeed,
+      // only when set: the keys of cells without it stay as they were
+      ...(normalize !== 'none' ? { normalize } : {}),
       backend,
     };
     return {
@@ -215,6 +221,7 @@ async function evalSetup(
       backend,
       tta,
       ttaSeed,
+      normalize,
       batchSize: m.config?.eval.batchSize ?? 256,
       config,
     };
@@ -256,16 +263,30 @@ async function evalSetup(
       backend,
       ...(exp ? { experiment: relativeTo(bench.dir, exp.file) } : {}),
     };
-    return { modality, preprocess, plugins, pluginDir, backend, tta: null, ttaSeed: 0, batchSize: 256, config };
+    return {
+      modality,
+      preprocess,
+      plugins,
+      pluginDir,
+      backend,
+      tta: null,
+      ttaSeed: 0,
+      normalize: 'none',
+      batchSize: 256,
+      config,
+    };
   }
   const c = exp!.config;
   const tta = method.spec.tta && c.eval.tta.views > 1 ? c.eval.tta : null;
+  // eval.normalize only when set: the keys of cells from before it existed stay as they were
+  const { normalize, ...evalKept } = c.eval;
+  const resolved = normalize === 'none' ? { ...c, eval: evalKept } : c;
   const config = {
     kind: 'experiment',
     experiment: relativeTo(bench.dir, exp!.file),
     overrides: exp!.overrides,
     modelKey: method.modelKey,
-    resolved: c,
+    resolved,
     tta,
     backend,
   };
@@ -277,6 +298,7 @@ async function evalSetup(
     backend,
     tta,
     ttaSeed: c.seed,
+    normalize,
     batchSize: c.eval.batchSize,
     config,
   };

@@ -1,3 +1,4 @@
+import { normalizedScorer } from '../eval/normalize-embeddings.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { baselineScorerFor } from '../api/baseline-scorer-for.js';
@@ -98,6 +99,8 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
     const scorer = setup.tta
       ? ttaScorer(base, exp.modality, exp.preprocess, setup.tta, setup.ttaSeed, (i) => decoded.set.samples[i]!.id)
       : base;
+    // embedded by the scorer (or its workers), scored after eval.normalize
+    const scoring = normalizedScorer(scorer, setup.normalize);
     try {
       const t1 = Date.now();
       const task = progress.start(
@@ -123,7 +126,7 @@ export async function runBench(file: string | LoadedBench, options: RunBenchOpti
           supportSet: ep.supportSet.map((s) => s.map(rows)),
           querySet: ep.querySet.map((q) => ({ sample: rows(q.sample), label: q.label })),
         }));
-        const scores = scoreEpisodes(scorer, emb, episodes);
+        const scores = scoreEpisodes(scoring, emb, episodes);
         const result = cellResult(
           cell,
           scores,

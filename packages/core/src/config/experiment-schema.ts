@@ -257,6 +257,12 @@ export const EvalSchema = EpisodesSchema.extend({
   tta: TtaSchema.prefault({}).describe(
     'Test-time augmentation (views averaged in embedding space); one view (none) by default.',
   ),
+  normalize: z
+    .enum(['none', 'l2'])
+    .default('none')
+    .describe(
+      "`l2`: scale every embedding (each ensemble member's part on its own, after averaging the views) to unit length before scoring, so a Euclidean head compares directions only. For trained models; baselines compare raw inputs and ignore it.",
+    ),
 });
 export type EvalConfig = z.infer<typeof EvalSchema>;
 

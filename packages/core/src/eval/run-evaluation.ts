@@ -13,6 +13,7 @@ import type { SampleStore } from '../data/sample-store.js';
 import type { Episode } from '../samplers/episode-sampler.js';
 import { distinctSamples } from './evaluate-episodes.js';
 import { workerEmbedderFor } from './worker-embedder.js';
+import { embeddingParts, normalizedScorer } from './normalize-embeddings.js';
 
 /** One evaluation, as printed with --json and saved as eval.json. */
 export interface EvalReport extends Omit<EpisodeResult, 'perEpisode'> {
@@ -26,6 +27,8 @@ export interface EvalReport extends Omit<EpisodeResult, 'perEpisode'> {
   readonly seed: number;
   /** Views averaged per sample (eval.tta.views; 1 = no test-time augmentation). */
   readonly ttaViews: number;
+  /** How embeddings were normalised before scoring (eval.normalize; `none` for a baseline). */
+  readonly normalize: 'none' | 'l2';
 }
 
 export interface EvalOptions {
@@ -74,6 +77,7 @@ export async function runEvaluation(exp: Experiment, model: EpisodeScorer, opts:
     data,
     seed: c.seed,
     ttaViews: c.eval.tta.views,
+    normalize: embeddingParts(model) ? c.eval.normalize : 'none',
   };
 }
 
@@ -86,11 +90,13 @@ async function evaluate(
   batchSize: number,
 ): Promise<EpisodeResult> {
   const startedAt = Date.now();
+  // the workers embed with the scorer itself; eval.normalize acts on the embeddings when they are scored
+  const scoring = normalizedScorer(scorer, exp.loaded.config.eval.normalize);
   const workers =
     episodes.length > 0 ? await workerEmbedderFor(exp, scorer, distinctSamples(episodes).used.length) : undefined;
-  if (!workers) return evaluateEpisodes(scorer, store, episodes, { batchSize });
+  if (!workers) return evaluateEpisodes(scoring, store, episodes, { batchSize });
   try {
-    return await evaluateEpisodesWith(scorer, workers.embed, store, episodes, { startedAt }); // seconds include starting the workers
+    return await evaluateEpisodesWith(scoring, workers.embed, store, episodes, { startedAt }); // seconds include starting the workers
   } finally {
     await workers.close();
   }

@@ -79,8 +79,17 @@ export function evalCommand(io: CliIo): CommandModule<GlobalArgs, Args> {
       else
         io.out.write(
           `${report.ways}-way ${report.shots}-shot accuracy: ${percent(report.accuracy)} ± ${percent(report.ci95)} (95% CI over ${report.episodes} episodes, ${report.trials} trials)\n` +
-            `model: ${report.model} (${report.modelKind}); data: ${report.data}; backend: ${report.backend}; ${report.seconds.toFixed(1)} s\n`,
+            `model: ${report.model} (${report.modelKind}${scoring(report)}); data: ${report.data}; backend: ${report.backend}; ${report.seconds.toFixed(1)} s\n`,
         );
     },
   };
+}
+
+/** How the embeddings were scored, when not plainly: test-time views, L2 normalisation. */
+function scoring(report: { readonly ttaViews: number; readonly normalize: string }): string {
+  const parts = [
+    ...(report.ttaViews > 1 ? [`${report.ttaViews} views`] : []),
+    ...(report.normalize !== 'none' ? [`${report.normalize}-normalised`] : []),
+  ];
+  return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
