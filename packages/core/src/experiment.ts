@@ -14,6 +14,7 @@ import { decodeCached } from './data/sample-cache.js';
 import type { ProgressSink } from './progress.js';
 import { checkDisjoint } from './samplers/check-disjoint.js';
 import { PairModel } from './model/pair-model.js';
+import { initEncoderFrom } from './model/init-from.js';
 import type { LabeledSet } from './labeled-set.js';
 import { configuredObjective } from './train/objective.js';
 import { baselineScorer, type EpisodeScorer } from './baseline.js';
@@ -198,6 +199,10 @@ export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed)
     backend: exp.backend.name,
   };
   if (c.model.type === 'naive') {
+    if (c.model.initFrom !== undefined)
+      throw new ConfigError(`${exp.loaded.file}: model.initFrom starts a siamese encoder; the naive model has none`, {
+        hints: ['remove model.initFrom, or set model.type: siamese'],
+      });
     return PairModel.create(
       PairModel.flattenEncoder(shape),
       'naive',
@@ -211,6 +216,14 @@ export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed)
     registry: exp.plugins.registry,
     baseDir: exp.loaded.dir,
   });
+  if (c.model.initFrom !== undefined) {
+    try {
+      await initEncoderFrom(encoder, path.resolve(exp.loaded.dir, c.model.initFrom), exp.loaded.file);
+    } catch (e) {
+      encoder.dispose();
+      throw e;
+    }
+  }
   return PairModel.create(encoder, c.model.head, { ...meta, kind: 'siamese', encoder: encoderId }, seed);
 }
 

@@ -119,6 +119,13 @@ export const ModelSchema = z.strictObject({
     .describe(
       "Options of the chosen encoder (validated by the encoder's own schema), e.g. conv4's `filters`, `lastFilters`, `finalPool`.",
     ),
+  initFrom: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "A fewshot model folder (relative to the config's folder) to start the encoder from: the encoder is built as `encoder` and `encoderOptions` say, then every weight is copied from that model's encoder (the same network, trained on other data: pre-training). Each ensemble member starts from it. The head starts fresh.",
+    ),
   head: z
     .enum(['contrastive', 'l1-sigmoid', 'cosine'])
     .default('l1-sigmoid')

@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, FewshotError } from '../errors.js';
+import { loadPairEncoder } from './pair-model.js';
+
+/**
+ * Start `encoder` (just built from the config) from the trained encoder of the model folder `dir`
+ * (`model.initFrom`): every weight, batch-norm statistics included, is copied in order. The two must
+ * be the same network: as many weight arrays, each of the same shape; otherwise a ConfigError names
+ * the first that differs. `where` names the config in messages. The folder's encoder is disposed.
+ */
+export async function initEncoderFrom(encoder: tf.LayersModel, dir: string, where: string): Promise<void> {
+  let source: Awaited<ReturnType<typeof loadPairEncoder>>;
+  try {
+    source = await loadPairEncoder(dir);
+  } catch (e) {
+    if (!(e instanceof FewshotError)) throw e;
+    throw new ConfigError(`${where}: model.initFrom: ${e.message}`, { cause: e, hints: e.hints });
+  }
+  try {
+    const from = source.encoder.getWeights();
+    const to = encoder.getWeights();
+    const theirs = `its encoder is '${source.meta.encoder}' for ${source.meta.modality} data with preprocess ${JSON.stringify(source.meta.preprocess)}`;
+    const input = source.encoder.inputs[0]!.shape.slice(1).join('x');
+    const mine = encoder.inputs[0]!.shape.slice(1).join('x');
+    if (input !== mine)
+      throw new ConfigError(
+        `${where}: model.initFrom: the encoder in ${dir} takes ${input} inputs, but this experiment's samples are ${mine}`,
+        { hints: [theirs, 'set data.preprocess to decode samples of the same shape'] },
+      );
+    if (from.length !== to.length)
+      throw new ConfigError(
+        `${where}: model.initFrom: the encoder in ${dir} has ${from.length} weight arrays, this config's encoder ${to.length}: not the same network`,
+        { hints: [theirs, 'set model.encoder and model.encoderOptions as that model was trained'] },
+      );
+    for (let i = 0; i < to.length; i++) {
+      const a = from[i]!.shape.join('x');
+      const b = to[i]!.shape.join('x');
+      if (a !== b)
+        throw new ConfigError(
+          `${where}: model.initFrom: weight ${i + 1} (${encoder.weights[i]!.name}) is ${b} here but ${a} in ${dir}: not the same network`,
+          { hints: [theirs, 'set model.encoder and model.encoderOptions as that model was trained'] },
+        );
+    }
+    encoder.setWeights(from);
+  } finally {
+    source.encoder.dispose();
+  }
+}
