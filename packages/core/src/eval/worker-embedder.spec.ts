@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { z } from 'zod';
 import { PairModel } from '../model/pair-model.js';
+import { EnsembleModel } from '../model/ensemble-model.js';
 import { SampleStore } from '../data/sample-store.js';
 import { GradientWorkerPool } from '../train/parallel/gradient-worker-pool.js';
 import { sampleShape, type Modality } from '../modality.js';
@@ -131,6 +132,25 @@ describe('workerEmbedderFor', () => {
     expect(w?.workers).toBe(2);
     await w?.close();
     model.dispose();
+  });
+
+  it("embeds an ensemble's members each on its own workers, side by side as EnsembleModel.embed does", async () => {
+    const a = tinyModel();
+    const b = tinyModel();
+    tf.tidy(() => b.encoder.setWeights(b.encoder.getWeights().map((w) => tf.mul(w, 0.5)))); // another member
+    const ens = new EnsembleModel([a, b], EnsembleModel.metaOf([a.meta, b.meta], ['member-1', 'member-2']));
+    const tta = ttaScorer(ens, modality, {}, { views: 9, augment: {} }, 5);
+    expect(await workerEmbedderFor(exp(2), ens, 800)).toBeUndefined(); // too few rows for its members
+    const w = (await workerEmbedderFor(exp(2), tta, rows))!; // 300 x 9 views
+    try {
+      expect(w.workers).toBe(2);
+      const got = await w.embed(store, indices);
+      expect(got).toHaveLength(rows * 10);
+      expect([...got]).toEqual([...tta.embed(store, indices)]);
+    } finally {
+      await w.close();
+      ens.dispose();
+    }
   });
 
   it('embeds every row of a store in slices, ticking progress (embedAllRows)', async () => {

@@ -5,6 +5,7 @@ import type { SampleStore } from '../data/sample-store.js';
 import type { ProgressTask } from '../progress.js';
 import type { Experiment } from '../experiment.js';
 import { PairModel } from '../model/pair-model.js';
+import { EnsembleModel } from '../model/ensemble-model.js';
 import { GradientWorkerPool } from '../train/parallel/gradient-worker-pool.js';
 import { resolveWorkerCount } from '../train/parallel/worker-count.js';
 import { addViewMeans, asTtaScorer, type TtaViews } from './tta-scorer.js';
@@ -126,9 +127,10 @@ const MAIN_CHUNK = 64;
 const POOL_CHUNK = 256;
 
 /**
- * Worker threads for embedding `rows` samples with `scorer` (a PairModel, or a TtaScorer around one):
+ * Worker threads for embedding `rows` samples with `scorer` (a PairModel or an ensemble of them, or a
+ * TtaScorer around one; an ensemble's members each get their own, see `ensembleEmbedder`):
  * as many workers as `train.workers` asks for (`auto`: one per core, at most 4), none when that is one,
- * when the scorer is something else (an ensemble, a baseline) or when there are fewer than
+ * when the scorer is something else (a baseline) or when there are fewer than
  * MIN_WORKER_ROWS encoder inputs (samples x views). Returns undefined when no workers are used: embed
  * on the main thread then.
  * On the wasm backend, an encoder that has an inference plan (`encoderPlan`: a Sequential of
@@ -144,9 +146,66 @@ export async function workerEmbedderFor(
 ): Promise<WorkerEmbedder | undefined> {
   const tta = asTtaScorer(scorer);
   const model = tta ? tta.base : scorer;
+  if (model instanceof EnsembleModel) return ensembleEmbedder(exp, model, tta?.tta, rows);
   if (!(model instanceof PairModel)) return undefined;
+  return pairEmbedder(exp, model, tta?.tta, rows);
+}
+
+/**
+ * An ensemble's embedder: one `pairEmbedder` per member (each with its own workers), the members
+ * embedded one after another and their rows put side by side as `EnsembleModel.embed` does. Undefined
+ * (the main thread embeds) when a member would not use one.
+ */
+async function ensembleEmbedder(
+  exp: Experiment,
+  model: EnsembleModel,
+  tta: TtaViews | undefined,
+  rows: number,
+): Promise<WorkerEmbedder | undefined> {
+  const parts: WorkerEmbedder[] = [];
+  try {
+    for (const m of model.members) {
+      const e = await pairEmbedder(exp, m, tta, rows);
+      if (!e) {
+        await Promise.all(parts.map((p) => p.close()));
+        return undefined;
+      }
+      parts.push(e);
+    }
+  } catch (e) {
+    await Promise.all(parts.map((p) => p.close()));
+    throw e;
+  }
+  const sizes = model.members.map((m) => m.meta.embeddingSize);
+  const total = model.meta.embeddingSize;
+  return {
+    workers: parts[0]!.workers,
+    async embed(store, indices) {
+      const out = new Float32Array(indices.length * total);
+      let offset = 0;
+      for (let k = 0; k < parts.length; k++) {
+        const d = sizes[k]!;
+        const e = await parts[k]!.embed(store, indices);
+        for (let i = 0; i < indices.length; i++) out.set(e.subarray(i * d, (i + 1) * d), i * total + offset);
+        offset += d;
+      }
+      return out;
+    },
+    close: async () => {
+      await Promise.all(parts.map((p) => p.close()));
+    },
+  };
+}
+
+/** `workerEmbedderFor` of one pair model (with the views of `tta`). */
+async function pairEmbedder(
+  exp: Experiment,
+  model: PairModel,
+  tta: TtaViews | undefined,
+  rows: number,
+): Promise<WorkerEmbedder | undefined> {
   const workers = resolveWorkerCount(exp.loaded.config.train.workers, tf.getBackend(), Infinity);
-  const useWorkers = workers > 1 && rows * (tta?.tta.views ?? 1) >= MIN_WORKER_ROWS;
+  const useWorkers = workers > 1 && rows * (tta?.views ?? 1) >= MIN_WORKER_ROWS;
   const plan = tf.getBackend() === 'wasm' ? encoderPlan(model.encoder) : null;
   if (plan) {
     const winograd = winogradWanted();
@@ -156,7 +215,7 @@ export async function workerEmbedderFor(
       const runner = new PlanRunner(plan, { winograd });
       return {
         workers,
-        embed: (store, indices) => embedOnWorkers(sharedEmbedder(pool, runner), store, indices, tta?.tta),
+        embed: (store, indices) => embedOnWorkers(sharedEmbedder(pool, runner), store, indices, tta),
         close: async () => {
           runner.dispose();
           await pool.close();
@@ -171,7 +230,7 @@ export async function workerEmbedderFor(
       };
       return {
         workers: 0,
-        embed: (store, indices) => embedOnWorkers(local, store, indices, tta?.tta),
+        embed: (store, indices) => embedOnWorkers(local, store, indices, tta),
         close: () => Promise.resolve(runner.dispose()),
       };
     }
@@ -181,7 +240,7 @@ export async function workerEmbedderFor(
   const pool = await GradientWorkerPool.forInference(model, { workers, modules });
   return {
     workers,
-    embed: (store, indices) => embedOnWorkers(pool, store, indices, tta?.tta),
+    embed: (store, indices) => embedOnWorkers(pool, store, indices, tta),
     close: () => pool.close(),
   };
 }
