@@ -268,7 +268,7 @@ export const EvalSchema = EpisodesSchema.extend({
     .enum(['none', 'l2'])
     .default('none')
     .describe(
-      "`l2`: scale every embedding (each ensemble member's part on its own, after averaging the views) to unit length before scoring, so a Euclidean head compares directions only. For trained models; baselines compare raw inputs and ignore it.",
+      "`l2`: scale every embedding (each ensemble member's part on its own, after averaging the views) to unit length before scoring, so a Euclidean head compares directions only. For siamese models; baselines and the naive model compare raw inputs and ignore it.",
     ),
 });
 export type EvalConfig = z.infer<typeof EvalSchema>;

@@ -71,6 +71,11 @@ describe('normalizedScorer', () => {
       expect(normalizedScorer(m, 'none')).toBe(m);
       expect(embeddingParts(baseline)).toBeUndefined();
       expect(normalizedScorer(baseline, 'l2')).toBe(baseline);
+      const flat = PairModel.flattenEncoder(sampleShape([4, 4, 1], ['height', 'width', 'channels']));
+      const naive = PairModel.create(flat, 'naive', { ...meta, kind: 'naive', encoder: 'flatten' }, 1);
+      expect(embeddingParts(naive)).toBeUndefined(); // its rows are the raw inputs
+      expect(normalizedScorer(naive, 'l2')).toBe(naive);
+      naive.dispose();
     } finally {
       m.dispose();
     }

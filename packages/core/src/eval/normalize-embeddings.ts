@@ -8,14 +8,15 @@ export type EmbeddingNormalization = 'none' | 'l2';
 
 /**
  * The parts of a model's embedding row that are normalised each on its own: an ensemble's members
- * (side by side in a row), or the whole row of one model. Undefined for a scorer that is not a trained
- * model (a baseline compares its raw inputs, which are not normalised).
+ * (side by side in a row), or the whole row of one siamese model. Undefined for a scorer whose rows
+ * are not embeddings: a baseline's or a naive model's (its rows are the raw inputs, which its dense
+ * head was trained on as they are).
  */
 export function embeddingParts(scorer: EpisodeScorer): readonly number[] | undefined {
   const base = asTtaScorer(scorer)?.base ?? scorer;
-  if (base instanceof EnsembleModel) return base.members.map((m) => m.meta.embeddingSize);
-  if (base instanceof PairModel) return [base.meta.embeddingSize];
-  return undefined;
+  const members = base instanceof EnsembleModel ? base.members : base instanceof PairModel ? [base] : [];
+  if (members.length === 0 || members.some((m) => m.meta.kind !== 'siamese')) return undefined;
+  return members.map((m) => m.meta.embeddingSize);
 }
 
 /**
