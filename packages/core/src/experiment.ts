@@ -14,7 +14,7 @@ import { decodeCached } from './data/sample-cache.js';
 import type { ProgressSink } from './progress.js';
 import { checkDisjoint } from './samplers/check-disjoint.js';
 import { PairModel } from './model/pair-model.js';
-import { initEncoderFrom } from './model/init-from.js';
+import { initEncoderFrom, memberInitFrom } from './model/init-from.js';
 import type { LabeledSet } from './labeled-set.js';
 import { configuredObjective } from './train/objective.js';
 import { baselineScorer, type EpisodeScorer } from './baseline.js';
@@ -185,8 +185,12 @@ export async function loadSplits(
   return out;
 }
 
-/** A fresh, untrained model as the config describes it (weights initialised from `seed`, by default the config's). */
-export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed): Promise<PairModel> {
+/**
+ * A fresh, untrained model as the config describes it (weights initialised from `seed`, by default the
+ * config's), its encoder started from `model.initFrom` when set; `member` (0-based, default 0) is the
+ * ensemble member it is for, which picks the member of an ensemble `initFrom` (see `memberInitFrom`).
+ */
+export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed, member = 0): Promise<PairModel> {
   const c = exp.loaded.config;
   const shape = exp.sampleShape;
   const meta = {
@@ -218,7 +222,14 @@ export async function buildModel(exp: Experiment, seed = exp.loaded.config.seed)
   });
   if (c.model.initFrom !== undefined) {
     try {
-      await initEncoderFrom(encoder, path.resolve(exp.loaded.dir, c.model.initFrom), exp.loaded.file);
+      const where = exp.loaded.file;
+      const from = await memberInitFrom(
+        path.resolve(exp.loaded.dir, c.model.initFrom),
+        member,
+        c.model.ensemble,
+        where,
+      );
+      await initEncoderFrom(encoder, from, where);
     } catch (e) {
       encoder.dispose();
       throw e;

@@ -46,6 +46,26 @@ describe('model.initFrom', () => {
     }
   });
 
+  it('starts member k of an ensemble from member k of an ensemble folder', async () => {
+    const ens = path.join(tmp, 'pretrained-ensemble');
+    await trainExperiment(experiment, { out: ens, overrides: ['model.ensemble=2', 'train.epochs=1'] });
+    const exp = await openExperiment(await loadConfig(experiment, ['model.ensemble=2', `model.initFrom=${ens}`]));
+    for (const k of [0, 1]) {
+      const member = await PairModel.load(path.join(ens, `member-${k + 1}`));
+      const started = await buildModel(exp, 42 + k, k);
+      try {
+        expect(weightsOf(started.encoder)).toEqual(weightsOf(member.encoder));
+      } finally {
+        member.dispose();
+        started.dispose();
+      }
+    }
+    const three = await openExperiment(await loadConfig(experiment, ['model.ensemble=3', `model.initFrom=${ens}`]));
+    await expect(buildModel(three, 42, 2)).rejects.toThrow(
+      /model\.initFrom: .*pretrained-ensemble is an ensemble of 2, but model\.ensemble is 3/,
+    );
+  });
+
   it('trains from there, and without leaking the encoder it loaded', async () => {
     const before = tf.memory().numTensors;
     const report = await trainExperiment(experiment, {

@@ -268,7 +268,7 @@ async function trainMembers(
       progress.log(
         `ensemble member ${k + 1}/${members}: seed ${run.config.seed}${run.config.train.timeLimitMinutes ? `, ${formatDuration(run.config.train.timeLimitMinutes * 60)}` : ''}, into ${path.join(outDir, run.dir)}`,
       );
-    const model = await buildModel(exp, run.config.seed);
+    const model = await buildModel(exp, run.config.seed, k);
     try {
       results.push(
         await trainPairModel({

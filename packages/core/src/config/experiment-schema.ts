@@ -124,7 +124,7 @@ export const ModelSchema = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      "A fewshot model folder (relative to the config's folder) to start the encoder from: the encoder is built as `encoder` and `encoderOptions` say, then every weight is copied from that model's encoder (the same network, trained on other data: pre-training). Each ensemble member starts from it. The head starts fresh.",
+      "A fewshot model folder (relative to the config's folder) to start the encoder from: the encoder is built as `encoder` and `encoderOptions` say, then every weight is copied from that model's encoder (the same network, trained on other data: pre-training). Each ensemble member starts from it, or, when it is an ensemble, from its member of the same number. The head starts fresh.",
     ),
   head: z
     .enum(['contrastive', 'l1-sigmoid', 'cosine'])

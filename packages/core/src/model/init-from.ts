@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, FewshotError } from '../errors.js';
+import path from 'node:path';
 import { loadPairEncoder } from './pair-model.js';
+import { readModelMeta } from './ensemble-model.js';
 
 /**
  * Start `encoder` (just built from the config) from the trained encoder of the model folder `dir`
@@ -45,4 +47,26 @@ export async function initEncoderFrom(encoder: tf.LayersModel, dir: string, wher
   } finally {
     source.encoder.dispose();
   }
+}
+
+/**
+ * The model folder that member `k` (0-based) of an ensemble of `n` starts from with `model.initFrom:
+ * dir`: `dir` itself for a single model, or, when `dir` is an ensemble, its member k (so pre-trained
+ * ensembles hand on their diversity member by member; it needs at least `n` members).
+ */
+export async function memberInitFrom(dir: string, k: number, n: number, where: string): Promise<string> {
+  let meta: Awaited<ReturnType<typeof readModelMeta>>;
+  try {
+    meta = await readModelMeta(dir);
+  } catch (e) {
+    if (!(e instanceof FewshotError)) throw e;
+    throw new ConfigError(`${where}: model.initFrom: ${e.message}`, { cause: e, hints: e.hints });
+  }
+  if (meta.format !== 'fewshot-ensemble') return dir;
+  if (meta.members.length < n)
+    throw new ConfigError(
+      `${where}: model.initFrom: ${dir} is an ensemble of ${meta.members.length}, but model.ensemble is ${n}: each member starts from the member of the same number`,
+      { hints: [`set model.ensemble to at most ${meta.members.length}, or start from one of its members`] },
+    );
+  return path.resolve(dir, meta.members[k]!);
 }
