@@ -36,6 +36,9 @@ describe('model.initFrom', () => {
       expect(weightsOf(started.encoder)).toEqual(weightsOf(trained.encoder));
       expect(weightsOf(fresh.encoder)).not.toEqual(weightsOf(trained.encoder));
       // relative to the config's folder, as data and plugin paths are
+      const reset = await built([`model.initFrom=${pretrained}`, 'model.initFrom=null']); // null: from scratch
+      expect(weightsOf(reset.encoder)).toEqual(weightsOf(fresh.encoder));
+      reset.dispose();
       const relative = await built(['model.initFrom=pretrained']);
       expect(weightsOf(relative.encoder)).toEqual(weightsOf(trained.encoder));
       relative.dispose();

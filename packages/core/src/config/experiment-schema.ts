@@ -122,9 +122,11 @@ export const ModelSchema = z.strictObject({
   initFrom: z
     .string()
     .min(1)
+    .nullable()
     .optional()
+    .transform((v) => v ?? undefined) // null (e.g. `--set model.initFrom=null`): start from scratch
     .describe(
-      "A fewshot model folder (relative to the config's folder) to start the encoder from: the encoder is built as `encoder` and `encoderOptions` say, then every weight is copied from that model's encoder (the same network, trained on other data: pre-training). Each ensemble member starts from it, or, when it is an ensemble, from its member of the same number. The head starts fresh.",
+      "A fewshot model folder (relative to the config's folder) to start the encoder from: the encoder is built as `encoder` and `encoderOptions` say, then every weight is copied from that model's encoder (the same network, trained on other data: pre-training). Each ensemble member starts from it, or, when it is an ensemble, from its member of the same number. The head starts fresh. `null`: from scratch (to override a config's).",
     ),
   head: z
     .enum(['contrastive', 'l1-sigmoid', 'cosine'])
