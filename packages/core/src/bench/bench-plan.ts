@@ -1,4 +1,3 @@
-import type { EmbeddingNormalization } from '../eval/normalize-embeddings.js';
 import path from 'node:path';
 import type { BackendChoice } from '../backend/select-backend.js';
 import type { ConfigProblem } from '../config/describe-issues.js';
@@ -13,6 +12,7 @@ import { benchError, type LoadedBench } from './load-bench.js';
 import { Containers, planMethod, type PlannedMethod } from './plan-methods.js';
 import { planTask, type PlannedTask } from './plan-tasks.js';
 import type { BenchDomain, BenchTaskResult } from './results-schema.js';
+import type { EmbeddingNormalization } from '../eval/normalize-embeddings.js';
 
 /** How a method decodes and scores one task's samples. */
 export interface EvalSetup {

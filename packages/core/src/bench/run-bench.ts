@@ -1,4 +1,3 @@
-import { normalizedScorer } from '../eval/normalize-embeddings.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { baselineScorerFor } from '../api/baseline-scorer-for.js';
@@ -23,6 +22,7 @@ import type { BenchCellResult, BenchEnvironment, BenchResults } from './results-
 import { fetchExperimentData, type FetchDataOptions } from '../data-sets/fetch-experiment-data.js';
 import { checkOutputDir } from '../io/check-output-dir.js';
 import { benchDataPaths } from './bench-data-paths.js';
+import { normalizedScorer } from '../eval/normalize-embeddings.js';
 
 export interface RunBenchOptions {
   /** Output folder (created; a folder of an earlier run of the same bench is resumed). */

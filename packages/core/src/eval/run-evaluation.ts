@@ -27,7 +27,7 @@ export interface EvalReport extends Omit<EpisodeResult, 'perEpisode'> {
   readonly seed: number;
   /** Views averaged per sample (eval.tta.views; 1 = no test-time augmentation). */
   readonly ttaViews: number;
-  /** How embeddings were normalised before scoring (eval.normalize; `none` for a baseline). */
+  /** How embeddings were normalised before scoring (eval.normalize; `none` for a baseline or a naive model). */
   readonly normalize: 'none' | 'l2';
 }
 
