@@ -151,7 +151,7 @@ describe('schema violations', () => {
   it('lists the allowed keys when no key is close', () => {
     const line = problems(text).find((l) => l.includes('model.bogus'));
     expect(line).toBe(
-      `${FILE}:13:3: model.bogus: unknown key 'bogus' (allowed: type, encoder, encoderOptions, head, margin, ensemble, naive)`,
+      `${FILE}:13:3: model.bogus: unknown key 'bogus' (allowed: type, encoder, encoderOptions, initFrom, head, margin, ensemble, naive)`,
     );
   });
 
