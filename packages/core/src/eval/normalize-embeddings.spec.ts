@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { PairModel } from '../model/pair-model.js';
+import { tinyEncoder, tinyMeta, tinyStore } from '../model/test-support.js';
 import { EnsembleModel } from '../model/ensemble-model.js';
 import { SampleStore } from '../data/sample-store.js';
 import { sampleShape, type Modality } from '../modality.js';
@@ -9,32 +10,8 @@ import { embeddingParts, l2NormalizeRows, normalizedScorer } from './normalize-e
 import { ttaScorer } from './tta-scorer.js';
 import { scoreByClassMean } from './evaluate-episodes.js';
 
-function tinyEncoder(seed: number, units: number): tf.LayersModel {
-  return tf.sequential({
-    name: 'encoder',
-    layers: [
-      tf.layers.flatten({ inputShape: [4, 4, 1], name: 'f' }),
-      tf.layers.dense({ units, kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'd' }),
-    ],
-  });
-}
-
-const meta = {
-  kind: 'siamese' as const,
-  encoder: 'tiny',
-  modality: 'test',
-  preprocess: { size: 4 },
-  inputShape: [4, 4, 1] as const,
-  margin: 1,
-  plugins: [],
-  backend: 'cpu',
-};
-
-function store(n: number): SampleStore {
-  const data = new Float32Array(n * 16);
-  for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 101) / 101 - 0.4;
-  return new SampleStore(sampleShape([4, 4, 1], ['height', 'width', 'channels']), data);
-}
+const meta = tinyMeta;
+const store = (n: number): SampleStore => tinyStore(n, -0.4);
 
 const norm = (v: ArrayLike<number>): number => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 

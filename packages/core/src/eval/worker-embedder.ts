@@ -5,7 +5,7 @@ import type { SampleStore } from '../data/sample-store.js';
 import type { ProgressTask } from '../progress.js';
 import type { Experiment } from '../experiment.js';
 import { PairModel } from '../model/pair-model.js';
-import { EnsembleModel } from '../model/ensemble-model.js';
+import { EnsembleModel, sideBySide } from '../model/ensemble-model.js';
 import { GradientWorkerPool } from '../train/parallel/gradient-worker-pool.js';
 import { resolveWorkerCount } from '../train/parallel/worker-count.js';
 import { addViewMeans, asTtaScorer, type TtaViews } from './tta-scorer.js';
@@ -176,20 +176,12 @@ async function ensembleEmbedder(
     await Promise.all(parts.map((p) => p.close()));
     throw e;
   }
-  const sizes = model.members.map((m) => m.meta.embeddingSize);
-  const total = model.meta.embeddingSize;
   return {
     workers: parts[0]!.workers,
     async embed(store, indices) {
-      const out = new Float32Array(indices.length * total);
-      let offset = 0;
-      for (let k = 0; k < parts.length; k++) {
-        const d = sizes[k]!;
-        const e = await parts[k]!.embed(store, indices);
-        for (let i = 0; i < indices.length; i++) out.set(e.subarray(i * d, (i + 1) * d), i * total + offset);
-        offset += d;
-      }
-      return out;
+      const embedded: Float32Array[] = [];
+      for (const p of parts) embedded.push(await p.embed(store, indices)); // one member's workers at a time
+      return sideBySide(embedded, model.memberSizes, indices.length);
     },
     close: async () => {
       await Promise.all(parts.map((p) => p.close()));

@@ -6,34 +6,10 @@ import { PairModel } from './pair-model.js';
 import { EnsembleModel, loadModel, readModelMeta, saveEnsembleMeta } from './ensemble-model.js';
 import { SampleStore } from '../data/sample-store.js';
 import { ModelError } from '../errors.js';
-import { sampleShape } from '../modality.js';
+import { tinyEncoder, tinyMeta, tinyStore } from './test-support.js';
 
-function tinyEncoder(seed: number, units: number): tf.LayersModel {
-  return tf.sequential({
-    name: 'encoder',
-    layers: [
-      tf.layers.flatten({ inputShape: [4, 4, 1], name: 'f' }),
-      tf.layers.dense({ units, kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'd' }),
-    ],
-  });
-}
-
-const meta = {
-  kind: 'siamese' as const,
-  encoder: 'tiny',
-  modality: 'test',
-  preprocess: { size: 4 },
-  inputShape: [4, 4, 1] as const,
-  margin: 1,
-  plugins: [],
-  backend: 'cpu',
-};
-
-function store(n: number): SampleStore {
-  const data = new Float32Array(n * 16);
-  for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 101) / 101;
-  return new SampleStore(sampleShape([4, 4, 1], ['height', 'width', 'channels']), data);
-}
+const meta = tinyMeta;
+const store = (n: number): SampleStore => tinyStore(n);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

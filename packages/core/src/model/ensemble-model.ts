@@ -40,7 +40,8 @@ export type ScoringModel = EpisodeScorer & { readonly meta: ModelMeta; dispose()
  */
 export class EnsembleModel implements EpisodeScorer {
   readonly kind: string;
-  private readonly sizes: number[];
+  /** The members' embedding sizes, in order: their parts of an embedding row. */
+  readonly memberSizes: readonly number[];
 
   /** `where` names the ensemble in error messages (its folder). */
   constructor(
@@ -52,8 +53,8 @@ export class EnsembleModel implements EpisodeScorer {
     const heads = new Set(members.map((m) => m.meta.head));
     if (heads.size > 1)
       throw new ModelError(`${where}: ensemble members must share one head, got ${[...heads].join(', ')}`);
-    this.sizes = members.map((m) => m.meta.embeddingSize);
-    const total = this.sizes.reduce((a, b) => a + b, 0);
+    this.memberSizes = members.map((m) => m.meta.embeddingSize);
+    const total = this.memberSizes.reduce((a, b) => a + b, 0);
     if (total !== meta.embeddingSize) {
       throw new ModelError(
         `${where}: the members' embeddings add up to ${total} values, but the manifest says ${meta.embeddingSize}`,
@@ -99,16 +100,11 @@ export class EnsembleModel implements EpisodeScorer {
   }
 
   embed(store: SampleStore, indices: readonly number[], batchSize?: number): Float32Array {
-    const total = this.meta.embeddingSize;
-    const out = new Float32Array(indices.length * total);
-    let offset = 0;
-    this.members.forEach((m, k) => {
-      const d = this.sizes[k]!;
-      const e = m.embed(store, indices, batchSize);
-      for (let i = 0; i < indices.length; i++) out.set(e.subarray(i * d, (i + 1) * d), i * total + offset);
-      offset += d;
-    });
-    return out;
+    return sideBySide(
+      this.members.map((m) => m.embed(store, indices, batchSize)),
+      this.memberSizes,
+      indices.length,
+    );
   }
 
   scorePairs(emb: Float32Array, left: Int32Array, right: Int32Array): Float32Array {
@@ -119,7 +115,7 @@ export class EnsembleModel implements EpisodeScorer {
     const out = new Float32Array(left.length);
     let offset = 0;
     this.members.forEach((m, k) => {
-      const d = this.sizes[k]!;
+      const d = this.memberSizes[k]!;
       const part = new Float32Array(n * d);
       for (let i = 0; i < n; i++) part.set(emb.subarray(i * total + offset, i * total + offset + d), i * d);
       const s = m.scorePairs(part, left, right);
@@ -135,6 +131,22 @@ export class EnsembleModel implements EpisodeScorer {
 }
 
 /** Write an ensemble's manifest (its members are saved in their folders inside `dir` already) and `extra` files. */
+/**
+ * An ensemble's embedding rows from its members' (`parts[k]`: `rows` rows of `sizes[k]` values): row i
+ * is the members' rows i side by side, in member order.
+ */
+export function sideBySide(parts: readonly Float32Array[], sizes: readonly number[], rows: number): Float32Array {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(rows * total);
+  let offset = 0;
+  parts.forEach((e, k) => {
+    const d = sizes[k]!;
+    for (let i = 0; i < rows; i++) out.set(e.subarray(i * d, (i + 1) * d), i * total + offset);
+    offset += d;
+  });
+  return out;
+}
+
 export async function saveEnsembleMeta(
   dir: string,
   meta: EnsembleMeta,

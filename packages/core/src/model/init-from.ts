@@ -11,16 +11,10 @@ import { readModelMeta } from './ensemble-model.js';
  * the first that differs. `where` names the config in messages. The folder's encoder is disposed.
  */
 export async function initEncoderFrom(encoder: tf.LayersModel, dir: string, where: string): Promise<void> {
-  let source: Awaited<ReturnType<typeof loadPairEncoder>>;
-  try {
-    source = await loadPairEncoder(dir);
-  } catch (e) {
-    if (!(e instanceof FewshotError)) throw e;
-    throw new ConfigError(`${where}: model.initFrom: ${e.message}`, { cause: e, hints: e.hints });
-  }
+  const source = await asInitFromError(loadPairEncoder(dir), where);
   try {
     const from = source.encoder.getWeights();
-    const to = encoder.getWeights();
+    const to = encoder.weights;
     const theirs = `its encoder is '${source.meta.encoder}' for ${source.meta.modality} data with preprocess ${JSON.stringify(source.meta.preprocess)}`;
     const input = source.encoder.inputs[0]!.shape.slice(1).join('x');
     const mine = encoder.inputs[0]!.shape.slice(1).join('x');
@@ -39,7 +33,7 @@ export async function initEncoderFrom(encoder: tf.LayersModel, dir: string, wher
       const b = to[i]!.shape.join('x');
       if (a !== b)
         throw new ConfigError(
-          `${where}: model.initFrom: weight ${i + 1} (${encoder.weights[i]!.name}) is ${b} here but ${a} in ${dir}: not the same network`,
+          `${where}: model.initFrom: weight ${i + 1} (${to[i]!.name}) is ${b} here but ${a} in ${dir}: not the same network`,
           { hints: [theirs, 'set model.encoder and model.encoderOptions as that model was trained'] },
         );
     }
@@ -55,13 +49,7 @@ export async function initEncoderFrom(encoder: tf.LayersModel, dir: string, wher
  * ensembles hand on their diversity member by member; it needs at least `n` members).
  */
 export async function memberInitFrom(dir: string, k: number, n: number, where: string): Promise<string> {
-  let meta: Awaited<ReturnType<typeof readModelMeta>>;
-  try {
-    meta = await readModelMeta(dir);
-  } catch (e) {
-    if (!(e instanceof FewshotError)) throw e;
-    throw new ConfigError(`${where}: model.initFrom: ${e.message}`, { cause: e, hints: e.hints });
-  }
+  const meta = await asInitFromError(readModelMeta(dir), where);
   if (meta.format !== 'fewshot-ensemble') return dir;
   if (meta.members.length < n)
     throw new ConfigError(
@@ -69,4 +57,14 @@ export async function memberInitFrom(dir: string, k: number, n: number, where: s
       { hints: [`set model.ensemble to at most ${meta.members.length}, or start from one of its members`] },
     );
   return path.resolve(dir, meta.members[k]!);
+}
+
+/** `p`, with a fewshot error (a missing or unreadable model folder) said as the config's `model.initFrom` problem. */
+async function asInitFromError<T>(p: Promise<T>, where: string): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (!(e instanceof FewshotError)) throw e;
+    throw new ConfigError(`${where}: model.initFrom: ${e.message}`, { cause: e, hints: e.hints });
+  }
 }
