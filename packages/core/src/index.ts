@@ -143,6 +143,13 @@ export {
   type ModelMeta,
   type ScoringModel,
 } from './model/ensemble-model.js';
+export {
+  combineModels,
+  COMBINED_SOURCES_FILE,
+  type CombineModelsOptions,
+  type CombineModelsResult,
+  type CombinedMember,
+} from './model/combine-models.js';
 export { foldBatchNorm } from './model/fold-batch-norm.js';
 
 // training

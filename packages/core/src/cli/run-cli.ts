@@ -6,6 +6,7 @@ import type { CliIo, GlobalArgs } from './command-context.js';
 import { trainCommand } from './commands/train-command.js';
 import { evalCommand } from './commands/eval-command.js';
 import { classifyCommand } from './commands/classify-command.js';
+import { combineCommand } from './commands/combine-command.js';
 import { pluginsCommand } from './commands/plugins-command.js';
 import { perfCommand } from './commands/perf-command.js';
 import { dataCommand } from './commands/data-command.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly ((io: CliIo) => CommandModule<GlobalArgs, never>
   trainCommand as never,
   evalCommand as never,
   classifyCommand as never,
+  combineCommand as never,
   pluginsCommand as never,
   perfCommand as never,
   dataCommand as never,

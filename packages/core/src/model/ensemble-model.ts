@@ -130,7 +130,6 @@ export class EnsembleModel implements EpisodeScorer {
   }
 }
 
-/** Write an ensemble's manifest (its members are saved in their folders inside `dir` already) and `extra` files. */
 /**
  * An ensemble's embedding rows from its members' (`parts[k]`: `rows` rows of `sizes[k]` values): row i
  * is the members' rows i side by side, in member order.
@@ -147,6 +146,7 @@ export function sideBySide(parts: readonly Float32Array[], sizes: readonly numbe
   return out;
 }
 
+/** Write an ensemble's manifest (its members are saved in their folders inside `dir` already) and `extra` files. */
 export async function saveEnsembleMeta(
   dir: string,
   meta: EnsembleMeta,
