@@ -117,10 +117,9 @@ export class VideoModality implements Modality<VideoPreprocess, VideoAugment> {
 
   /**
    * One random affine distortion of a clip, in place, the same for all its frames (`train.augment`,
-   * and the views of `eval.tta`); nothing when `affine` is off.
+   * and the views of `eval.tta`); nothing when `affine` is off (`videoAugment` checks).
    */
   augment(sample: Float32Array, p: VideoPreprocess, o: VideoAugment, rng: Rng): void {
-    if (!o.affine) return;
     videoAugment(sample, p.frames, p.size, p.size, p.channels, o, rng);
   }
 

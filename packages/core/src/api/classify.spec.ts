@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DataError } from '../errors.js';
 import { scoreByClassMean } from '../eval/evaluate-episodes.js';
 import { classify } from './classify.js';
-import { writeToyExperiment } from './toy-experiment.fixture.js';
+import { writeToyExperiment } from './test-support.js';
 import { trainExperiment } from './train-experiment.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-api-classify-'));

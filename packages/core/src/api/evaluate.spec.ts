@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { evaluate } from './evaluate.js';
-import { writeToyExperiment } from './toy-experiment.fixture.js';
+import { writeToyExperiment } from './test-support.js';
 import { trainExperiment } from './train-experiment.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-api-eval-'));

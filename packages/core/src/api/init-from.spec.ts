@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load-config.js';
 import { buildModel, openExperiment } from '../experiment.js';
 import { PairModel } from '../model/pair-model.js';
 import { sampleShape } from '../modality.js';
-import { writeToyExperiment } from './toy-experiment.fixture.js';
+import { writeToyExperiment } from './test-support.js';
 import { trainExperiment } from './train-experiment.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-init-from-'));

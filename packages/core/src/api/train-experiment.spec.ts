@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { memberRuns } from './member-runs.js';
 import { resolveExperiment } from './resolve-experiment.js';
-import { recordingProgress, writeToyExperiment } from './toy-experiment.fixture.js';
+import { recordingProgress, writeToyExperiment } from './test-support.js';
 import { trainExperiment } from './train-experiment.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-api-train-'));

@@ -40,7 +40,12 @@ export function fingerprintSet(set: LabeledSet): string {
   return h.digest('hex');
 }
 
-/** Digests of the files read so far in this process, kept while their size and mtime stay the same. */
+/**
+ * Digests of the files read so far in this process, kept while their size and mtime stay the same; at
+ * most `MAX_DIGESTS` (the oldest go first), so that a long-lived process benching many data sets stays
+ * bounded (about 200 bytes an entry).
+ */
+const MAX_DIGESTS = 250_000;
 const digests = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly digest: string }>();
 
 /** sha256 hex of a file's bytes; a file read before (several samples, tasks or sets share it) is not read again while unchanged. */
@@ -56,6 +61,8 @@ function fileDigest(file: string): string {
     return 'unreadable';
   }
   const digest = createHash('sha256').update(bytes).digest('hex');
+  digests.delete(file);
   digests.set(file, { size: st.size, mtimeMs: st.mtimeMs, digest });
+  if (digests.size > MAX_DIGESTS) digests.delete(digests.keys().next().value!);
   return digest;
 }

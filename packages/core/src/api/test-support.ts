@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProgressSink } from '../progress.js';
 import { Rng } from '../rng.js';
 
-// Test fixture of the api specs (not exported): the repository's toy plugin (4x4 vectors stored as
+// Test helpers of the api specs (not exported, not in the published package): the repository's toy plugin (4x4 vectors stored as
 // JSON, a small dense encoder, an L1 baseline) and well-separated toy classes written by the test.
 
 export const TOY_PLUGIN = fileURLToPath(
