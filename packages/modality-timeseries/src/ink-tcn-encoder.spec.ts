@@ -3,7 +3,7 @@ import { sampleShape, tf } from '@fewshot/core/plugin';
 import { InkRaster } from './ink-raster.js';
 import { InkTcnEncoder } from './ink-tcn-encoder.js';
 
-const imageModel = fileURLToPath(new URL('../../../models/image-to-video/image', import.meta.url));
+const imageModel = fileURLToPath(new URL('../../../models/strokes/image', import.meta.url));
 
 describe('InkRaster', () => {
   it('draws the pen-down path as ink 1 on 0, y up, and nothing where the pen is up', () => {
