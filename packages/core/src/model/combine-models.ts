@@ -52,8 +52,11 @@ export async function combineModels(options: CombineModelsOptions): Promise<Comb
     if (dir === out || isInside(out, dir) || isInside(dir, out))
       throw new ModelError(`combine: --out ${options.out} overlaps the model folder ${model}; write elsewhere`);
     const meta = await readModelMeta(dir);
-    const members = meta.format === 'fewshot-ensemble' ? meta.members.map((m) => path.join(dir, m)) : [dir];
-    for (const member of members) {
+    if (meta.format === 'fewshot-pair-model') {
+      sources.push({ dir, from: model, meta });
+      continue;
+    }
+    for (const member of meta.members.map((m) => path.join(dir, m))) {
       const { file, raw } = await readModelManifest(member);
       if (raw.format === 'fewshot-ensemble')
         throw new ModelError(`${file}: an ensemble inside an ensemble is not supported`);
