@@ -1,5 +1,5 @@
 import { tf } from '@fewshot/core/plugin';
-import { FrameDifferences, FramesToBatch, TemporalPool } from './frame-layers.js';
+import { FrameDifferences, FramesToBatch, InkTimeMap, TemporalPool } from './frame-layers.js';
 
 /** Clip b, frame t, pixel value 100 * b + t (2 clips of 3 frames of 2x2). */
 function clips(): tf.Tensor4D {
@@ -39,6 +39,27 @@ describe('FrameDifferences', () => {
     const still = tf.tensor5d([0.5, 1, 0.5, 1, 0.5, 1], [1, 3, 1, 2, 1]);
     const z = layer.apply(still) as tf.Tensor;
     expect(Array.from(z.dataSync())).toEqual([0.5, 1, 0, 0, 0, 0, 0.5, 1]);
+    tf.dispose([x, y, still, z]);
+  });
+});
+
+describe('InkTimeMap', () => {
+  it('gives the last frame, then how late each pixel was inked (last frame minus the mean frame)', () => {
+    // one clip of 4 frames of 1x3 pixels: the left pixel inked from the start, the middle from frame 3,
+    // the right never; then a still clip (4 copies of the finished drawing)
+    const x = tf.tensor5d([1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0], [1, 4, 1, 3, 1]);
+    const layer = new InkTimeMap({ frames: 4 });
+    const y = layer.apply(x) as tf.Tensor;
+    expect(y.shape).toEqual([1, 1, 3, 2]);
+    expect(Array.from(y.dataSync())).toEqual([1, 0, 1, 0.5, 0, 0]); // [last, late] per pixel
+    const still = tf.tensor5d([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0], [1, 4, 1, 3, 1]);
+    const z = layer.apply(still) as tf.Tensor;
+    expect(Array.from(z.dataSync())).toEqual([1, 0, 1, 0, 0, 0]);
+    expect(layer.computeOutputShape([null, 4, 28, 28, 1])).toEqual([null, 28, 28, 2]);
+    expect(() => layer.computeOutputShape([null, 8, 28, 28, 1])).toThrow(/clips of 8 frames, expected 4/);
+    expect(() => layer.computeOutputShape([null, 28, 28, 1])).toThrow(/expected \[batch, time, height/);
+    expect(() => new InkTimeMap({ frames: 0 })).toThrow(/frames must be a positive integer/);
+    expect(layer.getConfig()['frames']).toBe(4);
     tf.dispose([x, y, still, z]);
   });
 });

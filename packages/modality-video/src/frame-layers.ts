@@ -122,6 +122,49 @@ export class FrameDifferences extends tf.layers.Layer {
   }
 }
 
+/**
+ * A clip to one image of two channels per input channel: [B, T, H, W, C] -> [B, H, W, 2C]. The first C
+ * are the last frame (the finished drawing); the last C are how late each pixel's ink came: the last
+ * frame minus the mean of the T frames. For ink that only grows (a drawing), a pixel inked from frame s
+ * on with final value v gets v (s - 1) / T: zero for what was there from the start, near v for the last
+ * strokes; a still clip (T copies of one frame) gives zeros. A per-frame CNN then sees where each stroke
+ * goes and in which order, next to the shape (a motion-history image, Bobick and Davis 2001).
+ */
+export class InkTimeMap extends tf.layers.Layer {
+  static readonly className = 'FewshotInkTimeMap';
+  readonly frames: number;
+
+  constructor(args: FramesToBatchArgs) {
+    super(args);
+    this.frames = framesOf('InkTimeMap', args);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = firstShape(inputShape);
+    if (shape.length !== 5)
+      throw new RangeError(
+        `InkTimeMap: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
+      );
+    const [b, t, h, w, c] = shape;
+    if (typeof t === 'number' && t !== this.frames)
+      throw new RangeError(`InkTimeMap: clips of ${t} frames, expected ${this.frames}`);
+    return [b ?? null, h ?? null, w ?? null, typeof c === 'number' ? 2 * c : null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = one(inputs);
+      const [b, t, h, w, c] = x.shape as [number, number, number, number, number];
+      const last = tf.reshape(tf.slice(x, [0, t - 1, 0, 0, 0], [b, 1, h, w, c]), [b, h, w, c]);
+      return tf.concat([last, tf.sub(last, tf.mean(x, 1))], 3);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), frames: this.frames };
+  }
+}
+
 /** How TemporalPool turns T frame embeddings into one clip embedding. */
 export const POOLING_MODES = ['mean', 'max', 'last', 'concat', 'attention', 'conv', 'linear'] as const;
 export type PoolingMode = (typeof POOLING_MODES)[number];
@@ -276,3 +319,4 @@ export class TemporalPool extends tf.layers.Layer {
 tf.serialization.registerClass(FramesToBatch);
 tf.serialization.registerClass(FrameDifferences);
 tf.serialization.registerClass(TemporalPool);
+tf.serialization.registerClass(InkTimeMap);

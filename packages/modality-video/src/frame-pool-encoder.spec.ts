@@ -161,6 +161,75 @@ describe('FramePoolEncoder', () => {
     );
   });
 
+  it("frameInput 'time-map': one CNN pass a clip; from initFrom it starts as the image model on the last frame", async () => {
+    const frame = await context.registry.encoder('conv4').build(frameShape(8), small.frameOptions, 12, context);
+    const image = PairModel.create(
+      frame,
+      'contrastive',
+      {
+        kind: 'siamese',
+        encoder: 'conv4',
+        modality: 'image',
+        preprocess: { height: 8, width: 8 },
+        inputShape: [8, 8, 1],
+        margin: 1,
+        plugins: [],
+        backend: tf.getBackend(),
+      },
+      12,
+    );
+    await image.save(join(dir, 'time-map-image'));
+    const model = await factory.build(shape, { initFrom: 'time-map-image', frameInput: 'time-map' }, 5, context);
+    expect(model.layers[0]!.name).toBe('ink_time_map');
+    expect(model.layers.some((l) => l.getClassName() === 'FewshotTemporalPool')).toBe(false);
+    expect(model.getLayer('conv4_conv1').getWeights()[0]!.shape).toEqual([3, 3, 2, 4]);
+    // a drawing: frame t holds the ink of the first t+1 quarters of the last frame
+    const last = tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 3);
+    const clip = tf.tidy(() => {
+      const order = tf.randomUniform([1, 8, 8, 1], 0, 4, 'float32', 4);
+      return tf.stack(
+        [0, 1, 2, 3].map((t) => tf.mul(last, tf.cast(tf.less(order, t + 1), 'float32'))),
+        1,
+      );
+    });
+    const still = tf.tile(tf.expandDims(last, 1), [1, 4, 1, 1, 1]);
+    const [onClip, onStill, want] = tf.tidy(() => [
+      (model.apply(clip, { training: false }) as tf.Tensor).dataSync(),
+      (model.apply(still, { training: false }) as tf.Tensor).dataSync(),
+      (frame.apply(last, { training: false }) as tf.Tensor).dataSync(),
+    ]);
+    // the new channel's weights start at zero: the clip and its last frame embed as the image model's
+    onClip!.forEach((v, i) => expect(v).toBeCloseTo(want![i]!, 5));
+    onStill!.forEach((v, i) => expect(v).toBeCloseTo(want![i]!, 5));
+    // it learns: the new channel's weights get a gradient, and the model saves and loads
+    const kernel = (model.getLayer('conv4_conv1').trainableWeights[0] as unknown as { val: tf.Variable }).val;
+    const grads = tf.variableGrads(
+      () => tf.mean(tf.square(model.apply(tf.concat([clip, still]), { training: true }) as tf.Tensor)) as tf.Scalar,
+      [kernel],
+    );
+    const g = grads.grads[kernel.name]!;
+    expect(tf.tidy(() => tf.max(tf.abs(tf.slice(g, [0, 0, 1, 0], [3, 3, 1, 4]))).dataSync()[0]!)).toBeGreaterThan(0);
+    tf.dispose([grads.value, ...Object.values(grads.grads)]);
+    const loaded = await roundTrip(model); // (training mode moved the batch-norm statistics: compare afresh)
+    const [now, again] = [model, loaded].map((m) =>
+      tf.tidy(() => (m.apply(clip, { training: false }) as tf.Tensor).dataSync()),
+    );
+    again!.forEach((v, i) => expect(v).toBeCloseTo(now![i]!, 5));
+    // bad combinations name the option
+    await expect(
+      factory.build(shape, { initFrom: 'time-map-image', frameInput: 'time-map', pooling: 'linear' }, 1, context),
+    ).rejects.toThrow(/model\.encoderOptions\.pooling: not used with frameInput: time-map/);
+    await expect(
+      factory.build(shape, { initFrom: 'time-map-image', frameInput: 'time-map', freezeFrames: true }, 1, context),
+    ).rejects.toThrow(/model\.encoderOptions\.freezeFrames/);
+    // without initFrom: a fresh per-frame encoder on two channels
+    const fresh = await factory.build(shape, { ...small, frameInput: 'time-map' }, 1, context);
+    expect(fresh.getLayer('conv4_conv1').getWeights()[0]!.shape).toEqual([3, 3, 2, 4]);
+    expect(fresh.outputs[0]!.shape).toEqual([null, 16]);
+    tf.dispose([last, clip, still]);
+    [model, loaded, fresh, image].forEach((m) => m.dispose());
+  });
+
   it('freezes the per-frame CNN on request: batch norm folded in, only the pooling trains, the same function', async () => {
     const trainable = await factory.build(shape, { ...small, pooling: 'conv', convBase: 'last' }, 4, context);
     const frozen = await factory.build(

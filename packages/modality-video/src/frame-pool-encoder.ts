@@ -12,7 +12,7 @@ import {
   type EncoderFactory,
   type SampleShape,
 } from '@fewshot/core/plugin';
-import { FrameDifferences, FramesToBatch, POOLING_MODES, TemporalPool } from './frame-layers.js';
+import { FrameDifferences, FramesToBatch, InkTimeMap, POOLING_MODES, TemporalPool } from './frame-layers.js';
 
 /** `model.encoderOptions` of the frame-pool encoder. */
 export const framePoolOptionsSchema = z.strictObject({
@@ -36,10 +36,10 @@ export const framePoolOptionsSchema = z.strictObject({
       'keep the per-frame CNN fixed (its batch norm folded into the convolutions, no weight trained): only the temporal pooling learns; training steps about 7x cheaper (measured on Conv-4, T=8)',
     ),
   frameInput: z
-    .enum(['frames', 'differences'])
+    .enum(['frames', 'differences', 'time-map'])
     .default('frames')
     .describe(
-      "what the per-frame encoder sees: 'frames' (the T frames); 'differences' (the ink each frame adds, in order, then the whole last frame: T+1 inputs, so the pooling knows when which ink appeared; `last` / `linear` pooling then start from the whole last frame)",
+      "what the per-frame encoder sees: 'frames' (the T frames); 'differences' (the ink each frame adds, in order, then the whole last frame: T+1 inputs, so the pooling knows when which ink appeared; `last` / `linear` pooling then start from the whole last frame); 'time-map' (one image per clip: the last frame and, as a second channel, how late each pixel's ink came, the last frame minus the mean frame, zero for a still clip; the per-frame encoder reads both, no temporal pooling; with initFrom its first convolution gets the new channel with weights starting at zero, so training starts from the image model on the last frame)",
     ),
   pooling: z
     .enum(POOLING_MODES)
@@ -72,7 +72,7 @@ export type FramePoolOptions = z.output<typeof framePoolOptionsSchema>;
 export class FramePoolEncoder implements EncoderFactory {
   readonly id = 'frame-pool';
   readonly description =
-    'a per-frame CNN (any image encoder, e.g. conv4, or a trained model via initFrom) shared over the T frames, then temporal pooling (mean, max, last, concat, attention, conv, linear)';
+    'a per-frame CNN (any image encoder, e.g. conv4, or a trained model via initFrom) shared over the T frames, then temporal pooling (mean, max, last, concat, attention, conv, linear); or one CNN pass on a time map of the clip (frameInput: time-map)';
   readonly modalities = ['video'];
   readonly preferredInput = [8, 28, 28, 1] as const;
 
@@ -92,6 +92,7 @@ export class FramePoolEncoder implements EncoderFactory {
       );
     }
     const [frames, h, w, c] = shape.dims as [number, number, number, number];
+    if (o.frameInput === 'time-map') return this.buildTimeMap(o, options, shape, seed, context);
     const frameShape = sampleShape([h, w, c], shape.names.slice(1));
     let frame = await this.frameEncoder(o, frameShape, seed, context);
     if (o.freezeFrames) frame = freeze(frame);
@@ -106,10 +107,7 @@ export class FramePoolEncoder implements EncoderFactory {
       model.add(new FrameDifferences({ frames, inputShape: [frames, h, w, c], name: 'frame_differences' }));
       model.add(new FramesToBatch({ frames: steps, name: 'frames_to_batch' }));
     } else model.add(new FramesToBatch({ frames, inputShape: [frames, h, w, c], name: 'frames_to_batch' }));
-    if (frame instanceof tf.Sequential) {
-      for (const layer of frame.layers) model.add(layer);
-      frame.dispose(); // its layers now belong to `model`: without this, model.dispose() leaves their weights
-    } else model.add(frame);
+    inline(model, frame);
     model.add(
       new TemporalPool({
         frames: steps,
@@ -121,6 +119,65 @@ export class FramePoolEncoder implements EncoderFactory {
         name: 'temporal_pool',
       }),
     );
+    return model;
+  }
+
+  /**
+   * `frameInput: time-map`: an InkTimeMap layer makes each clip one image of 2C channels (the last frame,
+   * how late its ink came), then the per-frame encoder reads it. With `initFrom`, the trained encoder (on
+   * C channels) gets a first convolution of 2C input channels: its kernel for the first C, zeros for the
+   * rest, so that the model starts as the image model on the last frame.
+   */
+  private async buildTimeMap(
+    o: FramePoolOptions,
+    raw: Readonly<Record<string, unknown>>,
+    shape: SampleShape,
+    seed: number,
+    context: EncoderBuildContext | undefined,
+  ): Promise<tf.LayersModel> {
+    if (raw['pooling'] !== undefined)
+      throw new ConfigError(
+        'model.encoderOptions.pooling: not used with frameInput: time-map (the clip is one image, no frames to pool)',
+      );
+    if (o.freezeFrames)
+      throw new ConfigError(
+        'model.encoderOptions.freezeFrames: not possible with frameInput: time-map (the first convolution must learn the new channel)',
+      );
+    const [frames, h, w, c] = shape.dims as [number, number, number, number];
+    const names = shape.names.slice(1);
+    const model = tf.sequential({ name: 'encoder' });
+    model.add(new InkTimeMap({ frames, inputShape: [frames, h, w, c], name: 'ink_time_map' }));
+    if (o.initFrom === undefined) {
+      const frame = await this.frameEncoder(o, sampleShape([h, w, 2 * c], names), seed, context);
+      inline(model, frame);
+      return model;
+    }
+    const trained = await this.frameEncoder(o, sampleShape([h, w, c], names), seed, context);
+    const [first, ...rest] = trained.layers;
+    if (!(trained instanceof tf.Sequential) || first?.getClassName() !== 'Conv2D') {
+      trained.dispose();
+      throw new ConfigError(
+        `model.encoderOptions.initFrom: frameInput time-map needs an encoder that starts with a Conv2D layer (as conv4 does); ${o.initFrom} starts with ${first?.getClassName() ?? 'nothing'}`,
+      );
+    }
+    const cfg = first.getConfig();
+    const conv = tf.layers.conv2d({
+      name: first.name,
+      filters: cfg['filters'] as number,
+      kernelSize: cfg['kernelSize'] as number[],
+      strides: cfg['strides'] as number[],
+      padding: cfg['padding'] as 'same' | 'valid',
+      dilationRate: cfg['dilationRate'] as [number, number],
+      activation: (cfg['activation'] as 'linear' | 'relu' | undefined) ?? 'linear',
+      useBias: cfg['useBias'] as boolean,
+    });
+    model.add(conv);
+    const [kernel, ...bias] = first.getWeights();
+    const wide = tf.tidy(() => tf.concat([kernel!, tf.zerosLike(kernel!)], 2));
+    conv.setWeights([wide, ...bias]);
+    wide.dispose();
+    for (const layer of rest) model.add(layer);
+    trained.dispose(); // frees the replaced first convolution; the other layers now belong to `model`
     return model;
   }
 
@@ -165,6 +222,14 @@ export class FramePoolEncoder implements EncoderFactory {
     }
     return factory.build(shape, o.frameOptions, seed, context);
   }
+}
+
+/** Adds the per-frame encoder to `model`: its layers, when it is Sequential, else the model as one layer. */
+function inline(model: tf.Sequential, frame: tf.LayersModel): void {
+  if (frame instanceof tf.Sequential) {
+    for (const layer of frame.layers) model.add(layer);
+    frame.dispose(); // its layers now belong to `model`: without this, model.dispose() leaves their weights
+  } else model.add(frame);
 }
 
 /**
