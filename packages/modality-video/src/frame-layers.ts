@@ -24,19 +24,47 @@ export interface FramesToBatchArgs extends LayerArgs {
   readonly frames: number;
 }
 
+/** A weightless layer over clips of `frames` frames: the frame count, its checks and its config. */
+abstract class ClipLayer extends tf.layers.Layer {
+  readonly frames: number;
+
+  constructor(
+    args: FramesToBatchArgs,
+    private readonly label: string,
+  ) {
+    super(args);
+    this.frames = framesOf(label, args);
+  }
+
+  /** The [batch, time, height, width, channels] input shape, checked: rank 5 and `frames` frames. */
+  protected clipShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = firstShape(inputShape);
+    if (shape.length !== 5)
+      throw new RangeError(
+        `${this.label}: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
+      );
+    const t = shape[1];
+    if (typeof t === 'number' && t !== this.frames)
+      throw new RangeError(`${this.label}: clips of ${t} frames, expected ${this.frames}`);
+    return shape;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), frames: this.frames };
+  }
+}
+
 /**
  * Clips to frames: [B, T, H, W, C] -> [B*T, H, W, C], so that a per-frame CNN runs on every frame of
  * every clip with shared weights in one batch (cheaper than timeDistributed, and it keeps the encoder a
  * Sequential whose batch norm can be folded). Models saved before clips had a time axis feed it
  * [B, T*H, W, C] (the frames stacked vertically: the same values), which it reshapes alike.
  */
-export class FramesToBatch extends tf.layers.Layer {
+export class FramesToBatch extends ClipLayer {
   static readonly className = 'FewshotFramesToBatch';
-  readonly frames: number;
 
   constructor(args: FramesToBatchArgs) {
-    super(args);
-    this.frames = framesOf('FramesToBatch', args);
+    super(args, 'FramesToBatch');
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
@@ -70,10 +98,6 @@ export class FramesToBatch extends tf.layers.Layer {
       return tf.reshape(x, [b * this.frames, h / this.frames, w, c]);
     });
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), frames: this.frames };
-  }
 }
 
 /**
@@ -83,24 +107,15 @@ export class FramesToBatch extends tf.layers.Layer {
  * the finished character, so a per-frame encoder then sees each part of the drawing on its own and
  * the whole, and the temporal pooling knows when which ink appeared. No weights.
  */
-export class FrameDifferences extends tf.layers.Layer {
+export class FrameDifferences extends ClipLayer {
   static readonly className = 'FewshotFrameDifferences';
-  readonly frames: number;
 
   constructor(args: FramesToBatchArgs) {
-    super(args);
-    this.frames = framesOf('FrameDifferences', args);
+    super(args, 'FrameDifferences');
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = firstShape(inputShape);
-    if (shape.length !== 5)
-      throw new RangeError(
-        `FrameDifferences: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
-      );
-    const [b, t, h, w, c] = shape;
-    if (typeof t === 'number' && t !== this.frames)
-      throw new RangeError(`FrameDifferences: clips of ${t} frames, expected ${this.frames}`);
+    const [b, , h, w, c] = this.clipShape(inputShape);
     return [b ?? null, this.frames + 1, h ?? null, w ?? null, c ?? null];
   }
 
@@ -116,10 +131,6 @@ export class FrameDifferences extends tf.layers.Layer {
       return tf.concat([first, tf.relu(tf.sub(later, earlier)), lastFrame], 1);
     });
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), frames: this.frames };
-  }
 }
 
 /**
@@ -130,24 +141,15 @@ export class FrameDifferences extends tf.layers.Layer {
  * strokes; a still clip (T copies of one frame) gives zeros. A per-frame CNN then sees where each stroke
  * goes and in which order, next to the shape (a motion-history image, Bobick and Davis 2001).
  */
-export class InkTimeMap extends tf.layers.Layer {
+export class InkTimeMap extends ClipLayer {
   static readonly className = 'FewshotInkTimeMap';
-  readonly frames: number;
 
   constructor(args: FramesToBatchArgs) {
-    super(args);
-    this.frames = framesOf('InkTimeMap', args);
+    super(args, 'InkTimeMap');
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = firstShape(inputShape);
-    if (shape.length !== 5)
-      throw new RangeError(
-        `InkTimeMap: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
-      );
-    const [b, t, h, w, c] = shape;
-    if (typeof t === 'number' && t !== this.frames)
-      throw new RangeError(`InkTimeMap: clips of ${t} frames, expected ${this.frames}`);
+    const [b, , h, w, c] = this.clipShape(inputShape);
     return [b ?? null, h ?? null, w ?? null, typeof c === 'number' ? 2 * c : null];
   }
 
@@ -158,10 +160,6 @@ export class InkTimeMap extends tf.layers.Layer {
       const last = tf.reshape(tf.slice(x, [0, t - 1, 0, 0, 0], [b, 1, h, w, c]), [b, h, w, c]);
       return tf.concat([last, tf.sub(last, tf.mean(x, 1))], 3);
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), frames: this.frames };
   }
 }
 

@@ -38,6 +38,27 @@ async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(saved!));
 }
 
+/** `frame` saved as a trained image model (a pair model of it) in `dir/name`, as `initFrom` reads it. */
+async function saveImageModel(frame: tf.LayersModel, name: string, seed: number): Promise<PairModel> {
+  const image = PairModel.create(
+    frame,
+    'contrastive',
+    {
+      kind: 'siamese',
+      encoder: 'conv4',
+      modality: 'image',
+      preprocess: { height: 8, width: 8 },
+      inputShape: [8, 8, 1],
+      margin: 1,
+      plugins: [],
+      backend: tf.getBackend(),
+    },
+    seed,
+  );
+  await image.save(join(dir, name));
+  return image;
+}
+
 describe('FramePoolEncoder', () => {
   it('builds the per-frame encoder through the registry and pools over time', async () => {
     const model = await factory.build(shape, { ...small, pooling: 'mean' }, 1, context);
@@ -124,22 +145,7 @@ describe('FramePoolEncoder', () => {
 
   it('takes the per-frame CNN, weights included, from a trained model folder (initFrom)', async () => {
     const frame = await context.registry.encoder('conv4').build(frameShape(8), small.frameOptions, 11, context);
-    const image = PairModel.create(
-      frame,
-      'contrastive',
-      {
-        kind: 'siamese',
-        encoder: 'conv4',
-        modality: 'image',
-        preprocess: { height: 8, width: 8 },
-        inputShape: [8, 8, 1],
-        margin: 1,
-        plugins: [],
-        backend: tf.getBackend(),
-      },
-      11,
-    );
-    await image.save(join(dir, 'image-model'));
+    const image = await saveImageModel(frame, 'image-model', 11);
     const model = await factory.build(shape, { initFrom: 'image-model' }, 99, context); // relative to context.baseDir
     const want = frame.getLayer('conv4_conv2').getWeights()[0]!.dataSync();
     expect(Array.from(model.getLayer('conv4_conv2').getWeights()[0]!.dataSync())).toEqual(Array.from(want));
@@ -163,22 +169,7 @@ describe('FramePoolEncoder', () => {
 
   it("frameInput 'time-map': one CNN pass a clip; from initFrom it starts as the image model on the last frame", async () => {
     const frame = await context.registry.encoder('conv4').build(frameShape(8), small.frameOptions, 12, context);
-    const image = PairModel.create(
-      frame,
-      'contrastive',
-      {
-        kind: 'siamese',
-        encoder: 'conv4',
-        modality: 'image',
-        preprocess: { height: 8, width: 8 },
-        inputShape: [8, 8, 1],
-        margin: 1,
-        plugins: [],
-        backend: tf.getBackend(),
-      },
-      12,
-    );
-    await image.save(join(dir, 'time-map-image'));
+    const image = await saveImageModel(frame, 'time-map-image', 12);
     const model = await factory.build(shape, { initFrom: 'time-map-image', frameInput: 'time-map' }, 5, context);
     expect(model.layers[0]!.name).toBe('ink_time_map');
     expect(model.layers.some((l) => l.getClassName() === 'FewshotTemporalPool')).toBe(false);
