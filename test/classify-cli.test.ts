@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { cli } from './run-cli-capture.js';
-import { TOY_PLUGIN, writeToyData } from './toy-data.js';
+import { toyExperimentHead, writeToyData } from './toy-data.js';
 
 interface Ranked {
   label: string;
@@ -71,13 +71,7 @@ beforeAll(async () => {
   const file = path.join(tmp, 'toy.yaml');
   writeFileSync(
     file,
-    `seed: 7
-backend: cpu
-plugins: ['${TOY_PLUGIN}']
-modality: toy
-data:
-  root: ${data}
-  train: { path: train }
+    `${toyExperimentHead(data)}  train: { path: train }
 model: { head: l1-sigmoid }
 train: { epochs: 3, stepsPerEpoch: 15, batchSize: 16, learningRate: 0.01 }
 `,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync, mkdirSync
 import os from 'node:os';
 import path from 'node:path';
 import { cli } from './run-cli-capture.js';
-import { TOY_PLUGIN, writeToyData } from './toy-data.js';
+import { TOY_PLUGIN, toyExperimentHead, writeToyData } from './toy-data.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-cli-'));
 process.env['FEWSHOT_CACHE'] = path.join(tmp, 'cache');
@@ -18,13 +18,7 @@ function experiment(name: string, extra = ''): string {
   writeFileSync(
     file,
     `name: ${name}
-seed: 7
-backend: cpu
-plugins: ['${TOY_PLUGIN}']
-modality: toy
-data:
-  root: ${data}
-  train: { path: train }
+${toyExperimentHead(data)}  train: { path: train }
   validation: { path: val }
   test: { path: test }
 model:

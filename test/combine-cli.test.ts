@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { cli } from './run-cli-capture.js';
-import { TOY_PLUGIN, writeToyData } from './toy-data.js';
+import { toyExperimentHead, writeToyData } from './toy-data.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fewshot-combine-cli-'));
 process.env['FEWSHOT_CACHE'] = path.join(tmp, 'cache');
@@ -16,13 +16,7 @@ async function train(name: string, extra: string): Promise<void> {
   const file = at(`${name}.yaml`);
   writeFileSync(
     file,
-    `seed: 7
-backend: cpu
-plugins: ['${TOY_PLUGIN}']
-modality: toy
-data:
-  root: ${data}
-  train: { path: train }
+    `${toyExperimentHead(data)}  train: { path: train }
 train: { epochs: 2, stepsPerEpoch: 10, batchSize: 16, learningRate: 0.01 }
 ${extra}`,
   );

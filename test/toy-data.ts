@@ -22,3 +22,17 @@ export const TOY_PLUGIN = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
   '../fixtures/toy-plugin/toy-plugin.mjs',
 );
+
+/**
+ * The head of a toy experiment YAML: seed 7, the cpu backend, the toy plugin, data under `root`. Tests
+ * append `  train: ...` (and the other data splits) and the rest of the experiment.
+ */
+export function toyExperimentHead(root: string): string {
+  return `seed: 7
+backend: cpu
+plugins: ['${TOY_PLUGIN}']
+modality: toy
+data:
+  root: ${root}
+`;
+}
