@@ -71,16 +71,10 @@ export class FramesToBatch extends ClipLayer {
     const shape = firstShape(inputShape);
     const b = shape[0];
     const frames = b == null ? null : b * this.frames;
-    if (shape.length === 5) {
-      const [, t, h, w, c] = shape;
-      if (typeof t === 'number' && t !== this.frames)
-        throw new RangeError(`FramesToBatch: clips of ${t} frames, expected ${this.frames}`);
+    if (shape.length !== 4) {
+      const [, , h, w, c] = this.clipShape(shape); // [B, T, H, W, C] clips (any other rank is refused)
       return [frames, h ?? null, w ?? null, c ?? null];
     }
-    if (shape.length !== 4)
-      throw new RangeError(
-        `FramesToBatch: expected [batch, time, height, width, channels] clips, got [${shape.join(', ')}]`,
-      );
     const [, h, w, c] = shape;
     if (typeof h === 'number' && h % this.frames !== 0)
       throw new RangeError(`FramesToBatch: height ${h} is not a multiple of ${this.frames} frames`);
